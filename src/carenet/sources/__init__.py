@@ -1,0 +1,1 @@
+"""carenet.sources."""
