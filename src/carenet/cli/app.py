@@ -7,7 +7,14 @@ import sys
 import typer
 from rich.console import Console
 
-from carenet.cli import commands_data, commands_import, commands_population
+from carenet.cli import (
+    commands_data,
+    commands_import,
+    commands_models,
+    commands_population,
+    commands_score,
+    commands_twin,
+)
 from carenet.schema.errors import CarenetError
 
 app = typer.Typer(
@@ -20,8 +27,16 @@ app = typer.Typer(
 commands_data.register(app)
 commands_population.register(app)
 commands_import.register(app)
+commands_score.register(app)
+commands_models.register(app)
+commands_twin.register(app)
 
 err_console = Console(stderr=True)
+
+
+@app.callback()
+def _root() -> None:
+    """Design, run and measure a general-practice network's model of care."""
 
 
 def main() -> None:
