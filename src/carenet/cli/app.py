@@ -9,6 +9,7 @@ from rich.console import Console
 
 from carenet.cli import (
     commands_data,
+    commands_export,
     commands_import,
     commands_models,
     commands_population,
@@ -27,6 +28,7 @@ app = typer.Typer(
 commands_data.register(app)
 commands_population.register(app)
 commands_import.register(app)
+commands_export.register(app)
 commands_score.register(app)
 commands_models.register(app)
 commands_twin.register(app)
