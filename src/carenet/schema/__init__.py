@@ -2,8 +2,8 @@
 
 from carenet.schema.codelists import EFI_DEFICITS, QOF_REGISTERS, deficits_for_code, register_for_code
 from carenet.schema.codes import NEED_TYPES
-from carenet.schema.errors import CarenetError
 from carenet.schema.dataset import Dataset, Manifest, open_dataset, write_dataset
+from carenet.schema.errors import CarenetError
 from carenet.schema.roles import ROLES, ROLES_BY_CODE, can_handle, roles_table
 from carenet.schema.tables import SCHEMA_VERSION, TABLES, TableSpec, conform
 from carenet.schema.validate import Problem, ValidationError, check_dataset, validate_dataset
