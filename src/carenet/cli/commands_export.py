@@ -1,7 +1,35 @@
-"""CLI commands (filled in by the package they front)."""
+"""``carenet export fhir``: a canonical dataset as FHIR R4 resources."""
+
+from __future__ import annotations
+
+from pathlib import Path
 
 import typer
+from rich.console import Console
+from rich.table import Table
+
+from carenet.cli.commands_import_fhir import fhir_defaults
+from carenet.sources.fhir import export_fhir
+
+console = Console()
+export_app = typer.Typer(help="Export a dataset in a standard format.", no_args_is_help=True)
+
+
+@export_app.command("fhir")
+def fhir(
+    dataset: Path = typer.Argument(..., help="Dataset folder"),
+    out: Path = typer.Option(..., "--out", "-o",
+                             help="Folder of <Type>.ndjson files, or a .json path for one collection Bundle"),
+) -> None:
+    """Write the dataset as FHIR R4 (it imports back to the same tables with `carenet import fhir`)."""
+    counts = export_fhir(dataset, out, fhir_defaults().timezone)
+    grid = Table("resource", "written")
+    for kind, n in sorted(counts.items()):
+        grid.add_row(kind, f"{n:,}")
+    console.print(f"[bold]exported[/] {dataset} to {out}")
+    console.print(grid)
 
 
 def register(app: typer.Typer) -> None:
-    """Attach this module's commands to ``app``."""
+    """Attach the ``export`` sub-app to ``app``."""
+    app.add_typer(export_app, name="export")

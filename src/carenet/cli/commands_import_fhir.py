@@ -1,7 +1,67 @@
-"""CLI commands (filled in by the package they front)."""
+"""``carenet import fhir``: FHIR R4 bundles and bulk-data ndjson into a canonical dataset."""
+
+from __future__ import annotations
+
+from pathlib import Path
 
 import typer
+from rich.console import Console
+from rich.progress import BarColumn, DownloadColumn, Progress, TimeRemainingColumn, TransferSpeedColumn
+from rich.table import Table
+
+from carenet.params import parameter
+from carenet.sources.fhir import FhirDefaults, FhirImport, import_fhir
+
+console = Console()
+err_console = Console(stderr=True)
+_PROGRESS_FROM_BYTES = 16 * 1024 * 1024
+"""Inputs smaller than this import in a second or two; no progress bar for them."""
+
+
+def fhir_defaults() -> FhirDefaults:
+    """The importer's defaults, from the ``fhir_import`` section of parameters.yaml."""
+    return FhirDefaults.from_parameters(parameter("fhir_import"))
+
+
+def fhir(
+    paths: list[Path] = typer.Argument(..., help="FHIR files or folders: .json bundles, .ndjson bulk-data files"),
+    out: Path = typer.Option(..., "--out", "-o", help="Dataset folder to create or merge into"),
+    workers: int = typer.Option(0, "--workers", help="Worker processes (0 = one per core)"),
+) -> None:
+    """Import FHIR R4 resources; every problem is listed and nothing is written unless all is well."""
+    total = sum(f.stat().st_size for p in paths if p.exists()
+                for f in ([p] if p.is_file() else [q for q in p.rglob("*") if q.is_file()]))
+    if total >= _PROGRESS_FROM_BYTES:
+        with Progress("[progress.description]{task.description}", BarColumn(), DownloadColumn(),
+                      TransferSpeedColumn(), TimeRemainingColumn(), console=err_console, transient=True) as bar:
+            task = bar.add_task("reading FHIR", total=total)
+            result = import_fhir(paths, out, fhir_defaults(), workers=workers or None,
+                                 progress=lambda done, _all: bar.update(task, completed=done))
+    else:
+        result = import_fhir(paths, out, fhir_defaults(), workers=workers or None)
+    _summary(result, out)
+
+
+def _summary(result: FhirImport, out: Path) -> None:
+    console.print(f"[bold]imported[/] {len(result.files)} file(s), {result.n_bytes / 1e6:,.1f} MB, "
+                  f"{sum(result.resources.values()):,} resources into {out}")
+    rows = Table("table", "rows from this import", "rows in dataset")
+    totals = result.manifest.counts if result.manifest else {}
+    for name, n in result.counts.items():
+        rows.add_row(name, f"{n:,}", f"{totals.get(name, n):,}")
+    console.print(rows)
+    if result.skipped:
+        skipped = Table("skipped (valid FHIR carenet does not map)", "resources")
+        for reason, n in result.skipped.most_common():
+            skipped.add_row(reason, f"{n:,}")
+        console.print(skipped)
+    if result.notes:
+        notes = Table("note", "count")
+        for note, n in result.notes.most_common():
+            notes.add_row(note, f"{n:,}")
+        console.print(notes)
 
 
 def register(app: typer.Typer) -> None:
-    """Attach this module's commands to app."""
+    """Attach ``fhir`` to the ``import`` sub-app."""
+    app.command("fhir")(fhir)

@@ -1,0 +1,376 @@
+"""Access: waits from request to appointment, same-day and two-week shares, unmet demand, did-not-attend rate.
+
+Definitions in docs/measures/access.md (sources: parameters.md §2.5, §2.6, §8). The unit of a wait
+is an *answered request*: a request and the first appointment booked for it (not cancelled), or,
+for an appointment that names no request, the appointment and its own ``requested_at``. Waits are
+whole calendar days between the day of the request and the day of the appointment (0 = same day),
+as NHS Digital's booking intervals count them. Every result can be split by urgency, deprivation
+quintile, age band, practice and any patient segment.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+from typing import Any
+
+import ibis
+import ibis.expr.types as ir
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from carenet.measures.backend import Tables
+from carenet.measures.continuity import attach_segments, in_window
+from carenet.measures.support import Unsupported
+from carenet.schema.errors import CarenetError
+
+BOOKED_STATUSES: tuple[str, ...] = ("booked", "attended", "did_not_attend")
+"""Statuses of an appointment that answered a request (a cancelled one did not)."""
+
+OUTCOME_STATUSES: tuple[str, ...] = ("attended", "did_not_attend")
+"""Statuses with a known outcome: the denominator of the did-not-attend rate (parameters.md §2.5)."""
+
+BOOKING_INTERVALS: tuple[tuple[str, int, int | None], ...] = (
+    ("same_day", 0, 0), ("1_day", 1, 1), ("2_7_days", 2, 7), ("8_14_days", 8, 14), ("15_21_days", 15, 21),
+    ("22_28_days", 22, 28), ("over_28_days", 29, None),
+)
+"""NHS Digital "Appointments in General Practice" booking intervals (days, inclusive), as in ``appointment_counts``."""
+
+PATIENT_GROUPS: tuple[str, ...] = ("urgency", "deprivation_quintile", "age_band", "practice_id")
+"""Built-in grouping keys; segment columns come on top."""
+
+PERCENT = 100
+
+
+class AccessConfigError(CarenetError):
+    """An access configuration with an empty window, unordered age bands or an impossible percentile."""
+
+
+class AccessConfig(BaseModel):
+    """Window, standards and bands for the access measures; defaults follow parameters.md §8."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    start: date | None = None
+    """First day of the window (inclusive) on which requests were made; ``None`` = open."""
+    end: date | None = None
+    """Last day of the window (inclusive); ``None`` = open."""
+    within_days: int = Field(14, ge=0)
+    """The two-week standard: seen within 14 days of asking (Our Plan for Patients, 2022; parameters.md §8)."""
+    unmet_horizon_days: int = Field(28, ge=0)
+    """A request with no appointment within this many days is unmet demand (assumption: NHS Digital's
+    longest closed booking interval, 22-28 days; parameters.yaml ``measures_access.unmet_horizon_days``)."""
+    percentile: int = Field(90, gt=0, le=100)
+    """The upper wait percentile reported (nearest-rank)."""
+    age_bands: tuple[int, ...] = (0, 5, 15, 25, 45, 65, 75, 85)
+    """Lower bounds of the age bands, in years (benchmarks.md R1 bands; the last band is open)."""
+
+    @field_validator("age_bands")
+    @classmethod
+    def _ordered(cls, value: tuple[int, ...]) -> tuple[int, ...]:
+        if not value or value[0] != 0 or list(value) != sorted(set(value)):
+            raise ValueError("age bands must start at 0 and rise strictly")
+        return value
+
+    @model_validator(mode="after")
+    def _window_in_order(self) -> AccessConfig:
+        if self.start and self.end and self.start > self.end:
+            raise ValueError(f"window start {self.start} is after its end {self.end}")
+        return self
+
+    @classmethod
+    def from_mapping(cls, options: dict[str, Any]) -> AccessConfig:
+        """Build from plain options, turning validation failures into a :class:`CarenetError`."""
+        try:
+            return cls.model_validate(options)
+        except ValidationError as exc:
+            detail = "; ".join(f"{'.'.join(str(p) for p in e['loc']) or 'config'}: {e['msg']}" for e in exc.errors())
+            raise AccessConfigError(f"access configuration: {detail}") from None
+
+    def band_labels(self) -> list[str]:
+        """``0-4``, ``5-14``, …, ``85+``."""
+        bounds = self.age_bands
+        return [f"{lo}-{hi - 1}" for lo, hi in zip(bounds, bounds[1:], strict=False)] + [f"{bounds[-1]}+"]
+
+
+# --- patient attributes ---------------------------------------------------------------------------------------------
+
+
+def age_on(birth: ir.DateValue, day: ir.DateValue) -> ir.IntegerValue:
+    """Whole years of age on ``day`` (birthdays counted on the day)."""
+    before_birthday = (day.month() * 100 + day.day()) < (birth.month() * 100 + birth.day())
+    return day.year() - birth.year() - before_birthday.cast("int64")
+
+
+def age_band(age: ir.IntegerValue, config: AccessConfig) -> ir.StringValue:
+    """The label of the band ``age`` falls in (null for an unknown age)."""
+    labels = config.band_labels()
+    branches = [(age >= lo, label) for lo, label in zip(reversed(config.age_bands), reversed(labels), strict=True)]
+    return ibis.cases(*branches, else_=ibis.null("string"))
+
+
+def deprivation_quintile(decile: ir.IntegerValue) -> ir.IntegerValue:
+    """IMD quintile from the decile: deciles 1-2 → quintile 1 (most deprived) … 9-10 → 5."""
+    return ibis.cases(*[(decile <= 2 * q, q) for q in range(1, 6)], else_=ibis.null("int8")).cast("int8")
+
+
+def with_patient_groups(t: ir.Table, tables: Tables, day: str, by: Sequence[str], config: AccessConfig) -> ir.Table:
+    """Add the ``deprivation_quintile`` / ``age_band`` (on the day in column ``day``) that ``by`` asks for, and fill a
+    missing ``practice_id`` with the patient's registered practice when grouping by practice."""
+    wanted = {"deprivation_quintile", "age_band", "practice_id"} & set(by)
+    if not wanted:
+        return t
+    if "patients" not in tables:
+        if wanted == {"practice_id"}:
+            return t
+        raise CarenetError(f"grouping by {', '.join(sorted(wanted - {'practice_id'}))} needs the 'patients' table")
+    p = tables["patients"].select(g_patient="patient_id", g_birth="birth_date", g_decile="deprivation_decile",
+                                  g_practice="practice_id")
+    t = t.left_join(p, t.patient_id == p.g_patient)
+    extra: dict[str, Any] = {}
+    if "age_band" in wanted:
+        extra["age_band"] = age_band(age_on(t.g_birth, t[day].date()), config)
+    if "deprivation_quintile" in wanted:
+        extra["deprivation_quintile"] = deprivation_quintile(t.g_decile)
+    if "practice_id" in wanted:
+        extra["practice_id"] = t.practice_id.coalesce(t.g_practice)
+    return t.mutate(**extra).drop("g_patient", "g_birth", "g_decile", "g_practice")
+
+
+def _check_by(by: Sequence[str], segments: ir.Table | None) -> list[str]:
+    labels = {c for c in segments.columns if c != "patient_id"} if segments is not None else set()
+    allowed = set(PATIENT_GROUPS) | labels
+    unknown = [k for k in by if k not in allowed]
+    if unknown:
+        raise CarenetError(f"cannot group access measures by {unknown}; choose from {sorted(allowed)}")
+    return list(by)
+
+
+def _grouped(t: ir.Table, keys: list[str], **aggregations: Any) -> ir.Table:
+    return t.group_by(keys).agg(**aggregations) if keys else t.agg(**aggregations)
+
+
+# --- waits ----------------------------------------------------------------------------------------------------------
+
+
+def waits(
+    tables: Tables,
+    config: AccessConfig | None = None,
+    by: Sequence[str] = (),
+    segments: ir.Table | None = None,
+) -> ir.Table:
+    """One row per answered request made in the window: patient_id, practice_id, urgency, requested_at,
+    booked_for, wait_days, plus the grouping columns ``by`` needs.
+
+    A request with several appointments is answered by the earliest; a booking before its request (a
+    recording error) has no wait and is left out.
+    """
+    config = config or AccessConfig()
+    keys = _check_by(by, segments)
+    a = tables["appointments"]
+    a = a.filter(a.status.isin(list(BOOKED_STATUSES)))
+    columns = ["patient_id", "practice_id", "urgency", "requested_at", "booked_for"]
+    direct = a.filter(a.request_id.isnull() & a.requested_at.notnull()).select(*columns)
+    linked = a.filter(a.request_id.notnull())
+    if "requests" in tables:
+        r = tables["requests"].select(r_id="request_id", r_at="requested_at", r_urgency="urgency",
+                                      r_practice="practice_id")
+        linked = linked.left_join(r, linked.request_id == r.r_id)
+        linked = linked.mutate(requested_at=linked.r_at.coalesce(linked.requested_at),
+                               urgency=linked.r_urgency.coalesce(linked.urgency),
+                               practice_id=linked.practice_id.coalesce(linked.r_practice))
+    linked = linked.filter(linked.requested_at.notnull())
+    first = linked.group_by("request_id").agg(
+        patient_id=linked.patient_id.max(), practice_id=linked.practice_id.max(), urgency=linked.urgency.max(),
+        requested_at=linked.requested_at.min(), booked_for=linked.booked_for.min(),
+    ).select(*columns)
+    answered = direct.union(first)
+    answered = answered.filter(in_window(answered.requested_at, config.start, config.end))
+    wait = answered.booked_for.date().epoch_days() - answered.requested_at.date().epoch_days()
+    answered = answered.mutate(wait_days=wait).filter(ibis._.wait_days >= 0)
+    answered = with_patient_groups(answered, tables, "requested_at", keys, config)
+    return attach_segments(answered, segments) if segments is not None else answered
+
+
+def wait_summary(
+    tables: Tables,
+    config: AccessConfig | None = None,
+    by: Sequence[str] = ("urgency",),
+    segments: ir.Table | None = None,
+) -> ir.Table:
+    """Per group: answered requests, mean wait, the ``percentile`` wait (nearest rank), share same day and
+    share within ``within_days``.
+
+    Columns: the keys of ``by``, requests, mean_wait_days, p{percentile}_wait_days, share_same_day,
+    share_within_{within_days}_days.
+    """
+    config = config or AccessConfig()
+    keys = _check_by(by, segments)
+    w = waits(tables, config, keys, segments)
+    per_day = _grouped(w, [*keys, "wait_days"], n=w.count())
+    totals = _grouped(
+        w, keys, requests=w.count(), mean_wait_days=w.wait_days.mean(),
+        same_day=(w.wait_days == 0).cast("int64").sum(),
+        within=(w.wait_days <= config.within_days).cast("int64").sum(),
+    )
+    upper = _percentile(per_day, keys, config.percentile)
+    joined = totals.join(upper, keys) if keys else totals.cross_join(upper)
+    return joined.select(
+        *keys, "requests", "mean_wait_days",
+        **{f"p{config.percentile}_wait_days": joined.upper_wait,
+           "share_same_day": joined.same_day.cast("float64") / joined.requests,
+           f"share_within_{config.within_days}_days": joined.within.cast("float64") / joined.requests},
+    )
+
+
+def _percentile(per_day: ir.Table, keys: list[str], percentile: int) -> ir.Table:
+    """Nearest-rank percentile from counts per wait: the least wait w with 100·#(waits ≤ w) ≥ percentile·#waits.
+
+    Integer arithmetic keeps it exact on every backend (no floating-point rank, no engine quantile).
+    """
+    running = ibis.cumulative_window(group_by=keys or None, order_by="wait_days")
+    whole = ibis.window(group_by=keys or None)
+    ranked = per_day.mutate(cumulative=per_day.n.sum().over(running), total=per_day.n.sum().over(whole))
+    reached = ranked.filter(ranked.cumulative * PERCENT >= ranked.total * percentile)
+    return _grouped(reached, keys, upper_wait=reached.wait_days.min())
+
+
+def wait_distribution(
+    tables: Tables,
+    config: AccessConfig | None = None,
+    by: Sequence[str] = ("urgency",),
+    segments: ir.Table | None = None,
+) -> ir.Table:
+    """Answered requests per NHS Digital booking interval (same_day, 1_day, 2_7_days, …, over_28_days) and group.
+
+    Columns: the keys of ``by``, booking_interval, requests, share (of the group's requests).
+    """
+    config = config or AccessConfig()
+    keys = _check_by(by, segments)
+    w = waits(tables, config, keys, segments)
+    interval = ibis.cases(
+        *[(w.wait_days <= hi, label) for label, _, hi in BOOKING_INTERVALS if hi is not None],
+        else_=BOOKING_INTERVALS[-1][0],
+    )
+    counts = _grouped(w.mutate(booking_interval=interval), [*keys, "booking_interval"], requests=ibis._.count())
+    group_total = counts.requests.sum().over(ibis.window(group_by=keys or None))
+    return counts.mutate(share=counts.requests.cast("float64") / group_total)
+
+
+# --- unmet demand and DNA -------------------------------------------------------------------------------------------
+
+
+def unmet_demand(
+    tables: Tables,
+    config: AccessConfig | None = None,
+    by: Sequence[str] = (),
+    segments: ir.Table | None = None,
+) -> ir.Table | Unsupported:
+    """Requests made in the window with no (uncancelled) appointment within ``unmet_horizon_days``.
+
+    Only requests whose whole horizon has passed by the end of the data (the latest request or
+    appointment) are counted, so recent requests are not called unmet early. A request answered
+    without an appointment (advice, signposting) counts as unmet: the schema does not record such
+    answers, so this is an upper bound. Columns: the keys of ``by``, requests, unmet, share_unmet.
+    """
+    config = config or AccessConfig()
+    keys = _check_by(by, segments)
+    missing = tables.require("requests", "appointments", measure="unmet demand")
+    if missing is not None:
+        return missing
+    a = tables["appointments"]
+    if _scalar(a.request_id.count()) == 0:
+        return Unsupported("no appointment names the request it answers (appointments.request_id is empty), "
+                           "so requests cannot be matched to bookings")
+    r = tables["requests"]
+    data_end = max(d for d in (_scalar(r.requested_at.max()), _scalar(a.booked_for.max())) if d is not None)
+    horizon_closed = r.requested_at.date().epoch_days() + config.unmet_horizon_days <= _epoch_days(data_end)
+    r = r.filter(in_window(r.requested_at, config.start, config.end) & horizon_closed)
+    booked = a.filter(a.status.isin(list(BOOKED_STATUSES)) & a.request_id.notnull())
+    first = booked.group_by(b_request="request_id").agg(first_booked=booked.booked_for.min())
+    r = r.left_join(first, r.request_id == first.b_request)
+    wait = r.first_booked.date().epoch_days() - r.requested_at.date().epoch_days()
+    r = r.mutate(unmet=(~(wait <= config.unmet_horizon_days).fill_null(False)).cast("int64"))
+    r = with_patient_groups(r.select("patient_id", "practice_id", "urgency", "requested_at", "unmet"), tables,
+                            "requested_at", keys, config)
+    r = attach_segments(r, segments) if segments is not None else r
+    grouped = _grouped(r, keys, requests=r.count(), unmet=r.unmet.sum())
+    return grouped.mutate(share_unmet=grouped.unmet.cast("float64") / grouped.requests)
+
+
+def dna_rate(
+    tables: Tables,
+    config: AccessConfig | None = None,
+    by: Sequence[str] = (),
+    segments: ir.Table | None = None,
+) -> ir.Table:
+    """Did-not-attend appointments ÷ appointments with a known outcome (attended or DNA), booked for a day
+    in the window. Columns: the keys of ``by``, appointments, did_not_attend, dna_rate."""
+    config = config or AccessConfig()
+    keys = _check_by(by, segments)
+    a = tables["appointments"]
+    a = a.filter(a.status.isin(list(OUTCOME_STATUSES)) & in_window(a.booked_for, config.start, config.end))
+    a = a.select("patient_id", "practice_id", "urgency", "booked_for",
+                 dna=(a.status == "did_not_attend").cast("int64"))
+    a = with_patient_groups(a, tables, "booked_for", keys, config)
+    a = attach_segments(a, segments) if segments is not None else a
+    grouped = _grouped(a, keys, appointments=a.count(), did_not_attend=a.dna.sum())
+    return grouped.mutate(dna_rate=grouped.did_not_attend.cast("float64") / grouped.appointments)
+
+
+def third_next_available(tables: Tables, config: AccessConfig | None = None) -> Unsupported:
+    """Time to third next available appointment needs clinicians' diaries (free and booked slots).
+
+    The canonical schema records appointments, not slots, so no dataset can support it yet.
+    """
+    return Unsupported("third next available appointment needs slot diaries (free slots per clinician); "
+                       "the canonical schema has no slots table")
+
+
+# --- network summary ------------------------------------------------------------------------------------------------
+
+
+def access_summary(tables: Tables, config: AccessConfig | None = None) -> dict[str, Any]:
+    """Network-level access figures for the scorecard: plain numbers, dicts by urgency, or :class:`Unsupported`."""
+    config = config or AccessConfig()
+    p_key = f"p{config.percentile}_wait_days"
+    within_key = f"share_within_{config.within_days}_days"
+    missing = tables.require("appointments", measure="access")
+    if missing is not None:
+        return {k: missing for k in ("answered_requests", "mean_wait_days", p_key, "share_same_day", within_key,
+                                     "by_urgency", "unmet_demand", "dna_rate", "third_next_available")}
+    summary: dict[str, Any] = {}
+    overall = wait_summary(tables, config, by=()).to_pyarrow().to_pylist()[0]
+    summary["answered_requests"] = int(overall["requests"] or 0)
+    no_waits = Unsupported("no appointment in the window records when it was requested")
+    for key in ("mean_wait_days", p_key, "share_same_day", within_key):
+        summary[key] = no_waits if not summary["answered_requests"] else float(overall[key])
+    by_urgency = wait_summary(tables, config, by=("urgency",)).to_pyarrow().to_pylist()
+    summary["by_urgency"] = {row.pop("urgency") or "unknown": row for row in by_urgency}
+    unmet = unmet_demand(tables, config)
+    if isinstance(unmet, Unsupported):
+        summary["unmet_demand"] = unmet
+    else:
+        row = unmet.to_pyarrow().to_pylist()[0]
+        summary["unmet_demand"] = (Unsupported("no request in the window has a closed horizon yet")
+                                   if not row["requests"] else float(row["share_unmet"]))
+    dna = dna_rate(tables, config).to_pyarrow().to_pylist()[0]
+    summary["dna_rate"] = (Unsupported("no attended or missed appointment in the window")
+                           if not dna["appointments"] else float(dna["dna_rate"]))
+    summary["third_next_available"] = third_next_available(tables, config)
+    return summary
+
+
+def _scalar(expr: ir.Scalar) -> Any:
+    return expr.to_pyarrow().as_py()
+
+
+def _epoch_days(moment: Any) -> int:
+    day = moment.date() if hasattr(moment, "date") else moment
+    return (day - date(1970, 1, 1)).days
+
+
+__all__ = [
+    "BOOKED_STATUSES", "BOOKING_INTERVALS", "OUTCOME_STATUSES", "PATIENT_GROUPS", "AccessConfig", "AccessConfigError",
+    "access_summary", "age_band", "age_on", "deprivation_quintile", "dna_rate", "third_next_available",
+    "unmet_demand", "wait_distribution", "wait_summary", "waits", "with_patient_groups",
+]

@@ -1,0 +1,214 @@
+"""The measures engine's backends: one dataset's canonical tables as Ibis tables on DuckDB, SQLite or PostgreSQL.
+
+Measures are written once against Ibis and never see which engine runs them. DuckDB (the default)
+scans the dataset's Parquet files in place; SQLite and PostgreSQL receive the Arrow tables by
+upload. A table the dataset does not hold is simply absent from :class:`Tables`, so a measure can
+answer :class:`~carenet.measures.support.Unsupported` instead of a misleading zero.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+import ibis
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from carenet.measures.support import Unsupported, is_unsupported
+from carenet.schema import TABLES, CarenetError, Dataset, conform
+
+BACKENDS: tuple[str, ...] = ("duckdb", "sqlite", "postgres")
+"""Engines every measure runs on (Spark joins later with no change to measure code)."""
+
+_POSTGRES_OPTIONS = ("host", "port", "user", "password", "database", "schema", "connect_timeout", "sslmode")
+_upload_counter = itertools.count()
+
+
+class BackendError(CarenetError):
+    """A backend that is unknown, unreachable or misconfigured."""
+
+
+class MissingTableError(CarenetError, KeyError):
+    """A measure asked for a canonical table the dataset does not hold."""
+
+    def __str__(self) -> str:
+        return str(self.args[0]) if self.args else "missing table"
+
+
+def connect(backend: str = "duckdb", **options: Any) -> ibis.BaseBackend:
+    """Open a connection to ``backend``.
+
+    duckdb: optional ``database`` (a file; in-memory by default) and DuckDB config options.
+    sqlite: optional ``database`` (a file; in-memory by default).
+    postgres: ``url`` (``postgres://user:pass@host:port/db``) or ``host``/``port``/``user``/
+    ``password``/``database``/``schema`` (and ``connect_timeout``, ``sslmode``).
+    """
+    if backend not in BACKENDS:
+        raise BackendError(f"unknown backend {backend!r}; choose one of {', '.join(BACKENDS)}")
+    try:
+        if backend == "duckdb":
+            return ibis.duckdb.connect(**options)
+        if backend == "sqlite":
+            unknown = set(options) - {"database"}
+            if unknown:
+                raise BackendError(f"sqlite backend takes only 'database', not {sorted(unknown)}")
+            return ibis.sqlite.connect(options.get("database"))
+        if "url" in options:
+            url = str(options["url"])
+            if not url.startswith(("postgres://", "postgresql://")):
+                raise BackendError(f"postgres url must start with postgres:// or postgresql://, got {url!r}")
+            return ibis.connect(url)
+        unknown = set(options) - set(_POSTGRES_OPTIONS)
+        if unknown:
+            raise BackendError(f"postgres backend does not take {sorted(unknown)}; use {', '.join(_POSTGRES_OPTIONS)}")
+        return ibis.postgres.connect(**options)
+    except CarenetError:
+        raise
+    except Exception as exc:  # driver errors: unreachable server, bad credentials, unreadable file
+        raise BackendError(f"cannot connect to {backend}: {exc}") from exc
+
+
+class Tables:
+    """The canonical tables of one dataset, as Ibis table expressions on one backend."""
+
+    def __init__(self, con: ibis.BaseBackend, tables: Mapping[str, ibis.Table]):
+        self.con = con
+        self._tables = dict(tables)
+
+    @property
+    def backend(self) -> str:
+        """The backend's name: ``duckdb``, ``sqlite`` or ``postgres``."""
+        return self.con.name
+
+    @property
+    def names(self) -> list[str]:
+        """Canonical tables present, in dependency order."""
+        return [n for n in TABLES if n in self._tables]
+
+    def __getitem__(self, name: str) -> ibis.Table:
+        try:
+            return self._tables[name]
+        except KeyError:
+            raise MissingTableError(f"the dataset has no {name!r} table") from None
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._tables
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.names)
+
+    def require(self, *names: str, measure: str = "this measure") -> Unsupported | None:
+        """``None`` if every table in ``names`` is present, else the :class:`Unsupported` marker naming the absent."""
+        absent = [n for n in names if n not in self._tables]
+        if not absent:
+            return None
+        return Unsupported(f"{measure} needs the {', '.join(repr(n) for n in absent)} table"
+                           f"{'s' if len(absent) > 1 else ''}, which the dataset does not hold")
+
+    def upload(self, name: str, table: pa.Table) -> ibis.Table:
+        """Put an extra Arrow table (e.g. patient segments computed elsewhere) on this backend, beside the dataset.
+
+        Replaces any table of that name; the table is temporary and lives as long as the connection.
+        """
+        return _upload(self.con, name, table)
+
+    def __repr__(self) -> str:
+        return f"Tables({self.backend}: {', '.join(self.names)})"
+
+
+def load(
+    dataset: Dataset | Mapping[str, pa.Table],
+    backend: str = "duckdb",
+    con: ibis.BaseBackend | None = None,
+    *,
+    prefix: str | None = None,
+) -> Tables:
+    """Expose ``dataset`` on ``backend`` (or on the open connection ``con``, which then decides) as :class:`Tables`.
+
+    A :class:`~carenet.schema.Dataset` on DuckDB is scanned from its Parquet files without
+    copying; everything else is uploaded as temporary tables named ``{prefix}{table}``.
+    ``prefix`` defaults to a fresh one per call, so several datasets can share one connection.
+    """
+    if con is None:
+        con = connect(backend)
+    prefix = f"carenet{next(_upload_counter)}_" if prefix is None else prefix
+    if isinstance(dataset, Dataset):
+        if con.name == "duckdb":
+            return Tables(con, {n: _scan_parquet(con, dataset, n, prefix) for n in dataset.names})
+        arrow = {n: dataset.table(n) for n in dataset.names}
+    else:
+        arrow = {n: _conformed(n, t) for n, t in dataset.items()}
+    return Tables(con, {n: _upload(con, f"{prefix}{n}", t) for n, t in arrow.items()})
+
+
+def _conformed(name: str, table: pa.Table) -> pa.Table:
+    if name not in TABLES:
+        raise CarenetError(f"{name!r} is not a canonical table; expected one of {', '.join(TABLES)}")
+    try:
+        return conform(name, table)
+    except KeyError as exc:
+        raise CarenetError(str(exc.args[0])) from None
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError, pa.ArrowTypeError) as exc:
+        raise CarenetError(f"table {name!r} does not fit the canonical schema: {exc}") from None
+
+
+def _scan_parquet(con: ibis.BaseBackend, dataset: Dataset, name: str, prefix: str) -> ibis.Table:
+    where = dataset.arrow_path(name)
+    if where.is_dir():
+        return con.read_parquet(str(where / "**" / "*.parquet"), table_name=f"{prefix}{name}",
+                                hive_partitioning=True)
+    return con.read_parquet(str(where), table_name=f"{prefix}{name}")
+
+
+def _upload(con: ibis.BaseBackend, name: str, table: pa.Table) -> ibis.Table:
+    table = _all_nullable(_portable(con, table))
+    try:
+        # Ibis's own DROP statements render empty with sqlglot >= 30 ("DROP TABLE IF EXISTS" and no
+        # name), so a table is replaced by plain SQL and never through ``overwrite=True``.
+        con.raw_sql(f'DROP TABLE IF EXISTS "{name}"')
+        if con.name == "sqlite":
+            return _upload_sqlite(con, name, table)
+        return con.create_table(name, obj=ibis.memtable(table), temp=True)
+    except Exception as exc:
+        raise BackendError(f"cannot upload table {name!r} to {con.name}: {exc}") from exc
+
+
+def _upload_sqlite(con: ibis.BaseBackend, name: str, table: pa.Table) -> ibis.Table:
+    """Create and fill a temporary SQLite table, writing dates and times as ISO text (SQLite's own convention).
+
+    Ibis's generic path binds pandas values and fails on a null timestamp, so rows are bound here.
+    """
+    created = con.create_table(name, schema=ibis.Schema.from_pyarrow(table.schema), temp=True)
+    columns = [_sqlite_values(table.column(i)) for i in range(table.num_columns)]
+    placeholders = ", ".join("?" * table.num_columns)
+    with con.begin() as cur:
+        cur.executemany(f'INSERT INTO temp."{name}" VALUES ({placeholders})', zip(*columns, strict=True))
+    return created
+
+
+def _sqlite_values(column: pa.ChunkedArray) -> list[Any]:
+    if pa.types.is_timestamp(column.type):
+        column = pc.strftime(column, format="%Y-%m-%d %H:%M:%S")
+    elif pa.types.is_date(column.type):
+        column = pc.strftime(column, format="%Y-%m-%d")
+    return column.to_pylist()
+
+
+def _all_nullable(table: pa.Table) -> pa.Table:
+    """Declare every column nullable: Ibis carries NOT NULL into derived columns (``lag`` of a required
+    column), and the result conversion then rejects the nulls those derivations rightly produce."""
+    return table.cast(pa.schema([f.with_nullable(True) for f in table.schema]))
+
+
+def _portable(con: ibis.BaseBackend, table: pa.Table) -> pa.Table:
+    """Drop list columns on SQLite, which has no arrays (no measure reads them there)."""
+    if con.name != "sqlite":
+        return table
+    keep = [f.name for f in table.schema if not pa.types.is_list(f.type)]
+    return table.select(keep) if len(keep) < table.num_columns else table
+
+
+__all__ = ["BACKENDS", "BackendError", "MissingTableError", "Tables", "Unsupported", "connect", "is_unsupported",
+           "load"]

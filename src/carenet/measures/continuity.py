@@ -1,0 +1,392 @@
+"""Relational continuity: per-patient indices (UPC, COC, SECON, MMCI, KPC), SLICC, own-patient ratio, micro-team share.
+
+Definitions follow parameters.md §7.1 (see docs/measures/continuity.md for formulas and sources).
+A *contact* is an attended appointment (status ``attended``) with a known clinician whose role is
+counted, in a counted mode, inside the window; visits are ordered by start time, then by
+appointment id. Per-patient indices need at least ``min_contacts`` contacts (2: every index divides
+by N − 1 or needs a second visit to say anything) and are null below it.
+
+Everything here is an Ibis expression, written once for DuckDB, SQLite and PostgreSQL.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, datetime, time, timedelta
+from typing import Any, Literal
+
+import ibis
+import ibis.expr.types as ir
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from carenet.measures.backend import Tables
+from carenet.measures.support import Unsupported
+from carenet.schema.codes import MODES
+from carenet.schema.errors import CarenetError
+from carenet.schema.roles import ROLE_CODES
+
+MMCI_OFFSET = 0.1
+"""The 0.1 in MMCI = (1 − M/(N + 0.1)) / (1 − 1/(N + 0.1)) (Magill & Senf 1987; parameters.md §7.1)."""
+
+FACE_TO_FACE_MODES: tuple[str, ...] = ("face_to_face", "home_visit")
+"""Modes SLICC counts as face to face (Sidaway-Lee 2019: "face-to-face GP appointments"; a home visit is one)."""
+
+INDEX_COLUMNS: tuple[str, ...] = ("upc", "upc_named", "coc", "secon", "mmci", "kpc")
+"""The per-patient continuity indices, in the order the scorecard prints them."""
+
+
+class ContinuityConfigError(CarenetError):
+    """A continuity configuration that names an unknown role or mode, or an empty window."""
+
+
+class ContinuityConfig(BaseModel):
+    """What counts as a contact, and over which window; defaults follow parameters.md §7.1."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    start: date | None = None
+    """First day of the window (inclusive); ``None`` = from the first appointment."""
+    end: date | None = None
+    """Last day of the window (inclusive); ``None`` = to the last appointment."""
+    roles: tuple[str, ...] = ("gp",)
+    """Roles whose contacts count for the per-patient indices (UPC etc. are usually GP continuity, Barker 2017)."""
+    modes: tuple[str, ...] | None = None
+    """Modes counted for the indices and the micro-team share; ``None`` = all (e.g. ``FACE_TO_FACE_MODES``)."""
+    min_contacts: int = Field(2, ge=2)
+    """Fewest contacts for a per-patient index (parameters.md §7.1: all need N ≥ 2)."""
+    list_roles: tuple[str, ...] = ("gp",)
+    """Roles counted by SLICC and the own-patient ratio (both are GP measures; Sidaway-Lee 2019, 2023)."""
+    list_modes: tuple[str, ...] | None = FACE_TO_FACE_MODES
+    """Modes counted by SLICC and the own-patient ratio (SLICC counts face-to-face appointments)."""
+    team_roles: tuple[str, ...] | None = None
+    """Roles whose contacts count for the micro-team share; ``None`` = every role (a team is multidisciplinary)."""
+
+    @field_validator("roles", "list_roles", "team_roles")
+    @classmethod
+    def _known_roles(cls, value: tuple[str, ...] | None) -> tuple[str, ...] | None:
+        if value is not None:
+            unknown = sorted(set(value) - set(ROLE_CODES))
+            if unknown or not value:
+                raise ValueError(f"unknown roles {unknown}; known: {', '.join(ROLE_CODES)}" if unknown
+                                 else "at least one role is needed")
+        return value
+
+    @field_validator("modes", "list_modes")
+    @classmethod
+    def _known_modes(cls, value: tuple[str, ...] | None) -> tuple[str, ...] | None:
+        if value is not None:
+            unknown = sorted(set(value) - set(MODES))
+            if unknown or not value:
+                raise ValueError(f"unknown modes {unknown}; known: {', '.join(MODES)}" if unknown
+                                 else "at least one mode is needed (or none for all)")
+        return value
+
+    @model_validator(mode="after")
+    def _window_in_order(self) -> ContinuityConfig:
+        if self.start and self.end and self.start > self.end:
+            raise ValueError(f"window start {self.start} is after its end {self.end}")
+        return self
+
+    @classmethod
+    def from_mapping(cls, options: dict[str, Any]) -> ContinuityConfig:
+        """Build from plain options (a CLI or YAML), turning validation failures into a :class:`CarenetError`."""
+        try:
+            return cls.model_validate(options)
+        except ValidationError as exc:
+            raise ContinuityConfigError(f"continuity configuration: {_describe(exc)}") from None
+
+
+def _describe(exc: ValidationError) -> str:
+    return "; ".join(f"{'.'.join(str(p) for p in e['loc']) or 'config'}: {e['msg']}" for e in exc.errors())
+
+
+# --- contacts -----------------------------------------------------------------------------------------------------
+
+
+def in_window(column: ir.TimestampValue, start: date | None, end: date | None) -> ir.BooleanValue:
+    """Whether a timestamp falls on a day from ``start`` to ``end`` inclusive (either may be open)."""
+    condition = ibis.literal(True)
+    if start is not None:
+        condition &= column >= ibis.literal(datetime.combine(start, time()))
+    if end is not None:
+        condition &= column < ibis.literal(datetime.combine(end + timedelta(days=1), time()))
+    return condition
+
+
+def contacts(tables: Tables, config: ContinuityConfig | None = None) -> ir.Table:
+    """The contacts the per-patient indices count: attended, a known clinician of ``config.roles``, in ``config.modes``.
+
+    Columns: appointment_id, patient_id, clinician_id, role, mode, practice_id, booked_for.
+    """
+    config = config or ContinuityConfig()
+    return _contacts(tables, config, config.roles, config.modes)
+
+
+def _contacts(
+    tables: Tables, config: ContinuityConfig, roles: Sequence[str] | None, modes: Sequence[str] | None
+) -> ir.Table:
+    """Attended appointments in the window with a known clinician of ``roles`` in ``modes`` (``None`` = any).
+
+    The role is the appointment's own, or the clinician's when the appointment does not record it.
+    Columns: appointment_id, patient_id, clinician_id, role, mode, practice_id, booked_for.
+    """
+    a = tables["appointments"]
+    keep = (a.status == "attended") & a.clinician_id.notnull() & in_window(a.booked_for, config.start, config.end)
+    if modes is not None:
+        keep &= a.mode.isin(list(modes))
+    a = a.filter(keep)
+    if "clinicians" in tables:
+        c = tables["clinicians"].select(c_clinician="clinician_id", c_role="role")
+        a = a.left_join(c, a.clinician_id == c.c_clinician).select(
+            *(col for col in _CONTACT_COLUMNS if col != "role"), role=a.role.coalesce(c.c_role))
+    else:
+        a = a.select(*_CONTACT_COLUMNS)
+    return a.filter(a.role.isin(list(roles))) if roles is not None else a
+
+
+_CONTACT_COLUMNS = ("appointment_id", "patient_id", "clinician_id", "role", "mode", "practice_id", "booked_for")
+
+
+def with_panel(visits: ir.Table, tables: Tables) -> ir.Table:
+    """Add each visit's ``named_clinician_id`` and ``team_id``: the patient's panel row in force on the visit's day.
+
+    The row in force is the latest ``start_date`` on or before the day of the visit; a visit before any
+    panel row has neither.
+    """
+    p = tables["panels"]
+    visits = visits.view()  # a relation of its own, so the joins below start a new chain
+    starts = p.select(p_patient="patient_id", p_start="start_date")
+    matches = visits.join(starts, [visits.patient_id == starts.p_patient, starts.p_start <= visits.booked_for.date()])
+    latest = matches.group_by(v_id="appointment_id").agg(panel_start=matches.p_start.max())
+    rows = p.select(q_patient="patient_id", q_start="start_date", q_clinician="clinician_id", q_team="team_id")
+    joined = visits.left_join(latest, visits.appointment_id == latest.v_id).left_join(
+        rows, (visits.patient_id == rows.q_patient) & (latest.panel_start == rows.q_start))
+    return joined.select(*visits.columns, named_clinician_id=rows.q_clinician, team_id=rows.q_team)
+
+
+# --- per-patient indices --------------------------------------------------------------------------------------------
+
+
+def patient_continuity(tables: Tables, config: ContinuityConfig | None = None) -> ir.Table:
+    """One row per patient with at least ``min_contacts`` contacts: their indices over the window.
+
+    Columns: patient_id, contacts (N), clinicians (M), upc, upc_named (null without a named clinician or
+    without the ``panels`` table), coc, secon, mmci, kpc.
+    """
+    config = config or ContinuityConfig()
+    visits = _contacts(tables, config, config.roles, config.modes)
+    has_panels = "panels" in tables
+    if has_panels:
+        visits = with_panel(visits, tables)
+        named_visit = (visits.clinician_id == visits.named_clinician_id).fill_null(False).cast("int64")
+        visits = visits.mutate(named_visit=named_visit, has_named=visits.named_clinician_id.notnull().cast("int64"))
+
+    order = ibis.window(group_by=visits.patient_id, order_by=[visits.booked_for, visits.appointment_id])
+    previous = visits.clinician_id.lag().over(order)
+    visits = visits.mutate(repeat=(visits.clinician_id == previous).fill_null(False).cast("int64"))
+
+    per_clinician = visits.group_by(["patient_id", "clinician_id"]).agg(n=ibis._.count())
+    spread = per_clinician.group_by(s_patient="patient_id").agg(
+        clinicians=ibis._.count(), most_seen=ibis._.n.max(), sum_squares=(ibis._.n * ibis._.n).sum(),
+    )
+    sequence_metrics: dict[str, Any] = {"contacts": ibis._.count(), "repeats": ibis._.repeat.sum()}
+    if has_panels:
+        sequence_metrics |= {"named_visits": ibis._.named_visit.sum(), "named_known": ibis._.has_named.max()}
+    per_patient = visits.group_by("patient_id").agg(**sequence_metrics)
+    per_patient = per_patient.filter(per_patient.contacts >= config.min_contacts)
+    joined = per_patient.join(spread, per_patient.patient_id == spread.s_patient).drop("s_patient")
+    return _indices(joined, has_panels)
+
+
+def _indices(t: ir.Table, has_panels: bool) -> ir.Table:
+    n = t.contacts.cast("float64")
+    m = t.clinicians.cast("float64")
+    if has_panels:
+        upc_named = ibis.cases((t.named_known == 1, t.named_visits.cast("float64") / n), else_=ibis.null("float64"))
+    else:
+        upc_named = ibis.null("float64")
+    return t.select(
+        "patient_id",
+        "contacts",
+        "clinicians",
+        upc=t.most_seen.cast("float64") / n,
+        upc_named=upc_named,
+        coc=(t.sum_squares.cast("float64") - n) / (n * (n - 1)),
+        secon=t.repeats.cast("float64") / (n - 1),
+        mmci=(1 - m / (n + MMCI_OFFSET)) / (1 - 1 / (n + MMCI_OFFSET)),
+        # Every visit but the first with each clinician is to a known clinician: KPC = (N − M) / (N − 1).
+        kpc=(n - m) / (n - 1),
+    )
+
+
+def _segment_columns(segments: ir.Table | None) -> list[str]:
+    if segments is None:
+        return []
+    if "patient_id" not in segments.columns:
+        raise CarenetError("a segments table needs a 'patient_id' column")
+    return [c for c in segments.columns if c != "patient_id"]
+
+
+def attach_segments(t: ir.Table, segments: ir.Table | None) -> ir.Table:
+    """Left-join the segment columns of ``segments`` (keyed by patient_id) onto ``t``; unmatched rows get nulls."""
+    labels = _segment_columns(segments)
+    if not labels:
+        return t
+    seg = segments.select(seg_patient="patient_id", **{c: c for c in labels})
+    return t.left_join(seg, t.patient_id == seg.seg_patient).drop("seg_patient")
+
+
+def continuity_by_segment(
+    tables: Tables, config: ContinuityConfig | None = None, segments: ir.Table | None = None
+) -> ir.Table:
+    """Mean of each per-patient index by segment (every column of ``segments`` but patient_id), with patient counts.
+
+    Without ``segments`` it is one row for the whole network.
+    """
+    per_patient = attach_segments(patient_continuity(tables, config), segments)
+    means = {f"{c}_mean": per_patient[c].mean() for c in INDEX_COLUMNS}
+    labels = _segment_columns(segments)
+    aggregations = {"patients": per_patient.count(), "patients_named": per_patient.upc_named.count(), **means}
+    if labels:
+        return per_patient.group_by(labels).agg(**aggregations)
+    return per_patient.agg(**aggregations)
+
+
+# --- list-level measures --------------------------------------------------------------------------------------------
+
+
+def _list_contacts(tables: Tables, config: ContinuityConfig) -> ir.Table:
+    """SLICC/OPR contacts with the named clinician on the day, ``own``, the patient's practice and the month."""
+    visits = with_panel(_contacts(tables, config, config.list_roles, config.list_modes), tables)
+    derived = {
+        "own": (visits.clinician_id == visits.named_clinician_id).fill_null(False).cast("int64"),
+        "month": visits.booked_for.truncate("M").date(),
+    }
+    if "patients" not in tables:
+        return visits.mutate(**derived)
+    pt = tables["patients"].select(pt_patient="patient_id", pt_practice="practice_id")
+    joined = visits.left_join(pt, visits.patient_id == pt.pt_patient)
+    others = [c for c in visits.columns if c != "practice_id"]
+    return joined.select(*others, practice_id=visits.practice_id.coalesce(pt.pt_practice), **derived)
+
+
+def slicc(
+    tables: Tables,
+    config: ContinuityConfig | None = None,
+    level: Literal["list", "practice", "network"] = "practice",
+    segments: ir.Table | None = None,
+    monthly: bool = True,
+) -> ir.Table | Unsupported:
+    """St Leonard's Index of Continuity of Care per month: own-GP face-to-face GP appointments ÷ all of them.
+
+    ``level`` groups by the named clinician's list, the patient's practice or the whole network;
+    ``segments`` adds its columns to the grouping. Appointments of patients with no named clinician
+    on the day belong to no list and are left out. Columns: the group keys, month (unless
+    ``monthly=False``), appointments, own_gp_appointments, slicc (a fraction, 0–1).
+    """
+    config = config or ContinuityConfig()
+    missing = tables.require("appointments", "panels", measure="SLICC")
+    if missing:
+        return missing
+    visits = attach_segments(_list_contacts(tables, config), segments)
+    visits = visits.filter(visits.named_clinician_id.notnull())
+    keys = {"list": ["named_clinician_id"], "practice": ["practice_id"], "network": []}[level]
+    keys = keys + _segment_columns(segments) + (["month"] if monthly else [])
+    aggregations = {"appointments": visits.count(), "own_gp_appointments": visits.own.sum()}
+    grouped = visits.group_by(keys).agg(**aggregations) if keys else visits.agg(**aggregations)
+    return grouped.mutate(slicc=grouped.own_gp_appointments.cast("float64") / grouped.appointments)
+
+
+def own_patient_ratio(tables: Tables, config: ContinuityConfig | None = None) -> ir.Table | Unsupported:
+    """Per list-holding clinician: their appointments with patients on their own list ÷ all their appointments.
+
+    A list holder is anyone named as a patient's clinician in ``panels``. Counts the same appointments
+    as SLICC (``list_roles`` in ``list_modes``). Columns: clinician_id, appointments, own_list_appointments, opr.
+    """
+    config = config or ContinuityConfig()
+    missing = tables.require("appointments", "panels", measure="the own-patient ratio")
+    if missing:
+        return missing
+    visits = _list_contacts(tables, config)
+    holders = tables["panels"].filter(ibis._.clinician_id.notnull()).select(holder="clinician_id").distinct()
+    visits = visits.join(holders, visits.clinician_id == holders.holder).drop("holder")
+    grouped = visits.group_by("clinician_id").agg(appointments=ibis._.count(), own_list_appointments=ibis._.own.sum())
+    return grouped.mutate(opr=grouped.own_list_appointments.cast("float64") / grouped.appointments)
+
+
+def micro_team_share(
+    tables: Tables,
+    config: ContinuityConfig | None = None,
+    level: Literal["patient", "team"] = "patient",
+    segments: ir.Table | None = None,
+) -> ir.Table | Unsupported:
+    """Share of a patient's contacts with a member of the team holding their panel on the day.
+
+    Contacts are those of ``team_roles`` in ``modes``; contacts on days the patient's panel names no
+    team are left out. ``level="team"`` pools by team; ``segments`` adds its columns to the grouping
+    (pooled). Columns: the keys, contacts, team_contacts, team_share.
+    """
+    config = config or ContinuityConfig()
+    missing = tables.require("appointments", "panels", "team_members", measure="the micro-team share")
+    if missing:
+        return missing
+    visits = with_panel(_contacts(tables, config, config.team_roles, config.modes), tables)
+    visits = visits.filter(visits.team_id.notnull())
+    members = tables["team_members"].select(m_team="team_id", m_clinician="clinician_id").distinct()
+    same_member = (visits.team_id == members.m_team) & (visits.clinician_id == members.m_clinician)
+    visits = visits.left_join(members, same_member)
+    visits = attach_segments(visits.mutate(in_team=visits.m_team.notnull().cast("int64")), segments)
+    keys = ["patient_id" if level == "patient" else "team_id", *_segment_columns(segments)]
+    grouped = visits.group_by(keys).agg(contacts=ibis._.count(), team_contacts=ibis._.in_team.sum())
+    return grouped.mutate(team_share=grouped.team_contacts.cast("float64") / grouped.contacts)
+
+
+# --- network summary ------------------------------------------------------------------------------------------------
+
+
+def continuity_summary(tables: Tables, config: ContinuityConfig | None = None) -> dict[str, Any]:
+    """Network-level continuity figures for the scorecard: plain numbers, or :class:`Unsupported` with the reason."""
+    config = config or ContinuityConfig()
+    missing = tables.require("appointments", measure="continuity")
+    if missing:
+        return {name: missing for name in ("patients_eligible", *INDEX_COLUMNS, "slicc", "own_patient_ratio",
+                                           "micro_team_share")}
+    overall = _one_row(continuity_by_segment(tables, config))
+    summary: dict[str, Any] = {"patients_eligible": int(overall["patients"] or 0)}
+    too_few = Unsupported(f"no patient has {config.min_contacts} or more contacts in the window")
+    for column in INDEX_COLUMNS:
+        value = overall[f"{column}_mean"]
+        summary[column] = too_few if value is None else float(value)
+    if "panels" not in tables:
+        summary["upc_named"] = tables.require("panels", measure="named-GP UPC")
+    elif summary["patients_eligible"] and overall["patients_named"] == 0:
+        summary["upc_named"] = Unsupported("no eligible patient has a named clinician in 'panels'")
+    summary["slicc"] = _pooled(slicc(tables, config, level="network", monthly=False),
+                               "appointments", "own_gp_appointments", "no face-to-face GP appointment of a patient "
+                               "with a named GP in the window")
+    summary["own_patient_ratio"] = _pooled(own_patient_ratio(tables, config), "appointments",
+                                           "own_list_appointments", "no appointment with a list-holding GP")
+    summary["micro_team_share"] = _pooled(micro_team_share(tables, config, level="team"), "contacts",
+                                          "team_contacts", "no contact of a patient whose panel names a team")
+    return summary
+
+
+def _one_row(t: ir.Table) -> dict[str, Any]:
+    rows = t.to_pyarrow().to_pylist()
+    return rows[0]
+
+
+def _pooled(t: ir.Table | Unsupported, total: str, part: str, empty_reason: str) -> float | Unsupported:
+    if isinstance(t, Unsupported):
+        return t
+    row = _one_row(t.agg(total=t[total].sum(), part=t[part].sum()))
+    if not row["total"]:
+        return Unsupported(empty_reason)
+    return row["part"] / row["total"]
+
+
+__all__ = [
+    "FACE_TO_FACE_MODES", "INDEX_COLUMNS", "MMCI_OFFSET", "ContinuityConfig", "ContinuityConfigError",
+    "attach_segments", "contacts", "continuity_by_segment", "continuity_summary", "in_window", "micro_team_share",
+    "own_patient_ratio", "patient_continuity", "slicc", "with_panel",
+]

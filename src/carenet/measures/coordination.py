@@ -1,0 +1,114 @@
+"""Co-ordination: does someone hold the whole story, and do professionals talk to each other?
+
+* ``key_worker_coverage``: share of complex patients with a live care plan that names a key
+  worker (a live plan is ``active``, agreed on or before the reference date and not past its
+  review date); ``care_plan_coverage`` the same without the key-worker condition.
+* ``professionals_per_episode``: mean distinct clinicians seen for one episode of need (a request)
+  among requests in the period answered by at least one attended appointment.
+* ``informal_referral_share``: informal advice as a share of referrals between professionals
+  (``to_clinician_id`` set) in the period.
+* ``discharge_follow_up``: share of hospital discharges (tasks of kind ``discharge``, created in
+  the period) followed by an attended appointment within N days, counting the day of the task.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import ibis
+import ibis.expr.types as ir
+
+from carenet.measures.backend import Tables
+from carenet.measures.segments import Period, fetch_row, share_or_unsupported
+from carenet.measures.support import Unsupported
+
+DISCHARGE_TASK_KIND = "discharge"
+"""Task kind carenet reads as "a discharge summary arrived": the practice must follow the patient up."""
+
+
+def live_care_plans(tables: Tables, as_of: date) -> ir.Table:
+    """Care plans in force on ``as_of``: active, agreed by then, review not overdue."""
+    cp = tables["care_plans"]
+    day = ibis.date(as_of)
+    return cp.filter(cp.status == "active", cp.created_date <= day, cp.review_date.isnull() | (cp.review_date >= day))
+
+
+def care_plan_coverage(tables: Tables, profile: ir.Table, as_of: date) -> dict[str, float | Unsupported]:
+    """Shares of complex patients with a live care plan, and with one naming a key worker."""
+    missing = tables.require("care_plans", measure="care-plan coverage")
+    if missing:
+        return {"care_plan_coverage": missing, "key_worker_coverage": missing}
+    plans = live_care_plans(tables, as_of)
+    per_patient = plans.group_by("patient_id").aggregate(
+        keyed=ibis.ifelse(plans.key_worker_id.notnull(), 1, 0).max())
+    cx = profile.filter(profile.complex).select("patient_id")
+    joined = cx.left_join(per_patient, "patient_id")
+    row = fetch_row(tables, joined.aggregate(
+        n=joined.count(), planned=joined.keyed.notnull().cast("int64").sum(),
+        keyed=joined.keyed.fill_null(0).sum()))
+    empty = "no complex patients in the registered population"
+    return {"care_plan_coverage": share_or_unsupported(row.get("planned"), row.get("n"), empty),
+            "key_worker_coverage": share_or_unsupported(row.get("keyed"), row.get("n"), empty)}
+
+
+def professionals_per_episode(tables: Tables, period: Period) -> float | Unsupported:
+    """Mean distinct clinicians per request answered in the period."""
+    missing = tables.require("appointments", measure="professionals per episode")
+    if missing:
+        return missing
+    a = tables["appointments"]
+    seen = a.filter(a.status == "attended", a.request_id.notnull(), a.clinician_id.notnull(),
+                    period.contains(a.booked_for))
+    per_request = seen.group_by("request_id").aggregate(k=seen.clinician_id.nunique())
+    row = fetch_row(tables, per_request.aggregate(total=per_request.k.sum(), n=per_request.count()))
+    return share_or_unsupported(row.get("total"), row.get("n"),
+                                "no attended appointment in the period is linked to a request (request_id)")
+
+
+def informal_referral_share(tables: Tables, period: Period) -> float | Unsupported:
+    """Informal advice among referrals between professionals made in the period."""
+    missing = tables.require("referrals", measure="the informal-referral share")
+    if missing:
+        return missing
+    r = tables["referrals"]
+    between = r.filter(r.to_clinician_id.notnull(), period.contains(r.created_at))
+    row = fetch_row(tables, between.aggregate(
+        informal=(between.kind == "informal").cast("int64").sum(), n=between.count()))
+    return share_or_unsupported(row.get("informal"), row.get("n"),
+                                "no referral between professionals in the period")
+
+
+def discharge_follow_up(tables: Tables, period: Period, within_days: int) -> float | Unsupported:
+    """Share of discharges in the period followed by an attended appointment within ``within_days`` days."""
+    missing = tables.require("tasks", "appointments", measure="follow-up after discharge")
+    if missing:
+        return missing
+    t = tables["tasks"]
+    discharges = t.filter(t.kind == DISCHARGE_TASK_KIND, t.patient_id.notnull(), period.contains(t.created_at))
+    discharges = discharges.select("task_id", "patient_id", day=discharges.created_at.date())
+    a = tables["appointments"]
+    visits = a.filter(a.status == "attended").select("patient_id", visit=a.booked_for.date())
+    pairs = discharges.join(visits, "patient_id")
+    gap = pairs.visit.delta(pairs.day, unit="day")
+    followed = pairs.filter(gap >= 0, gap <= within_days).select("task_id").distinct()
+    row = fetch_row(tables, discharges.aggregate(n=discharges.count()))
+    hit = fetch_row(tables, followed.aggregate(n=followed.count()))
+    return share_or_unsupported(hit.get("n"), row.get("n"),
+                                f"no discharge recorded in the period (tasks of kind {DISCHARGE_TASK_KIND!r})")
+
+
+def coordination_summary(tables: Tables, profile: ir.Table | Unsupported, period: Period,
+                         discharge_follow_up_days: int) -> dict[str, float | Unsupported]:
+    """Every co-ordination measure for the period (``profile`` from :func:`~carenet.measures.segments.patient_profile`)."""
+    if isinstance(profile, Unsupported):
+        out: dict[str, float | Unsupported] = {"care_plan_coverage": profile, "key_worker_coverage": profile}
+    else:
+        out = care_plan_coverage(tables, profile, period.end)
+    out["professionals_per_episode"] = professionals_per_episode(tables, period)
+    out["informal_referral_share"] = informal_referral_share(tables, period)
+    out["discharge_follow_up"] = discharge_follow_up(tables, period, discharge_follow_up_days)
+    return out
+
+
+__all__ = ["DISCHARGE_TASK_KIND", "care_plan_coverage", "coordination_summary", "discharge_follow_up",
+           "informal_referral_share", "live_care_plans", "professionals_per_episode"]

@@ -1,0 +1,176 @@
+"""Reference access measures: waits, shares, the nearest-rank percentile, unmet demand and DNA, row by row."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from datetime import date
+from typing import Any
+
+from carenet.measures.access import BOOKED_STATUSES, BOOKING_INTERVALS, OUTCOME_STATUSES, AccessConfig
+from carenet.measures.reference.rows import Rows, day_of, in_window, maximum, minimum
+from carenet.measures.support import Unsupported
+
+Grouped = dict[tuple[Any, ...], dict[str, Any]]
+Segments = dict[str, dict[str, Any]] | None
+
+
+def age_on(birth: date, day: date) -> int:
+    return day.year - birth.year - ((day.month, day.day) < (birth.month, birth.day))
+
+
+def age_band(age: int | None, config: AccessConfig) -> str | None:
+    if age is None or age < 0:
+        return None
+    labels = config.band_labels()
+    band = max(i for i, lower in enumerate(config.age_bands) if age >= lower)
+    return labels[band]
+
+
+def quintile(decile: int | None) -> int | None:
+    return None if decile is None else (decile + 1) // 2
+
+
+def _groups(rows: Rows, record: dict[str, Any], day: date, by: Sequence[str], config: AccessConfig,
+            segments: dict[str, dict[str, Any]] | None) -> tuple[Any, ...]:
+    patient = next((p for p in rows.get("patients", []) if p["patient_id"] == record["patient_id"]), None)
+    values = []
+    for key in by:
+        if key == "urgency":
+            values.append(record["urgency"])
+        elif key == "practice_id":
+            values.append(record["practice_id"] if record["practice_id"] is not None
+                          else (patient or {}).get("practice_id"))
+        elif key == "age_band":
+            values.append(age_band(age_on(patient["birth_date"], day), config) if patient else None)
+        elif key == "deprivation_quintile":
+            values.append(quintile(patient["deprivation_decile"]) if patient else None)
+        else:
+            values.append((segments or {}).get(record["patient_id"], {}).get(key))
+    return tuple(values)
+
+
+def waits(rows: Rows, config: AccessConfig) -> list[dict[str, Any]]:
+    """Answered requests made in the window, each with its wait in calendar days (negative waits left out)."""
+    requests = {r["request_id"]: r for r in rows.get("requests", [])}
+    booked = [a for a in rows["appointments"] if a["status"] in BOOKED_STATUSES]
+    answered = [{k: a[k] for k in ("patient_id", "practice_id", "urgency", "requested_at", "booked_for")}
+                for a in booked if a["request_id"] is None and a["requested_at"] is not None]
+    by_request: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for a in booked:
+        if a["request_id"] is None:
+            continue
+        r = requests.get(a["request_id"])
+        requested_at = r["requested_at"] if r else a["requested_at"]
+        if requested_at is None:
+            continue
+        by_request[a["request_id"]].append({
+            "patient_id": a["patient_id"],
+            "practice_id": a["practice_id"] if a["practice_id"] is not None else (r or {}).get("practice_id"),
+            "urgency": r["urgency"] if r else a["urgency"],
+            "requested_at": requested_at, "booked_for": a["booked_for"],
+        })
+    for group in by_request.values():
+        answered.append({key: (minimum if key in ("requested_at", "booked_for") else maximum)([g[key] for g in group])
+                         for key in group[0]})
+    out = []
+    for w in answered:
+        if not in_window(w["requested_at"], config.start, config.end):
+            continue
+        wait = (day_of(w["booked_for"]) - day_of(w["requested_at"])).days
+        if wait >= 0:
+            out.append({**w, "wait_days": wait})
+    return out
+
+
+def nearest_rank(values: Sequence[int], percentile: int) -> int:
+    """The value at rank ⌈p·n/100⌉ of the sorted values."""
+    ordered = sorted(values)
+    rank = -(-percentile * len(ordered) // 100)
+    return ordered[rank - 1]
+
+
+def wait_summary(rows: Rows, config: AccessConfig, by: Sequence[str] = ("urgency",),
+                 segments: Segments = None) -> Grouped:
+    groups: dict[tuple[Any, ...], list[int]] = defaultdict(list)
+    for w in waits(rows, config):
+        groups[_groups(rows, w, day_of(w["requested_at"]), by, config, segments)].append(w["wait_days"])
+    return {k: {"requests": len(v), "mean_wait_days": sum(v) / len(v),
+                f"p{config.percentile}_wait_days": nearest_rank(v, config.percentile),
+                "share_same_day": sum(1 for x in v if x == 0) / len(v),
+                f"share_within_{config.within_days}_days": sum(1 for x in v if x <= config.within_days) / len(v)}
+            for k, v in groups.items()}
+
+
+def booking_interval(wait: int) -> str:
+    for label, low, high in BOOKING_INTERVALS:
+        if wait >= low and (high is None or wait <= high):
+            return label
+    raise ValueError(f"negative wait {wait}")
+
+
+def wait_distribution(rows: Rows, config: AccessConfig, by: Sequence[str] = ("urgency",),
+                      segments: Segments = None) -> Grouped:
+    counts: dict[tuple[Any, ...], int] = defaultdict(int)
+    totals: dict[tuple[Any, ...], int] = defaultdict(int)
+    for w in waits(rows, config):
+        key = _groups(rows, w, day_of(w["requested_at"]), by, config, segments)
+        counts[key + (booking_interval(w["wait_days"]),)] += 1
+        totals[key] += 1
+    return {k: {"requests": n, "share": n / totals[k[:-1]]} for k, n in counts.items()}
+
+
+def unmet_demand(rows: Rows, config: AccessConfig, by: Sequence[str] = (),
+                 segments: Segments = None) -> Grouped | Unsupported:
+    if "requests" not in rows:
+        return Unsupported("no requests")
+    appointments = rows["appointments"]
+    if not any(a["request_id"] is not None for a in appointments):
+        return Unsupported("no request ids")
+    moments = [r["requested_at"] for r in rows["requests"]] + [a["booked_for"] for a in appointments]
+    if not moments:
+        return {}
+    data_end = day_of(max(moments))
+    groups: dict[tuple[Any, ...], list[bool]] = defaultdict(list)
+    for r in rows["requests"]:
+        day = day_of(r["requested_at"])
+        if not in_window(r["requested_at"], config.start, config.end):
+            continue
+        if (data_end - day).days < config.unmet_horizon_days:
+            continue
+        bookings = [a["booked_for"] for a in appointments
+                    if a["request_id"] == r["request_id"] and a["status"] in BOOKED_STATUSES]
+        met = bool(bookings) and (day_of(min(bookings)) - day).days <= config.unmet_horizon_days
+        groups[_groups(rows, r, day, by, config, segments)].append(not met)
+    return {k: {"requests": len(v), "unmet": sum(v), "share_unmet": sum(v) / len(v)} for k, v in groups.items()}
+
+
+def dna_rate(rows: Rows, config: AccessConfig, by: Sequence[str] = (),
+             segments: Segments = None) -> Grouped:
+    groups: dict[tuple[Any, ...], list[bool]] = defaultdict(list)
+    for a in rows["appointments"]:
+        if a["status"] in OUTCOME_STATUSES and in_window(a["booked_for"], config.start, config.end):
+            groups[_groups(rows, a, day_of(a["booked_for"]), by, config, segments)].append(
+                a["status"] == "did_not_attend")
+    return {k: {"appointments": len(v), "did_not_attend": sum(v), "dna_rate": sum(v) / len(v)}
+            for k, v in groups.items()}
+
+
+def access_summary(rows: Rows, config: AccessConfig) -> dict[str, Any]:
+    p_key, within_key = f"p{config.percentile}_wait_days", f"share_within_{config.within_days}_days"
+    overall = wait_summary(rows, config, by=())
+    summary: dict[str, Any] = {"answered_requests": overall[()]["requests"] if overall else 0}
+    for key in ("mean_wait_days", p_key, "share_same_day", within_key):
+        summary[key] = float(overall[()][key]) if overall else Unsupported("no waits")
+    summary["by_urgency"] = {(k[0] or "unknown"): v for k, v in wait_summary(rows, config).items()}
+    unmet = unmet_demand(rows, config)
+    summary["unmet_demand"] = (unmet if isinstance(unmet, Unsupported)
+                               else unmet[()]["share_unmet"] if unmet else Unsupported("no closed horizon"))
+    dna = dna_rate(rows, config)
+    summary["dna_rate"] = dna[()]["dna_rate"] if dna else Unsupported("no outcomes")
+    summary["third_next_available"] = Unsupported("no slots table")
+    return summary
+
+
+__all__ = ["access_summary", "age_band", "age_on", "booking_interval", "dna_rate", "nearest_rank", "quintile",
+           "unmet_demand", "wait_distribution", "wait_summary", "waits"]

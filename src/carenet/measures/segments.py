@@ -1,0 +1,260 @@
+"""Population segmentation: each registered patient's Bridges to Health segment and NHS operational segment.
+
+Segments (Lynn J et al., Milbank Q 2007;85(2):185-208, table 2; parameters.md §5.1) are assigned
+hierarchically: a patient belongs to the highest-numbered segment whose rule they meet. For
+segments 4-8 this is the order of NHS England's national segmentation (frailty & dementia >
+organ failure > incurable cancer > disability > long-term conditions > healthy).
+
+==  =========================================  ==============================================================
+#   segment                                    rule, from canonical data at the reference date
+==  =========================================  ==============================================================
+8   long decline, dementia and/or frailty      on the dementia register, or moderate/severe frailty (eFI, 65+)
+7   limited reserve, organ failure             on the heart-failure or COPD register, or CKD stage 4-5 coded
+6   dying with short decline (cancer)          on both the cancer and the palliative-care registers
+5   stable disability (incl. mental)           learning disability or severe mental illness register, or
+                                               the eFI "housebound" deficit
+4   chronic conditions, normal function        any long-term condition (:data:`LTC_REGISTERS`)
+3   acutely ill, likely return to health       an attended acute appointment within ``acute_window_days``
+2   maternal and infant health                 aged under 1 (the schema holds no pregnancies)
+1   healthy                                    everyone else
+==  =========================================  ==============================================================
+
+Lynn's three end-of-life trajectories (short decline, organ failure, frailty/dementia) follow
+Lunney/Murray; palliative care without cancer therefore places a patient by their organ failure or
+frailty, not in segment 6. The NHS operational segment is read off the Bridges segment; its
+"Maternal health" segment needs pregnancy records and stays empty.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+import ibis
+import ibis.expr.types as ir
+
+from carenet.measures.backend import Tables
+from carenet.measures.frailty import EFI_MIN_AGE, FRAIL_CATEGORIES, efi_category
+from carenet.measures.multimorbidity import LTC_REGISTERS, active_mask, cms_flag_aggregates, cms_score
+from carenet.measures.risk import ComplexPatientRule, is_complex, risk_tier
+from carenet.measures.support import Unsupported
+from carenet.schema.codelists import EFI_DEFICIT_COUNT
+from carenet.schema.errors import CarenetError
+
+B2H_SEGMENTS: dict[int, str] = {
+    1: "Healthy",
+    2: "Maternal and infant health",
+    3: "Acutely ill, with likely return to health",
+    4: "Chronic conditions, with generally normal function",
+    5: "Significant but relatively stable disability",
+    6: "Dying with short decline (e.g. cancer)",
+    7: "Limited reserve and serious exacerbations (organ failure)",
+    8: "Long course of decline, from dementia and/or frailty",
+}
+"""Bridges to Health segments (Lynn 2007, table 2)."""
+
+NHSE_SEGMENTS: dict[int, str] = {
+    1: "Healthy/generally well", 2: "Healthy/generally well", 3: "Healthy/generally well",
+    4: "Long Term Conditions", 5: "Disability", 6: "Incurable Cancer", 7: "Organ Failure",
+    8: "Frailty and Dementia",
+}
+"""NHS England operational segment of each Bridges segment (outcomesbasedhealthcare.com condition definitions)."""
+
+DEMENTIA_REGISTERS: tuple[str, ...] = ("DEM",)
+ORGAN_FAILURE_REGISTERS: tuple[str, ...] = ("HF", "COPD")
+ORGAN_FAILURE_SNOMED: tuple[str, ...] = ("431857002", "433146000")
+"""CKD stage 4 and stage 5 (parameters.md §3.3); stage 3 CKD is a long-term condition, not organ failure."""
+CANCER_REGISTER = "CAN"
+PALLIATIVE_REGISTER = "PC"
+DISABILITY_REGISTERS: tuple[str, ...] = ("LD", "MH")
+HOUSEBOUND_DEFICIT = 16
+"""eFI deficit 16, "Housebound" (Clegg 2016 Box 1)."""
+ACUTE_NEED_TYPES: tuple[str, ...] = ("acute_minor", "acute_complex")
+INFANT_MAX_AGE = 0
+"""Aged 0 in whole years, i.e. under one."""
+
+
+@dataclass(frozen=True)
+class Period:
+    """A measurement period of whole days, both ends included; ``end`` is the reference date."""
+
+    start: date
+    end: date
+
+    def __post_init__(self) -> None:
+        if self.start > self.end:
+            raise CarenetError(f"period start {self.start} is after its end {self.end}")
+
+    @classmethod
+    def ending(cls, end: date, days: int) -> Period:
+        """The ``days`` days up to and including ``end``."""
+        if days < 1:
+            raise CarenetError(f"a period needs at least one day, got {days}")
+        return cls(end - timedelta(days=days - 1), end)
+
+    @property
+    def days(self) -> int:
+        return (self.end - self.start).days + 1
+
+    @property
+    def years(self) -> float:
+        """Length in years of 365.25 days, for per-year rates."""
+        return self.days / 365.25
+
+    def contains(self, ts: ir.TimestampValue) -> ir.BooleanValue:
+        """Whether a timestamp falls in the period (compares with literals, so engines can prune)."""
+        return (ts >= ibis.timestamp(datetime.combine(self.start, time()))) & (
+            ts < ibis.timestamp(datetime.combine(self.end + timedelta(days=1), time())))
+
+    def contains_date(self, day: ir.DateValue) -> ir.BooleanValue:
+        return (day >= ibis.date(self.start)) & (day <= ibis.date(self.end))
+
+
+@dataclass(frozen=True)
+class PopulationConfig:
+    """What segmentation, risk and the complex-patient flag need from ``parameters.yaml``."""
+
+    cms_weights: Mapping[str, float]
+    acute_window_days: int
+    high_risk_min_ltc: int
+    complex_rule: ComplexPatientRule
+
+
+def age_at(birth_date: ir.DateValue, day: date) -> ir.IntegerValue:
+    """Age in whole years on ``day``."""
+    ref = ibis.date(day)
+    before_birthday = (ref.month() < birth_date.month()) | (
+        (ref.month() == birth_date.month()) & (ref.day() < birth_date.day()))
+    return (ref.year() - birth_date.year() - ibis.ifelse(before_birthday, 1, 0)).cast("int32")
+
+
+def registered_patients(tables: Tables, as_of: date) -> ir.Table:
+    """Patients registered and alive on ``as_of``, with their age then."""
+    p = tables["patients"]
+    day = ibis.date(as_of)
+    current = p.filter(p.registered_from <= day, p.registered_to.isnull() | (p.registered_to >= day),
+                       p.death_date.isnull() | (p.death_date > day), p.birth_date <= day)
+    return current.select("patient_id", "practice_id", "sex", "deprivation_decile",
+                          age=age_at(current.birth_date, as_of))
+
+
+def _condition_facts(tables: Tables, as_of: date, cms_weights: Mapping[str, float]) -> ir.Table:
+    """One pass over conditions: counts and the flags each segment rule reads."""
+    c = tables["conditions"]
+    recorded = c.filter(c.onset_date <= ibis.date(as_of))
+    active = active_mask(recorded, as_of)
+
+    def flag(hit: ir.BooleanValue) -> ir.IntegerValue:
+        return ibis.ifelse(active & hit.fill_null(False), 1, 0).max()
+
+    reg = recorded.register
+    facts = recorded.group_by("patient_id").aggregate(
+        ltc_count=reg.nunique(where=active & reg.isin(LTC_REGISTERS)),
+        efi_deficits=recorded.efi_deficit.nunique(),
+        dementia=flag(reg.isin(DEMENTIA_REGISTERS)),
+        organ_failure=flag(reg.isin(ORGAN_FAILURE_REGISTERS) | recorded.snomed_code.isin(ORGAN_FAILURE_SNOMED)),
+        cancer=flag(reg == CANCER_REGISTER),
+        palliative=flag(reg == PALLIATIVE_REGISTER),
+        disability=flag(reg.isin(DISABILITY_REGISTERS) | (recorded.efi_deficit == HOUSEBOUND_DEFICIT)),
+        **cms_flag_aggregates(recorded, active, as_of),
+    )
+    return facts.mutate(cms=cms_score(facts, cms_weights))
+
+
+def _recent_acute(tables: Tables, as_of: date, window_days: int) -> ir.Table:
+    a = tables["appointments"]
+    window = Period.ending(as_of, window_days)
+    acute = a.filter(a.status == "attended", a.need_type.isin(ACUTE_NEED_TYPES), window.contains(a.booked_for))
+    return acute.select("patient_id").distinct().mutate(acute=ibis.literal(1))
+
+
+def patient_profile(tables: Tables, as_of: date, config: PopulationConfig) -> ir.Table:
+    """One row per registered patient on ``as_of``: age, multimorbidity, frailty, segments, risk tier, complexity.
+
+    Columns: patient_id, practice_id, sex, deprivation_decile, age, ltc_count, cms, efi_deficits,
+    efi_score, efi_category (65+ only), b2h_segment, b2h_name, nhse_segment, risk_tier, complex.
+    Needs the ``patients`` and ``conditions`` tables; ``appointments`` (for segment 3) if present.
+    """
+    if config.acute_window_days < 1:
+        raise CarenetError(f"acute_window_days must be at least 1, got {config.acute_window_days}")
+    people = registered_patients(tables, as_of)
+    facts = _condition_facts(tables, as_of, config.cms_weights)
+    joined = people.left_join(facts, "patient_id").drop("patient_id_right")
+    if "appointments" in tables:
+        acute = _recent_acute(tables, as_of, config.acute_window_days)
+        joined = joined.left_join(acute, "patient_id").drop("patient_id_right")
+    else:
+        joined = joined.mutate(acute=ibis.literal(0))
+
+    def zero(col: str) -> ir.IntegerValue:
+        return joined[col].fill_null(0)
+
+    ltc = zero("ltc_count").cast("int32")
+    deficits = zero("efi_deficits").cast("int32")
+    score = deficits.cast("float64") / EFI_DEFICIT_COUNT
+    category = ibis.ifelse(joined.age >= EFI_MIN_AGE, efi_category(score), ibis.null(str))
+    frail = category.isin(list(FRAIL_CATEGORIES)).fill_null(False)
+    segment = ibis.cases(
+        ((zero("dementia") == 1) | frail, 8),
+        (zero("organ_failure") == 1, 7),
+        ((zero("cancer") == 1) & (zero("palliative") == 1), 6),
+        (zero("disability") == 1, 5),
+        (ltc >= 1, 4),
+        (zero("acute") == 1, 3),
+        (joined.age <= INFANT_MAX_AGE, 2),
+        else_=1,
+    ).cast("int8")
+    base = joined.select(
+        "patient_id", "practice_id", "sex", "deprivation_decile", "age", ltc_count=ltc,
+        cms=joined.cms.fill_null(0.0), efi_deficits=deficits, efi_score=score, efi_category=category,
+        b2h_segment=segment,
+    )
+    return base.mutate(
+        b2h_name=base.b2h_segment.cases(*B2H_SEGMENTS.items()),
+        nhse_segment=base.b2h_segment.cases(*NHSE_SEGMENTS.items()),
+        risk_tier=risk_tier(base.ltc_count, base.efi_category, base.b2h_segment, config.high_risk_min_ltc)
+        .cast("int8"),
+        complex=is_complex(base.ltc_count, base.efi_category, base.b2h_segment, config.complex_rule),
+    )
+
+
+
+
+def share_or_unsupported(numerator: float | None, denominator: float | None, empty: str) -> float | Unsupported:
+    """``numerator / denominator``, or :class:`Unsupported` (saying ``empty``) when there is nothing to divide by."""
+    if denominator is None or denominator == 0 or numerator is None:
+        return Unsupported(empty)
+    return float(numerator) / float(denominator)
+
+
+def fetch_row(tables: Tables, expr: ir.Table) -> dict[str, object]:
+    """Execute a one-row aggregate and return it as a dict (Python scalars, NaN-free)."""
+    row = tables.con.to_pyarrow(expr).to_pylist()
+    return row[0] if row else {}
+
+
+def population_summary(tables: Tables, profile: ir.Table) -> dict[str, float]:
+    """Who the registered population are: size, multimorbidity, frailty, complexity, segment and tier shares."""
+    p = profile
+    n = p.count()
+    older = (p.age >= EFI_MIN_AGE)
+    aggs = {
+        "registered_patients": n,
+        "mean_ltc_count": p.ltc_count.mean(),
+        "multimorbid_share": (p.ltc_count >= 2).cast("float64").mean(),
+        "mean_cms": p.cms.mean(),
+        "frail_share_65plus": p.efi_category.isin(list(FRAIL_CATEGORIES)).cast("float64").sum()
+        / older.cast("float64").sum().nullif(0),
+        "complex_share": p.complex.cast("float64").mean(),
+        **{f"segment_{k}_share": (p.b2h_segment == k).cast("float64").mean() for k in B2H_SEGMENTS},
+        **{f"risk_tier_{k}_share": (p.risk_tier == k).cast("float64").mean() for k in range(1, 5)},
+    }
+    row = fetch_row(tables, p.aggregate(**aggs))
+    return {k: (float(v) if v is not None else Unsupported("no registered patients aged 65+")
+                if k == "frail_share_65plus" else Unsupported("no registered patients"))
+            for k, v in row.items()}
+
+
+__all__ = ["ACUTE_NEED_TYPES", "B2H_SEGMENTS", "NHSE_SEGMENTS", "Period", "PopulationConfig", "age_at", "fetch_row",
+           "patient_profile", "population_summary", "registered_patients", "share_or_unsupported"]

@@ -1,0 +1,120 @@
+"""Workforce: how full each role's diary is, and GP time spent on needs another role could meet.
+
+Utilisation of a role = minutes of appointments held (attended or not attended: the slot was
+used) ÷ contracted clinical minutes. A clinician's weekly clinical minutes are their
+``sessions_per_week`` × 250 minutes, or, where sessions are not recorded, ``fte`` × 9 sessions
+(BMA salaried GP model contract: 37.5 hours = 9 notional sessions of 4 h 10 min). Over a period
+this is scaled by the share of weeks actually worked (``working_weeks_per_year`` / 52, an
+assumption the caller passes). Appointment minutes are those of
+:func:`~carenet.measures.person_centred.appointment_minutes`; an appointment's role is its own
+``role``, else its clinician's.
+
+``gp_redirectable_share``: of GP minutes in attended appointments, the share spent on need types
+that another clinical role employed by the patient's practice, or by its network, has in its
+scope of practice (:mod:`carenet.schema.roles`).
+"""
+
+from __future__ import annotations
+
+import ibis
+import ibis.expr.types as ir
+import pyarrow as pa
+
+from carenet.measures.backend import Tables
+from carenet.measures.person_centred import appointment_minutes
+from carenet.measures.segments import Period, fetch_row, share_or_unsupported
+from carenet.measures.support import Unsupported
+from carenet.schema.errors import CarenetError
+from carenet.schema.roles import ROLES
+
+SESSION_MINUTES = 250
+"""A notional session, 4 h 10 min (BMA salaried GP model contract; parameters.md §6.3)."""
+SESSIONS_PER_FTE = 9
+"""Sessions in a full-time (37.5 h) week (BMA salaried GP model contract)."""
+WEEKS_PER_YEAR = 52
+DAYS_PER_WEEK = 7
+CLINICAL_ROLES: tuple[str, ...] = tuple(r.code for r in ROLES if r.clinical)
+GP_ROLE = "gp"
+SLOT_USED_STATUSES: tuple[str, ...] = ("attended", "did_not_attend")
+
+
+def _role_scope() -> ir.Table:
+    """(role, need_type) for every non-GP clinical role's scope of practice."""
+    pairs = [(r.code, n) for r in ROLES if r.clinical and r.code != GP_ROLE for n in r.need_types]
+    return ibis.memtable(pa.table({"role": [p[0] for p in pairs], "need_type": [p[1] for p in pairs]}))
+
+
+def _appointments_with_role(tables: Tables) -> ir.Table:
+    a = tables["appointments"]
+    if "clinicians" not in tables:
+        return a
+    c = tables["clinicians"].select("clinician_id", clinician_role="role")
+    j = a.left_join(c, "clinician_id")
+    return j.mutate(role=j.role.coalesce(j.clinician_role)).drop("clinician_role", "clinician_id_right")
+
+
+def utilisation_by_role(tables: Tables, period: Period, working_weeks_per_year: float) -> dict[str, float | Unsupported]:
+    """Utilisation of each clinical role with contracted time, and ``utilisation_all`` over all of them."""
+    if not 0 < working_weeks_per_year <= WEEKS_PER_YEAR:
+        raise CarenetError(f"working_weeks_per_year must be in (0, {WEEKS_PER_YEAR}], got {working_weeks_per_year}")
+    missing = tables.require("clinicians", "appointments", measure="utilisation")
+    if missing:
+        return {"utilisation_all": missing}
+    c = tables["clinicians"]
+    clinical = c.filter(c.role.isin(list(CLINICAL_ROLES)))
+    weekly = clinical.sessions_per_week.coalesce(clinical.fte * SESSIONS_PER_FTE) * SESSION_MINUTES
+    weeks = period.days / DAYS_PER_WEEK * working_weeks_per_year / WEEKS_PER_YEAR
+    capacity = clinical.group_by("role").aggregate(capacity=(weekly * weeks).sum())
+    a = _appointments_with_role(tables)
+    used = a.filter(a.status.isin(SLOT_USED_STATUSES), period.contains(a.booked_for), a.role.isin(list(CLINICAL_ROLES)))
+    used = used.mutate(minutes=appointment_minutes(used))
+    held = used.group_by("role").aggregate(minutes=used.minutes.sum())
+    cap = {r["role"]: r["capacity"] for r in tables.con.to_pyarrow(capacity).to_pylist()}
+    got = {r["role"]: r["minutes"] for r in tables.con.to_pyarrow(held).to_pylist()}
+    out: dict[str, float | Unsupported] = {}
+    for role in CLINICAL_ROLES:
+        if cap.get(role) or got.get(role):
+            out[f"utilisation_{role}"] = share_or_unsupported(
+                got.get(role) or 0, cap.get(role), f"appointments with {role} but no {role} holds contracted sessions")
+    out["utilisation_all"] = share_or_unsupported(sum(v or 0 for v in got.values()), sum(v or 0 for v in cap.values()),
+                                                  "no clinician holds contracted sessions")
+    return {"utilisation_all": out.pop("utilisation_all"), **out}
+
+
+def gp_redirectable(tables: Tables, period: Period) -> dict[str, float | Unsupported]:
+    """Share of GP appointment minutes on needs that another available role could meet, and those hours a year."""
+    keys = ("gp_redirectable_share", "gp_redirectable_hours_year")
+    missing = tables.require("clinicians", "appointments", measure="GP minutes another role could meet")
+    if missing:
+        return dict.fromkeys(keys, missing)
+    a = _appointments_with_role(tables)
+    gp = a.filter(a.role == GP_ROLE, a.status == "attended", a.need_type.notnull(), period.contains(a.booked_for))
+    gp = gp.mutate(practice=gp.practice_id.coalesce(gp.site_id), minutes=appointment_minutes(gp))
+    gp_minutes = gp.filter(gp.minutes.notnull(), gp.practice.notnull()).group_by(["practice", "need_type"]).aggregate(
+        minutes=lambda t: t.minutes.sum())
+    c = tables["clinicians"]
+    others = c.filter(c.role.isin([r for r in CLINICAL_ROLES if r != GP_ROLE]))
+    own = others.filter(others.practice_id.notnull()).select(practice=others.practice_id, role=others.role)
+    pr = tables["practices"].select("practice_id", "network_id") if "practices" in tables else None
+    available = own
+    if pr is not None:
+        net = others.filter(others.practice_id.isnull(), others.network_id.notnull()).select("network_id", "role")
+        shared = net.join(pr, "network_id").select(practice=pr.practice_id, role=net.role)
+        available = ibis.union(own, shared)
+    scope = _role_scope()
+    covered = available.join(scope, "role").select("practice", "need_type").distinct().mutate(covered=1)
+    j = gp_minutes.left_join(covered, ["practice", "need_type"])
+    row = fetch_row(tables, j.aggregate(total=j.minutes.sum(),
+                                        moved=ibis.ifelse(j.covered.notnull(), j.minutes, 0).sum()))
+    empty = "no attended GP appointment in the period records its need type, minutes and practice"
+    share = share_or_unsupported(row.get("moved"), row.get("total"), empty)
+    hours: float | Unsupported = share if isinstance(share, Unsupported) else row["moved"] / 60 / period.years
+    return {"gp_redirectable_share": share, "gp_redirectable_hours_year": hours}
+
+
+def workforce_summary(tables: Tables, period: Period, working_weeks_per_year: float) -> dict[str, float | Unsupported]:
+    """Every workforce measure for the period."""
+    return {**utilisation_by_role(tables, period, working_weeks_per_year), **gp_redirectable(tables, period)}
+
+
+__all__ = ["SESSIONS_PER_FTE", "SESSION_MINUTES", "gp_redirectable", "utilisation_by_role", "workforce_summary"]

@@ -1,0 +1,157 @@
+"""Age, sex and deprivation: smooth single-year ages from coarse census shares, tilted by deprivation.
+
+* Ages: the published shares are coarse and overlapping (census 0-14, 65+, 90+; registered under
+  18 and 50+). They are made disjoint (0-14, 15-17, 18-49, 50-64, 65-89, 90+) and the cumulative
+  share at each band edge is interpolated with a monotone cubic (Fritsch-Carlson); single-year
+  shares are its differences, so every band keeps its published share exactly.
+* Deprivation: a practice's IMD score is placed on a standard-normal scale ``z`` through a
+  lognormal fitted to the 5th and 95th centiles of practice scores. A household's national
+  deprivation rank is ``Phi(sqrt(r) z + sqrt(1-r) e)``, so over all practices the deciles are
+  uniform, as they are by construction nationally.
+* Deprivation tilts a practice's age structure: ``f_z(a) ~ g(a) exp(tau z (a-40)/20)``, with
+  ``tau`` set by the assumed 65+ share ratio between a 95th- and a 5th-centile practice, and the
+  base ``g`` solved so that the England mixture over ``z`` still reproduces the census bands.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+
+import numpy as np
+from numpy.polynomial.hermite_e import hermegauss
+from scipy.special import ndtr, ndtri
+
+from carenet.population.settings import Settings, settings
+
+_Z95 = float(ndtri(0.95))
+_TILT_CENTRE, _TILT_SCALE = 40.0, 20.0
+_Z_NODES = 15
+DECILES = np.arange(1, 11)
+
+
+def _fritsch_carlson(x: np.ndarray, y: np.ndarray, end_slope: float) -> np.ndarray:
+    """Knot derivatives of a monotone cubic Hermite interpolant (harmonic-mean rule)."""
+    h = np.diff(x)
+    delta = np.diff(y) / h
+    d = np.empty_like(y)
+    d[0] = delta[0]
+    d[-1] = end_slope
+    for k in range(1, len(x) - 1):
+        if delta[k - 1] <= 0 or delta[k] <= 0:
+            d[k] = 0.0
+        else:
+            w1, w2 = 2 * h[k] + h[k - 1], h[k] + 2 * h[k - 1]
+            d[k] = (w1 + w2) / (w1 / delta[k - 1] + w2 / delta[k])
+    return d
+
+
+def _hermite(x: np.ndarray, y: np.ndarray, d: np.ndarray, at: np.ndarray) -> np.ndarray:
+    k = np.clip(np.searchsorted(x, at, side="right") - 1, 0, len(x) - 2)
+    h = x[k + 1] - x[k]
+    t = (at - x[k]) / h
+    h00, h10 = 2 * t**3 - 3 * t**2 + 1, t**3 - 2 * t**2 + t
+    h01, h11 = -2 * t**3 + 3 * t**2, t**3 - t**2
+    return h00 * y[k] + h10 * h * d[k] + h01 * y[k + 1] + h11 * h * d[k + 1]
+
+
+def england_age_shares(s: Settings | None = None) -> np.ndarray:
+    """Share of each single year of age ``0..max_age`` in England (sums to one)."""
+    s = s or settings()
+    top = s.max_age + 1
+    edges = np.array([b.lo for b in s.age_bands] + [top], dtype=float)
+    shares = np.array([b.share for b in s.age_bands])
+    cdf = np.concatenate([[0.0], np.cumsum(shares / shares.sum())])
+    slopes = _fritsch_carlson(edges, cdf, end_slope=0.0)
+    at = np.arange(top + 1, dtype=float)
+    return np.diff(_hermite(edges, cdf, slopes, at))
+
+
+def female_share_by_age(age_shares: np.ndarray, s: Settings | None = None) -> np.ndarray:
+    """P(female | age): flat, then rising linearly to the 90+ share; the flat level meets the census total."""
+    s = s or settings()
+    ages = np.arange(len(age_shares))
+    rise = np.clip((ages - s.female_rise_from_age) / (90 - s.female_rise_from_age), 0.0, 1.0)
+    flat = (s.female_share - s.female_share_90_plus * np.sum(age_shares * rise)) / np.sum(age_shares * (1 - rise))
+    return flat * (1 - rise) + s.female_share_90_plus * rise
+
+
+def practice_z(imd_score: np.ndarray, s: Settings | None = None) -> np.ndarray:
+    """A practice's deprivation position on the standard-normal scale (0 where the score is unknown)."""
+    s = s or settings()
+    lo, hi = np.log(s.practice_score_p5), np.log(s.practice_score_p95)
+    mu, sigma = (lo + hi) / 2, (hi - lo) / (2 * _Z95)
+    score = np.asarray(imd_score, dtype=float)
+    z = (np.log(np.clip(score, 0.1, None)) - mu) / sigma
+    return np.where(np.isfinite(score), z, 0.0)
+
+
+def household_deciles(z: float, n: int, rng: np.random.Generator, s: Settings | None = None) -> np.ndarray:
+    """IMD decile (1 = most deprived) of ``n`` households of a practice at deprivation ``z``."""
+    s = s or settings()
+    r = s.between_practice_share
+    liability = np.sqrt(r) * z + np.sqrt(1 - r) * rng.standard_normal(n)
+    return np.clip(1 + np.floor(10 * ndtr(-liability)), 1, 10).astype(np.int8)
+
+
+def decile_probabilities(z: np.ndarray, s: Settings | None = None) -> np.ndarray:
+    """P(decile | practice z), shape (len(z), 10)."""
+    s = s or settings()
+    r = s.between_practice_share
+    q = ndtri(np.linspace(0, 1, 11))
+    z = np.asarray(z, dtype=float)[:, None]
+    upper = (-q[:-1] - np.sqrt(r) * z) / np.sqrt(1 - r)
+    lower = (-q[1:] - np.sqrt(r) * z) / np.sqrt(1 - r)
+    return ndtr(upper) - ndtr(lower)
+
+
+@dataclass(frozen=True)
+class AgeModel:
+    """Base single-year shares and the deprivation tilt that together reproduce England's bands."""
+
+    base: np.ndarray
+    tau: float
+    england: np.ndarray
+    female: np.ndarray
+
+    def shares(self, z: float) -> np.ndarray:
+        """Single-year age shares of a practice at deprivation ``z``."""
+        return _tilted(self.base, self.tau, np.array([z]))[0]
+
+
+def _tilted(base: np.ndarray, tau: float, z: np.ndarray) -> np.ndarray:
+    u = (np.arange(len(base)) - _TILT_CENTRE) / _TILT_SCALE
+    w = base[None, :] * np.exp(tau * z[:, None] * u[None, :])
+    return w / w.sum(axis=1, keepdims=True)
+
+
+def _older_ratio(base: np.ndarray, tau: float) -> float:
+    at = _tilted(base, tau, np.array([_Z95, -_Z95]))
+    return float(at[0, 65:].sum() / at[1, 65:].sum())
+
+
+def z_nodes() -> tuple[np.ndarray, np.ndarray]:
+    """Gauss-Hermite nodes and weights for an expectation over practices (z ~ N(0, 1))."""
+    x, w = hermegauss(_Z_NODES)
+    return x, w / w.sum()
+
+
+@cache
+def age_model() -> AgeModel:
+    """Solve the tilt and the base shares (alternating: tilt for the ratio, base for the England mixture)."""
+    s = settings()
+    england = england_age_shares(s)
+    nodes, weights = z_nodes()
+    base, tau = england.copy(), 0.0
+    for _ in range(30):
+        lo, hi = -3.0, 0.0
+        for _ in range(50):
+            tau = (lo + hi) / 2
+            if _older_ratio(base, tau) > s.older_share_ratio:
+                hi = tau
+            else:
+                lo = tau
+        mixture = weights @ _tilted(base, tau, nodes)
+        base = base * england / mixture
+        base /= base.sum()
+    return AgeModel(base, tau, england, female_share_by_age(england, s))

@@ -1,0 +1,72 @@
+"""Resolve references between resources: ``urn:uuid:``, relative, absolute and conditional.
+
+Every resource read is indexed by its key ``(type, id)``, its ``fullUrl`` and its identifiers; a
+reference resolves to exactly one key or is reported (dangling or ambiguous).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from urllib.parse import unquote
+
+Key = tuple[str, str]
+
+
+class ReferenceIndex:
+    """Where each reference points, across every file of one import."""
+
+    def __init__(self) -> None:
+        self.keys: set[Key] = set()
+        self._by_url: dict[str, Key] = {}
+        self._by_identifier: dict[tuple[str, str, str], set[str]] = {}
+
+    def add_keys(self, keys: Iterable[Key]) -> None:
+        self.keys.update(keys)
+
+    def add_full_urls(self, entries: Iterable[tuple[str, str, str]]) -> None:
+        for url, kind, rid in entries:
+            self._by_url.setdefault(url, (kind, rid))
+
+    def add_identifiers(self, entries: Iterable[tuple[str, str, str, str]]) -> None:
+        for kind, system, value, rid in entries:
+            self._by_identifier.setdefault((kind, system, value), set()).add(rid)
+
+    def resolve(self, ref: str) -> Key | str:
+        """The key ``ref`` points to, or a string saying why it does not resolve."""
+        if ref in self._by_url:
+            return self._by_url[ref]
+        if ref.startswith(("urn:uuid:", "urn:oid:")):
+            return f"reference {ref!r} matches no fullUrl in the input"
+        if ref.startswith("#"):
+            return f"contained reference {ref!r} is not supported"
+        if "?" in ref:
+            return self._conditional(ref)
+        parts = ref.split("/")
+        if len(parts) >= 4 and parts[-2] == "_history":
+            parts = parts[:-2]
+        if len(parts) < 2 or not parts[-1] or not parts[-2]:
+            return f"reference {ref!r} is not of the form Type/id"
+        key = (parts[-2], parts[-1])
+        if key not in self.keys:
+            return f"reference {ref!r}: no {key[0]} with id {key[1]!r} in the input"
+        return key
+
+    def _conditional(self, ref: str) -> Key | str:
+        kind, _, query = ref.partition("?")
+        kind = kind.rsplit("/", 1)[-1]
+        params = dict(p.split("=", 1) for p in query.split("&") if "=" in p)
+        token = unquote(params.get("identifier", ""))
+        if not token or len(params) != 1:
+            return f"conditional reference {ref!r}: only Type?identifier=system|value is supported"
+        system, bar, value = token.partition("|")
+        if not bar:
+            system, value = "", token
+        ids = self._by_identifier.get((kind, system, value), set())
+        if not ids and not bar:
+            ids = {rid for (k, _, val), found in self._by_identifier.items() if k == kind and val == value
+                   for rid in found}
+        if not ids:
+            return f"conditional reference {ref!r} matches no {kind} in the input"
+        if len(ids) > 1:
+            return f"conditional reference {ref!r} is ambiguous: it matches {kind} {', '.join(sorted(ids)[:5])}"
+        return (kind, next(iter(ids)))

@@ -1,0 +1,94 @@
+"""A day's requests and their bookings as flat arrays: the twin's hot-path records.
+
+Codes are indices into the canonical code tuples (``carenet.schema.codes``), so a million
+requests are a handful of small integer arrays, never a million Python objects.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+
+import numpy as np
+
+from carenet.schema.codes import CHANNELS, NEED_TYPES, URGENCIES
+
+ORIGINS: tuple[str, ...] = ("episode", "repeat", "extra_contact", "proactive", "discharge_follow_up")
+"""Why a request exists: a new episode of need, or a contact the twin's effects and programmes add."""
+
+NEED = {name: i for i, name in enumerate(NEED_TYPES)}
+URGENCY = {name: i for i, name in enumerate(URGENCIES)}
+CHANNEL = {name: i for i, name in enumerate(CHANNELS)}
+ORIGIN = {name: i for i, name in enumerate(ORIGINS)}
+NO_ROLE = -1
+
+
+@dataclass
+class RequestBatch:
+    """Requests made on one working day, in the order the practice handles them."""
+
+    patient: np.ndarray  # int32, index into the run's patients
+    need: np.ndarray  # int8, index into NEED_TYPES
+    urgency: np.ndarray  # int8, index into URGENCIES
+    channel: np.ndarray  # int8, index into CHANNELS
+    minute: np.ndarray  # int16, arrival in minutes after opening
+    origin: np.ndarray  # int8, index into ORIGINS
+    role: np.ndarray  # int8, role index fixed in advance (proactive work) or NO_ROLE to route
+    minutes: np.ndarray  # int16, appointment length fixed in advance, or 0 for the role's usual length
+
+    def __len__(self) -> int:
+        return int(self.patient.shape[0])
+
+    @classmethod
+    def empty(cls) -> RequestBatch:
+        return cls(**{f.name: np.zeros(0, dtype=_DTYPES[f.name]) for f in fields(cls)})
+
+    def take(self, index: np.ndarray) -> RequestBatch:
+        return RequestBatch(**{f.name: getattr(self, f.name)[index] for f in fields(self)})
+
+    @classmethod
+    def concat(cls, batches: list[RequestBatch]) -> RequestBatch:
+        batches = [b for b in batches if len(b)]
+        if not batches:
+            return cls.empty()
+        if len(batches) == 1:
+            return batches[0]
+        return cls(**{f.name: np.concatenate([getattr(b, f.name) for b in batches]) for f in fields(cls)})
+
+
+_DTYPES = {"patient": np.int32, "need": np.int8, "urgency": np.int8, "channel": np.int8, "minute": np.int16,
+           "origin": np.int8, "role": np.int8, "minutes": np.int16}
+
+
+def make_batch(patient: np.ndarray, need: np.ndarray, urgency: np.ndarray, channel: np.ndarray,
+               minute: np.ndarray, origin: int | np.ndarray, role: int | np.ndarray = NO_ROLE,
+               minutes: int | np.ndarray = 0) -> RequestBatch:
+    """A batch from arrays (scalars broadcast), cast to the record's compact types."""
+    n = len(patient)
+
+    def col(name: str, value) -> np.ndarray:
+        return np.broadcast_to(np.asarray(value, dtype=_DTYPES[name]), (n,)).copy()
+
+    return RequestBatch(col("patient", patient), col("need", need), col("urgency", urgency), col("channel", channel),
+                        col("minute", minute), col("origin", origin), col("role", role), col("minutes", minutes))
+
+
+@dataclass
+class Bookings:
+    """Where each request of a batch was booked: clinician, working day and start minute (-1: unbooked)."""
+
+    clinician: np.ndarray  # int32
+    day: np.ndarray  # int32
+    start_minute: np.ndarray  # int16 minutes after opening
+    minutes: np.ndarray  # int16 appointment length
+
+    @classmethod
+    def unbooked(cls, n: int) -> Bookings:
+        return cls(np.full(n, -1, np.int32), np.full(n, -1, np.int32), np.full(n, -1, np.int16),
+                   np.zeros(n, np.int16))
+
+    @property
+    def booked(self) -> np.ndarray:
+        return self.clinician >= 0
+
+
+__all__ = ["CHANNEL", "NEED", "NO_ROLE", "ORIGIN", "ORIGINS", "URGENCY", "Bookings", "RequestBatch", "make_batch"]

@@ -1,0 +1,215 @@
+"""Backend fixtures for the measures tests: DuckDB, SQLite and a real PostgreSQL server started here.
+
+The PostgreSQL server lives in a temporary folder for the whole session: ``initdb`` there, start on
+a free localhost port with its unix socket beside the data, create a database, and stop and remove
+everything at the end. PostgreSQL refuses to run as root, so as root the binaries run as the
+``postgres`` system user. Without the binaries the postgres tests skip, saying why.
+"""
+
+from __future__ import annotations
+
+import os
+import pwd
+import shutil
+import socket
+import subprocess
+import tempfile
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from pathlib import Path
+
+import pyarrow as pa
+import pytest
+from hypothesis import HealthCheck, settings
+from hypothesis import strategies as st
+
+from carenet.measures.backend import BACKENDS, Tables, connect, load
+from carenet.schema import TABLES, conform
+
+PG_BIN_DIRS = (os.environ.get("CARENET_PG_BIN", ""), "/usr/lib/postgresql/15/bin")
+PG_DATABASE = "carenet_test"
+PG_START_SECONDS = 30
+
+
+def _pg_bin() -> Path | None:
+    for folder in PG_BIN_DIRS:
+        if folder and (Path(folder) / "initdb").is_file() and (Path(folder) / "pg_ctl").is_file():
+            return Path(folder)
+    return None
+
+
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _as_server_user(args: list[str]) -> list[str]:
+    """Prefix ``args`` so they run as the unprivileged ``postgres`` user when we are root."""
+    if os.geteuid() != 0:
+        return args
+    return ["runuser", "-u", "postgres", "--", *args]
+
+
+@pytest.fixture(scope="session")
+def postgres_options() -> Iterator[dict[str, object]]:
+    """Connection options of a throw-away PostgreSQL server (skips if PostgreSQL is not installed)."""
+    bin_dir = _pg_bin()
+    if bin_dir is None:
+        pytest.skip(f"PostgreSQL binaries not found in {', '.join(d for d in PG_BIN_DIRS if d)}")
+    if os.geteuid() == 0:
+        try:
+            server_user = pwd.getpwnam("postgres")
+        except KeyError:
+            pytest.skip("running as root and there is no 'postgres' user to run the server as")
+        if shutil.which("runuser") is None:
+            pytest.skip("running as root and 'runuser' is not available to drop privileges")
+    root = Path(tempfile.mkdtemp(prefix="carenet-pg-"))
+    data = root / "data"
+    log = root / "server.log"
+    if os.geteuid() == 0:
+        os.chown(root, server_user.pw_uid, server_user.pw_gid)
+    port = _free_port()
+    pg_ctl = str(bin_dir / "pg_ctl")
+    try:
+        subprocess.run(_as_server_user([str(bin_dir / "initdb"), "-D", str(data), "-A", "trust", "-U", "postgres",
+                                        "-E", "UTF8", "--locale=C", "--no-sync"]),
+                       check=True, capture_output=True, timeout=120)
+        server_opts = (f"-p {port} -k {root} -c listen_addresses=127.0.0.1 -c fsync=off "
+                       "-c synchronous_commit=off -c full_page_writes=off")
+        subprocess.run(_as_server_user([pg_ctl, "start", "-w", "-t", str(PG_START_SECONDS), "-D", str(data),
+                                        "-l", str(log), "-o", server_opts]),
+                       check=True, capture_output=True, timeout=PG_START_SECONDS + 10)
+    except subprocess.CalledProcessError as exc:
+        details = exc.stderr.decode(errors="replace") + (log.read_text() if log.is_file() else "")
+        shutil.rmtree(root, ignore_errors=True)
+        pytest.fail(f"could not start PostgreSQL: {details}")
+    try:
+        import psycopg
+
+        with psycopg.connect(host="127.0.0.1", port=port, user="postgres", dbname="postgres",
+                             autocommit=True) as admin:
+            admin.execute(f"CREATE DATABASE {PG_DATABASE}")
+        yield {"host": "127.0.0.1", "port": port, "user": "postgres", "database": PG_DATABASE}
+    finally:
+        subprocess.run(_as_server_user([pg_ctl, "stop", "-m", "fast", "-w", "-D", str(data)]),
+                       capture_output=True, timeout=60)
+        shutil.rmtree(root, ignore_errors=True)
+
+
+@pytest.fixture(scope="session", params=BACKENDS)
+def backend(request: pytest.FixtureRequest) -> str:
+    """Each backend in turn: a test using it runs once on DuckDB, SQLite and PostgreSQL."""
+    return request.param
+
+
+@pytest.fixture(scope="session")
+def backend_connection(request: pytest.FixtureRequest, backend: str):
+    """One open connection per backend for the whole session."""
+    if backend == "postgres":
+        options = request.getfixturevalue("postgres_options")
+        con = connect("postgres", **options)
+    else:
+        con = connect(backend)
+    yield con
+    con.disconnect()
+
+
+@pytest.fixture(scope="session")
+def make_tables(backend: str, backend_connection) -> Callable[[Mapping[str, pa.Table]], Tables]:
+    """Load a mapping of canonical Arrow tables onto the current backend."""
+
+    def make(tables: Mapping[str, pa.Table]) -> Tables:
+        return load(tables, backend, con=backend_connection)
+
+    return make
+
+
+
+# --- generated canonical datasets for the spec tests ----------------------------------------------------------------
+
+_BASE = datetime(2024, 1, 1)
+_CLINICIAN_ROLES = ("gp", "gp", "anp", "practice_nurse")
+_MODES = ("face_to_face", "telephone", "video", "home_visit", None)
+_STATUSES = ("attended", "attended", "attended", "did_not_attend", "booked", "cancelled")
+_URGENCIES = ("same_day", "urgent", "routine", "proactive", None)
+_PANEL_STARTS = (date(2023, 6, 1), date(2024, 1, 15), date(2024, 2, 10))
+_OPTIONAL = ("clinicians", "panels", "team_members", "requests")
+
+
+@st.composite
+def canonical_datasets(draw: st.DrawFn) -> dict[str, pa.Table]:
+    """Small canonical datasets with the awkward cases: ties in time, null roles and modes, several panel rows per
+    patient, requests with several bookings, bookings before requests, absent optional tables."""
+    n_patients = draw(st.integers(1, 5))
+    n_clinicians = draw(st.integers(1, 5))
+    patients = [f"p{i}" for i in range(n_patients)]
+    clinicians = [f"c{i}" for i in range(n_clinicians)]
+    roles = {c: draw(st.sampled_from(_CLINICIAN_ROLES)) for c in clinicians}
+    moment = st.builds(lambda d, h, m: _BASE + timedelta(days=d, hours=h, minutes=m),
+                       st.integers(0, 75), st.sampled_from((8, 9, 23)), st.sampled_from((0, 30)))
+    out: dict[str, list[dict]] = {
+        "practices": [{"practice_id": p, "name": p, "list_size": 100} for p in ("P1", "P2")],
+        "patients": [{"patient_id": p, "birth_date": draw(st.dates(date(1930, 1, 1), date(2024, 2, 1))),
+                      "sex": "female", "deprivation_decile": draw(st.none() | st.integers(1, 10)),
+                      "practice_id": draw(st.sampled_from(("P1", "P2"))), "registered_from": date(2000, 1, 1)}
+                     for p in patients],
+        "clinicians": [{"clinician_id": c, "role": roles[c], "fte": 1.0} for c in clinicians],
+        "teams": [{"team_id": t, "name": t, "kind": "micro_team"} for t in ("T1", "T2")],
+        "team_members": [{"team_id": t, "clinician_id": c} for t in ("T1", "T2") for c in clinicians
+                         if draw(st.booleans())],
+        "panels": [{"patient_id": p, "start_date": s, "clinician_id": draw(st.none() | st.sampled_from(clinicians)),
+                    "team_id": draw(st.sampled_from(("T1", "T2", None)))}
+                   for p in patients for s in draw(st.sets(st.sampled_from(_PANEL_STARTS), max_size=2))],
+        "requests": [{"request_id": f"r{i}", "patient_id": draw(st.sampled_from(patients)),
+                      "practice_id": draw(st.sampled_from(("P1", "P2"))), "requested_at": draw(moment),
+                      "need_type": "acute_minor", "urgency": draw(st.sampled_from(_URGENCIES[:-1])),
+                      "channel": "telephone"} for i in range(draw(st.integers(0, 6)))],
+    }
+    appointments = []
+    for i in range(draw(st.integers(0, 25))):
+        request = draw(st.none() | st.sampled_from(out["requests"])) if out["requests"] else None
+        booked_for = draw(moment)
+        clinician = draw(st.none() | st.sampled_from(clinicians))
+        lead = draw(st.none() | st.integers(-2, 30))
+        appointments.append({
+            "appointment_id": f"a{i:02d}",
+            "patient_id": request["patient_id"] if request else draw(st.sampled_from(patients)),
+            "clinician_id": clinician,
+            "role": draw(st.sampled_from((None, roles[clinician]))) if clinician else None,
+            "practice_id": draw(st.sampled_from(("P1", "P2", None))),
+            "request_id": request["request_id"] if request else None,
+            "requested_at": None if lead is None else booked_for - timedelta(days=lead, hours=1),
+            "booked_for": booked_for, "mode": draw(st.sampled_from(_MODES)), "status": draw(st.sampled_from(_STATUSES)),
+            "urgency": draw(st.sampled_from(_URGENCIES)),
+        })
+    out["appointments"] = appointments
+    for name in _OPTIONAL:
+        if draw(st.integers(0, 4)) == 0:
+            del out[name]
+    if "teams" in out and "team_members" not in out and "panels" not in out:
+        del out["teams"]
+    return {name: conform(name, pa.Table.from_pylist(rows, schema=TABLES[name].schema)) for name, rows in out.items()}
+
+
+def spec_settings(backend: str) -> settings:
+    """Hypothesis settings per backend: fewer examples against the PostgreSQL server, which is slower per query."""
+    return settings(max_examples=SPEC_EXAMPLES[backend], deadline=None, derandomize=True, database=None,
+                    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+
+
+SPEC_EXAMPLES = {"duckdb": 15, "sqlite": 15, "postgres": 8}
+
+
+@dataclass(frozen=True)
+class Spec:
+    """What a spec test needs: the dataset strategy and the Hypothesis settings for the current backend."""
+
+    datasets: st.SearchStrategy[dict[str, pa.Table]]
+    settings: settings
+
+
+@pytest.fixture(scope="session")
+def spec(backend: str) -> Spec:
+    return Spec(canonical_datasets(), spec_settings(backend))
