@@ -142,7 +142,7 @@ _OPTIONAL = ("clinicians", "panels", "team_members", "requests")
 def canonical_datasets(draw: st.DrawFn) -> dict[str, pa.Table]:
     """Small canonical datasets with the awkward cases: ties in time, null roles and modes, several panel rows per
     patient, requests with several bookings, bookings before requests, absent optional tables."""
-    n_patients = draw(st.integers(1, 5))
+    n_patients = draw(st.integers(1, 8))
     n_clinicians = draw(st.integers(1, 5))
     patients = [f"p{i}" for i in range(n_patients)]
     clinicians = [f"c{i}" for i in range(n_clinicians)]
@@ -165,10 +165,10 @@ def canonical_datasets(draw: st.DrawFn) -> dict[str, pa.Table]:
         "requests": [{"request_id": f"r{i}", "patient_id": draw(st.sampled_from(patients)),
                       "practice_id": draw(st.sampled_from(("P1", "P2"))), "requested_at": draw(moment),
                       "need_type": "acute_minor", "urgency": draw(st.sampled_from(_URGENCIES[:-1])),
-                      "channel": "telephone"} for i in range(draw(st.integers(0, 6)))],
+                      "channel": "telephone"} for i in range(draw(st.integers(0, 10)))],
     }
     appointments = []
-    for i in range(draw(st.integers(0, 25))):
+    for i in range(draw(st.integers(0, 40))):
         request = draw(st.none() | st.sampled_from(out["requests"])) if out["requests"] else None
         booked_for = draw(moment)
         clinician = draw(st.none() | st.sampled_from(clinicians))
@@ -193,13 +193,16 @@ def canonical_datasets(draw: st.DrawFn) -> dict[str, pa.Table]:
     return {name: conform(name, pa.Table.from_pylist(rows, schema=TABLES[name].schema)) for name, rows in out.items()}
 
 
+SPEC_EXAMPLES = {"duckdb": 10, "sqlite": 8, "postgres": 5}
+"""Examples per spec test and backend in the default run (each example runs a dozen queries); set
+``CARENET_SPEC_SCALE`` (e.g. 20) for a deeper search."""
+
+
 def spec_settings(backend: str) -> settings:
     """Hypothesis settings per backend: fewer examples against the PostgreSQL server, which is slower per query."""
-    return settings(max_examples=SPEC_EXAMPLES[backend], deadline=None, derandomize=True, database=None,
-                    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
-
-
-SPEC_EXAMPLES = {"duckdb": 15, "sqlite": 15, "postgres": 8}
+    scale = float(os.environ.get("CARENET_SPEC_SCALE", "1"))
+    return settings(max_examples=max(1, round(SPEC_EXAMPLES[backend] * scale)), deadline=None, derandomize=True,
+                    database=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 
 
 @dataclass(frozen=True)

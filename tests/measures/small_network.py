@@ -8,23 +8,36 @@ network-employed staff, plans past review, appointments outside the period.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
 from datetime import date, datetime, timedelta
 from typing import Any, Protocol
 
 import numpy as np
 import pyarrow as pa
+from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 
 from carenet.schema import TABLES, conform
-from carenet.schema.codes import APPOINTMENT_STATUSES, CARE_PLAN_STATUSES, MODES, NEED_TYPES
 from carenet.schema.codelists import QOF_REGISTERS
+from carenet.schema.codes import APPOINTMENT_STATUSES, CARE_PLAN_STATUSES, MODES, NEED_TYPES
 from carenet.schema.roles import ROLES
 
 AS_OF = date(2024, 6, 30)
 START = date(2023, 7, 1)
 CLINICAL = [r.code for r in ROLES if r.clinical]
 SNOMED_EXTRA = ["431857002", "433146000"]  # CKD stage 4 / 5
+
+
+ORACLE_EXAMPLES = {"duckdb": 5, "sqlite": 3, "postgres": 2}
+"""Generated networks per backend in the default run: each runs every population and attribute measure (some
+forty queries); ``CARENET_SPEC_SCALE`` (e.g. 20) searches deeper."""
+
+
+def oracle_settings(backend: str) -> settings:
+    scale = float(os.environ.get("CARENET_SPEC_SCALE", "1"))
+    return settings(max_examples=max(1, round(ORACLE_EXAMPLES[backend] * scale)), deadline=None, derandomize=True,
+                    database=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 
 
 class Chooser(Protocol):
@@ -191,3 +204,11 @@ def _table(name: str, rows: list[dict[str, Any]]) -> pa.Table:
     if not rows:
         return schema.empty_table()
     return conform(name, pa.table({k: pa.array(v, schema.field(k).type) for k, v in cols.items()}))
+
+
+def canonical(rows: dict[str, list[dict[str, Any]]]) -> dict[str, pa.Table]:
+    """Hand-written rows as canonical tables; a practice P1 is added when no practices are given."""
+    rows = dict(rows)
+    if not rows.get("practices"):
+        rows["practices"] = [{"practice_id": "P1", "name": "P1", "list_size": 100}]
+    return {name: _table(name, r) for name, r in rows.items()}

@@ -92,6 +92,17 @@ def test_continuity_matches_oracle(backend, make_tables, spec):
             else:
                 assert_same_groups(rows_of(got), {(k,): v for k, v in want.items()}, [key])
 
+        labels = {p["patient_id"]: data.draw(st.sampled_from(["frail", "well"])) for p in rows["patients"]}
+        segments = on_backend.upload("segments", pa.table({"patient_id": list(labels),
+                                                           "segment": list(labels.values())}))
+        per_patient = reference.continuity.patient_continuity(rows, config)
+        by_segment: dict[tuple, dict[str, Any]] = {}
+        for segment in set(labels.values()):
+            upcs = [v["upc"] for p, v in per_patient.items() if labels[p] == segment]
+            if upcs:
+                by_segment[(segment,)] = {"patients": len(upcs), "upc_mean": sum(upcs) / len(upcs)}
+        assert_same_groups(rows_of(continuity_by_segment(on_backend, config, segments)), by_segment, ["segment"])
+
         got_summary = continuity_summary(on_backend, config)
         want_summary = reference.continuity.continuity_summary(rows, config)
         assert set(got_summary) == set(want_summary)
@@ -100,27 +111,5 @@ def test_continuity_matches_oracle(backend, make_tables, spec):
                 assert isinstance(got_summary[name], Unsupported), name
             else:
                 assert same(got_summary[name], want), (name, got_summary[name], want)
-
-    check()
-
-
-def test_segments_group_the_indices(backend, make_tables, spec):
-    @spec.settings
-    @given(data=st.data())
-    def check(data):
-        tables = data.draw(spec.datasets, label="dataset")
-        on_backend, rows = make_tables(tables), reference.as_rows(tables)
-        patients = [p["patient_id"] for p in rows["patients"]]
-        labels = {p: data.draw(st.sampled_from(["frail", "well"])) for p in patients}
-        segments = on_backend.upload("segments", pa.table({"patient_id": list(labels), "segment": list(labels.values())}))
-        config = ContinuityConfig()
-        per_patient = reference.continuity.patient_continuity(rows, config)
-        expected: dict[tuple, dict[str, Any]] = {}
-        for segment in set(labels.values()):
-            members = [v for p, v in per_patient.items() if labels[p] == segment]
-            if members:
-                upcs = [m["upc"] for m in members]
-                expected[(segment,)] = {"patients": len(members), "upc_mean": sum(upcs) / len(upcs)}
-        assert_same_groups(rows_of(continuity_by_segment(on_backend, config, segments)), expected, ["segment"])
 
     check()

@@ -33,12 +33,12 @@ from carenet.care import booking_exact, booking_greedy
 from carenet.care.booking_classes import Flows, aggregate, assign_requests, components
 from carenet.care.booking_inputs import (
     NO_HUB,
-    hub_site,
     BookingCosts,
     BookingInputError,
     BookingRequests,
     Diary,
     check_inputs,
+    hub_site,
 )
 
 Mode = Literal["exact", "greedy"]

@@ -13,7 +13,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from carenet.care.booking_inputs import NO_CLINICIAN, NO_HUB, NO_TEAM, BookingCosts, BookingRequests, Diary, hub_site
+from carenet.care.booking_inputs import NO_CLINICIAN, NO_TEAM, BookingCosts, BookingRequests, Diary, hub_site
+
+_NO_SITE = np.iinfo(np.int64).min
+"""A site number no lane has: what a request without a hub matches as its hub."""
 
 
 @dataclass(frozen=True)
@@ -91,7 +94,7 @@ def aggregate(requests: BookingRequests, costs: BookingCosts, horizon: int) -> R
 def eligible(classes: RequestClasses, diary: Diary) -> np.ndarray:
     """Classes x lanes: the lane's role, site, slot kind and team are open to the class."""
     role_ok = ((classes.allowed[:, None] >> diary.role[None, :]) & 1).astype(bool)
-    own_hub = np.where(classes.hub >= 0, hub_site(classes.hub), NO_HUB + 1 << 40)
+    own_hub = np.where(classes.hub >= 0, hub_site(classes.hub), _NO_SITE)
     site_ok = (diary.site[None, :] == classes.site[:, None]) | (diary.site[None, :] == own_hub[:, None])
     kind_ok = diary.kind[None, :] == classes.kind[:, None]
     team_ok = ~classes.team_only[:, None] | (diary.team[None, :] == classes.team[:, None])

@@ -32,8 +32,11 @@ class ExactSolveFailed(RuntimeError):
 
 
 def solve_lp(cost: np.ndarray, upper: np.ndarray, row_lower: np.ndarray, row_upper: np.ndarray, start: np.ndarray,
-             index: np.ndarray, value: np.ndarray) -> np.ndarray:
-    """Minimise ``cost . x`` over ``0 <= x <= upper``, ``row_lower <= A x <= row_upper`` (A column-wise); the optimum."""
+             index: np.ndarray, value: np.ndarray, solver: str = "simplex") -> np.ndarray:
+    """Minimise ``cost . x`` over ``0 <= x <= upper``, ``row_lower <= A x <= row_upper`` (A column-wise).
+
+    Returns a vertex optimum (``simplex``, or ``ipm`` followed by crossover).
+    """
     lp = highspy.HighsLp()
     lp.num_col_ = int(cost.size)
     lp.num_row_ = int(row_lower.size)
@@ -48,7 +51,7 @@ def solve_lp(cost: np.ndarray, upper: np.ndarray, row_lower: np.ndarray, row_upp
     lp.a_matrix_.value_ = value.astype(np.float64)
     h = highspy.Highs()
     h.setOptionValue("output_flag", False)
-    h.setOptionValue("solver", "simplex")
+    h.setOptionValue("solver", solver)
     if h.passModel(lp) != highspy.HighsStatus.kOk:
         raise ExactSolveFailed("HiGHS rejected the model")
     h.run()
@@ -115,7 +118,6 @@ def solve_component(classes: RequestClasses, diary: Diary, lanes: np.ndarray, te
 
     n_x, n_y, n_z = x_k.size, y_k.size, z_l.size
     pool_base, ld_base = K, K + n_pool
-    cols = n_x + n_y + n_z + K
     cost = np.concatenate([x_cost, y_cost, np.zeros(n_z), classes.unmet_cost])
     upper = np.concatenate([np.full(n_x + n_y, np.inf), free[z_l, z_d].astype(np.float64),
                             classes.count.astype(np.float64)])

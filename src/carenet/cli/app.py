@@ -9,6 +9,7 @@ from rich.console import Console
 
 from carenet.cli import (
     commands_data,
+    commands_experiments,
     commands_export,
     commands_import,
     commands_models,
@@ -32,6 +33,7 @@ commands_export.register(app)
 commands_score.register(app)
 commands_models.register(app)
 commands_twin.register(app)
+commands_experiments.register(app)
 
 err_console = Console(stderr=True)
 

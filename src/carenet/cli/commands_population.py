@@ -1,7 +1,173 @@
-"""CLI commands (filled in by the package they front)."""
+"""Population commands: ``carenet demo`` and ``carenet population synth|check``."""
 
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pyarrow as pa
 import typer
+from rich.console import Console
+from rich.table import Table
+
+from carenet.population import (
+    DEFAULT_BATCH_PATIENTS,
+    Summary,
+    compare,
+    demo_networks,
+    demo_practices,
+    failures,
+    read_practices_csv,
+    summarise,
+    write_population,
+)
+from carenet.schema import open_dataset
+from carenet.schema.errors import CarenetError
+
+console = Console()
+population_app = typer.Typer(help="Calibrated synthetic populations: generate and check.", no_args_is_help=True)
+
+DEMO_SEED = 20250331
+NHS_OPEN_DATA = Path("../shared/external/nhs-open-data")
+LIST_CSV = "gp-reg-pat-prac-all_2021-01.csv"
+IMD_CSV = "fingertips_93553_imd2019_by_gp_practice.csv"
+AGE_BANDS = ((0, 5), (5, 15), (15, 25), (25, 45), (45, 65), (65, 75), (75, 85), (85, None))
+
+
+def _england(folder: Path, ccgs: list[str] | None) -> pa.Table:
+    from carenet.sources.nhs import read_registered_practices
+
+    list_csv, imd_csv = folder / LIST_CSV, folder / IMD_CSV
+    for needed in (list_csv, imd_csv):
+        if not needed.is_file():
+            raise CarenetError(f"{needed} not found: --nhs-data must be the folder holding {LIST_CSV} and {IMD_CSV}")
+    return read_registered_practices(list_csv, imd_csv, ccgs=ccgs or None)
+
+
+def _practices(choice: str, nhs_data: Path, ccgs: list[str] | None) -> tuple[pa.Table, pa.Table | None, str]:
+    if choice == "demo":
+        return demo_practices(), demo_networks(), "demo"
+    if choice == "england":
+        label = "england" + (f" (CCG {', '.join(ccgs)})" if ccgs else "")
+        return _england(nhs_data, ccgs), None, label
+    path = Path(choice)
+    if path.suffix.lower() != ".csv" and not path.exists():
+        raise CarenetError(f"--practices must be demo, england or a practices CSV file; {choice!r} is none of them")
+    return read_practices_csv(path), None, path.name
+
+
+def synth(
+    practices: str = typer.Option("demo", "--practices", help="demo, england, or a practices CSV file"),
+    seed: int = typer.Option(..., "--seed", help="Random seed: the same seed gives the same dataset"),
+    out: Path = typer.Option(..., "--out", help="Dataset folder to write (replaced if it is a dataset)"),
+    patients: int | None = typer.Option(None, "--patients", min=0, help="Total patients (list sizes are scaled)"),
+    ccg: list[str] | None = typer.Option(None, "--ccg", help="With england: only practices of this CCG (repeatable)"),
+    nhs_data: Path = typer.Option(NHS_OPEN_DATA, "--nhs-data", help="Folder of the NHS open-data CSVs (england)"),
+    batch_patients: int = typer.Option(DEFAULT_BATCH_PATIENTS, "--batch-patients", min=1,
+                                       help="Patients generated and written at a time (bounds memory)"),
+) -> None:
+    """Generate a calibrated synthetic population and write it as a dataset."""
+    table, networks, label = _practices(practices, nhs_data, ccg)
+    manifest = write_population(out, table, networks, seed=seed, label=label, patients=patients,
+                                batch_patients=batch_patients)
+    console.print(f"[bold]{out}[/]: {manifest.counts.get('patients', 0):,} patients in "
+                  f"{manifest.counts.get('practices', 0):,} practices, "
+                  f"{manifest.counts.get('conditions', 0):,} condition records, seed {seed}", soft_wrap=True)
+
+
+def _reference_date(manifest_extra: dict, given: str | None) -> dt.date | None:
+    text = given or manifest_extra.get("reference_date")
+    if text is None:
+        return None
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise CarenetError(f"reference date {text!r} is not a date like 2025-03-31") from None
+
+
+def comparison_table(summary: Summary, title: str) -> tuple[Table, list[str], int]:
+    """Generated against published, one row per figure, grouped; returns the table, its numbered sources and
+    how many rows fail."""
+    rows = compare(summary)
+    sources: list[str] = []
+    grid = Table("measure", "generated", "published", "tolerance", "", "source", title=title)
+    group = None
+    for r in rows:
+        if r.group != group:
+            if group is not None:
+                grid.add_section()
+            grid.add_row(f"[bold]{r.group}[/]")
+            group = r.group
+        if r.source not in sources:
+            sources.append(r.source)
+        mark = "[green]ok[/]" if r.passed else "[bold red]FAIL[/]"
+        grid.add_row(f"  {r.measure}", f"{r.generated:.2%}", f"{r.published:.2%}", f"±{r.tolerance:.2%}", mark,
+                     f"[{sources.index(r.source) + 1}]")
+    return grid, sources, len(failures(rows))
+
+
+def _print_comparison(summary: Summary, title: str, out: Console) -> int:
+    grid, sources, failed = comparison_table(summary, title)
+    out.print(grid)
+    for k, source in enumerate(sources, start=1):
+        out.print(f"  [{k}] {source}", highlight=False, markup=False)
+    return failed
+
+
+def check(
+    dataset: Path = typer.Argument(..., help="Dataset folder"),
+    reference_date: str | None = typer.Option(None, "--reference-date",
+                                              help="Date ages are taken at (default: the dataset's own)"),
+) -> None:
+    """Compare a population with published figures; exit 1 if any falls outside its tolerance."""
+    ds = open_dataset(dataset)
+    summary = summarise(ds, _reference_date(ds.manifest.extra, reference_date))
+    failed = _print_comparison(summary, f"{dataset}: {summary.patients:,} patients on {summary.reference_date}",
+                               console)
+    if failed:
+        console.print(f"[bold red]{failed} figure(s) outside tolerance[/]")
+        raise typer.Exit(code=1)
+    console.print("[green]all figures within tolerance[/]")
+
+
+def show_profile(summary: Summary, out: Console | None = None) -> None:
+    """Print a population's profile: practices, age bands, registers against published figures, workforce."""
+    out = out or console
+    practices = Table("practice", "name", "network", "list size", "IMD score", title="Practices")
+    for row in summary.practices.to_pylist():
+        imd = row.get("imd_score")
+        practices.add_row(row["practice_id"], row.get("name") or "", row.get("network_id") or "",
+                          f"{row.get('patients', 0):,}", "" if imd is None else f"{imd:.1f}")
+    out.print(practices)
+    ages = Table("age", "patients", "share", title=f"Age on {summary.reference_date}")
+    for lo, hi in AGE_BANDS:
+        label = f"{lo}-{hi - 1}" if hi is not None else f"{lo}+"
+        ages.add_row(label, f"{summary.in_band(summary.age_counts, lo, hi):,}", f"{summary.age_share(lo, hi):.1%}")
+    out.print(ages)
+    _print_comparison(summary, "Registers, multimorbidity and frailty against published figures", out)
+    staff = Table("role", "people", "FTE", "FTE per 10,000", title="Workforce")
+    for row in summary.workforce.to_pylist():
+        staff.add_row(row["role"], f"{row['people']:,}", f"{row['fte']:.1f}",
+                      f"{row['fte'] / max(1, summary.patients) * 10_000:.2f}")
+    out.print(staff)
+
+
+def demo(
+    out: Path = typer.Option(Path("carenet-demo"), "--out", help="Dataset folder to write"),
+    seed: int = typer.Option(DEMO_SEED, "--seed", help="Random seed"),
+) -> None:
+    """Build the demo network (one PCN of five practices, 50,000 patients), show its profile, write it."""
+    manifest = write_population(out, demo_practices(), demo_networks(), seed=seed, label="demo")
+    summary = summarise(open_dataset(out))
+    console.print(f"[bold]Demo network[/]: {summary.patients:,} patients, seed {seed}, written to {out}",
+                  soft_wrap=True)
+    show_profile(summary)
+    console.print(f"{manifest.counts.get('conditions', 0):,} condition records; "
+                  f"try [bold]carenet population check {out}[/]")
 
 
 def register(app: typer.Typer) -> None:
-    """Attach this module's commands to app."""
+    population_app.command("synth")(synth)
+    population_app.command("check")(check)
+    app.add_typer(population_app, name="population")
+    app.command("demo")(demo)

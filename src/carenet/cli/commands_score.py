@@ -1,7 +1,242 @@
-"""CLI commands (filled in by the package they front)."""
+"""Commands that measure a dataset: ``carenet score``, ``carenet worklist`` and ``carenet spc``."""
 
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from datetime import date
+from enum import StrEnum
+from pathlib import Path
+
+import ibis
 import typer
+from rich.console import Console
+from rich.table import Table
+
+from carenet.measures import (
+    SERIES,
+    ComplexPatientRule,
+    Period,
+    PopulationConfig,
+    ScorecardConfig,
+    Tables,
+    WorklistConfig,
+    case_finding,
+    chart_series,
+    compare,
+    connect,
+    load,
+    print_scorecard,
+    profile_for,
+    reference_date,
+    render_comparison,
+    scorecard,
+    write_worklist,
+)
+from carenet.params import parameter
+from carenet.schema import CarenetError, open_dataset
+
+console = Console()
+
+
+class Backend(StrEnum):
+    duckdb = "duckdb"
+    sqlite = "sqlite"
+    postgres = "postgres"
+
+
+class Format(StrEnum):
+    table = "table"
+    json = "json"
+
+
+class Every(StrEnum):
+    week = "week"
+    month = "month"
+
+
+def _value(path: str) -> object:
+    """The ``value`` of an assumption in ``parameters.yaml``."""
+    return parameter(path)["value"]
+
+
+def population_config() -> PopulationConfig:
+    """Segmentation, risk and complex-patient thresholds from ``parameters.yaml``."""
+    weights = {w["condition"]: w["weight"] for w in parameter("cambridge_multimorbidity_score_general.weights")}
+    rule = ComplexPatientRule(
+        min_ltc_count=int(_value("measures_population.complex_patient_min_ltc_count")),
+        efi_categories=tuple(_value("measures_population.complex_patient_efi_categories")),
+        min_segment=int(_value("measures_population.complex_patient_min_b2h_segment")),
+    )
+    return PopulationConfig(cms_weights=weights, acute_window_days=int(_value("measures_population.acute_window_days")),
+                            high_risk_min_ltc=int(_value("measures_population.high_risk_min_ltc_count")),
+                            complex_rule=rule)
+
+
+def scorecard_config(as_of: date | None, period_days: int | None) -> ScorecardConfig:
+    """The scorecard's configuration: every threshold from ``parameters.yaml``, the period from the options."""
+    return ScorecardConfig(
+        period_days=period_days or int(_value("measures_population.period_days")),
+        population=population_config(),
+        discharge_follow_up_days=int(_value("measures_coordination.discharge_follow_up_days")),
+        psychosocial_link_window_days=int(_value("measures_community.psychosocial_link_window_days")),
+        working_weeks_per_year=float(_value("measures_workforce.working_weeks_per_year")),
+        as_of=as_of,
+    )
+
+
+def _connect(backend: Backend, db_url: str | None) -> ibis.BaseBackend:
+    if backend is Backend.postgres:
+        if not db_url:
+            raise CarenetError("--backend postgres needs --db-url postgresql://user:password@host:port/database")
+        return connect("postgres", url=db_url)
+    if db_url:
+        raise CarenetError(f"--db-url is for --backend postgres, not {backend.value}")
+    return connect(backend.value)
+
+
+def _tables(dataset: Path, backend: Backend, con: ibis.BaseBackend) -> Tables:
+    return load(open_dataset(dataset), backend.value, con=con)
+
+
+def _parse_day(text: str | None, option: str) -> date | None:
+    if text is None:
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise CarenetError(f"{option} must be a date like 2024-03-31, got {text!r}") from None
+
+
+def _write_text(path: Path, text: str) -> None:
+    """Write ``text`` to ``path`` whole or not at all."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w") as f:
+            f.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def score(
+    datasets: list[Path] = typer.Argument(..., help="One dataset folder, or two to compare (B against A)"),
+    format: Format = typer.Option(Format.table, "--format", help="table (printed) or json"),
+    out: Path | None = typer.Option(None, "--out", help="Write the JSON here instead of printing it"),
+    backend: Backend = typer.Option(Backend.duckdb, "--backend", help="Engine that computes the measures"),
+    db_url: str | None = typer.Option(None, "--db-url", help="PostgreSQL URL, for --backend postgres"),
+    as_of: str | None = typer.Option(None, "--as-of", help="Last day of the period (default: last appointment)"),
+    period_days: int | None = typer.Option(None, "--period-days", min=1, help="Days in the period (default: 365)"),
+    worklists: Path | None = typer.Option(None, "--worklists", help="Also write case-finding worklists here"),
+) -> None:
+    """Score a dataset on the population, the five attributes and the workforce; or compare two."""
+    if len(datasets) > 2:
+        raise CarenetError(f"score takes one dataset, or two to compare; got {len(datasets)}")
+    if out is not None and format is not Format.json:
+        raise CarenetError("--out writes JSON; add --format json")
+    config = scorecard_config(_parse_day(as_of, "--as-of"), period_days)
+    con = _connect(backend, db_url)
+    cards = []
+    for path in datasets:
+        tables = _tables(path, backend, con)
+        cards.append(scorecard(tables, config, label=str(path)))
+        if worklists is not None:
+            folder = worklists if len(datasets) == 1 else worklists / path.name
+            _worklist(tables, cards[-1].period.end, folder)
+    if len(cards) == 1:
+        text = cards[0].to_json()
+        if format is Format.table:
+            print_scorecard(cards[0], console)
+    else:
+        cmp = compare(cards[0], cards[1], float(_value("measures_compare.relative_tolerance")))
+        text = cmp.to_json()
+        if format is Format.table:
+            console.print(f"[bold]A[/] {cards[0].label}  [bold]B[/] {cards[1].label}  "
+                          f"({cards[0].period.start} to {cards[0].period.end} / "
+                          f"{cards[1].period.start} to {cards[1].period.end}, backend {backend.value})")
+            console.print(render_comparison(cmp))
+    if format is Format.json:
+        if out is None:
+            typer.echo(text)
+        else:
+            _write_text(out, text + "\n")
+            console.print(f"wrote {out}")
+
+
+def _worklist(tables: Tables, as_of: date, folder: Path) -> None:
+    config = WorklistConfig(multimorbid_min_ltc=int(_value("measures_worklists.multimorbid_min_ltc_count")),
+                            review_window_days=int(_value("measures_worklists.ltc_review_window_days")))
+    profile = profile_for(tables, as_of, population_config())
+    if not isinstance(profile, ibis.Table):
+        raise CarenetError(f"cannot build worklists: {profile.reason}")
+    result = case_finding(tables, profile, as_of, config)
+    written = write_worklist(result, folder)
+    grid = Table("rule", "patients", title=f"Worklists on {as_of}", title_justify="left")
+    for rule, n in result.counts().items():
+        grid.add_row(rule, f"{n:,}")
+    for rule, reason in result.skipped.items():
+        grid.add_row(rule, f"[yellow]skipped: {reason}[/]")
+    console.print(grid)
+    console.print(f"wrote {written['parquet']} and {written['csv']}")
+
+
+def worklist(
+    dataset: Path = typer.Argument(..., help="Dataset folder"),
+    out: Path = typer.Option(..., "--out", help="Folder for worklist.parquet and worklist.csv"),
+    backend: Backend = typer.Option(Backend.duckdb, "--backend"),
+    db_url: str | None = typer.Option(None, "--db-url", help="PostgreSQL URL, for --backend postgres"),
+    as_of: str | None = typer.Option(None, "--as-of", help="Reference date (default: last appointment)"),
+) -> None:
+    """Case-finding worklists: patients to contact, each with the rule that selected them."""
+    tables = _tables(dataset, backend, _connect(backend, db_url))
+    day = _parse_day(as_of, "--as-of") or reference_date(tables)
+    _worklist(tables, day, out)
+
+
+def spc(
+    dataset: Path = typer.Argument(..., help="Dataset folder"),
+    series: str = typer.Option("mean_wait_days", "--series", help=f"One of: {', '.join(SERIES)}"),
+    every: Every = typer.Option(Every.week, "--every", help="week or month"),
+    baseline: int | None = typer.Option(None, "--baseline", min=2, help="Fix the limits on the first N points"),
+    format: Format = typer.Option(Format.table, "--format"),
+    backend: Backend = typer.Option(Backend.duckdb, "--backend"),
+    db_url: str | None = typer.Option(None, "--db-url", help="PostgreSQL URL, for --backend postgres"),
+    as_of: str | None = typer.Option(None, "--as-of", help="Last day of the period (default: last appointment)"),
+    period_days: int | None = typer.Option(None, "--period-days", min=1, help="Days in the period (default: 365)"),
+) -> None:
+    """An XmR chart (Making Data Count) of a weekly or monthly series, with its special-cause signals."""
+    tables = _tables(dataset, backend, _connect(backend, db_url))
+    end = _parse_day(as_of, "--as-of") or reference_date(tables)
+    period = Period.ending(end, period_days or int(_value("measures_population.period_days")))
+    data, chart = chart_series(tables, series, period, every.value, baseline)
+    if format is Format.json:
+        rows = chart.to_arrow(data.column("period_start")).to_pylist()
+        typer.echo(json.dumps({
+            "series": series, "every": every.value, "mean": chart.mean, "mean_moving_range": chart.mean_moving_range,
+            "upper_limit": chart.upper_limit, "lower_limit": chart.lower_limit, "signals": chart.signals(),
+            "points": [{**r, "period": r["period"].isoformat()} for r in rows],
+        }, indent=2))
+        return
+    console.print(f"[bold]{series}[/] ({SERIES[series].description}), every {every.value}, "
+                  f"{period.start} to {period.end}")
+    console.print(f"mean {chart.mean:.3f}  limits {chart.lower_limit:.3f} to {chart.upper_limit:.3f}  "
+                  f"(mean moving range {chart.mean_moving_range:.3f})")
+    grid = Table("period", "value", "n", "signal", "type")
+    types = chart.point_types()
+    for i, (start, value, n) in enumerate(zip(data.column("period_start").to_pylist(),
+                                              data.column("value").to_pylist(), data.column("n").to_pylist(),
+                                              strict=True)):
+        rules = [name for name, flags in (("outside", chart.outside_limits), ("shift", chart.shift),
+                                          ("trend", chart.trend), ("2 of 3", chart.two_of_three)) if flags[i]]
+        grid.add_row(str(start), f"{value:.3f}", f"{n:,}", ", ".join(rules), types[i])
+    console.print(grid)
 
 
 def register(app: typer.Typer) -> None:
-    """Attach this module's commands to ``app``."""
+    """Attach ``score``, ``worklist`` and ``spc`` to ``app``."""
+    app.command("score")(score)
+    app.command("worklist")(worklist)
+    app.command("spc")(spc)

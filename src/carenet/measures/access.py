@@ -19,8 +19,7 @@ import ibis.expr.types as ir
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from carenet.measures.backend import Tables
-from carenet.measures.continuity import attach_segments, in_window
-from carenet.measures.support import Unsupported
+from carenet.measures.support import Unsupported, attach_segments, flag, in_window
 from carenet.schema.errors import CarenetError
 
 BOOKED_STATUSES: tuple[str, ...] = ("booked", "attended", "did_not_attend")
@@ -98,7 +97,7 @@ class AccessConfig(BaseModel):
 def age_on(birth: ir.DateValue, day: ir.DateValue) -> ir.IntegerValue:
     """Whole years of age on ``day`` (birthdays counted on the day)."""
     before_birthday = (day.month() * 100 + day.day()) < (birth.month() * 100 + birth.day())
-    return day.year() - birth.year() - before_birthday.cast("int64")
+    return day.year() - birth.year() - flag(before_birthday)
 
 
 def age_band(age: ir.IntegerValue, config: AccessConfig) -> ir.StringValue:
@@ -209,8 +208,8 @@ def wait_summary(
     per_day = _grouped(w, [*keys, "wait_days"], n=w.count())
     totals = _grouped(
         w, keys, requests=w.count(), mean_wait_days=w.wait_days.mean(),
-        same_day=(w.wait_days == 0).cast("int64").sum(),
-        within=(w.wait_days <= config.within_days).cast("int64").sum(),
+        same_day=flag(w.wait_days == 0).sum(),
+        within=flag(w.wait_days <= config.within_days).sum(),
     )
     upper = _percentile(per_day, keys, config.percentile)
     joined = totals.join(upper, keys) if keys else totals.cross_join(upper)
@@ -289,7 +288,7 @@ def unmet_demand(
     first = booked.group_by(b_request="request_id").agg(first_booked=booked.booked_for.min())
     r = r.left_join(first, r.request_id == first.b_request)
     wait = r.first_booked.date().epoch_days() - r.requested_at.date().epoch_days()
-    r = r.mutate(unmet=(~(wait <= config.unmet_horizon_days).fill_null(False)).cast("int64"))
+    r = r.mutate(unmet=1 - flag(wait <= config.unmet_horizon_days))
     r = with_patient_groups(r.select("patient_id", "practice_id", "urgency", "requested_at", "unmet"), tables,
                             "requested_at", keys, config)
     r = attach_segments(r, segments) if segments is not None else r
@@ -310,7 +309,7 @@ def dna_rate(
     a = tables["appointments"]
     a = a.filter(a.status.isin(list(OUTCOME_STATUSES)) & in_window(a.booked_for, config.start, config.end))
     a = a.select("patient_id", "practice_id", "urgency", "booked_for",
-                 dna=(a.status == "did_not_attend").cast("int64"))
+                 dna=flag(a.status == "did_not_attend"))
     a = with_patient_groups(a, tables, "booked_for", keys, config)
     a = attach_segments(a, segments) if segments is not None else a
     grouped = _grouped(a, keys, appointments=a.count(), did_not_attend=a.dna.sum())

@@ -23,7 +23,7 @@ import ibis.expr.types as ir
 
 from carenet.measures.backend import Tables
 from carenet.measures.segments import Period, fetch_row, registered_patients, share_or_unsupported
-from carenet.measures.support import Unsupported
+from carenet.measures.support import Unsupported, flag
 from carenet.schema.roles import ROLES
 
 PER_THOUSAND = 1_000
@@ -41,8 +41,8 @@ def social_prescribing(tables: Tables, period: Period) -> dict[str, float | Unsu
         return {"social_prescriptions_per_1000_year": missing, "social_prescription_take_up": missing}
     sp = tables["social_prescriptions"]
     made = sp.filter(period.contains(sp.referred_at))
-    row = fetch_row(tables, made.aggregate(n=made.count(), recorded=made.taken_up.notnull().cast("int64").sum(),
-                                           taken=made.taken_up.fill_null(False).cast("int64").sum()))
+    row = fetch_row(tables, made.aggregate(n=made.count(), recorded=flag(made.taken_up.notnull()).sum(),
+                                           taken=flag(made.taken_up).sum()))
     people = registered_patients(tables, period.end)
     registered = fetch_row(tables, people.aggregate(n=people.count())).get("n")
     total = fetch_row(tables, sp.aggregate(n=sp.count())).get("n")

@@ -12,7 +12,7 @@ Everything here is an Ibis expression, written once for DuckDB, SQLite and Postg
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date, datetime, time, timedelta
+from datetime import date
 from typing import Any, Literal
 
 import ibis
@@ -20,7 +20,7 @@ import ibis.expr.types as ir
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from carenet.measures.backend import Tables
-from carenet.measures.support import Unsupported
+from carenet.measures.support import Unsupported, attach_segments, flag, in_window, segment_columns
 from carenet.schema.codes import MODES
 from carenet.schema.errors import CarenetError
 from carenet.schema.roles import ROLE_CODES
@@ -103,16 +103,6 @@ def _describe(exc: ValidationError) -> str:
 # --- contacts -----------------------------------------------------------------------------------------------------
 
 
-def in_window(column: ir.TimestampValue, start: date | None, end: date | None) -> ir.BooleanValue:
-    """Whether a timestamp falls on a day from ``start`` to ``end`` inclusive (either may be open)."""
-    condition = ibis.literal(True)
-    if start is not None:
-        condition &= column >= ibis.literal(datetime.combine(start, time()))
-    if end is not None:
-        condition &= column < ibis.literal(datetime.combine(end + timedelta(days=1), time()))
-    return condition
-
-
 def contacts(tables: Tables, config: ContinuityConfig | None = None) -> ir.Table:
     """The contacts the per-patient indices count: attended, a known clinician of ``config.roles``, in ``config.modes``.
 
@@ -178,12 +168,12 @@ def patient_continuity(tables: Tables, config: ContinuityConfig | None = None) -
     has_panels = "panels" in tables
     if has_panels:
         visits = with_panel(visits, tables)
-        named_visit = (visits.clinician_id == visits.named_clinician_id).fill_null(False).cast("int64")
-        visits = visits.mutate(named_visit=named_visit, has_named=visits.named_clinician_id.notnull().cast("int64"))
+        named_visit = flag(visits.clinician_id == visits.named_clinician_id)
+        visits = visits.mutate(named_visit=named_visit, has_named=flag(visits.named_clinician_id.notnull()))
 
     order = ibis.window(group_by=visits.patient_id, order_by=[visits.booked_for, visits.appointment_id])
     previous = visits.clinician_id.lag().over(order)
-    visits = visits.mutate(repeat=(visits.clinician_id == previous).fill_null(False).cast("int64"))
+    visits = visits.mutate(repeat=flag(visits.clinician_id == previous))
 
     per_clinician = visits.group_by(["patient_id", "clinician_id"]).agg(n=ibis._.count())
     spread = per_clinician.group_by(s_patient="patient_id").agg(
@@ -219,23 +209,6 @@ def _indices(t: ir.Table, has_panels: bool) -> ir.Table:
     )
 
 
-def _segment_columns(segments: ir.Table | None) -> list[str]:
-    if segments is None:
-        return []
-    if "patient_id" not in segments.columns:
-        raise CarenetError("a segments table needs a 'patient_id' column")
-    return [c for c in segments.columns if c != "patient_id"]
-
-
-def attach_segments(t: ir.Table, segments: ir.Table | None) -> ir.Table:
-    """Left-join the segment columns of ``segments`` (keyed by patient_id) onto ``t``; unmatched rows get nulls."""
-    labels = _segment_columns(segments)
-    if not labels:
-        return t
-    seg = segments.select(seg_patient="patient_id", **{c: c for c in labels})
-    return t.left_join(seg, t.patient_id == seg.seg_patient).drop("seg_patient")
-
-
 def continuity_by_segment(
     tables: Tables, config: ContinuityConfig | None = None, segments: ir.Table | None = None
 ) -> ir.Table:
@@ -245,7 +218,7 @@ def continuity_by_segment(
     """
     per_patient = attach_segments(patient_continuity(tables, config), segments)
     means = {f"{c}_mean": per_patient[c].mean() for c in INDEX_COLUMNS}
-    labels = _segment_columns(segments)
+    labels = segment_columns(segments)
     aggregations = {"patients": per_patient.count(), "patients_named": per_patient.upc_named.count(), **means}
     if labels:
         return per_patient.group_by(labels).agg(**aggregations)
@@ -259,7 +232,7 @@ def _list_contacts(tables: Tables, config: ContinuityConfig) -> ir.Table:
     """SLICC/OPR contacts with the named clinician on the day, ``own``, the patient's practice and the month."""
     visits = with_panel(_contacts(tables, config, config.list_roles, config.list_modes), tables)
     derived = {
-        "own": (visits.clinician_id == visits.named_clinician_id).fill_null(False).cast("int64"),
+        "own": flag(visits.clinician_id == visits.named_clinician_id),
         "month": visits.booked_for.truncate("M").date(),
     }
     if "patients" not in tables:
@@ -291,7 +264,7 @@ def slicc(
     visits = attach_segments(_list_contacts(tables, config), segments)
     visits = visits.filter(visits.named_clinician_id.notnull())
     keys = {"list": ["named_clinician_id"], "practice": ["practice_id"], "network": []}[level]
-    keys = keys + _segment_columns(segments) + (["month"] if monthly else [])
+    keys = keys + segment_columns(segments) + (["month"] if monthly else [])
     aggregations = {"appointments": visits.count(), "own_gp_appointments": visits.own.sum()}
     grouped = visits.group_by(keys).agg(**aggregations) if keys else visits.agg(**aggregations)
     return grouped.mutate(slicc=grouped.own_gp_appointments.cast("float64") / grouped.appointments)
@@ -335,8 +308,8 @@ def micro_team_share(
     members = tables["team_members"].select(m_team="team_id", m_clinician="clinician_id").distinct()
     same_member = (visits.team_id == members.m_team) & (visits.clinician_id == members.m_clinician)
     visits = visits.left_join(members, same_member)
-    visits = attach_segments(visits.mutate(in_team=visits.m_team.notnull().cast("int64")), segments)
-    keys = ["patient_id" if level == "patient" else "team_id", *_segment_columns(segments)]
+    visits = attach_segments(visits.mutate(in_team=flag(visits.m_team.notnull())), segments)
+    keys = ["patient_id" if level == "patient" else "team_id", *segment_columns(segments)]
     grouped = visits.group_by(keys).agg(contacts=ibis._.count(), team_contacts=ibis._.in_team.sum())
     return grouped.mutate(team_share=grouped.team_contacts.cast("float64") / grouped.contacts)
 
@@ -387,6 +360,6 @@ def _pooled(t: ir.Table | Unsupported, total: str, part: str, empty_reason: str)
 
 __all__ = [
     "FACE_TO_FACE_MODES", "INDEX_COLUMNS", "MMCI_OFFSET", "ContinuityConfig", "ContinuityConfigError",
-    "attach_segments", "contacts", "continuity_by_segment", "continuity_summary", "in_window", "micro_team_share",
+    "contacts", "continuity_by_segment", "continuity_summary", "micro_team_share",
     "own_patient_ratio", "patient_continuity", "slicc", "with_panel",
 ]

@@ -20,7 +20,7 @@ import ibis.expr.types as ir
 
 from carenet.measures.backend import Tables
 from carenet.measures.segments import Period, fetch_row, share_or_unsupported
-from carenet.measures.support import Unsupported
+from carenet.measures.support import Unsupported, flag
 
 DISCHARGE_TASK_KIND = "discharge"
 """Task kind carenet reads as "a discharge summary arrived": the practice must follow the patient up."""
@@ -44,7 +44,7 @@ def care_plan_coverage(tables: Tables, profile: ir.Table, as_of: date) -> dict[s
     cx = profile.filter(profile.complex).select("patient_id")
     joined = cx.left_join(per_patient, "patient_id")
     row = fetch_row(tables, joined.aggregate(
-        n=joined.count(), planned=joined.keyed.notnull().cast("int64").sum(),
+        n=joined.count(), planned=flag(joined.keyed.notnull()).sum(),
         keyed=joined.keyed.fill_null(0).sum()))
     empty = "no complex patients in the registered population"
     return {"care_plan_coverage": share_or_unsupported(row.get("planned"), row.get("n"), empty),
@@ -73,7 +73,7 @@ def informal_referral_share(tables: Tables, period: Period) -> float | Unsupport
     r = tables["referrals"]
     between = r.filter(r.to_clinician_id.notnull(), period.contains(r.created_at))
     row = fetch_row(tables, between.aggregate(
-        informal=(between.kind == "informal").cast("int64").sum(), n=between.count()))
+        informal=flag(between.kind == "informal").sum(), n=between.count()))
     return share_or_unsupported(row.get("informal"), row.get("n"),
                                 "no referral between professionals in the period")
 
@@ -99,7 +99,7 @@ def discharge_follow_up(tables: Tables, period: Period, within_days: int) -> flo
 
 def coordination_summary(tables: Tables, profile: ir.Table | Unsupported, period: Period,
                          discharge_follow_up_days: int) -> dict[str, float | Unsupported]:
-    """Every co-ordination measure for the period (``profile`` from :func:`~carenet.measures.segments.patient_profile`)."""
+    """Every co-ordination measure for the period (``profile``: see :func:`~carenet.measures.patient_profile`)."""
     if isinstance(profile, Unsupported):
         out: dict[str, float | Unsupported] = {"care_plan_coverage": profile, "key_worker_coverage": profile}
     else:

@@ -99,7 +99,7 @@ def cms_hit(conditions: ir.Table, condition: CMSCondition, as_of: date) -> ir.Bo
 def cms_score(flags: ir.Table, weights: Mapping[str, float], prefix: str = "_cms") -> ir.FloatingValue:
     """Σ weight × flag over the 0/1 columns ``{prefix}{i}`` holding :data:`CMS_CONDITIONS` in order."""
     checked = check_cms_weights(weights)
-    return sum((flags[f"{prefix}{i}"] * checked[c.name] for i, c in enumerate(CMS_CONDITIONS)),
+    return sum((flags[f"{prefix}{i}"].cast("float64") * checked[c.name] for i, c in enumerate(CMS_CONDITIONS)),
                start=ibis.literal(0.0))
 
 

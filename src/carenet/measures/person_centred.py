@@ -20,7 +20,7 @@ import ibis.expr.types as ir
 from carenet.measures.backend import Tables
 from carenet.measures.coordination import live_care_plans
 from carenet.measures.segments import Period, fetch_row, share_or_unsupported
-from carenet.measures.support import Unsupported
+from carenet.measures.support import Unsupported, flag
 from carenet.schema.roles import ROLES
 
 
@@ -54,9 +54,9 @@ def minutes_per_patient_year(tables: Tables, profile: ir.Table, period: Period) 
     joined = profile.select("patient_id", "complex").left_join(per_patient, "patient_id")
     spent = joined.minutes.fill_null(0)
     row = fetch_row(tables, joined.aggregate(
-        n_complex=joined.complex.cast("int64").sum(), n_other=(~joined.complex).cast("int64").sum(),
+        n_complex=flag(joined.complex).sum(), n_other=flag(~joined.complex).sum(),
         m_complex=ibis.ifelse(joined.complex, spent, 0).sum(), m_other=ibis.ifelse(joined.complex, 0, spent).sum(),
-        recorded=joined.minutes.notnull().cast("int64").sum()))
+        recorded=flag(joined.minutes.notnull()).sum()))
     if not row.get("recorded"):
         reason = Unsupported("no attended appointment in the period records its minutes or its clinician's role")
         return {"minutes_per_complex_patient_year": reason, "minutes_per_other_patient_year": reason}
@@ -76,7 +76,7 @@ def needs_in_scope_share(tables: Tables, period: Period) -> float | Unsupported:
         return missing
     a = tables["appointments"]
     seen = a.filter(a.status == "attended", a.role.notnull(), a.need_type.notnull(), period.contains(a.booked_for))
-    row = fetch_row(tables, seen.aggregate(hit=in_scope(seen.role, seen.need_type).cast("int64").sum(),
+    row = fetch_row(tables, seen.aggregate(hit=flag(in_scope(seen.role, seen.need_type)).sum(),
                                            n=seen.count()))
     return share_or_unsupported(row.get("hit"), row.get("n"),
                                 "no attended appointment in the period records both its need type and role")
@@ -89,7 +89,7 @@ def patient_set_goals_share(tables: Tables, as_of: date) -> float | Unsupported:
         return missing
     plans = live_care_plans(tables, as_of)
     known = plans.filter(plans.goals_patient_set.notnull())
-    row = fetch_row(tables, known.aggregate(hit=known.goals_patient_set.cast("int64").sum(), n=known.count()))
+    row = fetch_row(tables, known.aggregate(hit=flag(known.goals_patient_set).sum(), n=known.count()))
     return share_or_unsupported(row.get("hit"), row.get("n"),
                                 "no live care plan records whether the patient set its goals")
 

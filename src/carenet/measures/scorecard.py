@@ -25,7 +25,14 @@ from carenet.measures.community import QUINTILES, community_summary
 from carenet.measures.continuity import ContinuityConfig, continuity_by_segment, continuity_summary
 from carenet.measures.coordination import coordination_summary
 from carenet.measures.person_centred import person_centred_summary
-from carenet.measures.segments import Period, PopulationConfig, fetch_row, patient_profile, population_summary
+from carenet.measures.segments import (
+    Period,
+    PopulationConfig,
+    fetch_row,
+    materialize,
+    patient_profile,
+    population_summary,
+)
 from carenet.measures.support import Unsupported
 from carenet.measures.workforce import workforce_summary
 from carenet.schema.errors import CarenetError
@@ -215,7 +222,7 @@ def profile_for(tables: Tables, as_of: date, config: PopulationConfig) -> ir.Tab
     c = tables["conditions"]
     if not fetch_row(tables, c.aggregate(n=c.count())).get("n"):
         return Unsupported("the dataset records no conditions, so segments, frailty and multimorbidity are unknown")
-    return patient_profile(tables, as_of, config).cache()
+    return materialize(tables, patient_profile(tables, as_of, config))
 
 
 def _numbers_only(summary: dict[str, Any], details: dict[str, Any], prefix: str) -> dict[str, Value]:

@@ -27,6 +27,8 @@ frailty, not in segment 6. The NHS operational segment is read off the Bridges s
 
 from __future__ import annotations
 
+import itertools
+import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
@@ -38,7 +40,7 @@ from carenet.measures.backend import Tables
 from carenet.measures.frailty import EFI_MIN_AGE, FRAIL_CATEGORIES, efi_category
 from carenet.measures.multimorbidity import LTC_REGISTERS, active_mask, cms_flag_aggregates, cms_score
 from carenet.measures.risk import ComplexPatientRule, is_complex, risk_tier
-from carenet.measures.support import Unsupported
+from carenet.measures.support import Unsupported, flag
 from carenet.schema.codelists import EFI_DEFICIT_COUNT
 from carenet.schema.errors import CarenetError
 
@@ -159,7 +161,7 @@ def _condition_facts(tables: Tables, as_of: date, cms_weights: Mapping[str, floa
         disability=flag(reg.isin(DISABILITY_REGISTERS) | (recorded.efi_deficit == HOUSEBOUND_DEFICIT)),
         **cms_flag_aggregates(recorded, active, as_of),
     )
-    return facts.mutate(cms=cms_score(facts, cms_weights))
+    return facts.mutate(cms=cms_score(facts, cms_weights).cast("float64"))
 
 
 def _recent_acute(tables: Tables, as_of: date, window_days: int) -> ir.Table:
@@ -187,29 +189,29 @@ def patient_profile(tables: Tables, as_of: date, config: PopulationConfig) -> ir
     else:
         joined = joined.mutate(acute=ibis.literal(0))
 
-    def zero(col: str) -> ir.IntegerValue:
-        return joined[col].fill_null(0)
-
-    ltc = zero("ltc_count").cast("int32")
-    deficits = zero("efi_deficits").cast("int32")
-    score = deficits.cast("float64") / EFI_DEFICIT_COUNT
-    category = ibis.ifelse(joined.age >= EFI_MIN_AGE, efi_category(score), ibis.null(str))
-    frail = category.isin(list(FRAIL_CATEGORIES)).fill_null(False)
+    flags = ("dementia", "organ_failure", "cancer", "palliative", "disability", "acute")
+    facts = joined.select(
+        "patient_id", "practice_id", "sex", "deprivation_decile", "age",
+        ltc_count=joined.ltc_count.fill_null(0).cast("int32"), efi_deficits=joined.efi_deficits.fill_null(0)
+        .cast("int32"), cms=joined.cms.fill_null(0.0).cast("float64"),
+        **{f: joined[f].fill_null(0) == 1 for f in flags},
+    )
+    score = facts.efi_deficits.cast("float64") / EFI_DEFICIT_COUNT
+    frailty = facts.mutate(efi_score=score,
+                           efi_category=ibis.ifelse(facts.age >= EFI_MIN_AGE, efi_category(score), ibis.null(str)))
+    frail = frailty.efi_category.isin(list(FRAIL_CATEGORIES)).fill_null(False)
     segment = ibis.cases(
-        ((zero("dementia") == 1) | frail, 8),
-        (zero("organ_failure") == 1, 7),
-        ((zero("cancer") == 1) & (zero("palliative") == 1), 6),
-        (zero("disability") == 1, 5),
-        (ltc >= 1, 4),
-        (zero("acute") == 1, 3),
-        (joined.age <= INFANT_MAX_AGE, 2),
+        (frailty.dementia | frail, 8),
+        (frailty.organ_failure, 7),
+        (frailty.cancer & frailty.palliative, 6),
+        (frailty.disability, 5),
+        (frailty.ltc_count >= 1, 4),
+        (frailty.acute, 3),
+        (frailty.age <= INFANT_MAX_AGE, 2),
         else_=1,
     ).cast("int8")
-    base = joined.select(
-        "patient_id", "practice_id", "sex", "deprivation_decile", "age", ltc_count=ltc,
-        cms=joined.cms.fill_null(0.0), efi_deficits=deficits, efi_score=score, efi_category=category,
-        b2h_segment=segment,
-    )
+    base = frailty.select("patient_id", "practice_id", "sex", "deprivation_decile", "age", "ltc_count", "cms",
+                          "efi_deficits", "efi_score", "efi_category", b2h_segment=segment)
     return base.mutate(
         b2h_name=base.b2h_segment.cases(*B2H_SEGMENTS.items()),
         nhse_segment=base.b2h_segment.cases(*NHSE_SEGMENTS.items()),
@@ -228,6 +230,18 @@ def share_or_unsupported(numerator: float | None, denominator: float | None, emp
     return float(numerator) / float(denominator)
 
 
+_materialized = itertools.count()
+
+
+def materialize(tables: Tables, expr: ir.Table, stem: str = "profile") -> ir.Table:
+    """Compute ``expr`` once into a temporary table on the backend, so later measures read it instead of re-deriving it.
+
+    (Ibis's own ``cache()`` drops its tables with a statement current sqlglot renders empty.)
+    """
+    name = f"carenet_{stem}_{os.getpid()}_{next(_materialized)}"
+    return tables.con.create_table(name, expr, temp=True)
+
+
 def fetch_row(tables: Tables, expr: ir.Table) -> dict[str, object]:
     """Execute a one-row aggregate and return it as a dict (Python scalars, NaN-free)."""
     row = tables.con.to_pyarrow(expr).to_pylist()
@@ -237,24 +251,29 @@ def fetch_row(tables: Tables, expr: ir.Table) -> dict[str, object]:
 def population_summary(tables: Tables, profile: ir.Table) -> dict[str, float]:
     """Who the registered population are: size, multimorbidity, frailty, complexity, segment and tier shares."""
     p = profile
-    n = p.count()
-    older = (p.age >= EFI_MIN_AGE)
-    aggs = {
-        "registered_patients": n,
-        "mean_ltc_count": p.ltc_count.mean(),
-        "multimorbid_share": (p.ltc_count >= 2).cast("float64").mean(),
-        "mean_cms": p.cms.mean(),
-        "frail_share_65plus": p.efi_category.isin(list(FRAIL_CATEGORIES)).cast("float64").sum()
-        / older.cast("float64").sum().nullif(0),
-        "complex_share": p.complex.cast("float64").mean(),
-        **{f"segment_{k}_share": (p.b2h_segment == k).cast("float64").mean() for k in B2H_SEGMENTS},
-        **{f"risk_tier_{k}_share": (p.risk_tier == k).cast("float64").mean() for k in range(1, 5)},
+    counts = {
+        "multimorbid_share": flag(p.ltc_count >= 2).sum(),
+        "complex_share": flag(p.complex).sum(),
+        **{f"segment_{k}_share": flag(p.b2h_segment == k).sum() for k in B2H_SEGMENTS},
+        **{f"risk_tier_{k}_share": flag(p.risk_tier == k).sum() for k in range(1, 5)},
     }
-    row = fetch_row(tables, p.aggregate(**aggs))
-    return {k: (float(v) if v is not None else Unsupported("no registered patients aged 65+")
-                if k == "frail_share_65plus" else Unsupported("no registered patients"))
-            for k, v in row.items()}
+    row = fetch_row(tables, p.aggregate(
+        n=p.count(), ltc=p.ltc_count.cast("float64").sum(), cms=p.cms.sum(),
+        frail=flag(p.efi_category.isin(list(FRAIL_CATEGORIES))).sum(), older=flag(p.age >= EFI_MIN_AGE).sum(),
+        **counts))
+    n = row.get("n") or 0
+    nobody = "no registered patients"
+    out: dict[str, float | Unsupported] = {
+        "registered_patients": float(n),
+        "mean_ltc_count": share_or_unsupported(row.get("ltc"), n, nobody),
+        "multimorbid_share": share_or_unsupported(row.get("multimorbid_share"), n, nobody),
+        "mean_cms": share_or_unsupported(row.get("cms"), n, nobody),
+        "frail_share_65plus": share_or_unsupported(row.get("frail"), row.get("older"),
+                                                   "no registered patients aged 65+"),
+    }
+    out.update({k: share_or_unsupported(row.get(k), n, nobody) for k in counts})
+    return out
 
 
 __all__ = ["ACUTE_NEED_TYPES", "B2H_SEGMENTS", "NHSE_SEGMENTS", "Period", "PopulationConfig", "age_at", "fetch_row",
-           "patient_profile", "population_summary", "registered_patients", "share_or_unsupported"]
+           "materialize", "patient_profile", "population_summary", "registered_patients", "share_or_unsupported"]

@@ -11,18 +11,25 @@ special-cause rules flag points (parameters.md §8, following NHS-R ``NHSRplotth
 4. two of three consecutive points beyond the same near limit (but inside the process limits),
    all three on the same side of the mean; only the points beyond the near limit are flagged.
 
-Series are short (weeks, months), so this is plain NumPy; the series themselves are built by
-:mod:`carenet.measures.series` style builders in :func:`build_series` with Ibis.
+Series are short (weeks, months), so the chart is plain NumPy; :func:`build_series` builds the
+weekly or monthly series from canonical tables with Ibis on any backend.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date, timedelta
 from typing import Literal
 
+import ibis
+import ibis.expr.types as ir
 import numpy as np
 import pyarrow as pa
 
+from carenet.measures.backend import Tables
+from carenet.measures.segments import Period
+from carenet.measures.support import flag
 from carenet.schema.errors import CarenetError
 
 LIMIT_MULTIPLIER = 2.66
@@ -180,5 +187,120 @@ def _two_of_three(near: np.ndarray, side: np.ndarray) -> np.ndarray:
     return flagged
 
 
-__all__ = ["LIMIT_MULTIPLIER", "NEAR_LIMIT_MULTIPLIER", "OUTLIER_SCREEN_MULTIPLIER", "RUN_LENGTH", "SPCError",
-           "XmRChart", "xmr"]
+# --- series builders ------------------------------------------------------------------------------------------------
+
+Frequency = Literal["week", "month"]
+_TRUNCATE = {"week": "W", "month": "M"}
+
+
+@dataclass(frozen=True)
+class SeriesSpec:
+    """A named series: which appointments, dated by which moment, aggregated how; and which direction is better."""
+
+    description: str
+    improvement: Improvement
+    rows: Callable[[ir.Table], ir.Table]
+    """Appointments behind the series, with a ``moment`` column that dates each into a period."""
+    value: Callable[[], dict[str, ibis.Deferred]]
+    count_like: bool = False
+
+
+def _held(a: ir.Table) -> ir.Table:
+    seen = a.filter(a.status == "attended")
+    return seen.mutate(moment=seen.booked_for)
+
+
+def _done(a: ir.Table) -> ir.Table:
+    done = a.filter(a.status.isin(["attended", "did_not_attend"]))
+    return done.mutate(moment=done.booked_for, missed=flag(done.status == "did_not_attend").cast("float64"))
+
+
+def _waits(a: ir.Table) -> ir.Table:
+    asked = a.filter(a.requested_at.notnull(), a.status != "cancelled")
+    wait = asked.booked_for.date().delta(asked.requested_at.date(), unit="day")
+    return asked.mutate(moment=asked.requested_at, wait=wait.cast("float64"), same_day=flag(wait == 0).cast("float64"))
+
+
+_ = ibis._
+SERIES: dict[str, SeriesSpec] = {
+    "appointments": SeriesSpec("attended appointments, by day of appointment", None, _held,
+                               lambda: {"value": _.count(), "n": _.count()}, count_like=True),
+    "dna_rate": SeriesSpec("share of appointments not attended, by day of appointment", "decrease", _done,
+                           lambda: {"value": _.missed.mean(), "n": _.count()}),
+    "mean_wait_days": SeriesSpec("mean days from request to appointment, by day of request", "decrease", _waits,
+                                 lambda: {"value": _.wait.mean(), "n": _.count()}),
+    "same_day_share": SeriesSpec("share of requests given an appointment the same day, by day of request",
+                                 "increase", _waits, lambda: {"value": _.same_day.mean(), "n": _.count()}),
+}
+"""Series :func:`build_series` can build, by name."""
+
+
+
+def _bucket_starts(period: Period, frequency: Frequency) -> list[date]:
+    """Starts of the whole weeks (Monday) or months that lie inside ``period``."""
+    starts = []
+    if frequency == "week":
+        day = period.start + timedelta(days=(7 - period.start.weekday()) % 7)
+        while day + timedelta(days=6) <= period.end:
+            starts.append(day)
+            day += timedelta(days=7)
+    else:
+        day = period.start if period.start.day == 1 else _next_month(period.start)
+        while _next_month(day) - timedelta(days=1) <= period.end:
+            starts.append(day)
+            day = _next_month(day)
+    return starts
+
+
+def _next_month(day: date) -> date:
+    return date(day.year + (day.month == 12), day.month % 12 + 1, 1)
+
+
+def build_series(tables: Tables, name: str, period: Period, frequency: Frequency = "week") -> pa.Table:
+    """The series ``name`` (see :data:`SERIES`) for each whole week or month in ``period``.
+
+    Columns: period_start (date), value (float), n (rows behind the value). Count series give 0 for
+    an empty period; a mean or share with nothing behind it is left out (an XmR chart needs a value).
+    """
+    if name not in SERIES:
+        raise SPCError(f"unknown series {name!r}; choose one of {', '.join(SERIES)}")
+    if frequency not in _TRUNCATE:
+        raise SPCError(f"frequency must be 'week' or 'month', got {frequency!r}")
+    missing = tables.require("appointments", measure=f"the {name} series")
+    if missing:
+        raise SPCError(missing.reason)
+    spec = SERIES[name]
+    rows = spec.rows(tables["appointments"])
+    starts = _bucket_starts(period, frequency)
+    if not starts:
+        return pa.table({"period_start": pa.array([], pa.date32()), "value": pa.array([], pa.float64()),
+                         "n": pa.array([], pa.int64())})
+    whole = Period(starts[0], period.end)
+    kept = rows.filter(whole.contains(rows.moment))
+    kept = kept.mutate(period_start=kept.moment.truncate(_TRUNCATE[frequency]).date())
+    grouped = kept.group_by("period_start").aggregate(**spec.value())
+    got = {r["period_start"]: r for r in tables.con.to_pyarrow(grouped).to_pylist()}
+    out_start, out_value, out_n = [], [], []
+    for start in starts:
+        r = got.get(start)
+        if r is None and not spec.count_like:
+            continue
+        out_start.append(start)
+        out_value.append(float(r["value"]) if r else 0.0)
+        out_n.append(int(r["n"]) if r else 0)
+    return pa.table({"period_start": pa.array(out_start, pa.date32()), "value": pa.array(out_value, pa.float64()),
+                     "n": pa.array(out_n, pa.int64())})
+
+
+def chart_series(tables: Tables, name: str, period: Period, frequency: Frequency = "week",
+                 baseline: int | None = None) -> tuple[pa.Table, XmRChart]:
+    """Build a series and chart it: (the series, its XmR chart)."""
+    series = build_series(tables, name, period, frequency)
+    if series.num_rows < 2:
+        raise SPCError(f"the {name} series has {series.num_rows} whole {frequency}(s) with data between "
+                       f"{period.start} and {period.end}; an XmR chart needs at least 2")
+    return series, xmr(series.column("value").to_numpy(), baseline=baseline, improvement=SERIES[name].improvement)
+
+
+__all__ = ["LIMIT_MULTIPLIER", "NEAR_LIMIT_MULTIPLIER", "OUTLIER_SCREEN_MULTIPLIER", "RUN_LENGTH", "SERIES", "SPCError",
+           "SeriesSpec", "XmRChart", "build_series", "chart_series", "xmr"]

@@ -11,7 +11,8 @@ assumption the caller passes). Appointment minutes are those of
 
 ``gp_redirectable_share``: of GP minutes in attended appointments, the share spent on need types
 that another clinical role employed by the patient's practice, or by its network, has in its
-scope of practice (:mod:`carenet.schema.roles`).
+scope of practice (:mod:`carenet.schema.roles`). The practice is the appointment's
+``practice_id``, else the patient's registered practice, else the site.
 """
 
 from __future__ import annotations
@@ -53,7 +54,8 @@ def _appointments_with_role(tables: Tables) -> ir.Table:
     return j.mutate(role=j.role.coalesce(j.clinician_role)).drop("clinician_role", "clinician_id_right")
 
 
-def utilisation_by_role(tables: Tables, period: Period, working_weeks_per_year: float) -> dict[str, float | Unsupported]:
+def utilisation_by_role(tables: Tables, period: Period,
+                        working_weeks_per_year: float) -> dict[str, float | Unsupported]:
     """Utilisation of each clinical role with contracted time, and ``utilisation_all`` over all of them."""
     if not 0 < working_weeks_per_year <= WEEKS_PER_YEAR:
         raise CarenetError(f"working_weeks_per_year must be in (0, {WEEKS_PER_YEAR}], got {working_weeks_per_year}")
@@ -89,7 +91,13 @@ def gp_redirectable(tables: Tables, period: Period) -> dict[str, float | Unsuppo
         return dict.fromkeys(keys, missing)
     a = _appointments_with_role(tables)
     gp = a.filter(a.role == GP_ROLE, a.status == "attended", a.need_type.notnull(), period.contains(a.booked_for))
-    gp = gp.mutate(practice=gp.practice_id.coalesce(gp.site_id), minutes=appointment_minutes(gp))
+    if "patients" in tables:
+        registered = tables["patients"].select(p_patient="patient_id", p_practice="practice_id")
+        gp = gp.left_join(registered, gp.patient_id == registered.p_patient)
+        practice = gp.practice_id.coalesce(gp.p_practice, gp.site_id)
+    else:
+        practice = gp.practice_id.coalesce(gp.site_id)
+    gp = gp.mutate(practice=practice, minutes=appointment_minutes(gp))
     gp_minutes = gp.filter(gp.minutes.notnull(), gp.practice.notnull()).group_by(["practice", "need_type"]).aggregate(
         minutes=lambda t: t.minutes.sum())
     c = tables["clinicians"]

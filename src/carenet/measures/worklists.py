@@ -33,6 +33,9 @@ from carenet.measures.segments import Period
 from carenet.schema.errors import CarenetError
 
 LTC_REVIEW_NEED = "ltc_review"
+RULES: tuple[str, ...] = ("frail_without_care_plan", "multimorbid_without_review", "complex_without_key_worker",
+                          "care_plan_review_overdue")
+"""The case-finding rules, in report order."""
 WORKLIST_COLUMNS: tuple[str, ...] = ("rule", "reason", "patient_id", "practice_id", "age", "ltc_count",
                                      "efi_category", "b2h_segment", "risk_tier")
 """Columns of a worklist: the rule and its plain-words reason first, then who and why."""
@@ -51,12 +54,13 @@ class Worklist:
     """The selected patients and the rules that could not run on this dataset (with why)."""
 
     table: pa.Table
+    ran: list[str] = field(default_factory=list)
     skipped: dict[str, str] = field(default_factory=dict)
 
     def counts(self) -> dict[str, int]:
-        """Patients selected by each rule that ran."""
+        """Patients selected by each rule that ran (zero included)."""
         rules = self.table.column("rule").to_pylist()
-        return {r: rules.count(r) for r in dict.fromkeys(rules)}
+        return {r: rules.count(r) for r in self.ran}
 
 
 def _select(profile: ir.Table, rule: str, reason: str) -> ir.Table:
@@ -101,11 +105,12 @@ def case_finding(tables: Tables, profile: ir.Table, as_of: date, config: Worklis
                              f"{config.review_window_days} days to {as_of}"))
     else:
         skipped["multimorbid_without_review"] = "the dataset holds no appointments table"
+    ran = [rule for rule in RULES if rule not in skipped]
     if not parts:
-        return Worklist(_empty(), skipped)
+        return Worklist(_empty(), ran, skipped)
     union = ibis.union(*parts) if len(parts) > 1 else parts[0]
     table = tables.con.to_pyarrow(union.order_by(["rule", "practice_id", "patient_id"]))
-    return Worklist(table.cast(_empty().schema), skipped)
+    return Worklist(table.cast(_empty().schema), ran, skipped)
 
 
 def _empty() -> pa.Table:
@@ -137,4 +142,4 @@ def write_worklist(worklist: Worklist, out_dir: str | os.PathLike[str], name: st
     return written
 
 
-__all__ = ["WORKLIST_COLUMNS", "Worklist", "WorklistConfig", "case_finding", "write_worklist"]
+__all__ = ["RULES", "WORKLIST_COLUMNS", "Worklist", "WorklistConfig", "case_finding", "write_worklist"]

@@ -26,6 +26,9 @@ from carenet.schema.roles import ROLE_CODES, can_handle
 FRAILTY_CATEGORIES: tuple[str, ...] = ("fit", "mild", "moderate", "severe")
 """eFI categories in order (Clegg 2016 cut-offs 0.12 / 0.24 / 0.36; parameters.yaml ``efi.categories``)."""
 
+RISK_TIERS: tuple[str, ...] = ("low", "rising", "high", "very_high")
+"""Risk tiers 1-4 by number, the scale of :mod:`carenet.measures.risk` (4 = highest risk)."""
+
 WEEKDAYS: tuple[str, ...] = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 
 FULL_TIME_SESSIONS = 9
@@ -74,13 +77,14 @@ class Cited(_Strict):
 class Cohort(_Strict):
     """Which patients a programme or team serves: every criterion given must hold (an empty cohort is everyone).
 
-    ``risk_tiers`` are the caller's risk-stratification tiers, 1 = highest risk.
+    ``risk_tiers`` use the project's scale (``RISK_TIERS``): 1 low, 2 rising, 3 high, 4 very high.
+    ``frailty`` is the eFI category (patients under 65 have none and never match it).
     """
 
     min_age: int | None = Field(default=None, ge=0, le=120)
     max_age: int | None = Field(default=None, ge=0, le=120)
     frailty: tuple[FrailtyCategory, ...] | None = None
-    risk_tiers: tuple[Annotated[int, Field(ge=1, le=10)], ...] | None = None
+    risk_tiers: tuple[Annotated[int, Field(ge=1, le=len(RISK_TIERS))], ...] | None = None
     registers_any: tuple[RegisterCode, ...] | None = None
     min_registers: int | None = Field(default=None, ge=1, le=20)
 
@@ -150,8 +154,13 @@ class TeamMember(_Strict):
     function: str | None = Field(default=None, description="e.g. 'case manager', 'primary care provider'")
 
 
+TEAM_KINDS_IN_MODELS: tuple[str, ...] = ("micro_team", "segment_service", "community")
+"""Team kinds a model declares: micro-teams and community teams cover the whole list, one per
+``panel_size`` patients; a segment service covers its cohort, one per ``panel_size`` cohort patients."""
+
+
 class Team(Cited):
-    """A team: a micro-team holding a panel, a segment service for one cohort, a hub or a community team."""
+    """A team: a micro-team holding a panel, a community team, or a segment service for one cohort."""
 
     name: Slug
     kind: TeamKind
@@ -161,10 +170,15 @@ class Team(Cited):
 
     @model_validator(mode="after")
     def _panel_where_needed(self) -> Team:
-        if self.kind in ("micro_team", "segment_service") and self.panel_size is None:
+        if self.kind not in TEAM_KINDS_IN_MODELS:
+            raise ValueError(f"team kind {self.kind!r} cannot be declared here: use one of "
+                             f"{', '.join(TEAM_KINDS_IN_MODELS)} (the hub is declared under hub:)")
+        if self.panel_size is None:
             raise ValueError(f"a {self.kind} team needs panel_size (patients per team)")
         if self.kind == "segment_service" and self.cohort is None:
             raise ValueError("a segment_service team needs a cohort (the patients it serves)")
+        if self.kind != "segment_service" and self.cohort is not None:
+            raise ValueError(f"a {self.kind} team serves the whole list: cohort belongs to segment_service teams")
         return self
 
     def fte(self, role: str) -> float:
@@ -411,14 +425,14 @@ class DeliveryModel(_Strict):
         return self
 
     def _teams_within_workforce(self) -> None:
-        """Micro-teams cover the whole list, so their seats per 10,000 cannot exceed the establishment."""
-        for role in {m.role for t in self.teams if t.kind == "micro_team" for m in t.members}:
-            seated = sum(t.fte(role) * 10_000 / t.panel_size for t in self.teams
-                         if t.kind == "micro_team" and t.panel_size)
+        """Teams covering the whole list cannot seat more FTE per 10,000 than the establishment has."""
+        whole_list = [t for t in self.teams if t.kind != "segment_service" and t.panel_size]
+        for role in sorted({m.role for t in whole_list for m in t.members}):
+            seated = sum(t.fte(role) * 10_000 / t.panel_size for t in whole_list)
             available = self.workforce.fte_per_10k(role)
             if seated > available * 1.0001:
                 raise ValueError(
-                    f"micro-teams seat {seated:.3f} FTE of {role!r} per 10,000 patients but workforce.roles "
+                    f"teams seat {seated:.3f} FTE of {role!r} per 10,000 patients but workforce.roles "
                     f"has only {available:.3f}"
                 )
 

@@ -30,13 +30,13 @@ _Z_NODES = 15
 DECILES = np.arange(1, 11)
 
 
-def _fritsch_carlson(x: np.ndarray, y: np.ndarray, end_slope: float) -> np.ndarray:
-    """Knot derivatives of a monotone cubic Hermite interpolant (harmonic-mean rule)."""
+def _fritsch_carlson(x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """Knot derivatives of a monotone (increasing) cubic Hermite interpolant: harmonic-mean rule inside,
+    the neighbouring secant at both ends."""
     h = np.diff(x)
     delta = np.diff(y) / h
     d = np.empty_like(y)
-    d[0] = delta[0]
-    d[-1] = end_slope
+    d[0], d[-1] = delta[0], delta[-1]
     for k in range(1, len(x) - 1):
         if delta[k - 1] <= 0 or delta[k] <= 0:
             d[k] = 0.0
@@ -55,16 +55,27 @@ def _hermite(x: np.ndarray, y: np.ndarray, d: np.ndarray, at: np.ndarray) -> np.
     return h00 * y[k] + h10 * h * d[k] + h01 * y[k + 1] + h11 * h * d[k + 1]
 
 
+TAIL_SURVIVAL = 1e-5
+"""Share still alive one year past ``max_age``: a numerical floor for the log scale (its mass is dropped)."""
+
+
 def england_age_shares(s: Settings | None = None) -> np.ndarray:
-    """Share of each single year of age ``0..max_age`` in England (sums to one)."""
+    """Share of each single year of age ``0..max_age`` in England (sums to one).
+
+    The interpolation runs on the log of the share older than each age (a cumulative hazard), so
+    that old-age shares fall smoothly, year on year, as mortality rises; every band keeps its share.
+    """
     s = s or settings()
     top = s.max_age + 1
     edges = np.array([b.lo for b in s.age_bands] + [top], dtype=float)
     shares = np.array([b.share for b in s.age_bands])
-    cdf = np.concatenate([[0.0], np.cumsum(shares / shares.sum())])
-    slopes = _fritsch_carlson(edges, cdf, end_slope=0.0)
-    at = np.arange(top + 1, dtype=float)
-    return np.diff(_hermite(edges, cdf, slopes, at))
+    older = 1.0 - np.concatenate([[0.0], np.cumsum(shares / shares.sum())])
+    hazard = -np.log(np.maximum(older, TAIL_SURVIVAL))
+    slopes = _fritsch_carlson(edges, hazard)
+    survival = np.exp(-_hermite(edges, hazard, slopes, np.arange(top + 1, dtype=float)))
+    survival[0], survival[-1] = 1.0, 0.0
+    single = -np.diff(survival)
+    return single / single.sum()
 
 
 def female_share_by_age(age_shares: np.ndarray, s: Settings | None = None) -> np.ndarray:
@@ -116,17 +127,18 @@ class AgeModel:
 
     def shares(self, z: float) -> np.ndarray:
         """Single-year age shares of a practice at deprivation ``z``."""
-        return _tilted(self.base, self.tau, np.array([z]))[0]
+        return tilted_shares(self.base, self.tau, np.array([z]))[0]
 
 
-def _tilted(base: np.ndarray, tau: float, z: np.ndarray) -> np.ndarray:
+def tilted_shares(base: np.ndarray, tau: float, z: np.ndarray) -> np.ndarray:
+    """Age shares of practices at deprivation positions ``z``, shape (len(z), ages)."""
     u = (np.arange(len(base)) - _TILT_CENTRE) / _TILT_SCALE
     w = base[None, :] * np.exp(tau * z[:, None] * u[None, :])
     return w / w.sum(axis=1, keepdims=True)
 
 
 def _older_ratio(base: np.ndarray, tau: float) -> float:
-    at = _tilted(base, tau, np.array([_Z95, -_Z95]))
+    at = tilted_shares(base, tau, np.array([_Z95, -_Z95]))
     return float(at[0, 65:].sum() / at[1, 65:].sum())
 
 
@@ -151,7 +163,7 @@ def age_model() -> AgeModel:
                 hi = tau
             else:
                 lo = tau
-        mixture = weights @ _tilted(base, tau, nodes)
+        mixture = weights @ tilted_shares(base, tau, nodes)
         base = base * england / mixture
         base /= base.sum()
     return AgeModel(base, tau, england, female_share_by_age(england, s))

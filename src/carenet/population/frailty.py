@@ -77,14 +77,21 @@ class FrailtyModel:
         age = np.asarray(age, dtype=float)[:, None]
         return self.threshold + self.shift + self.age_slope * (age - _AGE_CENTRE) / 10
 
+    def linear_predictor32(self, age: np.ndarray) -> np.ndarray:
+        """As :meth:`linear_predictor`, in single precision for large draws."""
+        return self.linear_predictor(age).astype(np.float32)
+
     def conditional(self, eta: np.ndarray, factor: np.ndarray) -> np.ndarray:
         lam = self.loading
         return ndtr((eta + lam * factor) / np.sqrt(1 - lam * lam))
 
     def draw(self, eta: np.ndarray, factor: np.ndarray, rng: np.random.Generator) -> np.ndarray:
-        lam = self.loading
+        lam = np.float32(self.loading)
         noise = rng.standard_normal(eta.shape, dtype=np.float32)
-        return (lam * factor[:, None] + np.sqrt(1 - lam * lam) * noise + eta) > 0
+        noise *= np.sqrt(np.float32(1) - lam * lam)
+        noise += eta
+        noise += (lam * factor.astype(np.float32))[:, None]
+        return noise > 0
 
 
 def _count_distribution(probabilities: list[np.ndarray], cap: int, start: np.ndarray | None = None) -> np.ndarray:

@@ -13,7 +13,7 @@ from functools import cache
 import numpy as np
 from numpy.polynomial.hermite_e import hermegauss
 
-from carenet.population.demography import DECILES, _tilted, age_model, decile_probabilities, z_nodes
+from carenet.population.demography import DECILES, age_model, decile_probabilities, tilted_shares, z_nodes
 
 FACTOR_NODES = 32
 """Gauss-Hermite nodes for expectations over the latent morbidity factor."""
@@ -43,7 +43,7 @@ def england_grid() -> Grid:
     """Joint weights of age, sex and household decile over England's practices."""
     model = age_model()
     nodes, weights = z_nodes()
-    ages = _tilted(model.base, model.tau, nodes)
+    ages = tilted_shares(model.base, model.tau, nodes)
     deciles = decile_probabilities(nodes)
     joint_age_decile = np.einsum("j,ja,jd->ad", weights, ages, deciles)
     sex = np.stack([model.female, 1 - model.female], axis=1)

@@ -20,7 +20,7 @@ import numpy as np
 from scipy.optimize import minimize_scalar
 from scipy.special import ndtr, ndtri
 
-from carenet.population.grid import Grid, deprivation_score, england_grid, factor_nodes
+from carenet.population.grid import Grid, england_grid, factor_nodes
 from carenet.population.settings import RegisterTarget, Settings, settings
 
 _AGE_CENTRE = 50.0
@@ -43,10 +43,12 @@ class ConditionModel:
 
     def linear_predictor(self, age: np.ndarray, male: np.ndarray, dz: np.ndarray) -> np.ndarray:
         """``eta`` for each person and register, shape (n, registers); ``-inf`` below a register's minimum age."""
-        age = np.asarray(age, dtype=float)[:, None]
-        eta = (self.alpha + self.age_slope * (age - _AGE_CENTRE) / 10 + self.male * np.asarray(male)[:, None]
-               + self.delta * np.asarray(dz)[:, None])
-        return np.where(age >= self.min_age, eta, -np.inf)
+        f32 = np.float32
+        age = np.asarray(age, dtype=f32)[:, None]
+        eta = (self.alpha.astype(f32) + self.age_slope.astype(f32) * ((age - f32(_AGE_CENTRE)) / f32(10))
+               + self.male.astype(f32) * np.asarray(male, dtype=f32)[:, None]
+               + self.delta.astype(f32) * np.asarray(dz, dtype=f32)[:, None])
+        return np.where(age >= self.min_age.astype(f32), eta, f32(-np.inf))
 
     def conditional(self, eta: np.ndarray, factor: np.ndarray) -> np.ndarray:
         """P(condition | latent factor), broadcasting ``factor`` against ``eta``."""
@@ -55,27 +57,37 @@ class ConditionModel:
 
     def draw(self, eta: np.ndarray, factor: np.ndarray, rng: np.random.Generator) -> np.ndarray:
         """Which registers each person is on (boolean, shape of ``eta``)."""
-        b = self.loading
+        b = np.float32(self.loading)
         noise = rng.standard_normal(eta.shape, dtype=np.float32)
-        return (b * factor[:, None] + np.sqrt(1 - b * b) * noise + eta) > 0
+        noise *= np.sqrt(np.float32(1) - b * b)
+        noise += eta
+        noise += (b * factor.astype(np.float32))[:, None]
+        return noise > 0
 
     def onset_age(self, exact_age: np.ndarray, register: np.ndarray, eta: np.ndarray,
                   rng: np.random.Generator) -> np.ndarray:
-        """Age at diagnosis of prevalent conditions, reading the age-prevalence curve as cumulative incidence.
-
-        ``P(onset <= a) = Phi(eta(a)) / Phi(eta(age))``; flat curves give a uniform onset age.
-        """
+        """Age at diagnosis of prevalent conditions, reading the age-prevalence curve as cumulative incidence."""
         return onset_ages(exact_age, self.min_age[register], self.age_slope[register], eta, rng)
 
 
 def onset_ages(exact_age: np.ndarray, min_age: np.ndarray, slope: np.ndarray, eta: np.ndarray,
                rng: np.random.Generator) -> np.ndarray:
-    """Onset age under a probit age curve of ``slope`` per decade that reaches ``eta`` at ``exact_age``."""
+    """Onset age under a probit age curve of ``slope`` per decade that reaches ``eta`` at ``exact_age``.
+
+    ``P(onset <= a) = Phi(eta(a)) / Phi(eta(age))`` for ``a`` between the minimum age and today;
+    the draw is restricted to that interval (no pile-up at the minimum age). Flat curves give a
+    uniform onset age.
+    """
     u = rng.random(len(exact_age))
+    eta = np.asarray(eta, dtype=float)
     lo = np.minimum(min_age.astype(float), exact_age)
     steep = slope > 0.02
+    run = np.where(steep, slope, 1.0)
+    now = ndtr(eta)
     with np.errstate(divide="ignore", invalid="ignore"):
-        back = exact_age - 10 * (eta - ndtri(u * ndtr(eta))) / np.where(steep, slope, 1.0)
+        floor = np.where(now > 0, ndtr(eta - run * (exact_age - lo) / 10) / now, 0.0)
+        share = floor + u * (1 - floor)
+        back = exact_age - 10 * (eta - ndtri(share * now)) / run
     uniform = lo + u * (exact_age - lo)
     return np.clip(np.where(steep, back, uniform), lo, exact_age)
 
@@ -163,7 +175,3 @@ def condition_model() -> ConditionModel:
     best = minimize_scalar(loss, bounds=(0.0, 0.95), method="bounded", options={"xatol": 1e-3})
     return _model(s, alpha, delta, float(best.x))
 
-
-def deprivation_of(decile: np.ndarray) -> np.ndarray:
-    """The model's deprivation covariate for patients' deciles."""
-    return deprivation_score(decile)

@@ -38,15 +38,19 @@ def capacity(total: int) -> tuple[int, int]:
                        f"(at most {BLOCK_9[1] * PER_HEAD:,})")
 
 
-def _digits(values: np.ndarray, n: int) -> np.ndarray:
-    powers = 10 ** np.arange(n - 1, -1, -1, dtype=np.int64)
-    return (values[:, None] // powers[None, :]) % 10
+def _weighted_sum(values: np.ndarray, weights: np.ndarray) -> np.ndarray:
+    """Sum of the decimal digits of ``values`` (as many as ``weights``, most significant first) times weights."""
+    rest = np.array(values, dtype=np.int64, copy=True)
+    total = np.zeros(len(rest), dtype=np.int64)
+    for w in weights[::-1]:
+        total += (rest % 10) * w
+        rest //= 10
+    return total
 
 
 def check_digits(first_nine: np.ndarray) -> np.ndarray:
     """Modulus-11 check digit of nine-digit numbers (10 marks an invalid number)."""
-    total = _digits(np.asarray(first_nine, dtype=np.int64), 9) @ _WEIGHTS
-    check = 11 - total % 11
+    check = 11 - _weighted_sum(np.asarray(first_nine), _WEIGHTS) % 11
     return np.where(check == 11, 0, check)
 
 
@@ -69,11 +73,11 @@ def nhs_numbers(index: np.ndarray, total: int, seed: int) -> pa.Array:
     k = (np.asarray(index, dtype=np.int64) % m * a + b) % m
     head = first_head + k // PER_HEAD
     choice = k % PER_HEAD
-    partial = _digits(head, 8) @ _WEIGHTS[:8]
+    partial = _weighted_sum(head, _WEIGHTS[:8])
     # the ninth digit (weight 2) that would leave remainder 1, i.e. check digit 10; 6 is the inverse of 2 mod 11
     bad_last = ((1 - partial) * 6) % 11
     skip = np.where(bad_last <= 9, bad_last, 9)
     last = np.where(choice >= skip, choice + 1, choice)
-    first_nine = head * 10 + last
-    number = first_nine * 10 + check_digits(first_nine)
+    check = 11 - (partial + 2 * last) % 11
+    number = (head * 10 + last) * 10 + np.where(check == 11, 0, check)
     return pc.utf8_lpad(pa.array(number, pa.int64()).cast(pa.string()), 10, "0")

@@ -13,9 +13,9 @@ import numpy as np
 
 from carenet.population.demography import AgeModel, household_deciles
 from carenet.population.frailty import FrailtyModel
+from carenet.population.grid import deprivation_score
 from carenet.population.households import build_households
 from carenet.population.morbidity import ConditionModel, onset_ages
-from carenet.population.grid import deprivation_score
 from carenet.population.settings import Settings
 
 DAYS_PER_YEAR = 365.2425
@@ -72,13 +72,13 @@ def make_people(n: int, z: float, rng: np.random.Generator, s: Settings, ages: A
     registered = np.maximum(birth, ref_day - since)
     exact_age = (ref_day - birth) / DAYS_PER_YEAR
 
-    factor = rng.standard_normal(n)
+    factor = rng.standard_normal(n, dtype=np.float32)
     eta = conditions.linear_predictor(age, ~female, deprivation_score(decile))
     person, register = np.nonzero(conditions.draw(eta, factor, rng))
     onset = conditions.onset_age(exact_age[person], register, eta[person, register], rng)
 
     old = np.flatnonzero(age >= frailty.min_age)
-    own_eta = frailty.linear_predictor(age[old])
+    own_eta = frailty.linear_predictor32(age[old])
     own_person, own_deficit = np.nonzero(frailty.draw(own_eta, factor[old], rng))
     own_onset = onset_ages(exact_age[old][own_person], np.full(len(own_person), float(frailty.min_age)),
                            np.full(len(own_person), frailty.age_slope), own_eta[own_person, own_deficit], rng)

@@ -9,6 +9,7 @@ adds nothing.
 
 from __future__ import annotations
 
+import csv
 import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -19,29 +20,29 @@ import pyarrow as pa
 from carenet.schema.dataset import MANIFEST, Dataset, Manifest, write_dataset
 from carenet.schema.tables import conform
 from carenet.sources.extract_activity import Known, build_appointments, build_clinicians, build_panels
-from carenet.sources.extract_csv import header_key, read_text_csv
+from carenet.sources.extract_csv import header_key, read_text_csv, sort_problems
 from carenet.sources.extract_format import EXTRACT_FILES, ExtractFile
 from carenet.sources.extract_people import build_people, check_registrations
 from carenet.sources.extract_typing import type_columns
 from carenet.sources.problems import ProblemLog
 
-REFERENCED = ("practices", "patients", "registrations", "clinicians")
+REFERENCED = ("practices", "patients", "registrations", "clinicians", "panels")
 """Tables of the target dataset an extract may refer to."""
 
 
 def classify(path: Path) -> ExtractFile | None:
-    """Which extract file ``path`` is: by its name (``appointments_2024.csv``), else by its header."""
+    """Which extract file ``path`` is: by its name (``appointments_2024.csv``), else by a column only it has."""
     stem = path.stem.lower()
     for kind, spec in EXTRACT_FILES.items():
         if kind.rstrip("s") in stem:
             return spec
     try:
-        with path.open(encoding="utf-8-sig", errors="replace") as handle:
-            header = {header_key(h) for h in handle.readline().split(",")}
+        with path.open(newline="", encoding="utf-8-sig", errors="replace") as handle:
+            header = {header_key(h) for h in next(csv.reader(handle), [])}
     except OSError:
         return None
     for spec in EXTRACT_FILES.values():
-        if spec.columns[0].name in header:
+        if header & spec.spellings(spec.signature):
             return spec
     return None
 
@@ -61,8 +62,7 @@ def locate(paths: Sequence[str | os.PathLike[str]], log: ProblemLog) -> dict[str
             spec = classify(member)
             if spec is None:
                 names = ", ".join(f.filename for f in EXTRACT_FILES.values())
-                log.add(str(member), None, f"cannot tell which extract file this is: name it like {names} "
-                                           f"or give it their first column")
+                log.add(str(member), None, f"cannot tell which extract file this is: name it like {names}")
                 continue
             if member not in found[spec.kind]:
                 found[spec.kind].append(member)
@@ -95,6 +95,7 @@ def read_extract(paths: Sequence[str | os.PathLike[str]],
             if parts:
                 typed[kind] = pa.concat_tables(parts, promote_options="permissive")
     tables = _build(typed, existing, log)
+    sort_problems(log)
     log.raise_if_any()
     return {name: conform(name, table) for name, table in tables.items()}
 
@@ -114,6 +115,7 @@ def _build(typed: Mapping[str, pa.Table | None], existing: Mapping[str, pa.Table
                          unreadable="registrations" in typed and regs is None),
         clinicians=None, registrations=_stack(tables.get("registrations"), existing.get("registrations"),
                                               columns=["patient_id", "practice_id", "start_date", "end_date"]),
+        panels=existing.get("panels"),
     )
     staff = typed.get("clinicians")
     if staff is not None:

@@ -31,6 +31,7 @@ class Known:
     practices: pa.Array | None
     clinicians: pa.Table | None
     registrations: pa.Table | None
+    panels: pa.Table | None = None
 
 
 def _unknown(values: pa.ChunkedArray, known: pa.Array) -> pa.ChunkedArray:
@@ -115,7 +116,9 @@ def _practice_on_day(appts: pa.Table, spans: pa.Table) -> pa.Array:
 def build_panels(regs: pa.Table | None, appts: pa.Table | None, known: Known, log: ProblemLog) -> pa.Table:
     """Canonical ``panels``: each patient's named GP from registrations, else from appointments.
 
-    Two different named GPs for one patient from the same day is a problem, reported at both lines.
+    A named GP that only appointments give, and that the dataset already holds for the patient,
+    is not added again. Two different named
+    GPs for one patient from the same day is a problem, reported at both lines.
     """
     parts = []
     if regs is not None:
@@ -135,8 +138,15 @@ def build_panels(regs: pa.Table | None, appts: pa.Table | None, known: Known, lo
     named = named.filter(pc.and_(pc.is_valid(named["patient_id"]),
                                  pc.and_(pc.is_valid(named["clinician_id"]), pc.is_valid(named["start_date"]))))
     first = sql(f"""
-        select distinct on (patient_id, clinician_id) patient_id, clinician_id, start_date, {FILE}, {LINE}
+        select distinct on (patient_id, clinician_id) patient_id, clinician_id, start_date, {FILE}, {LINE}, __source
         from named order by patient_id, clinician_id, __source, start_date, {LINE}""", named=named)
+    if known.panels is not None and known.panels.num_rows:
+        held = known.panels.select(["patient_id", "clinician_id"]).cast(
+            pa.schema([("patient_id", pa.string()), ("clinician_id", pa.string())]))
+        from_appointments = pc.equal(first["__source"], 1)
+        new = first.filter(from_appointments).join(held, ["patient_id", "clinician_id"], join_type="left anti",
+                                                   use_threads=False)
+        first = pa.concat_tables([first.filter(pc.invert(from_appointments)), new.select(first.column_names)])
     clashes = sql(f"""
         select f.*, o.clinician_id as other, o.{FILE}::varchar as other_file, o.{LINE} as other_line
         from first f join first o using (patient_id, start_date)

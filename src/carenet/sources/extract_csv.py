@@ -13,6 +13,7 @@ from __future__ import annotations
 import csv
 import difflib
 import re
+import sys
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,7 +23,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
-from carenet.sources.problems import ProblemLog
+from carenet.sources.problems import ImportProblem, ProblemLog
 
 MAX_REPORTED_PER_RULE = 20
 """Lines listed per file and rule; the rest are counted in one closing problem."""
@@ -113,6 +114,18 @@ def report_lines(log: ProblemLog, label: str, lines: np.ndarray, mask: np.ndarra
         rule = str(first).split(":")[0]
         log.add(label, None, f"… and {idx.size - MAX_REPORTED_PER_RULE:,} more lines with the same problem ({rule})")
     return int(idx.size)
+
+
+def sort_problems(log: ProblemLog) -> None:
+    """Order problems by file, then line (file-wide ones first, counts of further lines last)."""
+
+    def line(problem: ImportProblem) -> int:
+        location = problem.location or ""
+        if location.startswith("line ") and location[5:].isdigit():
+            return int(location[5:])
+        return sys.maxsize if problem.reason.startswith("…") else 0
+
+    log.problems.sort(key=lambda p: (p.file, line(p)))
 
 
 def as_mask(mask: np.ndarray | pa.Array | pa.ChunkedArray) -> np.ndarray:

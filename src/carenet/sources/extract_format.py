@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from carenet.schema.tables import TABLES
 from carenet.sources import extract_vocab as vocab
-from carenet.sources.extract_csv import Column
+from carenet.sources.extract_csv import Column, header_key
 
 
 @dataclass(frozen=True)
@@ -22,10 +22,17 @@ class ExtractFile:
     doc: str
     columns: tuple[Column, ...]
     key: tuple[str, ...]
+    signature: str
+    """A column only this file has, which tells it apart when its name does not."""
 
     @property
     def filename(self) -> str:
         return f"{self.kind}.csv"
+
+    def spellings(self, name: str) -> set[str]:
+        """Every header spelling of column ``name`` (name and aliases), in header-key form."""
+        column = next(c for c in self.columns if c.name == name)
+        return {header_key(s) for s in (column.name, *column.aliases)}
 
 
 REGISTRATIONS = ExtractFile(
@@ -53,6 +60,7 @@ REGISTRATIONS = ExtractFile(
         Column("death_date", "date", False, "Date of death", ("date_of_death",)),
     ),
     ("patient_id", "practice_code", "registered_from"),
+    "registered_from",
 )
 
 CLINICIANS = ExtractFile(
@@ -72,6 +80,7 @@ CLINICIANS = ExtractFile(
                bounds=TABLES["clinicians"].ranges["sessions_per_week"]),
     ),
     ("clinician_id",),
+    "fte",
 )
 
 APPOINTMENTS = ExtractFile(
@@ -105,6 +114,7 @@ APPOINTMENTS = ExtractFile(
                "of the extract or dataset", ("site",)),
     ),
     ("appointment_id",),
+    "appointment_id",
 )
 
 EXTRACT_FILES: dict[str, ExtractFile] = {f.kind: f for f in (REGISTRATIONS, CLINICIANS, APPOINTMENTS)}

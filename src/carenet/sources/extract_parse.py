@@ -46,7 +46,8 @@ def parse_int(col: pa.ChunkedArray | pa.Array) -> tuple[pa.Array, np.ndarray]:
     """Whole numbers (``12``, ``-3``); anything else is flagged."""
     col = _text(col)
     ok = pc.match_substring_regex(col, _INT)
-    parsed = pc.cast(pc.if_else(ok, col, pa.scalar(None, pa.string())), pa.int64())
+    unsigned = pc.replace_substring_regex(col, r"^\+", "")
+    parsed = pc.cast(pc.if_else(ok, unsigned, pa.scalar(None, pa.string())), pa.int64())
     return parsed, _bad(col, parsed)
 
 
@@ -54,7 +55,8 @@ def parse_float(col: pa.ChunkedArray | pa.Array) -> tuple[pa.Array, np.ndarray]:
     """Decimal numbers (``12``, ``3.5``, ``1e-3``); anything else is flagged."""
     col = _text(col)
     ok = pc.match_substring_regex(col, _FLOAT)
-    parsed = pc.cast(pc.if_else(ok, col, pa.scalar(None, pa.string())), pa.float64())
+    unsigned = pc.replace_substring_regex(col, r"^\+", "")
+    parsed = pc.cast(pc.if_else(ok, unsigned, pa.scalar(None, pa.string())), pa.float64())
     return parsed, _bad(col, parsed)
 
 

@@ -8,6 +8,8 @@ patients in the extract whose current registration there is open and who have no
 
 from __future__ import annotations
 
+import functools
+
 import duckdb
 import numpy as np
 import pyarrow as pa
@@ -20,15 +22,21 @@ PATIENT_DETAILS = ("birth_date", "sex", "nhs_number", "deprivation_decile", "hou
 """Registrations columns that describe the patient, not the span, so must agree across spans."""
 
 
+@functools.cache
+def _database() -> duckdb.DuckDBPyConnection:
+    """One in-memory DuckDB per process; each query gets its own cursor (a cheap, separate session)."""
+    return duckdb.connect()
+
+
 def sql(query: str, **tables: pa.Table) -> pa.Table:
     """Run ``query`` over the named Arrow tables with an embedded DuckDB; results are ordered by the query."""
-    con = duckdb.connect()
+    cursor = _database().cursor()
     try:
         for name, table in tables.items():
-            con.register(name, table)
-        return con.sql(query).to_arrow_table()
+            cursor.register(name, table)
+        return cursor.sql(query).to_arrow_table()
     finally:
-        con.close()
+        cursor.close()
 
 
 def with_row_numbers(table: pa.Table) -> pa.Table:

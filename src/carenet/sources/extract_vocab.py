@@ -84,8 +84,7 @@ _ROLE_SYNONYMS: dict[str, tuple[str, ...]] = {
     "splw": ("SPLW", "Social prescriber", "Social prescribing link worker", "Link worker", "Social prescribing"),
     "hwbc": ("Health coach", "Health and wellbeing coach", "Wellbeing coach", "HWBC"),
     "care_coordinator": ("Care coordinator", "Care co-ordinator", "Care navigator"),
-    "admin": ("Admin", "Administrator", "Receptionist", "Reception", "Practice manager", "Secretary",
-              "Care navigator admin"),
+    "admin": ("Admin", "Administrator", "Receptionist", "Reception", "Practice manager", "Secretary"),
 }
 
 ROLE = _vocabulary((r.code for r in ROLES), {

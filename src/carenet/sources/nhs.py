@@ -24,7 +24,15 @@ import pyarrow.compute as pc
 from carenet.schema.dataset import write_dataset
 from carenet.schema.tables import TABLES, conform
 from carenet.sources.extract import ImportResult
-from carenet.sources.extract_csv import Column, as_mask, check_unique, each_value, read_text_csv, report_lines
+from carenet.sources.extract_csv import (
+    Column,
+    as_mask,
+    check_unique,
+    each_value,
+    read_text_csv,
+    report_lines,
+    sort_problems,
+)
 from carenet.sources.extract_parse import map_codes, normalise_token, parse_float, parse_int, parse_month
 from carenet.sources.problems import ProblemLog
 
@@ -90,6 +98,7 @@ def read_registered_practices(list_csv: Path, imd_csv: Path | None = None, *,
     log = ProblemLog()
     practices = _read_list(Path(list_csv), log, ccgs)
     imd = _read_imd(Path(imd_csv), log) if imd_csv is not None else None
+    sort_problems(log)
     log.raise_if_any()
     assert practices is not None
     if imd is not None:
@@ -169,7 +178,10 @@ def _read_imd(path: Path, log: ProblemLog) -> pa.Table | None:
                                                                     period_text))
     else:
         period = pa.nulls(text.table.num_rows, pa.int64())
-    check_unique(log, text.with_columns({"__period": period}), ["Area Code", "__period"], "practice and period")
+    if period_text is not None:
+        check_unique(log, text, ["Area Code", "Time period Sortable"], "practice and period")
+    else:
+        check_unique(log, text, ["Area Code"], "practice")
     name = text.col("Area Name")
     rows = pa.table({
         "practice_id": text.col("Area Code"),
@@ -191,6 +203,7 @@ def read_appointment_counts(paths: Sequence[Path]) -> pa.Table:
     """
     log = ProblemLog()
     parts = [part for path in paths if (part := _read_counts(Path(path), log)) is not None]
+    sort_problems(log)
     log.raise_if_any()
     if not parts:
         return TABLES["appointment_counts"].empty()

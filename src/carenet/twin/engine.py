@@ -22,7 +22,7 @@ from typing import Protocol
 import numpy as np
 
 from carenet.twin.ledger import ATTENDED, UNBOOKED, Ledger, RunRecord
-from carenet.twin.requests import Bookings, RequestBatch
+from carenet.twin.requests import NEW, Bookings, RequestBatch
 
 
 class DemandSource(Protocol):
@@ -66,10 +66,16 @@ class Engine:
         streams = [np.random.default_rng(s) for s in np.random.SeedSequence(seed).spawn(3 + len(self.steps))]
         demand_rng, booking_rng, outcome_rng, *step_rngs = streams
         ledger = Ledger()
+        numbered = 0
         for day in range(days):
             parts = [step.requests(day, rng) for step, rng in zip(self.steps, step_rngs, strict=True)]
             parts.append(self.demand.draw(day, demand_rng))
             batch = _in_arrival_order(RequestBatch.concat(parts))
+            new = batch.request == NEW
+            count = int(new.sum())
+            batch.request[new] = np.arange(numbered, numbered + count)
+            batch.requested_day[new] = day
+            numbered += count
             bookings = self.booking.book(day, batch, booking_rng)
             outcome = self.outcomes.outcome(day, batch, bookings, outcome_rng)
             for step, rng in zip(self.steps, step_rngs, strict=True):

@@ -20,7 +20,7 @@ ATTENDED, DID_NOT_ATTEND, UNBOOKED = 0, 1, 2
 class RunRecord:
     """One row per request, in the order the run handled them."""
 
-    request_day: np.ndarray  # int32 working day the request was made
+    request_day: np.ndarray  # int32 working day of the (last) attempt to book it
     requests: RequestBatch
     bookings: Bookings
     outcome: np.ndarray  # int8: ATTENDED, DID_NOT_ATTEND or UNBOOKED
@@ -49,10 +49,21 @@ class Ledger:
     def finish(self) -> RunRecord:
         if not self._days:
             return RunRecord(np.zeros(0, np.int32), RequestBatch.empty(), Bookings.unbooked(0), np.zeros(0, np.int8))
-        bookings = Bookings(*(np.concatenate([getattr(b, name) for b in self._bookings])
-                              for name in ("clinician", "day", "start_minute", "minutes")))
-        return RunRecord(np.concatenate(self._days), RequestBatch.concat(self._batches), bookings,
-                         np.concatenate(self._outcomes))
+        bookings = Bookings(*(np.concatenate([getattr(b, name) for b in self._bookings]) for name in Bookings.FIELDS))
+        record = RunRecord(np.concatenate(self._days), RequestBatch.concat(self._batches), bookings,
+                           np.concatenate(self._outcomes))
+        return _last_attempts(record)
+
+
+def _last_attempts(record: RunRecord) -> RunRecord:
+    """One row per request: a request tried on several days keeps only its last attempt."""
+    ids = record.requests.request
+    if ids.size == 0 or np.unique(ids).size == ids.size:
+        return record
+    reversed_first = np.unique(ids[::-1], return_index=True)[1]
+    keep = np.sort(ids.size - 1 - reversed_first)
+    return RunRecord(record.request_day[keep], record.requests.take(keep), record.bookings.take(keep),
+                     record.outcome[keep])
 
 
 __all__ = ["ATTENDED", "DID_NOT_ATTEND", "UNBOOKED", "Ledger", "RunRecord"]

@@ -125,6 +125,7 @@ class UsualFirstBooking:
         slot = self.diary.slot_minutes[np.where(booked, out.clinician, 0)]
         out.start_minute = np.where(booked, position * slot, -1).astype(np.int16)
         out.minutes = np.where(booked, slot, 0).astype(np.int16)
+        out.lane = out.clinician
         return out
 
 
@@ -157,7 +158,7 @@ def r1_metrics(record: RunRecord, population: R1Population) -> dict[str, float]:
         raise RuntimeError(f"R1: {int((~booked).sum())} request(s) found no slot before the diaries ended")
     patient = record.requests.patient.astype(np.int64)
     same_day = record.requests.urgency == URGENCY["same_day"]
-    wait = record.bookings.day - record.request_day
+    wait = record.bookings.day - record.requests.requested_day
     gp = record.bookings.clinician
     usual = gp == population.usual_gp[patient]
     width = population.gps_per_practice

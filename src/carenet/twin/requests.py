@@ -12,7 +12,7 @@ import numpy as np
 
 from carenet.schema.codes import CHANNELS, NEED_TYPES, URGENCIES
 
-ORIGINS: tuple[str, ...] = ("episode", "repeat", "extra_contact", "proactive", "discharge_follow_up")
+ORIGINS: tuple[str, ...] = ("episode", "repeat", "extra_contact", "referral", "proactive", "discharge_follow_up")
 """Why a request exists: a new episode of need, or a contact the twin's effects and programmes add."""
 
 NEED = {name: i for i, name in enumerate(NEED_TYPES)}
@@ -20,6 +20,8 @@ URGENCY = {name: i for i, name in enumerate(URGENCIES)}
 CHANNEL = {name: i for i, name in enumerate(CHANNELS)}
 ORIGIN = {name: i for i, name in enumerate(ORIGINS)}
 NO_ROLE = -1
+NEW = -1
+"""``RequestBatch.request`` of a request the engine has not numbered yet."""
 
 
 @dataclass
@@ -34,6 +36,10 @@ class RequestBatch:
     origin: np.ndarray  # int8, index into ORIGINS
     role: np.ndarray  # int8, role index fixed in advance (proactive work) or NO_ROLE to route
     minutes: np.ndarray  # int16, appointment length fixed in advance, or 0 for the role's usual length
+    request: np.ndarray  # int64, request number (NEW until the engine numbers it; kept when retried)
+    requested_day: np.ndarray  # int32, working day first made (-1 until the engine sets it)
+    window: np.ndarray  # int16, working days it may wait (-1: by urgency), proactive and follow-up work
+    attempts: np.ndarray  # int8, days it has already failed to find a slot
 
     def __len__(self) -> int:
         return int(self.patient.shape[0])
@@ -56,12 +62,13 @@ class RequestBatch:
 
 
 _DTYPES = {"patient": np.int32, "need": np.int8, "urgency": np.int8, "channel": np.int8, "minute": np.int16,
-           "origin": np.int8, "role": np.int8, "minutes": np.int16}
+           "origin": np.int8, "role": np.int8, "minutes": np.int16, "request": np.int64, "requested_day": np.int32,
+           "window": np.int16, "attempts": np.int8}
 
 
 def make_batch(patient: np.ndarray, need: np.ndarray, urgency: np.ndarray, channel: np.ndarray,
                minute: np.ndarray, origin: int | np.ndarray, role: int | np.ndarray = NO_ROLE,
-               minutes: int | np.ndarray = 0) -> RequestBatch:
+               minutes: int | np.ndarray = 0, window: int | np.ndarray = -1) -> RequestBatch:
     """A batch from arrays (scalars broadcast), cast to the record's compact types."""
     n = len(patient)
 
@@ -69,7 +76,8 @@ def make_batch(patient: np.ndarray, need: np.ndarray, urgency: np.ndarray, chann
         return np.broadcast_to(np.asarray(value, dtype=_DTYPES[name]), (n,)).copy()
 
     return RequestBatch(col("patient", patient), col("need", need), col("urgency", urgency), col("channel", channel),
-                        col("minute", minute), col("origin", origin), col("role", role), col("minutes", minutes))
+                        col("minute", minute), col("origin", origin), col("role", role), col("minutes", minutes),
+                        col("request", NEW), col("requested_day", -1), col("window", window), col("attempts", 0))
 
 
 @dataclass
@@ -80,15 +88,21 @@ class Bookings:
     day: np.ndarray  # int32
     start_minute: np.ndarray  # int16 minutes after opening
     minutes: np.ndarray  # int16 appointment length
+    lane: np.ndarray  # int32 diary lane (the clinician for single-lane diaries)
+
+    FIELDS = ("clinician", "day", "start_minute", "minutes", "lane")
 
     @classmethod
     def unbooked(cls, n: int) -> Bookings:
         return cls(np.full(n, -1, np.int32), np.full(n, -1, np.int32), np.full(n, -1, np.int16),
-                   np.zeros(n, np.int16))
+                   np.zeros(n, np.int16), np.full(n, -1, np.int32))
+
+    def take(self, index: np.ndarray) -> Bookings:
+        return Bookings(*(getattr(self, f)[index] for f in self.FIELDS))
 
     @property
     def booked(self) -> np.ndarray:
         return self.clinician >= 0
 
 
-__all__ = ["CHANNEL", "NEED", "NO_ROLE", "ORIGIN", "ORIGINS", "URGENCY", "Bookings", "RequestBatch", "make_batch"]
+__all__ = ["CHANNEL", "NEED", "NEW", "NO_ROLE", "ORIGIN", "ORIGINS", "URGENCY", "Bookings", "RequestBatch", "make_batch"]

@@ -33,8 +33,8 @@ NHS_2 = valid_nhs_number("401023213")
 def resources() -> list[Json]:
     """One PCN with a practice, a nurse and a GP, two patients, contacts, conditions, a plan and teams.
 
-    References mix every supported form: ``urn:uuid:`` (by fullUrl), relative ``Type/id``, an absolute URL
-    and a conditional ``Type?identifier=system|value``.
+    References mix the supported forms: relative ``Type/id``, an absolute URL and a conditional
+    ``Type?identifier=system|value`` (:func:`sample_bundle` adds ``urn:uuid:``).
     """
     return copy.deepcopy([
         {"resourceType": "Organization", "id": "pcn1", "name": "Riverside PCN",
@@ -42,7 +42,8 @@ def resources() -> list[Json]:
         {"resourceType": "Organization", "id": "prac1", "name": "River Surgery",
          "identifier": [{"system": ODS_SYSTEM, "value": "A81001"}],
          "address": [{"postalCode": "TS1 1AA"}], "partOf": {"reference": "Organization/pcn1"}},
-        {"resourceType": "Practitioner", "id": "gp1", "name": [{"family": "Patel", "given": ["Asha"], "prefix": ["Dr"]}],
+        {"resourceType": "Practitioner", "id": "gp1",
+         "name": [{"family": "Patel", "given": ["Asha"], "prefix": ["Dr"]}],
          "identifier": [{"system": "https://fhir.nhs.uk/Id/sds-user-id", "value": "G100"}]},
         {"resourceType": "Practitioner", "id": "nurse1", "name": [{"text": "Sam Jones"}]},
         {"resourceType": "PractitionerRole", "id": "role-nurse1", "practitioner": {"reference": "Practitioner/nurse1"},
@@ -50,7 +51,7 @@ def resources() -> list[Json]:
          "code": [{"text": "Practice Nurse"}], "availableTime": [{"daysOfWeek": ["tue", "mon"]}]},
         {"resourceType": "Patient", "id": "pat1", "gender": "female", "birthDate": "1950-03-04",
          "identifier": [{"system": NHS_SYSTEM, "value": NHS_1}],
-         "generalPractitioner": [{"reference": "urn:uuid:0b7c1c34-5f0e-4e3c-9b0a-000000000002"}]},
+         "generalPractitioner": [{"reference": "Organization/prac1"}]},
         {"resourceType": "Patient", "id": "pat2", "gender": "male", "birthDate": "1990",
          "identifier": [{"system": NHS_SYSTEM, "value": NHS_2}]},
         {"resourceType": "Encounter", "id": "enc1", "status": "finished",
@@ -114,7 +115,10 @@ SAMPLE_URLS = {"Organization/prac1": "urn:uuid:0b7c1c34-5f0e-4e3c-9b0a-000000000
 
 
 def sample_bundle() -> Json:
-    return transaction(resources(), SAMPLE_URLS)
+    """The sample as a transaction bundle, where the first patient names its practice by ``urn:uuid:``."""
+    items = resources()
+    items[5]["generalPractitioner"] = [{"reference": SAMPLE_URLS["Organization/prac1"]}]
+    return transaction(items, SAMPLE_URLS)
 
 
 def write_json(path: Path, doc: Any) -> Path:

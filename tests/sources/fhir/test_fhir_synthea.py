@@ -6,6 +6,7 @@ import datetime as dt
 import json
 from collections import Counter
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pyarrow.compute as pc
 import pytest
@@ -15,6 +16,11 @@ from carenet.sources.fhir import import_fhir, read_fhir
 
 SNOMED = "http://snomed.info/sct"
 GP_CLASSES = {"AMB", "VR", "HH"}
+
+
+def _london(stamp: str) -> dt.datetime:
+    """Wall-clock time in England of a FHIR instant."""
+    return dt.datetime.fromisoformat(stamp).astimezone(ZoneInfo("Europe/London")).replace(tzinfo=None)
 
 
 @pytest.fixture(scope="module")
@@ -47,7 +53,7 @@ def test_row_counts_match_the_bundles(imported, bundles) -> None:
     assert counts["clinicians"] == len({r["id"] for r in bundles["Practitioner"]})
     gp_encounters = [e for e in bundles["Encounter"] if e["class"]["code"] in GP_CLASSES]
     assert counts["appointments"] == len(gp_encounters)
-    condition_keys = {(c["subject"]["reference"], c["code"]["coding"][0]["code"], c["onsetDateTime"][:10])
+    condition_keys = {(c["subject"]["reference"], c["code"]["coding"][0]["code"], _london(c["onsetDateTime"]).date())
                       for c in bundles["Condition"]}
     assert counts["conditions"] == len(condition_keys)
     assert counts["care_plans"] == len(bundles["CarePlan"])
@@ -71,7 +77,7 @@ def test_patient_values(imported, bundles) -> None:
         assert row["sex"] == p["gender"]
         assert row["nhs_number"] is None  # US-shaped: no NHS number
         if "deceasedDateTime" in p:
-            assert row["death_date"] == dt.date.fromisoformat(p["deceasedDateTime"][:10])
+            assert row["death_date"] == _london(p["deceasedDateTime"]).date()
             assert row["registered_to"] == row["death_date"]
 
 
@@ -87,8 +93,7 @@ def test_encounter_becomes_appointment_with_its_clinician(imported, bundles) -> 
         assert row["site_id"] == e["serviceProvider"]["reference"].removeprefix("urn:uuid:")
         start = dt.datetime.fromisoformat(e["period"]["start"])
         assert start.utcoffset() == dt.timedelta(0)
-        london = start.astimezone(__import__("zoneinfo").ZoneInfo("Europe/London")).replace(tzinfo=None)
-        assert row["booked_for"] == london
+        assert row["booked_for"] == _london(e["period"]["start"])
         minutes = (dt.datetime.fromisoformat(e["period"]["end"]) - start).total_seconds() / 60
         assert row["duration_minutes"] == (round(minutes) if minutes <= 600 else None)
         assert (row["mode"], row["status"], row["role"]) == ("face_to_face", "attended", "gp")
@@ -109,7 +114,7 @@ def test_registration_practice_is_where_most_encounters_were(imported, bundles) 
         counts = sites[row["patient_id"]]
         top = max(counts.values())
         assert row["practice_id"] == min(s for s, n in counts.items() if n == top)
-        assert row["registered_from"] == dt.date.fromisoformat(first[row["patient_id"]][:10])
+        assert row["registered_from"] == _london(first[row["patient_id"]]).date()
 
 
 def test_conditions_carry_registers_and_resolution(imported, bundles) -> None:
@@ -117,11 +122,10 @@ def test_conditions_carry_registers_and_resolution(imported, bundles) -> None:
     rows = {(r["patient_id"], r["snomed_code"], r["onset_date"]): r for r in table.to_pylist()}
     for c in bundles["Condition"]:
         code = c["code"]["coding"][0]["code"]
-        key = (c["subject"]["reference"].removeprefix("urn:uuid:"), code,
-               dt.date.fromisoformat(c["onsetDateTime"][:10]))
+        key = (c["subject"]["reference"].removeprefix("urn:uuid:"), code, _london(c["onsetDateTime"]).date())
         assert rows[key]["register"] == register_for_code(code)
         if "abatementDateTime" in c:
-            assert rows[key]["resolved_date"] == dt.date.fromisoformat(c["abatementDateTime"][:10])
+            assert rows[key]["resolved_date"] == _london(c["abatementDateTime"]).date()
     assert pc.sum(pc.is_valid(table["register"])).as_py() > 0
 
 
@@ -135,7 +139,7 @@ def test_care_plan_goals_come_from_goal_resources(imported, bundles) -> None:
         assert plans[p["id"]]["goals"] == expected
     for p in bundles["CarePlan"]:
         assert plans[p["id"]]["status"] == p["status"]
-        assert plans[p["id"]]["created_date"] == dt.date.fromisoformat(p["period"]["start"][:10])
+        assert plans[p["id"]]["created_date"] == _london(p["period"]["start"]).date()
 
 
 def test_import_twice_adds_nothing(tmp_path: Path, synthea: Path, defaults) -> None:

@@ -56,10 +56,12 @@ def gp_redirectable(rows: Rows, start: date, end: date) -> dict[str, float | Uns
                 if network == c["network_id"]:
                     available[practice] |= set(role.need_types)
     clinician_role = {c["clinician_id"]: c["role"] for c in rows["clinicians"]}
+    registered = {p["patient_id"]: p["practice_id"] for p in rows.get("patients", [])}
     total = moved = 0
     for a in rows["appointments"]:
         role = _role(a, clinician_role)
-        practice = a["practice_id"] if a["practice_id"] is not None else a["site_id"]
+        practice = next((p for p in (a["practice_id"], registered.get(a["patient_id"]), a["site_id"]) if p is not None),
+                        None)
         m = minutes({**a, "role": role})
         if (role == "gp" and a["status"] == "attended" and a["need_type"] is not None and practice is not None
                 and m is not None and start <= day_of(a["booked_for"]) <= end):

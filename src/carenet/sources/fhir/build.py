@@ -185,15 +185,16 @@ class TableBuilder:
             if key is not None:
                 parents[r.id] = key[1]
         network_ids = {r.id for r in self.orgs.values() if r.network_kind} | set(parents.values())
+        usable = [r for r in self.orgs.values() if ("Organization", r.id) in self.ids]
         self.network_of = {child: parent for child, parent in parents.items() if parent in network_ids}
         self.kind_of_org = {rid: ("network" if rid in network_ids else "practice") for rid in self.orgs}
-        networks = [r for r in self.orgs.values() if r.id in network_ids]
+        networks = [r for r in usable if r.id in network_ids]
         rows = {
             "network_id": [self.ids[("Organization", r.id)] for r in networks],
             "name": [r.name or self.ids[("Organization", r.id)] for r in networks],
             "kind": [r.network_kind or self.defaults.network_kind for r in networks],
         }
-        return pa.table(rows), [r for r in self.orgs.values() if r.id not in network_ids]
+        return pa.table(rows, schema=TABLES["networks"].schema), [r for r in usable if r.id not in network_ids]
 
     def _org(self, key: Key | None, kind: str) -> str | None:
         """Canonical id of the Organization ``key`` when it is a ``kind`` (practice or network)."""
@@ -209,7 +210,7 @@ class TableBuilder:
         return pa.table({
             "practice_id": ids,
             "name": [r.name or pid for r, pid in zip(practices, ids, strict=True)],
-            "network_id": [self.ids[("Organization", n)] if n else None for n in network_ids],
+            "network_id": [self.ids.get(("Organization", n)) if n else None for n in network_ids],
             "imd_score": pa.array([r.imd_score for r in practices], pa.float64()),
             "list_size": pa.array([r.list_size if r.list_size is not None else counted.get(pid, 0)
                                    for r, pid in zip(practices, ids, strict=True)], pa.int32()),

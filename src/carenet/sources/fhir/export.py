@@ -255,19 +255,13 @@ def fhir_resources(tables: Mapping[str, pa.Table], timezone: str,
                    skipped: Counter[str] | None = None) -> Iterator[Json]:
     """Every FHIR resource for ``tables`` (canonical tables by name), referenced resources first."""
     skipped = Counter() if skipped is None else skipped
-    yield from _organizations(tables, timezone)
-    yield from _clinicians(tables, timezone)
-    yield from _patients(tables, timezone)
-    yield from _teams(tables, timezone, skipped)
-    yield from _conditions(tables, timezone)
-    yield from _appointments(tables, timezone)
-    yield from _care_plans(tables, timezone)
-
-
-def _drop_empty(resource: Json) -> Json:
-    if "extension" in resource and not resource["extension"]:
-        del resource["extension"]
-    return resource
+    for part in (_organizations(tables, timezone), _clinicians(tables, timezone), _patients(tables, timezone),
+                 _teams(tables, timezone, skipped), _conditions(tables, timezone), _appointments(tables, timezone),
+                 _care_plans(tables, timezone)):
+        for resource in part:
+            if "extension" in resource and not resource["extension"]:
+                del resource["extension"]
+            yield resource
 
 
 def export_fhir(dataset: str | os.PathLike[str], out: str | os.PathLike[str], timezone: str) -> Counter[str]:
@@ -282,7 +276,7 @@ def export_fhir(dataset: str | os.PathLike[str], out: str | os.PathLike[str], ti
     counts: Counter[str] = Counter()
     skipped: Counter[str] = Counter()
     target.parent.mkdir(parents=True, exist_ok=True)
-    resources = (_drop_empty(r) for r in fhir_resources(tables, timezone, skipped))
+    resources = fhir_resources(tables, timezone, skipped)
     if target.suffix.lower() == ".json":
         entries = []
         for r in resources:

@@ -1,31 +1,49 @@
 """Validation at the boundary with the R4-compatible models of ``fhir.resources`` (``R4B``).
 
 The package's default classes are R5 and silently drop R4 elements, so only ``fhir.resources.R4B``
-is used. Every resource of a type carenet reads is validated in full by its R4B model; a resource of
-another type is only checked to be a FHIR resource type, then skipped and counted.
+is used. Every resource of a type carenet reads is validated in full against its R4B model (through
+the compiled form in :mod:`carenet.sources.fhir.compiled` where it can, the model itself otherwise);
+a resource of another type is only checked to be a FHIR resource type, then skipped and counted.
 """
 
 from __future__ import annotations
 
+import importlib.util
+import re
 from functools import cache
+from pathlib import Path
 from typing import Any
 
 from fhir.resources.R4B import get_fhir_model_class
 from pydantic import ValidationError
 
+from carenet.sources.fhir.compiled import accepts, compiled_validator
+
 _ERRORS_SHOWN = 3
+_PACKAGE = "fhir.resources.R4B"
+
+
+_ABSTRACT = frozenset({"Resource", "DomainResource"})
+_RESOURCE_CLASS = r"^class {name}\((?:domainresource\.DomainResource|resource\.Resource)\):"
 
 
 @cache
 def is_resource_type(name: str) -> bool:
-    """Whether ``name`` is a FHIR R4 resource type (not a data type, not an invented name)."""
-    if not isinstance(name, str) or not name[:1].isupper():
+    """Whether ``name`` is a FHIR R4 resource type (not a data type, not an invented name).
+
+    Answered from the R4B package's source text, without building the model: building a pydantic
+    model costs far more than checking the type of a resource carenet then skips.
+    """
+    if not isinstance(name, str) or not name.isidentifier() or not name[:1].isupper() or name in _ABSTRACT:
         return False
     try:
-        model = get_fhir_model_class(name)
-    except (ValueError, KeyError, ImportError, AttributeError):
+        spec = importlib.util.find_spec(f"{_PACKAGE}.{name.lower()}")
+    except (ImportError, ValueError):
         return False
-    return bool(model.has_resource_base())
+    if spec is None or not spec.origin or not spec.origin.endswith(".py"):
+        return False
+    source = Path(spec.origin).read_text(encoding="utf-8")
+    return re.search(_RESOURCE_CLASS.format(name=name), source, re.MULTILINE) is not None
 
 
 @cache
@@ -34,7 +52,13 @@ def _model(name: str) -> Any:
 
 
 def validation_errors(resource: dict[str, Any]) -> list[str]:
-    """Reasons the R4B model of ``resource['resourceType']`` rejects it; empty when it is valid."""
+    """Reasons the R4B model of ``resource['resourceType']`` rejects it; empty when it is valid.
+
+    The compiled validator answers first; it never accepts what the R4B model rejects, and whatever
+    it does not accept is decided, and explained, by the R4B model itself.
+    """
+    if accepts(resource):
+        return []
     try:
         _model(resource["resourceType"]).model_validate(resource)
     except ValidationError as exc:
@@ -49,6 +73,7 @@ def validation_errors(resource: dict[str, Any]) -> list[str]:
 
 
 def preload(types: tuple[str, ...]) -> None:
-    """Build the models of ``types`` now, so that forked workers inherit them ready."""
+    """Build the models and compiled validators of ``types`` now, so that forked workers inherit them."""
     for name in types:
         _model(name)
+        compiled_validator(name)

@@ -1,0 +1,206 @@
+"""The report's charts as Altair specifications, one function per chart, each fed from one input table.
+
+Every chart names models by their title, colours them consistently (one colour per model in the
+report's order) and shows the 95% interval across replications as a rule or band, so a reader
+sees at once whether two models really differ.
+"""
+
+from __future__ import annotations
+
+import altair as alt
+import pandas as pd
+
+from carenet.measures.access import BOOKING_INTERVALS
+from carenet.measures.scorecard import measure_info
+from carenet.report.data import ReportData
+
+WIDTH = 560
+HEIGHT = 300
+INTERVAL_LABELS: dict[str, str] = {
+    "same_day": "same day", "1_day": "1 day", "2_7_days": "2-7 days", "8_14_days": "8-14 days",
+    "15_21_days": "15-21 days", "22_28_days": "22-28 days", "over_28_days": "over 28 days",
+}
+POINT_TYPE_LABELS: dict[str, str] = {
+    "common_cause": "common cause",
+    "special_cause_improvement": "special cause: improvement",
+    "special_cause_concern": "special cause: concern",
+    "special_cause_neutral_high": "special cause: high",
+    "special_cause_neutral_low": "special cause: low",
+}
+POINT_TYPE_COLOURS: dict[str, str] = {
+    "common cause": "#7f7f7f", "special cause: improvement": "#2b8cbe", "special cause: concern": "#e6550d",
+    "special cause: high": "#756bb1", "special cause: low": "#756bb1",
+}
+
+
+def _model_colour(data: ReportData) -> alt.Color:
+    titles = [data.titles[m] for m in data.model_order]
+    return alt.Color("title:N", title="model", scale=alt.Scale(domain=titles, scheme="tableau10"),
+                     legend=alt.Legend(orient="bottom", columns=2, labelLimit=260))
+
+
+def _with_titles(data: ReportData, table: pd.DataFrame) -> pd.DataFrame:
+    out = table[table["model"].isin(data.model_order)].copy()
+    out["title"] = out["model"].map(data.titles)
+    return out
+
+
+def _axis_title(key: str) -> str:
+    info = measure_info(key)
+    unit = {"share": " (share)", "days": " (days)", "minutes": " (minutes)"}.get(info.unit, "")
+    better = {"higher": ", higher is better", "lower": ", lower is better"}.get(info.better or "", "")
+    return f"{info.label}{unit}{better}"
+
+
+def _measure_rows(data: ReportData, key: str) -> pd.DataFrame:
+    rows = data.scorecard[(data.scorecard["measure"] == key) & data.scorecard["mean"].notna()]
+    return rows.set_index("model")[["mean", "lo", "hi"]]
+
+
+def frontier_chart(data: ReportData) -> alt.Chart | None:
+    """Access against continuity, one point per model with its intervals on both axes."""
+    x = _measure_rows(data, data.frontier_access)
+    y = _measure_rows(data, data.frontier_continuity)
+    both = [m for m in data.model_order if m in x.index and m in y.index]
+    if not both:
+        return None
+    table = pd.DataFrame({
+        "model": both, "x": x.loc[both, "mean"].to_numpy(), "x_lo": x.loc[both, "lo"].to_numpy(),
+        "x_hi": x.loc[both, "hi"].to_numpy(), "y": y.loc[both, "mean"].to_numpy(),
+        "y_lo": y.loc[both, "lo"].to_numpy(), "y_hi": y.loc[both, "hi"].to_numpy(),
+    })
+    table = _with_titles(data, table)
+    colour = _model_colour(data)
+    base = alt.Chart(table)
+    x_enc = alt.X("x:Q", title=_axis_title(data.frontier_access), scale=alt.Scale(zero=False, nice=True))
+    y_enc = alt.Y("y:Q", title=_axis_title(data.frontier_continuity), scale=alt.Scale(zero=False, nice=True))
+    points = base.mark_point(size=140, filled=True).encode(
+        x=x_enc, y=y_enc, color=colour,
+        tooltip=["title:N", alt.Tooltip("x:Q", format=".3f"), alt.Tooltip("y:Q", format=".3f")])
+    x_bars = base.mark_rule(strokeWidth=2).encode(x="x_lo:Q", x2="x_hi:Q", y="y:Q", color=colour)
+    y_bars = base.mark_rule(strokeWidth=2).encode(x="x:Q", y="y_lo:Q", y2="y_hi:Q", color=colour)
+    labels = base.mark_text(align="left", dx=9, dy=-9, fontSize=11).encode(x="x:Q", y="y:Q", text="title:N")
+    return alt.layer(x_bars, y_bars, points, labels).properties(width=WIDTH, height=HEIGHT + 60)
+
+
+def continuity_segment_chart(data: ReportData) -> alt.Chart | None:
+    """Continuity (mean UPC) by patient segment, one bar per model, with intervals."""
+    if not data.present("continuity_by_segment"):
+        return None
+    table = _with_titles(data, data.continuity_by_segment).dropna(subset=["mean"])
+    if table.empty:
+        return None
+    segments = list(dict.fromkeys(table["segment"]))
+    colour = _model_colour(data)
+    base = alt.Chart(table).encode(
+        x=alt.X("segment:N", sort=segments, title=None, axis=alt.Axis(labelAngle=0, labelLimit=160)),
+        xOffset=alt.XOffset("title:N", sort=[data.titles[m] for m in data.model_order]))
+    bars = base.mark_bar().encode(
+        y=alt.Y("mean:Q", title=_axis_title(data.frontier_continuity)), color=colour,
+        tooltip=["title:N", "segment:N", alt.Tooltip("mean:Q", format=".3f")])
+    rules = base.mark_rule(color="#333").encode(y="lo:Q", y2="hi:Q")
+    return alt.layer(bars, rules).properties(width=WIDTH, height=HEIGHT)
+
+
+def waits_chart(data: ReportData) -> alt.Chart | None:
+    """Share of answered requests by booking interval, per model, one panel per urgency."""
+    if not data.present("waits"):
+        return None
+    table = _with_titles(data, data.waits)
+    table["interval"] = table["booking_interval"].map(INTERVAL_LABELS).fillna(table["booking_interval"])
+    order = [INTERVAL_LABELS[label] for label, _, _ in BOOKING_INTERVALS]
+    urgencies = list(dict.fromkeys(table["urgency"]))
+    chart = alt.Chart(table).mark_bar().encode(
+        x=alt.X("interval:N", sort=order, title="wait from request to appointment",
+                axis=alt.Axis(labelAngle=-35)),
+        xOffset=alt.XOffset("title:N", sort=[data.titles[m] for m in data.model_order]),
+        y=alt.Y("share:Q", title="share of requests", axis=alt.Axis(format="%")),
+        color=_model_colour(data),
+        tooltip=["title:N", "urgency:N", "interval:N", alt.Tooltip("share:Q", format=".1%")],
+    ).properties(width=max(180, WIDTH // max(1, min(len(urgencies), 3))), height=220)
+    return chart.facet(column=alt.Column("urgency:N", sort=urgencies, title="urgency"))
+
+
+def workload_chart(data: ReportData) -> alt.Chart | None:
+    """Clinical hours a week by role, per model, with intervals."""
+    if not data.present("workload"):
+        return None
+    table = _with_titles(data, data.workload)
+    table = table[table["hours_per_week"] > 0]
+    if table.empty:
+        return None
+    roles = table.groupby("role")["hours_per_week"].max().sort_values(ascending=False).index.tolist()
+    base = alt.Chart(table).encode(
+        y=alt.Y("role:N", sort=roles, title=None),
+        yOffset=alt.YOffset("title:N", sort=[data.titles[m] for m in data.model_order]))
+    bars = base.mark_bar().encode(
+        x=alt.X("hours_per_week:Q", title="appointment hours a week"), color=_model_colour(data),
+        tooltip=["title:N", "role:N", alt.Tooltip("hours_per_week:Q", format=",.0f")])
+    rules = base.mark_rule(color="#333").encode(x="lo:Q", x2="hi:Q")
+    return alt.layer(bars, rules).properties(width=WIDTH, height=max(HEIGHT, 26 * len(roles) * 2))
+
+
+def spc_chart(data: ReportData) -> alt.Chart | None:
+    """XmR charts of the weekly mean wait, one panel per model (first replication)."""
+    if not data.present("spc"):
+        return None
+    table = _with_titles(data, data.spc)
+    table["period_start"] = pd.to_datetime(table["period_start"])
+    table["point"] = table["point_type"].map(POINT_TYPE_LABELS).fillna(table["point_type"])
+    kinds = [k for k in POINT_TYPE_COLOURS if k in set(table["point"])]
+    x = alt.X("period_start:T", title="week starting")
+    line = alt.Chart().mark_line(color="#9e9e9e").encode(x=x, y=alt.Y("value:Q", title="mean wait (days)"))
+    points = alt.Chart().mark_point(filled=True, size=30).encode(
+        x=x, y="value:Q",
+        color=alt.Color("point:N", title="variation", scale=alt.Scale(
+            domain=kinds, range=[POINT_TYPE_COLOURS[k] for k in kinds]), legend=alt.Legend(orient="bottom")),
+        tooltip=[alt.Tooltip("period_start:T", title="week"), alt.Tooltip("value:Q", format=".2f"), "point:N"])
+    mean = alt.Chart().mark_line(color="#333").encode(x=x, y="mean:Q")
+    upper = alt.Chart().mark_line(color="#333", strokeDash=[4, 3]).encode(x=x, y="upper_limit:Q")
+    lower = alt.Chart().mark_line(color="#333", strokeDash=[4, 3]).encode(x=x, y="lower_limit:Q")
+    layered = alt.layer(line, mean, upper, lower, points, data=table).properties(width=260, height=150)
+    return layered.facet(facet=alt.Facet("title:N", sort=[data.titles[m] for m in data.model_order], title=None),
+                         columns=2).resolve_scale(y="independent")
+
+
+def sweep_chart(data: ReportData) -> alt.Chart | None:
+    """Each swept measure against the parameter's setting, one line per model, with its interval band."""
+    if not data.present("sweep"):
+        return None
+    table = _with_titles(data, data.sweep).dropna(subset=["mean"])
+    if table.empty:
+        return None
+    colour = _model_colour(data)
+    x = alt.X("setting:Q", title=data.sweep_parameter or "setting")
+    band = alt.Chart().mark_area(opacity=0.2).encode(x=x, y="lo:Q", y2="hi:Q", color=colour)
+    line = alt.Chart().mark_line(point=True).encode(
+        x=x, y=alt.Y("mean:Q", title=None, scale=alt.Scale(zero=False)), color=colour,
+        tooltip=["title:N", "label:N", "setting:Q", alt.Tooltip("mean:Q", format=".3f")])
+    labels = list(dict.fromkeys(table["label"]))
+    layered = alt.layer(band, line, data=table).properties(width=260, height=180)
+    return layered.facet(facet=alt.Facet("label:N", sort=labels, title=None), columns=2).resolve_scale(
+        y="independent")
+
+
+def sweep_frontier_chart(data: ReportData) -> alt.Chart | None:
+    """The access-continuity frontier traced as the swept parameter moves (points labelled by setting)."""
+    if not data.present("sweep"):
+        return None
+    s = data.sweep
+    x = s[s["measure"] == data.frontier_access][["model", "setting", "mean"]].rename(columns={"mean": "x"})
+    y = s[s["measure"] == data.frontier_continuity][["model", "setting", "mean"]].rename(columns={"mean": "y"})
+    table = _with_titles(data, x.merge(y, on=["model", "setting"]).dropna())
+    if len(table) < 2:
+        return None
+    table["setting_label"] = table["setting"].map(lambda v: f"{v:g}")
+    colour = _model_colour(data)
+    base = alt.Chart(table).encode(
+        x=alt.X("x:Q", title=_axis_title(data.frontier_access), scale=alt.Scale(zero=False)),
+        y=alt.Y("y:Q", title=_axis_title(data.frontier_continuity), scale=alt.Scale(zero=False)))
+    path = base.mark_line(point=True).encode(color=colour, order="setting:Q")
+    labels = base.mark_text(align="left", dx=7, dy=-7, fontSize=10).encode(text="setting_label:N")
+    return alt.layer(path, labels).properties(width=WIDTH, height=HEIGHT)
+
+
+__all__ = ["continuity_segment_chart", "frontier_chart", "spc_chart", "sweep_chart", "sweep_frontier_chart",
+           "waits_chart", "workload_chart"]

@@ -1,0 +1,98 @@
+"""What a report shows, as plain tables: the contract between whoever runs the models and the page.
+
+The report never runs anything: it receives pandas DataFrames (one per section) and a few strings,
+checks that each table has the columns its chart needs, and draws. That keeps the page testable
+with hand-made tables and keeps ``report`` free of the twin (it may import only ``measures`` and
+``schema``). Interval columns ``lo``/``hi`` are the 95% interval across replications; with one
+replication they equal the mean.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+
+from carenet.schema.errors import CarenetError
+
+
+class ReportError(CarenetError):
+    """Report input that lacks a table or a column the page needs."""
+
+
+COLUMNS: dict[str, tuple[str, ...]] = {
+    "models": ("model", "title", "summary"),
+    "scorecard": ("model", "attribute", "measure", "label", "unit", "better", "mean", "lo", "hi", "reps", "note"),
+    "continuity_by_segment": ("model", "segment", "mean", "lo", "hi"),
+    "waits": ("model", "urgency", "booking_interval", "share"),
+    "workload": ("model", "role", "hours_per_week", "lo", "hi"),
+    "spc": ("model", "period_start", "value", "mean", "upper_limit", "lower_limit", "point_type"),
+    "assumptions": ("parameter", "value", "tag", "source", "rationale"),
+    "sweep": ("setting", "model", "measure", "label", "mean", "lo", "hi"),
+}
+"""Required columns of each input table (extra columns are ignored)."""
+
+
+@dataclass
+class ReportData:
+    """Everything one report page shows.
+
+    ``models`` lists the models in display order (the first is the comparator in the summary);
+    ``scorecard`` has one row per model and measure; ``sweep`` (optional) one row per setting of a
+    swept parameter, model and measure. ``reproduce`` holds the shell commands that rebuild the run;
+    ``meta`` free-form facts about it (population, years, replications, seed, wall time …).
+    ``relative_tolerance`` is the smallest relative change the summary calls a difference
+    (``parameters.yaml`` ``measures_compare.relative_tolerance``).
+    """
+
+    title: str
+    models: pd.DataFrame
+    scorecard: pd.DataFrame
+    continuity_by_segment: pd.DataFrame | None = None
+    waits: pd.DataFrame | None = None
+    workload: pd.DataFrame | None = None
+    spc: pd.DataFrame | None = None
+    assumptions: pd.DataFrame | None = None
+    sweep: pd.DataFrame | None = None
+    sweep_parameter: str = ""
+    frontier_access: str = "mean_wait_days"
+    frontier_continuity: str = "upc"
+    relative_tolerance: float = 0.0
+    reproduce: list[str] = field(default_factory=list)
+    meta: dict[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        for name in COLUMNS:
+            table = getattr(self, name)
+            if table is None:
+                if name in ("models", "scorecard"):
+                    raise ReportError(f"report input: the {name!r} table is required")
+                continue
+            if not isinstance(table, pd.DataFrame):
+                raise ReportError(f"report input {name!r}: expected a pandas DataFrame, got {type(table).__name__}")
+            missing = [c for c in COLUMNS[name] if c not in table.columns]
+            if missing:
+                raise ReportError(f"report input {name!r} lacks column(s) {', '.join(missing)}; "
+                                  f"it needs {', '.join(COLUMNS[name])}")
+        if self.models.empty:
+            raise ReportError("report input 'models': no model to report on")
+        unknown = sorted(set(self.scorecard["model"]) - set(self.models["model"]))
+        if unknown:
+            raise ReportError(f"report input 'scorecard' names model(s) not in 'models': {', '.join(unknown)}")
+
+    @property
+    def model_order(self) -> list[str]:
+        return self.models["model"].tolist()
+
+    @property
+    def titles(self) -> dict[str, str]:
+        return dict(zip(self.models["model"], self.models["title"], strict=True))
+
+    def present(self, name: str) -> bool:
+        """Whether section ``name`` has rows to draw."""
+        table = getattr(self, name)
+        return table is not None and not table.empty
+
+
+__all__ = ["COLUMNS", "ReportData", "ReportError"]

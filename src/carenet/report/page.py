@@ -1,0 +1,218 @@
+"""The report page: one self-contained HTML file (inline CSS, inline SVG charts, no script, no link out).
+
+Sections, in reading order: the summary in plain English, the models, the scorecard, the
+access-continuity frontier, continuity by segment, waits, workload by role, SPC charts of weekly
+waits, sensitivity (when a sweep was run), the assumptions with their sources, and how to
+reproduce the run.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+import os
+import tempfile
+from collections.abc import Callable
+from importlib import resources
+from pathlib import Path
+
+import altair as alt
+import pandas as pd
+
+from carenet.report import charts
+from carenet.report.data import ReportData, ReportError
+from carenet.report.summary import SECTION_NAMES, differences, format_number, leaders, model_sentence
+from carenet.report.svg import chart_svg
+
+
+_READABLE = 0o644
+"""The page is for sharing: owner writes, everyone reads (``mkstemp`` would leave it private)."""
+
+
+def _e(text: object) -> str:
+    return html.escape(str(text), quote=True)
+
+
+def _css() -> str:
+    return resources.files("carenet.report").joinpath("report.css").read_text(encoding="utf-8")
+
+
+def _figure(build: Callable[[ReportData], alt.TopLevelMixin | None], data: ReportData, name: str,
+            caption: str) -> str:
+    chart = build(data)
+    if chart is None:
+        return f'<p class="absent">No data for this chart: {_e(caption)}</p>'
+    return (f'<figure class="chart" data-chart="{_e(name)}">{chart_svg(chart, caption)}'
+            f"<figcaption>{_e(caption)}</figcaption></figure>")
+
+
+def _summary(data: ReportData) -> str:
+    titles = data.titles
+    order = data.model_order
+    items = []
+    if len(order) > 1:
+        comparator = order[0]
+        for model in order[1:]:
+            diffs = differences(data.scorecard, comparator, model, data.relative_tolerance)
+            items.append(f"<li>{_e(model_sentence(titles[model], titles[comparator], diffs))}</li>")
+    lead = "".join(f"<li>{_e(line)}</li>" for line in leaders(data.scorecard, titles))
+    reps = data.meta.get("replications")
+    noise = (f"Ranges in brackets are 95% intervals across {reps} replications; a difference is reported "
+             "only when the intervals do not overlap." if reps else "")
+    return (f'<section id="summary"><h2>In brief</h2>'
+            f'<p class="lede">{_e(noise)}</p>'
+            f"<h3>How each model compares with {_e(titles[order[0]])}</h3><ul class=\"summary\">"
+            f"{''.join(items) or '<li>Only one model was run.</li>'}</ul>"
+            f"<h3>Who leads where</h3><ul>{lead}</ul></section>")
+
+
+def _models(data: ReportData) -> str:
+    rows = "".join(f"<tr><th>{_e(r.title)}</th><td><code>{_e(r.model)}</code></td><td>{_e(r.summary)}</td></tr>"
+                   for r in data.models.itertuples())
+    return (f'<section id="models"><h2>The models compared</h2><table class="plain"><thead><tr><th>model</th>'
+            f"<th>name</th><th>how it works</th></tr></thead><tbody>{rows}</tbody></table></section>")
+
+
+def _cell(row: pd.Series | None) -> tuple[str, str]:
+    if row is None or pd.isna(row["mean"]):
+        note = "" if row is None else str(row["note"] or "")
+        return "n/a", note
+    unit = str(row["unit"])
+    value = format_number(float(row["mean"]), unit)
+    if row["reps"] and row["reps"] > 1 and row["lo"] != row["hi"]:
+        value += f' <span class="ci">({format_number(float(row["lo"]), unit)}–{format_number(float(row["hi"]), unit)})</span>'
+    return value, ""
+
+
+def _scorecard(data: ReportData) -> str:
+    order = data.model_order
+    titles = data.titles
+    card = data.scorecard
+    head = "".join(f"<th>{_e(titles[m])}</th>" for m in order)
+    body = []
+    for attribute in dict.fromkeys(card["attribute"]):
+        body.append(f'<tr class="section"><th colspan="{len(order) + 1}">{_e(SECTION_NAMES.get(attribute, attribute))}'
+                    "</th></tr>")
+        part = card[card["attribute"] == attribute]
+        for measure in dict.fromkeys(part["measure"]):
+            rows = part[part["measure"] == measure].set_index("model")
+            first = rows.iloc[0]
+            means = rows["mean"].dropna()
+            best = worst = None
+            if first["better"] in ("higher", "lower") and len(means) > 1 and means.max() > means.min():
+                best = means.idxmax() if first["better"] == "higher" else means.idxmin()
+                worst = means.idxmin() if first["better"] == "higher" else means.idxmax()
+            cells = []
+            for m in order:
+                row = rows.loc[m] if m in rows.index else None
+                text, note = _cell(row)
+                cls = ' class="best"' if m == best else (' class="worst"' if m == worst else "")
+                tip = f' title="{_e(note)}"' if note else ""
+                cells.append(f"<td{cls}{tip}>{text}</td>")
+            arrow = {"higher": " ↑", "lower": " ↓"}.get(first["better"] or "", "")
+            body.append(f"<tr><th>{_e(first['label'])}<span class=\"better\">{arrow}</span></th>{''.join(cells)}</tr>")
+    return (f'<section id="scorecard"><h2>Scorecard: the five attributes, workforce and cost</h2>'
+            "<p>Each cell is the mean over replications with its 95% interval. ↑ higher is better, ↓ lower is "
+            "better; the best model on a measure is shaded green, the worst amber. n/a: the simulated data "
+            "cannot support the measure (hover for the reason).</p>"
+            f'<table class="scorecard"><thead><tr><th>measure</th>{head}</tr></thead><tbody>{"".join(body)}'
+            "</tbody></table></section>")
+
+
+def _assumptions(data: ReportData) -> str:
+    if not data.present("assumptions"):
+        return ""
+    rows = "".join(
+        f"<tr><td><code>{_e(r.parameter)}</code></td><td>{_e(r.value)}</td><td>{_e(r.tag)}</td>"
+        f"<td>{_e(r.rationale)}</td><td class=\"source\">{_e(r.source)}</td></tr>"
+        for r in data.assumptions.itertuples())
+    return ('<section id="assumptions"><h2>Assumptions and their sources</h2>'
+            "<p>Every figure the simulation and the costs rest on. Tags: V verified in the cited source, D derived "
+            "by arithmetic, S secondary source, M from memory (unverified), A assumption (the rationale says why). "
+            "Each can be changed in <code>parameters.yaml</code> or in the model file.</p>"
+            '<table class="plain assumptions"><thead><tr><th>parameter</th><th>value</th><th>tag</th><th>why</th>'
+            f"<th>source</th></tr></thead><tbody>{rows}</tbody></table></section>")
+
+
+def _reproduce(data: ReportData) -> str:
+    facts = "".join(f"<tr><th>{_e(k)}</th><td>{_e(v)}</td></tr>" for k, v in data.meta.items())
+    commands = "\n".join(data.reproduce)
+    return ('<section id="reproduce"><h2>How to reproduce this run</h2>'
+            "<p>The same commands with the same seed give the same tables, bit for bit.</p>"
+            f"<pre>{_e(commands)}</pre><table class=\"plain facts\"><tbody>{facts}</tbody></table></section>")
+
+
+def _chart_section(anchor: str, heading: str, intro: str, figure: str) -> str:
+    return f'<section id="{anchor}"><h2>{_e(heading)}</h2><p>{_e(intro)}</p>{figure}</section>'
+
+
+def render_html(data: ReportData) -> str:
+    """The whole report as one HTML string."""
+    sections = [
+        _summary(data),
+        _models(data),
+        _scorecard(data),
+        _chart_section(
+            "frontier", "Access and continuity",
+            "Each point is a model: further left means shorter waits, higher means patients see the same "
+            "professional more often. Lines show the 95% intervals. The reports' warning is that models which "
+            "maximise access at the expense of continuity give less effective care.",
+            _figure(charts.frontier_chart, data, "frontier", "Access-continuity frontier")),
+        _chart_section(
+            "continuity-segments", "Continuity by patient segment",
+            "Continuity matters most for complex, frail and multimorbid patients; this shows whether each model "
+            "keeps it where it matters.",
+            _figure(charts.continuity_segment_chart, data, "continuity_by_segment", "Continuity by segment")),
+        _chart_section(
+            "waits", "How long patients wait",
+            "Share of answered requests in each NHS Digital booking interval, by urgency.",
+            _figure(charts.waits_chart, data, "waits", "Wait distributions")),
+        _chart_section(
+            "workload", "Workload by role",
+            "Appointment hours a week each role delivers: how each model shares the work across the skill-mix.",
+            _figure(charts.workload_chart, data, "workload", "Workload by role")),
+        _chart_section(
+            "spc", "Weekly waits over the year (statistical process control)",
+            "XmR charts of the weekly mean wait (first replication): the solid line is the mean, dashed lines the "
+            "process limits (mean ± 2.66 × mean moving range, NHS England 'Making Data Count'). Coloured points "
+            "are special-cause variation worth investigating.",
+            _figure(charts.spc_chart, data, "spc", "SPC charts of weekly waits")),
+    ]
+    if data.present("sweep"):
+        sections.append(_chart_section(
+            "sweep", f"Sensitivity to {data.sweep_parameter}",
+            "How the headline measures move as the parameter varies (bands are 95% intervals).",
+            _figure(charts.sweep_chart, data, "sweep", f"Sensitivity to {data.sweep_parameter}")
+            + _figure(charts.sweep_frontier_chart, data, "sweep_frontier",
+                      f"Access-continuity frontier as {data.sweep_parameter} varies")))
+    sections += [_assumptions(data), _reproduce(data)]
+    generated = data.meta.get("generated", dt.date.today().isoformat())
+    nav = "".join(f'<a href="#{a}">{_e(t)}</a>' for a, t in (
+        ("summary", "Summary"), ("scorecard", "Scorecard"), ("frontier", "Access & continuity"),
+        ("waits", "Waits"), ("workload", "Workload"), ("spc", "SPC"), ("assumptions", "Assumptions"),
+        ("reproduce", "Reproduce")))
+    return ("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+            '<meta name="viewport" content="width=device-width, initial-scale=1">'
+            f"<title>{_e(data.title)}</title><style>{_css()}</style></head><body>"
+            f"<header><h1>{_e(data.title)}</h1><p class=\"meta\">Generated {_e(generated)} by carenet</p>"
+            f"<nav>{nav}</nav></header><main>{''.join(sections)}</main></body></html>\n")
+
+
+def write_report(data: ReportData, path: str | os.PathLike[str]) -> Path:
+    """Render the report and write it atomically to ``path`` (a half-written page is never left behind)."""
+    target = Path(path)
+    text = render_html(data)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, staging = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as out:
+            out.write(text)
+        os.chmod(staging, _READABLE)
+        os.replace(staging, target)
+    except BaseException:
+        Path(staging).unlink(missing_ok=True)
+        raise
+    return target
+
+
+__all__ = ["ReportError", "render_html", "write_report"]

@@ -1,0 +1,126 @@
+"""Episodes of need: calibrated rates per patient, and each day's requests with need type, urgency and channel.
+
+Rate of patient ``i`` in age band ``b`` (first contacts per person-year)::
+
+    rate_i = R_b × scale × (1 - p_return) × s_i × M_i / mean_b(s × M) × D_i
+
+* ``R_b``: consultations per person-year of the band, ``scale`` lifting them to today's volume
+  (``twin.demand.consultation_rate_by_age``, ``appointment_scale``); ``p_return`` the share of
+  contacts that are returns for the same episode, which the run adds back as repeat contacts;
+* ``s_i``: the band's female-to-male ratio for women, 1 for men; ``M_i``: the multimorbidity
+  rate ratio with two or more registers, times the eFI category's rate ratio
+  (``demand.demand_multipliers``). Dividing by their band mean keeps every band on its
+  published rate: sex and morbidity decide *who* in the band consults, not how much the band does;
+* ``D_i``: deprivation, log-linear from 1 (least deprived decile) to ``deprivation_rate_ratio``
+  (most), normalised to mean one over the ten deciles, so a deprived list consults more.
+
+Each request gets a need type from its patient's class (age group × on any register; reviews
+are rarer off the registers), is same-day with the need type's probability, otherwise urgent
+or routine, and arrives by telephone, online or at the front desk.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+from carenet.twin.episodes import EpisodeSampler
+from carenet.twin.patients import PatientFrame
+from carenet.twin.requests import NEED, ORIGIN, URGENCY, RequestBatch, make_batch
+from carenet.twin.settings import DemandSettings
+
+AGE_GROUP_EDGES = (15, 65)
+"""Need-mix age groups: child under 15, adult 15-64, older 65+ (``twin.demand.need_mix``)."""
+
+Thinning = Callable[[np.ndarray, np.ndarray], np.ndarray]
+"""``(patient, need) -> probability of keeping the request`` (effects that lower a patient's rate)."""
+
+
+@dataclass(frozen=True)
+class DemandModel:
+    """Per-patient annual first-contact rates and the tables that type each request."""
+
+    annual_rate: np.ndarray
+    band: np.ndarray  # int8 age band index
+    need_class: np.ndarray  # int8 row of need_cdf
+    need_cdf: np.ndarray  # [classes, need types]
+    same_day: np.ndarray  # [need types]
+    urgent: float
+    channel_cdf: np.ndarray  # [telephone, online, walk_in]
+
+
+def deprivation_factor(decile: np.ndarray, ratio: float) -> np.ndarray:
+    """Rate factor by IMD decile (1 most deprived): log-linear to ``ratio``, mean one over deciles, 1 if unknown."""
+    deciles = np.arange(1, 11)
+    curve = ratio ** ((10 - deciles) / 9)
+    curve = curve / curve.mean()
+    return np.where(decile >= 1, curve[np.clip(decile, 1, 10) - 1], 1.0)
+
+
+def need_mix_by_class(settings: DemandSettings) -> np.ndarray:
+    """Need-type shares for the six classes: age group (3) × on no register / on a register (2)."""
+    rows = []
+    ltc, minor = NEED["ltc_review"], NEED["acute_minor"]
+    for mix in settings.need_mix:
+        off = mix.copy()
+        moved = off[ltc] * (1 - settings.ltc_review_without_registers_factor)
+        off[ltc] -= moved
+        off[minor] += moved
+        rows += [off, mix]
+    return np.asarray(rows)
+
+
+def build_demand(frame: PatientFrame, settings: DemandSettings, return_share: float) -> DemandModel:
+    """Calibrated demand for ``frame`` (see the module docstring for the formula)."""
+    band = settings.band_index(frame.age)
+    band_rate = np.asarray([b.rate for b in settings.bands])[band]
+    sex = np.where(frame.female, np.asarray([b.female_to_male for b in settings.bands])[band], 1.0)
+    morbidity = np.where(frame.registers >= settings.multimorbidity_min_registers,
+                         settings.multimorbidity_rate_ratio, 1.0) * settings.frailty_rate_ratio[frame.frailty]
+    weight = sex * morbidity
+    totals = np.bincount(band, weights=weight, minlength=len(settings.bands))
+    counts = np.bincount(band, minlength=len(settings.bands))
+    band_mean = np.divide(totals, counts, out=np.ones_like(totals), where=counts > 0)
+    rate = (band_rate * settings.appointment_scale * (1.0 - return_share) * weight / band_mean[band]
+            * deprivation_factor(frame.decile, settings.deprivation_rate_ratio))
+    age_group = np.searchsorted(np.asarray(AGE_GROUP_EDGES), frame.age, side="right")
+    need_class = (age_group * 2 + (frame.registers > 0)).astype(np.int8)
+    return DemandModel(
+        annual_rate=rate, band=band, need_class=need_class,
+        need_cdf=np.cumsum(need_mix_by_class(settings), axis=1), same_day=settings.same_day_probability,
+        urgent=settings.urgent_probability, channel_cdf=np.cumsum(settings.channel_mix / settings.channel_mix.sum()),
+    )
+
+
+class CalibratedDemand:
+    """The engine's demand source: each day's new episodes for every patient, typed and thinned."""
+
+    def __init__(self, model: DemandModel, day_multiplier: np.ndarray, working_days_per_year: int,
+                 opening_minutes: int, thinning: Thinning | None = None):
+        self.model = model
+        self._sampler = EpisodeSampler(model.annual_rate / working_days_per_year, day_multiplier, opening_minutes)
+        self._thinning = thinning
+
+    @property
+    def expected_daily(self) -> float:
+        return self._sampler.total_daily_rate
+
+    def draw(self, day: int, rng: np.random.Generator) -> RequestBatch:
+        m = self.model
+        patient, minute = self._sampler.draw(day, rng)
+        u = rng.random((patient.size, 4))  # need type, thinning, same-day, urgent
+        need = (m.need_cdf[m.need_class[patient]] < u[:, :1]).sum(axis=1).clip(max=m.need_cdf.shape[1] - 1)
+        if self._thinning is not None:
+            keep = u[:, 1] < self._thinning(patient, need)
+            patient, minute, need, u = patient[keep], minute[keep], need[keep], u[keep]
+        same_day = u[:, 2] < m.same_day[need]
+        urgent = ~same_day & (u[:, 3] < m.urgent)
+        urgency = np.where(same_day, URGENCY["same_day"], np.where(urgent, URGENCY["urgent"], URGENCY["routine"]))
+        channel = np.searchsorted(m.channel_cdf, rng.random(patient.size), side="right").clip(max=m.channel_cdf.size - 1)
+        return make_batch(patient, need, urgency, channel, minute, ORIGIN["episode"])
+
+
+__all__ = ["AGE_GROUP_EDGES", "CalibratedDemand", "DemandModel", "Thinning", "build_demand", "deprivation_factor",
+           "need_mix_by_class"]

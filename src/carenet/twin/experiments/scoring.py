@@ -1,0 +1,202 @@
+"""Score one replication's dataset with the measures library: the scorecard and the report's breakdowns.
+
+The twin's output is a canonical dataset like any import, so a replication is scored exactly as
+``carenet score`` scores real data: :func:`carenet.measures.scorecard` over the simulated period,
+plus the staff cost per registered patient (:mod:`.costs`), continuity by NHS England segment,
+the wait distribution by urgency, appointment hours by role and an XmR chart of weekly waits.
+Everything comes back as small pandas tables, one row per measure or group, ready to pool.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from dataclasses import dataclass
+from pathlib import Path
+
+import ibis
+import pandas as pd
+
+from carenet.measures import (
+    AccessConfig,
+    ComplexPatientRule,
+    Period,
+    PopulationConfig,
+    ScorecardConfig,
+    Tables,
+    Unsupported,
+    chart_series,
+    continuity_by_segment,
+    load,
+    profile_for,
+    scorecard,
+)
+from carenet.measures.access import wait_distribution
+from carenet.measures.scorecard import Scorecard, measure_info
+from carenet.measures.spc import SPCError
+from carenet.params import parameter
+from carenet.schema import open_dataset
+from carenet.twin.experiments.costs import cost_per_patient
+
+COST_ATTRIBUTE = "cost"
+COST_MEASURES: dict[str, tuple[str, str, str]] = {
+    "staff_cost_per_patient_gbp": ("Staff cost per registered patient per year", "gbp", "lower"),
+    "staff_cost_per_appointment_gbp": ("Staff cost per attended appointment", "gbp", "lower"),
+}
+"""Cost measures added to the scorecard: label, unit, better direction."""
+
+SPC_SERIES = "mean_wait_days"
+SEGMENT_COLUMN = "nhse_segment"
+_DAYS_PER_WEEK = 7
+
+
+def _value(path: str) -> object:
+    return parameter(path)["value"]
+
+
+def population_config() -> PopulationConfig:
+    """Segmentation, risk and complex-patient thresholds from ``parameters.yaml`` (as ``carenet score`` reads them)."""
+    weights = {w["condition"]: w["weight"] for w in parameter("cambridge_multimorbidity_score_general.weights")}
+    rule = ComplexPatientRule(
+        min_ltc_count=int(_value("measures_population.complex_patient_min_ltc_count")),
+        efi_categories=tuple(_value("measures_population.complex_patient_efi_categories")),
+        min_segment=int(_value("measures_population.complex_patient_min_b2h_segment")),
+    )
+    return PopulationConfig(cms_weights=weights, acute_window_days=int(_value("measures_population.acute_window_days")),
+                            high_risk_min_ltc=int(_value("measures_population.high_risk_min_ltc_count")),
+                            complex_rule=rule)
+
+
+def scorecard_config(first_day: dt.date, last_day: dt.date) -> ScorecardConfig:
+    """The scorecard over the simulated period ``first_day`` … ``last_day``; thresholds from ``parameters.yaml``."""
+    return ScorecardConfig(
+        period_days=(last_day - first_day).days + 1,
+        population=population_config(),
+        discharge_follow_up_days=int(_value("measures_coordination.discharge_follow_up_days")),
+        psychosocial_link_window_days=int(_value("measures_community.psychosocial_link_window_days")),
+        working_weeks_per_year=float(_value("measures_workforce.working_weeks_per_year")),
+        as_of=last_day,
+    )
+
+
+@dataclass
+class RepScore:
+    """One replication, scored: each table without model or replication columns (the caller adds them)."""
+
+    scorecard: pd.DataFrame  # attribute, measure, label, unit, better, value, note
+    continuity_by_segment: pd.DataFrame  # segment, value, patients
+    waits: pd.DataFrame  # urgency, booking_interval, share
+    workload: pd.DataFrame  # role, hours_per_week
+    spc: pd.DataFrame  # period_start, value, mean, upper_limit, lower_limit, point_type
+
+
+def _card_rows(card: Scorecard) -> list[dict]:
+    rows = []
+    for attribute, section in card.sections.items():
+        for key, v in section.items():
+            info = measure_info(key)
+            missing = isinstance(v, Unsupported)
+            rows.append({"attribute": attribute, "measure": key, "label": info.label, "unit": info.unit,
+                         "better": info.better, "value": math.nan if missing else float(v),
+                         "note": v.reason if missing else ""})
+    return rows
+
+
+def _attended_in(tables: Tables, period: Period) -> ibis.Table:
+    a = tables["appointments"]
+    return a.filter(a.status == "attended", period.contains(a.booked_for))
+
+
+def _cost_rows(tables: Tables, card: Scorecard, period: Period) -> list[dict]:
+    registered = card.sections.get("population", {}).get("registered_patients")
+    rows = []
+    values: dict[str, float | Unsupported] = {}
+    if "clinicians" not in tables:
+        reason = Unsupported("the dataset has no clinicians table to cost")
+        values = dict.fromkeys(COST_MEASURES, reason)
+    elif not isinstance(registered, float) or registered <= 0:
+        values = dict.fromkeys(COST_MEASURES, Unsupported("no registered patients to cost per patient"))
+    else:
+        clinicians = tables.con.to_pyarrow(tables["clinicians"].select("role", "fte"))
+        per_patient = cost_per_patient(clinicians, int(registered))
+        values["staff_cost_per_patient_gbp"] = per_patient
+        attended = tables.con.to_pyarrow(_attended_in(tables, period).count()).as_py() if "appointments" in tables \
+            else 0
+        yearly = attended * (dt.timedelta(days=365.2425) / dt.timedelta(days=period.days))
+        values["staff_cost_per_appointment_gbp"] = (per_patient * registered / yearly if yearly
+                                                    else Unsupported("no attended appointment in the period"))
+    for key, (label, unit, better) in COST_MEASURES.items():
+        v = values[key]
+        missing = isinstance(v, Unsupported)
+        rows.append({"attribute": COST_ATTRIBUTE, "measure": key, "label": label, "unit": unit, "better": better,
+                     "value": math.nan if missing else float(v), "note": v.reason if missing else ""})
+    return rows
+
+
+def _segments(tables: Tables, card_config: ScorecardConfig, period: Period) -> pd.DataFrame:
+    empty = pd.DataFrame(columns=["segment", "value", "patients"])
+    profile = profile_for(tables, period.end, card_config.population)
+    if isinstance(profile, Unsupported) or "appointments" not in tables:
+        return empty
+    config = card_config.continuity.model_copy(update={"start": period.start, "end": period.end})
+    complex_label = ibis.ifelse(profile.complex, "Complex patients", "Other patients")
+    groups = {SEGMENT_COLUMN: profile.select("patient_id", segment=profile[SEGMENT_COLUMN]),
+              "complex": profile.select("patient_id", segment=complex_label)}
+    frames = []
+    for segments in groups.values():
+        by = continuity_by_segment(tables, config, segments=segments)
+        got = tables.con.to_pyarrow(by.select("segment", value="upc_mean", patients="patients")).to_pandas()
+        frames.append(got.sort_values("segment"))
+    out = pd.concat(frames, ignore_index=True)
+    return out[out["segment"].notna()].reset_index(drop=True)
+
+
+def _waits(tables: Tables, period: Period) -> pd.DataFrame:
+    if "appointments" not in tables:
+        return pd.DataFrame(columns=["urgency", "booking_interval", "share"])
+    dist = wait_distribution(tables, AccessConfig(start=period.start, end=period.end), by=("urgency",))
+    out = tables.con.to_pyarrow(dist.select("urgency", "booking_interval", "share")).to_pandas()
+    out["urgency"] = out["urgency"].fillna("unknown")
+    return out.sort_values(["urgency", "booking_interval"]).reset_index(drop=True)
+
+
+def _workload(tables: Tables, period: Period) -> pd.DataFrame:
+    if "appointments" not in tables:
+        return pd.DataFrame(columns=["role", "hours_per_week"])
+    a = _attended_in(tables, period)
+    minutes = a.group_by(role=a.role.fill_null("unknown")).agg(minutes=a.duration_minutes.fill_null(0).sum())
+    out = tables.con.to_pyarrow(minutes).to_pandas()
+    weeks = period.days / _DAYS_PER_WEEK
+    out["hours_per_week"] = out["minutes"].astype(float) / 60 / weeks
+    return out[["role", "hours_per_week"]].sort_values("role").reset_index(drop=True)
+
+
+def _spc(tables: Tables, period: Period) -> pd.DataFrame:
+    columns = ["period_start", "value", "mean", "upper_limit", "lower_limit", "point_type"]
+    if "appointments" not in tables:
+        return pd.DataFrame(columns=columns)
+    try:
+        series, chart = chart_series(tables, SPC_SERIES, period, "week")
+    except SPCError:
+        return pd.DataFrame(columns=columns)
+    table = chart.to_arrow(series.column("period_start")).to_pandas()
+    return table.rename(columns={"period": "period_start"})[columns]
+
+
+def score_dataset(path: str | Path, first_day: dt.date, last_day: dt.date, *, spc: bool = True) -> RepScore:
+    """Score the dataset at ``path`` over the simulated days ``first_day`` … ``last_day`` (DuckDB, in place)."""
+    tables = load(open_dataset(path))
+    config = scorecard_config(first_day, last_day)
+    card = scorecard(tables, config)
+    period = card.period
+    rows = _card_rows(card) + _cost_rows(tables, card, period)
+    return RepScore(
+        scorecard=pd.DataFrame(rows),
+        continuity_by_segment=_segments(tables, config, period),
+        waits=_waits(tables, period),
+        workload=_workload(tables, period),
+        spc=_spc(tables, period) if spc else pd.DataFrame(),
+    )
+
+
+__all__ = ["COST_MEASURES", "RepScore", "population_config", "score_dataset", "scorecard_config"]

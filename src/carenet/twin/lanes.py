@@ -1,0 +1,95 @@
+"""Diary lanes: each clinician's bookable slots per working day, from the care engines' capacity rules.
+
+Practice and team staff: :func:`carenet.care.daily_slots` turns weekly sessions into slots of the
+role's usual length spread over the days worked; for the roles of ``booking.long_appointments``
+:func:`carenet.care.split_long_slots` holds ``share_of_sessions`` of the time as a second lane of
+long slots (kind 1). Hub staff: :func:`carenet.care.hub_lanes`, one lane per hub role at the
+network's hub site. The twin's days are weekdays, so a hub's weekend sessions are not simulated.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from carenet.care import daily_slots, hub_lanes, hub_site, split_long_slots
+from carenet.models.spec import WEEKDAYS, DeliveryModel
+from carenet.schema.roles import ROLE_CODES, ROLES_BY_CODE
+from carenet.twin.workforce import NO_HUB, Staffing, session_minutes
+
+STANDARD, LONG = 0, 1
+
+
+@dataclass
+class Lanes:
+    """Lane attributes (one per clinician and slot kind) and their slots per working day."""
+
+    clinician: np.ndarray
+    role: np.ndarray
+    site: np.ndarray
+    team: np.ndarray
+    kind: np.ndarray
+    slot_minutes: np.ndarray
+    capacity: np.ndarray  # int32 [lanes, days]
+    free: np.ndarray  # int32 [lanes, days]
+
+    def __len__(self) -> int:
+        return int(self.clinician.shape[0])
+
+
+def _works(staff: Staffing, rows: np.ndarray) -> np.ndarray:
+    return np.asarray([[day in staff.weekdays[i] for day in WEEKDAYS] for i in rows], dtype=bool).reshape(
+        rows.size, len(WEEKDAYS))
+
+
+def build_lanes(staff: Staffing, model: DeliveryModel, weekday: np.ndarray, bookable_roles: set[str],
+                network_patients: np.ndarray) -> Lanes:
+    """Lanes of every bookable clinician over the working days whose weekdays (0 = Monday) are given."""
+    role = staff.array("role")
+    hub = staff.array("hub")
+    bookable = np.isin(role, [ROLE_CODES.index(r) for r in bookable_roles])
+    rows = np.flatnonzero(bookable & (hub == NO_HUB))
+    usual = np.asarray([ROLES_BY_CODE[ROLE_CODES[r]].usual_minutes for r in role[rows]], dtype=np.float64)
+    slots = daily_slots(staff.array("sessions_per_week")[rows], usual, _works(staff, rows), weekday,
+                        session_minutes())
+    parts = [(rows, STANDARD, usual, slots)]
+    long = model.booking.long_appointments
+    if long is not None:
+        has_long = np.isin(role[rows], [ROLE_CODES.index(r) for r in long.roles])
+        standard, long_slots = split_long_slots(slots[has_long], long.share_of_sessions, usual[has_long],
+                                                long.minutes)
+        slots[has_long] = standard
+        parts.append((rows[has_long], LONG, np.full(has_long.sum(), float(long.minutes)), long_slots))
+    site = staff.array("practice")
+    clinician = [p[0] for p in parts]
+    capacity = [p[3] for p in parts]
+    kinds = [np.full(p[0].size, p[1]) for p in parts]
+    minutes = [p[2] for p in parts]
+    sites = [site[p[0]] for p in parts]
+    if model.hub is not None:
+        for n in np.unique(hub[hub != NO_HUB]):
+            members = np.flatnonzero(hub == n)
+            lanes = hub_lanes(model.hub, int(network_patients[n]), int(n), 0, weekday, session_minutes())
+            order = [ROLE_CODES[r] for r in lanes.diary.role]
+            members = np.asarray([members[[ROLE_CODES[role[m]] for m in members].index(r)] for r in order])
+            clinician.append(members)
+            capacity.append(lanes.diary.free)
+            kinds.append(np.full(members.size, STANDARD))
+            minutes.append(np.asarray([ROLES_BY_CODE[r].usual_minutes for r in order], dtype=np.float64))
+            sites.append(np.full(members.size, hub_site(int(n))))
+    clinician_all = np.concatenate(clinician).astype(np.int64)
+    cap = np.concatenate(capacity).astype(np.int32)
+    return Lanes(
+        clinician=clinician_all,
+        role=role[clinician_all].astype(np.int64),
+        site=np.concatenate(sites).astype(np.int64),
+        team=staff.array("team")[clinician_all].astype(np.int64),
+        kind=np.concatenate(kinds).astype(np.int64),
+        slot_minutes=np.concatenate(minutes).astype(np.int16),
+        capacity=cap,
+        free=cap.copy(),
+    )
+
+
+__all__ = ["LONG", "STANDARD", "Lanes", "build_lanes"]

@@ -1,0 +1,197 @@
+"""Booking for delivery models: triage and routing, then continuity-aware booking over the rolling horizon.
+
+Each day's batch goes through :func:`carenet.care.triage` practice by practice (the triager's
+minutes are the practice's), which gives each request the roles that may see it - or, for a
+misrouted need, the wrong role it first reaches. Work with a role fixed in advance (proactive
+contacts, referrals, discharge follow-ups) and second contacts after a misroute skip triage.
+:func:`carenet.care.allocate` then books the whole batch into the lanes' free slots from today
+to each request's deadline: same-day today, urgent within ``urgent_within_days``, routine within
+the model's ``horizon_days``, planned work within its window. With a ``continuity`` policy each
+request prefers its named clinician (and team), worth ``continuity_value`` days of waiting when
+continuity matters for the patient or need; ``first_available`` books the earliest slot.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from carenet.care import NO_HUB, BookingCosts, BookingRequests, Diary, allocate, hub_requests, triage
+from carenet.care.patients import cohort_mask
+from carenet.params import parameter
+from carenet.schema.codes import NEED_TYPES, URGENCIES
+from carenet.schema.roles import ROLE_CODES
+from carenet.twin.effects import Effects
+from carenet.twin.lanes import LONG, STANDARD
+from carenet.twin.requests import NO_ROLE, ORIGIN, URGENCY, Bookings, RequestBatch
+from carenet.twin.setup import Setup
+from carenet.twin.state import RunState
+from carenet.twin.workforce import full_time_sessions, session_minutes
+
+_TRIAGED_ORIGINS = (ORIGIN["episode"], ORIGIN["repeat"])
+
+
+def booking_costs(setup: Setup) -> BookingCosts:
+    """The booking objective from ``twin.booking`` (continuity is worth nothing under first-available)."""
+    node = parameter("twin.booking")
+    if tuple(node["delay_cost_per_day"]["urgencies"]) != URGENCIES:
+        raise ValueError(f"parameters.yaml twin.booking.delay_cost_per_day.urgencies must list {URGENCIES}")
+    value = np.asarray(node["continuity_value"]["value"], dtype=np.float64)
+    if setup.model.booking.policy != "continuity":
+        value = np.zeros_like(value)
+    return BookingCosts(delay_per_day=np.asarray(node["delay_cost_per_day"]["value"], dtype=np.float64),
+                        continuity_value=value, team_share=float(node["team_share"]["value"]),
+                        unmet_penalty=float(node["unmet_penalty"]["value"]))
+
+
+def triage_minutes_per_day(setup: Setup) -> np.ndarray:
+    """Minutes the triager has each day, per practice.
+
+    A role that holds no diary (care navigators) triages in its bookable sessions; a clinical
+    triager (a GP) in the part of the week the model does not book (full-time sessions less
+    ``sessions_per_fte``).
+    """
+    entry = setup.model.entry
+    minutes = np.zeros(len(setup.frame.practice_ids))
+    if entry.triage == "none" or entry.triage_role is None:
+        return minutes
+    role = ROLE_CODES.index(entry.triage_role)
+    staff = setup.staff
+    line = next(r for r in setup.model.workforce.roles if r.role == entry.triage_role)
+    has_diary = role in set(setup.lanes.role.tolist())
+    sessions_off = full_time_sessions() - line.sessions_per_fte
+    for i in range(len(staff)):
+        if staff.role[i] == role and staff.practice[i] >= 0:
+            sessions = staff.fte[i] * sessions_off if has_diary else staff.sessions_per_week[i]
+            minutes[staff.practice[i]] += sessions * session_minutes() / 5
+    return minutes
+
+
+class ModelBooking:
+    """The engine's booking policy for a delivery model."""
+
+    def __init__(self, setup: Setup, state: RunState, effects: Effects):
+        self.setup = setup
+        self.state = state
+        self.costs = booking_costs(setup)
+        model = setup.model
+        self._triage_minutes = triage_minutes_per_day(setup)
+        self._accuracy = 1.0 - effects.misroute_probability[model.entry.triage]
+        self._untriaged_accuracy = 1.0 - effects.misroute_probability["none"]
+        node = parameter("twin.booking")
+        matters = [NEED_TYPES.index(n) for n in node["continuity_needs"]["value"]]
+        self._continuity_need = np.isin(np.arange(len(NEED_TYPES)), matters)
+        continuity = model.booking.policy == "continuity"
+        self._preferred = setup.panels.named if continuity else np.full(len(setup.frame), -1)
+        by_team = model.booking.continuity_with == "team" or model.booking.team_only
+        self._team = setup.panels.team if (continuity and by_team) or model.booking.team_only else np.full(
+            len(setup.frame), -1)
+        self._team_only = model.booking.team_only & (self._team >= 0)
+        long = model.booking.long_appointments
+        self._long_patient = cohort_mask(long.cohort, setup.attributes) if long else np.zeros(len(setup.frame), bool)
+        self._long_roles = np.isin(np.arange(len(ROLE_CODES)), [ROLE_CODES.index(r) for r in long.roles]) if long \
+            else np.zeros(len(ROLE_CODES), bool)
+        self._practice_hub = setup.practice_network
+        self._deadline = np.asarray([0, setup.settings.demand.urgent_within_days, model.booking.horizon_days,
+                                     model.booking.horizon_days])  # by URGENCIES order
+        if tuple(URGENCIES) != ("same_day", "urgent", "routine", "proactive"):
+            raise ValueError("booking deadlines assume URGENCIES = same_day, urgent, routine, proactive")
+        lanes = setup.lanes
+        self._role_bit = np.left_shift(np.int64(1), np.arange(len(ROLE_CODES), dtype=np.int64))
+        self._lane_long_mask = np.zeros(len(ROLE_CODES), np.int64)
+
+    # -- routing -------------------------------------------------------------------------------
+    def _route(self, batch: RequestBatch, patient_practice: np.ndarray, rng: np.random.Generator):
+        n = len(batch)
+        allowed = np.zeros(n, np.int64)
+        first = np.full(n, NO_ROLE, np.int64)
+        misrouted = np.full(n, NO_ROLE, np.int64)
+        waiting = np.zeros(n, bool)
+        fixed = batch.role >= 0
+        allowed[fixed] = self._role_bit[batch.role[fixed]]
+        first[fixed] = batch.role[fixed]
+        routed = ~fixed
+        table = self.setup.routing
+        allowed[routed] = table.allowed[batch.need[routed]]
+        first[routed] = table.first_choice[batch.need[routed]]
+        to_triage = routed & np.isin(batch.origin, _TRIAGED_ORIGINS)
+        entry = self.setup.model.entry
+        rows = np.flatnonzero(to_triage)
+        if rows.size:
+            practices = patient_practice[rows]
+            order = np.argsort(practices, kind="stable")
+            bounds = np.flatnonzero(np.diff(practices[order])) + 1
+            for group in np.split(rows[order], bounds):
+                p = patient_practice[group[0]]
+                result = triage(batch.need[group], batch.urgency[group], table, entry.triaged_urgencies,
+                                entry.minutes_per_request or 1.0, self._triage_minutes[p], self._accuracy,
+                                self._untriaged_accuracy, rng)
+                waiting[group] = result.waiting
+                misrouted[group] = result.misrouted_to
+        wrong = misrouted != NO_ROLE
+        allowed[wrong] = self._role_bit[misrouted[wrong]]
+        first[wrong] = misrouted[wrong]
+        return allowed, first, misrouted, waiting
+
+    # -- booking -------------------------------------------------------------------------------
+    def book(self, day: int, batch: RequestBatch, rng: np.random.Generator) -> Bookings:
+        n = len(batch)
+        out = Bookings.unbooked(n)
+        self.state.last_misrouted = np.zeros(n, bool)
+        self.state.last_waiting = np.zeros(n, bool)
+        if n == 0:
+            return out
+        setup, lanes = self.setup, self.setup.lanes
+        patient = batch.patient.astype(np.int64)
+        practice = setup.frame.practice[patient].astype(np.int64)
+        allowed, first, misrouted, waiting = self._route(batch, practice, rng)
+        self.state.last_misrouted = misrouted != NO_ROLE
+        self.state.last_waiting = waiting
+        deadline = np.where(batch.window >= 0, batch.window, self._deadline[batch.urgency]).astype(np.int64)
+        deadline = np.maximum(deadline - (day - batch.requested_day).clip(min=0) * (batch.window < 0), 0)
+        deadline = np.minimum(deadline, setup.diary_days - 1 - day)
+        long = self._long_patient[patient] & self._long_roles[np.maximum(first, 0)] & (first >= 0)
+        kind = np.where(long, LONG, STANDARD)
+        long_bits = int(np.bitwise_or.reduce(self._role_bit[self._long_roles])) if self._long_roles.any() else 0
+        allowed = np.where(long, allowed & long_bits, allowed)
+        continuity_class = (setup.risk.complex[patient] | self._continuity_need[batch.need]).astype(np.int64)
+        hub = hub_requests(batch.urgency, self._practice_hub[practice], setup.model.hub)
+        go = ~waiting & (allowed != 0)
+        rows = np.flatnonzero(go)
+        if rows.size == 0:
+            return out
+        horizon = int(deadline[rows].max()) + 1
+        diary = Diary.build(clinician=lanes.clinician, role=lanes.role, site=lanes.site,
+                            free=lanes.free[:, day:day + horizon], team=lanes.team, kind=lanes.kind)
+        requests = BookingRequests.build(
+            patient[rows], practice[rows], allowed[rows], batch.urgency[rows], deadline[rows],
+            continuity_class=continuity_class[rows], preferred=self._preferred[patient[rows]],
+            team=self._team[patient[rows]], team_only=self._team_only[patient[rows]],
+            hub=np.where(hub[rows] >= 0, hub[rows], NO_HUB), kind=kind[rows])
+        allocation = allocate(requests, diary, self.costs, mode=setup.booking_mode)
+        booked = allocation.day >= 0
+        lane = allocation.lane[booked]
+        when = day + allocation.day[booked]
+        position = lanes.capacity[lane, when] - lanes.free[lane, when] + _rank_within(lane * setup.diary_days + when)
+        np.subtract.at(lanes.free, (lane, when), 1)
+        hit = rows[booked]
+        out.lane[hit] = lane
+        out.clinician[hit] = lanes.clinician[lane]
+        out.day[hit] = when
+        slot = lanes.slot_minutes[lane].astype(np.int32)
+        out.start_minute[hit] = np.minimum(position * slot, np.iinfo(np.int16).max)
+        out.minutes[hit] = np.where(batch.minutes[hit] > 0, batch.minutes[hit], slot)
+        return out
+
+
+def _rank_within(key: np.ndarray) -> np.ndarray:
+    """0, 1, 2 … for repeated keys, in their order of appearance."""
+    order = np.argsort(key, kind="stable")
+    sorted_key = key[order]
+    starts = np.flatnonzero(np.r_[True, sorted_key[1:] != sorted_key[:-1]])
+    rank_sorted = np.arange(key.size) - np.repeat(starts, np.diff(np.r_[starts, key.size]))
+    rank = np.empty(key.size, np.int64)
+    rank[order] = rank_sorted
+    return rank
+
+
+__all__ = ["ModelBooking", "booking_costs", "triage_minutes_per_day"]

@@ -1,0 +1,95 @@
+"""Each patient's named clinician and team, as the model's ``panels`` and segment services say.
+
+* A segment service holds its cohort: the cohort's patients are shared among the practice's
+  teams of that service, named to the team's GP (or first member).
+* ``micro_team``: everyone else is shared among the practice's micro-teams, named to the team's GP.
+* ``named_gp``: everyone else gets a named GP of the practice (GPs outside any team), lists in
+  proportion to FTE.
+* ``practice``: no named clinician.
+
+Sharing keeps households whole and balances each panel's workload - expected contacts when the
+model weights by risk, headcount otherwise - with :func:`carenet.care.assign_panels`. A fresh
+assignment has no current lists to keep, so panels are balanced as tightly as whole households
+allow (tolerance 0).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from carenet.care import assign_panels
+from carenet.care.patients import PatientAttributes, cohort_mask
+from carenet.models.spec import DeliveryModel
+from carenet.schema.roles import ROLE_CODES
+from carenet.twin.patients import PatientFrame
+from carenet.twin.workforce import NO_TEAM, Staffing
+
+NO_CLINICIAN = -1
+_GP = ROLE_CODES.index("gp")
+
+
+@dataclass(frozen=True)
+class Panels:
+    named: np.ndarray  # clinician index per patient, NO_CLINICIAN
+    team: np.ndarray  # team index per patient, NO_TEAM
+
+
+def _team_lead(staff: Staffing, team: int) -> int:
+    members = [i for i, t in enumerate(staff.team) if t == team]
+    gps = [i for i in members if staff.role[i] == _GP]
+    return (gps or members or [NO_CLINICIAN])[0]
+
+
+def assign(model: DeliveryModel, frame: PatientFrame, attributes: PatientAttributes, staff: Staffing,
+           workload: np.ndarray) -> Panels:
+    """Named clinician and team of every patient (see the module docstring)."""
+    n = len(frame)
+    weight = workload if model.panels.workload_weighting == "risk" else np.ones(n)
+    named = np.full(n, NO_CLINICIAN, np.int64)
+    team = np.full(n, NO_TEAM, np.int64)
+    teams = staff.teams
+    # Service group of every patient: 0 general list, k for the k-th segment service spec.
+    segment_specs = [t for t in model.teams if t.kind == "segment_service"]
+    group = np.zeros(n, np.int64)
+    for k, spec in enumerate(segment_specs, start=1):
+        group[(group == 0) & cohort_mask(spec.cohort, attributes)] = k
+    panel_practice, panel_group, panel_capacity, panel_team, panel_lead = [], [], [], [], []
+    for t, spec in enumerate(teams.spec):
+        if spec is None or spec.kind not in ("micro_team", "segment_service"):
+            continue
+        if spec.kind == "segment_service":
+            g = segment_specs.index(spec) + 1
+        elif model.panels.unit == "micro_team":
+            g = 0
+        else:
+            continue
+        panel_practice.append(teams.practice[t])
+        panel_group.append(g)
+        panel_capacity.append(1.0)
+        panel_team.append(t)
+        panel_lead.append(_team_lead(staff, t))
+    if model.panels.unit == "named_gp":
+        for i in range(len(staff)):
+            if staff.role[i] == _GP and staff.team[i] == NO_TEAM and staff.practice[i] >= 0:
+                panel_practice.append(staff.practice[i])
+                panel_group.append(0)
+                panel_capacity.append(staff.fte[i])
+                panel_team.append(NO_TEAM)
+                panel_lead.append(i)
+    if not panel_practice:
+        return Panels(named, team)
+    # Patients of a segment cohort whose practice has no such team stay on the general list.
+    has_service = np.zeros((len(frame.practice_ids), len(segment_specs) + 1), bool)
+    has_service[np.asarray(panel_practice), np.asarray(panel_group)] = True
+    group = np.where(has_service[frame.practice, group], group, 0)
+    result = assign_panels(weight, frame.practice, frame.household, np.asarray(panel_practice),
+                           np.asarray(panel_capacity), 0.0, patient_group=group, panel_group=np.asarray(panel_group))
+    placed = result.panel >= 0
+    named[placed] = np.asarray(panel_lead)[result.panel[placed]]
+    team[placed] = np.asarray(panel_team)[result.panel[placed]]
+    return Panels(named, team)
+
+
+__all__ = ["NO_CLINICIAN", "Panels", "assign"]

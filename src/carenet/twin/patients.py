@@ -1,0 +1,153 @@
+"""The registered population as arrays the twin can index: one position per patient.
+
+Built from canonical tables (synthetic or imported alike): who is registered on the run's start
+date, their practice, age, sex, deprivation decile, active QOF registers and eFI category.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from carenet.params import parameter
+from carenet.schema.codelists import EFI_DEFICIT_COUNT, QOF_REGISTERS
+from carenet.schema.errors import CarenetError
+
+REGISTER_INDEX = {r.code: i for i, r in enumerate(QOF_REGISTERS)}
+NON_CONDITION_REGISTERS = ("PC",)
+"""Registers that record a care status, not a long-term condition (as ``carenet.measures`` counts them)."""
+_CONDITION_BITS = ~np.int64(sum(1 << REGISTER_INDEX[c] for c in NON_CONDITION_REGISTERS))
+_DAYS_PER_YEAR = 365.2425
+
+
+class PopulationError(CarenetError):
+    """The population tables cannot drive a run (no patients registered, unknown practices …)."""
+
+
+@dataclass(frozen=True)
+class PatientFrame:
+    """Registered patients on ``as_of``, in a fixed order (practice, then patient id)."""
+
+    as_of: dt.date
+    patient_id: pa.Array
+    practice: np.ndarray  # int32 index into practice_ids
+    practice_ids: tuple[str, ...]
+    household: np.ndarray  # int64 household number (-1 when unknown)
+    age: np.ndarray  # int16 completed years on as_of
+    female: np.ndarray  # bool
+    decile: np.ndarray  # int8 IMD decile 1-10, 0 when unknown
+    registers: np.ndarray  # int16 number of long-term conditions (active QOF registers but palliative care)
+    register_mask: np.ndarray  # int64 bit i = QOF_REGISTERS[i] active
+    frailty: np.ndarray  # int8 eFI category 0 fit .. 3 severe
+
+    def __len__(self) -> int:
+        return int(self.practice.shape[0])
+
+    def register_matrix(self) -> np.ndarray:
+        """Patients x QOF registers, True where active (the form the care engines take)."""
+        bits = np.left_shift(np.int64(1), np.arange(len(QOF_REGISTERS), dtype=np.int64))
+        return (self.register_mask[:, None] & bits[None, :]) != 0
+
+    def has_register(self, codes: tuple[str, ...]) -> np.ndarray:
+        mask = 0
+        for code in codes:
+            mask |= 1 << REGISTER_INDEX[code]
+        return (self.register_mask & mask) != 0
+
+    @classmethod
+    def from_tables(cls, tables: Mapping[str, pa.Table], as_of: dt.date) -> PatientFrame:
+        for name in ("patients", "practices"):
+            if name not in tables:
+                raise PopulationError(f"the population has no {name!r} table; a run needs patients and practices")
+        patients = _registered(tables["patients"], as_of)
+        if patients.num_rows == 0:
+            raise PopulationError(f"no patient is registered on {as_of.isoformat()} (check registered_from/to)")
+        practice_ids = tuple(tables["practices"].column("practice_id").to_pylist())
+        found = pc.index_in(patients.column("practice_id"), value_set=pa.array(practice_ids, pa.string()))
+        if found.null_count:
+            first = patients.column("practice_id").filter(pc.is_null(found))[0].as_py()
+            raise PopulationError(f"patients: practice_id {first!r} is not in the practices table "
+                                  f"({found.null_count} patient(s) affected)")
+        practice = found.to_numpy(zero_copy_only=False)
+        order = np.lexsort((np.arange(patients.num_rows), practice))
+        patients = patients.take(pa.array(order))
+        practice = practice[order].astype(np.int32)
+        births = patients.column("birth_date").to_numpy(zero_copy_only=False).astype("datetime64[D]")
+        age = ((np.datetime64(as_of, "D") - births).astype(np.int64) / _DAYS_PER_YEAR).astype(np.int16)
+        female = pc.equal(patients.column("sex"), "female").to_numpy(zero_copy_only=False)
+        decile = pc.fill_null(patients.column("deprivation_decile").cast(pa.int8()), 0).to_numpy(zero_copy_only=False)
+        household = _household_numbers(patients.column("household_id"))
+        registers, mask, frailty = _conditions(tables.get("conditions"), patients.column("patient_id"), as_of)
+        return cls(as_of, patients.column("patient_id").combine_chunks(), practice, practice_ids, household, age,
+                   female.astype(bool), decile.astype(np.int8), registers, mask, frailty)
+
+
+def _registered(patients: pa.Table, as_of: dt.date) -> pa.Table:
+    day = pa.scalar(as_of, pa.date32())
+    keep = pc.less_equal(patients.column("registered_from"), day)
+    ends = patients.column("registered_to")
+    keep = pc.and_(keep, pc.or_kleene(pc.is_null(ends), pc.greater(ends, day)))
+    died = patients.column("death_date")
+    keep = pc.and_(keep, pc.or_kleene(pc.is_null(died), pc.greater(died, day)))
+    return patients.filter(keep)
+
+
+def _household_numbers(column: pa.ChunkedArray) -> np.ndarray:
+    encoded = column.combine_chunks().dictionary_encode()
+    codes = encoded.indices.to_numpy(zero_copy_only=False)
+    valid = pc.is_valid(column).to_numpy(zero_copy_only=False)
+    return np.where(valid, codes, -1).astype(np.int64)
+
+
+def _efi_upper_bounds() -> np.ndarray:
+    """Upper eFI score of fit, mild and moderate (parameters.yaml efi.categories)."""
+    bounds = {row["name"]: float(row["upper_inclusive"]) for row in parameter("efi.categories")}
+    return np.asarray([bounds["fit"], bounds["mild"], bounds["moderate"]])
+
+
+def _conditions(conditions: pa.Table | None, patient_id: pa.ChunkedArray,
+                as_of: dt.date) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    n = len(patient_id)
+    registers = np.zeros(n, np.int16)
+    mask = np.zeros(n, np.int64)
+    frailty = np.zeros(n, np.int8)
+    if conditions is None or conditions.num_rows == 0:
+        return registers, mask, frailty
+    day = pa.scalar(as_of, pa.date32())
+    active = pc.and_(pc.less_equal(conditions.column("onset_date"), day),
+                     pc.or_kleene(pc.is_null(conditions.column("resolved_date")),
+                            pc.greater(conditions.column("resolved_date"), day)))
+    cond = conditions.filter(active)
+    row = pc.index_in(cond.column("patient_id"), value_set=patient_id.combine_chunks())
+    known = pc.is_valid(row)
+    cond, row = cond.filter(known), pc.drop_null(row).to_numpy(zero_copy_only=False).astype(np.int64)
+    reg = pc.index_in(cond.column("register"), value_set=pa.array([r.code for r in QOF_REGISTERS]))
+    has_reg = pc.is_valid(reg).to_numpy(zero_copy_only=False)
+    bits = np.left_shift(np.int64(1), pc.fill_null(reg, 0).to_numpy(zero_copy_only=False).astype(np.int64))
+    np.bitwise_or.at(mask, row[has_reg], bits[has_reg])
+    registers[:] = _popcount(mask & _CONDITION_BITS)
+    deficit = pc.fill_null(cond.column("efi_deficit").cast(pa.int64()), 0).to_numpy(zero_copy_only=False)
+    has_def = deficit > 0
+    if has_def.any():
+        present = np.unique(row[has_def] * (EFI_DEFICIT_COUNT + 1) + deficit[has_def])
+        counts = np.bincount(present // (EFI_DEFICIT_COUNT + 1), minlength=n)
+        score = counts / EFI_DEFICIT_COUNT
+        frailty[:] = np.searchsorted(_efi_upper_bounds(), score, side="left")
+    return registers, mask, frailty
+
+
+def _popcount(values: np.ndarray) -> np.ndarray:
+    out = np.zeros(values.shape, np.int16)
+    v = values.copy()
+    while v.any():
+        out += (v & 1).astype(np.int16)
+        v >>= 1
+    return out
+
+
+__all__ = ["REGISTER_INDEX", "PatientFrame", "PopulationError"]

@@ -1,0 +1,110 @@
+"""Run a delivery model on a population: the twin's front door.
+
+``run_model(model, tables, start=…, days=…, seed=…)`` lays the model over the population
+(:func:`carenet.twin.setup.prepare`), wires demand, booking, outcomes and steps into the
+:class:`~carenet.twin.engine.Engine`, and steps through the working days. The result keeps
+everything needed to write the run as a canonical dataset (:mod:`carenet.twin.output`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+
+import numpy as np
+import pyarrow as pa
+
+from carenet.models.spec import DeliveryModel
+from carenet.schema.errors import CarenetError
+from carenet.twin.calendar import WorkingCalendar
+from carenet.twin.demand import CalibratedDemand
+from carenet.twin.effects import Effects
+from carenet.twin.engine import Engine
+from carenet.twin.ledger import RunRecord
+from carenet.twin.model_booking import ModelBooking
+from carenet.twin.model_steps import Admissions, CallBack, DidNotAttend, ProactiveWork, Returns, SocialPrescribing
+from carenet.twin.requests import NEED
+from carenet.twin.settings import twin_settings
+from carenet.twin.setup import Setup, prepare, proactive_patients
+from carenet.twin.state import RunState
+
+BOOKING_MODES = ("greedy", "exact")
+ACUTE_NEEDS = ("acute_minor", "acute_complex")
+PSYCHOSOCIAL_NEEDS = ("psychosocial",)
+
+
+class TwinError(CarenetError):
+    """A run cannot start: bad days, seed or booking mode."""
+
+
+@dataclass
+class TwinRun:
+    """A finished run: its setup, final state and the record of every request."""
+
+    setup: Setup
+    state: RunState
+    record: RunRecord
+    seed: int
+    days: int
+    seconds: dict[str, float] = field(default_factory=dict)
+
+
+def _thinning(state: RunState, effects: Effects) -> Callable[[np.ndarray, np.ndarray], np.ndarray]:
+    acute = np.isin(np.arange(len(NEED)), [NEED[n] for n in ACUTE_NEEDS])
+    psychosocial = np.isin(np.arange(len(NEED)), [NEED[n] for n in PSYCHOSOCIAL_NEEDS])
+
+    def keep(patient: np.ndarray, need: np.ndarray) -> np.ndarray:
+        fewer_acute = effects.proactive_acute_reduction * (state.proactive[patient] & acute[need])
+        fewer_social = effects.social_prescribing_psychosocial_reduction * (state.prescribed[patient]
+                                                                            & psychosocial[need])
+        return (1.0 - fewer_acute) * (1.0 - fewer_social)
+
+    return keep
+
+
+def model_engine(setup: Setup) -> tuple[Engine, RunState]:
+    """The engine configured for ``setup``'s model, and the state its steps share."""
+    effects = setup.effects
+    state = RunState(len(setup.frame))
+    state.proactive = proactive_patients(setup)
+    plans = setup.care_plans
+    plan_patient = plans.column("patient").to_numpy()
+    state.has_plan[plan_patient] = True
+    state.key_worker[plan_patient] = plans.column("key_worker").to_numpy()
+    settings = setup.settings
+    calendar = setup.calendar
+    multipliers = calendar.multipliers(settings.calendar.weekday_factor, settings.calendar.month_factor)
+    demand = CalibratedDemand(setup.demand, multipliers, settings.calendar.working_days_per_year,
+                              settings.calendar.opening_minutes, _thinning(state, effects))
+    diary_calendar = WorkingCalendar(calendar.start, setup.diary_days)
+    steps = [CallBack(state, settings.demand.unbooked_retry_days), Returns(setup, state, effects),
+             ProactiveWork(setup), SocialPrescribing(setup, state, effects), Admissions(setup, state, effects)]
+    engine = Engine(demand=demand, booking=ModelBooking(setup, state, effects),
+                    outcomes=DidNotAttend(settings.dna, diary_calendar, calendar.days), steps=steps)
+    return engine, state
+
+
+def run_model(model: DeliveryModel, tables: Mapping[str, pa.Table], *, start: dt.date, days: int, seed: int,
+              effects: Effects | None = None, booking_mode: str = "greedy",
+              progress: Callable[[int], None] | None = None) -> TwinRun:
+    """Run ``model`` on the population ``tables`` for ``days`` working days from ``start``."""
+    if days < 1:
+        raise TwinError(f"days must be at least 1, got {days}")
+    if booking_mode not in BOOKING_MODES:
+        raise TwinError(f"booking mode must be one of {', '.join(BOOKING_MODES)}, got {booking_mode!r}")
+    if seed < 0:
+        raise TwinError(f"seed must be a non-negative integer, got {seed}")
+    effects = effects or Effects.from_parameters()
+    setup_rng, run_seed = np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(0,))), seed
+    clock = time.perf_counter()
+    setup = prepare(model, tables, start, days, effects, setup_rng, booking_mode, twin_settings())
+    engine, state = model_engine(setup)
+    prepared = time.perf_counter()
+    record = engine.run(days, run_seed, progress)
+    done = time.perf_counter()
+    return TwinRun(setup, state, record, seed, days, {"setup": prepared - clock, "simulate": done - prepared})
+
+
+__all__ = ["BOOKING_MODES", "TwinError", "TwinRun", "model_engine", "run_model"]

@@ -1,0 +1,82 @@
+"""What a model run remembers between days: per-patient flags and counters, queued requests, event rows.
+
+Steps write here; the booking policy and the demand's thinning read from here. Event rows
+(admissions, referrals, social prescriptions, tasks) are collected as lists of small arrays and
+become canonical tables at the end of the run.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from carenet.twin.requests import RequestBatch
+
+
+@dataclass
+class EventRows:
+    """Columns of one kind of event, appended a block at a time."""
+
+    columns: dict[str, list[np.ndarray]] = field(default_factory=lambda: defaultdict(list))
+
+    def add(self, **cols: np.ndarray) -> None:
+        sizes = {np.asarray(v).shape[0] for v in cols.values()}
+        if len(sizes) != 1:
+            raise ValueError("event columns must have equal lengths")
+        if sizes.pop() == 0:
+            return
+        for name, value in cols.items():
+            self.columns[name].append(np.asarray(value))
+
+    def get(self, name: str, dtype) -> np.ndarray:
+        parts = self.columns.get(name)
+        return np.concatenate(parts).astype(dtype) if parts else np.zeros(0, dtype)
+
+    def __len__(self) -> int:
+        first = next(iter(self.columns.values()), [])
+        return int(sum(p.shape[0] for p in first))
+
+
+@dataclass
+class RunState:
+    """Mutable state of one model run."""
+
+    patients: int
+    visits: np.ndarray = field(init=False)  # attended appointments so far
+    continuity: np.ndarray = field(init=False)  # sum of continuity matches (1 named, team share, 0)
+    proactive: np.ndarray = field(init=False)  # under a care plan or case management
+    prescribed: np.ndarray = field(init=False)  # took up a social prescription
+    has_plan: np.ndarray = field(init=False)
+    key_worker: np.ndarray = field(init=False)
+    queue: dict[int, list[RequestBatch]] = field(default_factory=lambda: defaultdict(list))
+    admissions: EventRows = field(default_factory=EventRows)
+    referrals: EventRows = field(default_factory=EventRows)
+    prescriptions: EventRows = field(default_factory=EventRows)
+    discharges: EventRows = field(default_factory=EventRows)
+    last_misrouted: np.ndarray = field(default_factory=lambda: np.zeros(0, bool))
+
+    def __post_init__(self) -> None:
+        n = self.patients
+        self.visits = np.zeros(n, np.int32)
+        self.continuity = np.zeros(n, np.float64)
+        self.proactive = np.zeros(n, bool)
+        self.prescribed = np.zeros(n, bool)
+        self.has_plan = np.zeros(n, bool)
+        self.key_worker = np.full(n, -1, np.int64)
+
+    def enqueue(self, day: int, batch: RequestBatch) -> None:
+        if len(batch):
+            self.queue[day].append(batch)
+
+    def due(self, day: int) -> RequestBatch:
+        return RequestBatch.concat(self.queue.pop(day, []))
+
+    def continuity_index(self, reference: float) -> np.ndarray:
+        """Each patient's share of attended contacts with their named clinician (team at its share);
+        ``reference`` until they have two."""
+        return np.where(self.visits >= 2, self.continuity / np.maximum(self.visits, 1), reference)
+
+
+__all__ = ["EventRows", "RunState"]
