@@ -99,8 +99,13 @@ def run(patients: int, seed: int) -> None:
     e, g = gap.exact, gap.greedy
     print(f"{patients:>9,} patients | {len(requests):>6,} requests x {diary.lanes:>4} lanes x {diary.days} days "
           f"| {e.classes:,} classes{' | hubs' if with_hubs else ''}")
-    print(f"    exact  {e.seconds:7.3f} s  cost {e.cost:12.1f}  unmet {e.unmet.size:5d}")
-    print(f"    greedy {g.seconds:7.3f} s  cost {g.cost:12.1f}  unmet {g.unmet.size:5d}")
+    valued = COSTS.continuity_value[requests.continuity_class] > 0
+    for label, a in (("exact ", e), ("greedy", g)):
+        named = (a.clinician == requests.preferred)[valued & a.booked].mean()
+        same_day = (a.day[requests.urgency == 0] == 0).mean()
+        routine_wait = a.day[(requests.urgency == 2) & a.booked].mean()
+        print(f"    {label} {a.seconds:7.3f} s  cost {a.cost:10.1f}  unmet {a.unmet.size:5d}  "
+              f"named GP {named:6.1%}  same-day on the day {same_day:6.1%}  routine wait {routine_wait:4.2f} d")
     print(f"    gap {gap.absolute:.1f} ({gap.relative:.2%} of |exact|); both solves {total:.2f} s")
 
 

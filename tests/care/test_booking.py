@@ -90,7 +90,7 @@ def _brute_force_optimum(requests, diary, costs) -> float:
     return float(cost[rows, cols].sum())
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=100, deadline=None)
 @given(instances())
 def test_both_modes_respect_capacity_scope_site_team_and_window(instance):
     requests, diary, costs = instance
@@ -102,7 +102,7 @@ def test_both_modes_respect_capacity_scope_site_team_and_window(instance):
             request_costs(requests, diary, costs, allocation.lane, allocation.day).sum())
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=100, deadline=None)
 @given(instances())
 def test_exact_is_the_optimum_and_never_worse_than_greedy(instance):
     requests, diary, costs = instance

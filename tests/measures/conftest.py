@@ -193,7 +193,7 @@ def canonical_datasets(draw: st.DrawFn) -> dict[str, pa.Table]:
     return {name: conform(name, pa.Table.from_pylist(rows, schema=TABLES[name].schema)) for name, rows in out.items()}
 
 
-SPEC_EXAMPLES = {"duckdb": 10, "sqlite": 8, "postgres": 5}
+SPEC_EXAMPLES = {"duckdb": 8, "sqlite": 6, "postgres": 4}
 """Examples per spec test and backend in the default run (each example runs a dozen queries); set
 ``CARENET_SPEC_SCALE`` (e.g. 20) for a deeper search."""
 

@@ -29,7 +29,7 @@ CLINICAL = [r.code for r in ROLES if r.clinical]
 SNOMED_EXTRA = ["431857002", "433146000"]  # CKD stage 4 / 5
 
 
-ORACLE_EXAMPLES = {"duckdb": 5, "sqlite": 3, "postgres": 2}
+ORACLE_EXAMPLES = {"duckdb": 3, "sqlite": 2, "postgres": 2}
 """Generated networks per backend in the default run: each runs every population and attribute measure (some
 forty queries); ``CARENET_SPEC_SCALE`` (e.g. 20) searches deeper."""
 

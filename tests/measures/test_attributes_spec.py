@@ -105,7 +105,8 @@ def test_person_centred_by_hand(make_tables):
         "appointments": [
             appt("1", "a", at(1), role="gp", need_type="acute_complex", duration_minutes=20),
             appt("2", "a", at(2), role="clinical_pharmacist", need_type="medication"),  # usual length: 30
-            appt("3", "b", at(3), role="practice_nurse", need_type="mental_health", duration_minutes=15),  # out of scope
+            # a practice nurse's scope does not cover mental health
+            appt("3", "b", at(3), role="practice_nurse", need_type="mental_health", duration_minutes=15),
             appt("4", "b", at(4), role="fcp", need_type="musculoskeletal", duration_minutes=20),
             appt("5", "c", at(5), duration_minutes=None, role=None, need_type="acute_minor"),  # no minutes, no role
             appt("6", "a", datetime(2023, 6, 30, 9), role="gp", duration_minutes=60),  # before the period

@@ -230,7 +230,8 @@ def test_measures_match_oracle(backend, make_tables):
         assert selected == ref_worklists.case_finding(rows, want, AS_OF, 3, 365)
 
         period = Period(START, AS_OF)
-        measured = {**coordination_summary(tables, profile, period, 7), **person_centred_summary(tables, profile, period),
+        measured = {**coordination_summary(tables, profile, period, 7),
+                    **person_centred_summary(tables, profile, period),
                     **community_summary(tables, period, 90), **workforce_summary(tables, period, 42)}
         expected = attribute_oracle(rows, want)
         assert set(measured) == set(expected)

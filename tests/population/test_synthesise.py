@@ -79,6 +79,10 @@ def test_workforce_rates_follow_the_published_figures(demo_tables):
     assert per_10k["clinical_pharmacist"] == pytest.approx(s.network_staff_per_10k["clinical_pharmacist"], rel=0.2)
     network_staff = clinicians.filter(pc.is_null(clinicians["practice_id"]))
     assert set(network_staff["network_id"].to_pylist()) == {"U99001"}
+    days = [len(d.split(",")) for d in clinicians["working_days"].to_pylist()]
+    expected = [min(5, int(np.ceil(x / 2))) for x in clinicians["sessions_per_week"].to_pylist()]
+    assert days == expected
+    assert pc.min(clinicians["fte"]).as_py() > 0 and pc.max(clinicians["fte"]).as_py() <= 1.0
     assert gp_fte_rate(-2.0) > gp_fte_rate(2.0)
     assert split_sessions(40, s.gp_sessions, np.random.default_rng(1)).sum() == 40
 

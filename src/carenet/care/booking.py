@@ -145,18 +145,17 @@ def violations(requests: BookingRequests, diary: Diary, allocation: Allocation) 
         np.add.at(used, (lane, day), 1)
         over = np.argwhere(used > diary.free)
         out += [f"lane {l_} day {d}: {used[l_, d]} bookings for {diary.free[l_, d]} free slots" for l_, d in over]
-    role_ok = (requests.allowed_roles[idx] >> diary.role[lane]) & 1
-    out += [f"request {i}: role {diary.role[lane[j]]} outside its allowed roles" for j, i in enumerate(idx)
-            if not role_ok[j]]
     hub = requests.hub[idx]
-    site_ok = (diary.site[lane] == requests.site[idx]) | ((hub != NO_HUB) & (diary.site[lane] == hub_site(hub)))
-    out += [f"request {i}: booked at another site" for j, i in enumerate(idx) if not site_ok[j]]
-    kind_ok = diary.kind[lane] == requests.kind[idx]
-    out += [f"request {i}: wrong slot kind" for j, i in enumerate(idx) if not kind_ok[j]]
-    team_ok = ~requests.team_only[idx] | (diary.team[lane] == requests.team[idx])
-    out += [f"request {i}: booked outside its team" for j, i in enumerate(idx) if not team_ok[j]]
-    in_window = (day >= requests.earliest[idx]) & (day <= requests.deadline[idx])
-    out += [f"request {i}: day {day[j]} outside its window" for j, i in enumerate(idx) if not in_window[j]]
+    checks = (
+        ("role outside its allowed roles", ((requests.allowed_roles[idx] >> diary.role[lane]) & 1).astype(bool)),
+        ("booked at another site", (diary.site[lane] == requests.site[idx])
+         | ((hub != NO_HUB) & (diary.site[lane] == hub_site(hub)))),
+        ("wrong slot kind", diary.kind[lane] == requests.kind[idx]),
+        ("booked outside its team", ~requests.team_only[idx] | (diary.team[lane] == requests.team[idx])),
+        ("day outside its window", (day >= requests.earliest[idx]) & (day <= requests.deadline[idx])),
+    )
+    for what, ok in checks:
+        out += [f"request {i}: {what}" for i in idx[~ok]]
     return out
 
 

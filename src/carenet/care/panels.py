@@ -10,8 +10,9 @@ its members' risk-weighted workload. Within each practice and group the units ar
 that practice's panels so each panel's load *and* its headcount stay within ``tolerance`` of
 their targets (the panel's share of capacity, e.g. FTE, times the block's total weight or
 headcount) — so no panel balances its workload by collecting all the complex patients — while
-moving as few patients as possible away from their ``current`` panel. That is a linear programme solved by HiGHS over classes of
-interchangeable units (same weight, same current panels); at most a handful of units end up
+moving as few patients as possible away from their ``current`` panel. That is a linear programme
+solved by HiGHS over classes of interchangeable units (same weight, size and current panels); at
+most a handful of units end up
 fractional and go to the panel holding most of them, so a panel can miss a band by at most one
 household. Patients of a group with no panel in their practice get ``-1``.
 """

@@ -86,8 +86,8 @@ def _mechanisms(m: DeliveryModel) -> Table:
             steps.insert(0, f"{r.pre_check_role} pre-check {r.pre_check_lead_days} days before")
         if r.follow_up_role:
             steps.append(f"{r.follow_up_role} follow-up after {r.follow_up_after_days} days")
-        grid.add_row("annual review", f"{'bundled' if r.bundled else 'one per register'} for "
-                                      f"{r.cohort.describe()}: " + " -> ".join(steps), r.tag, r.source)
+        grid.add_row("annual review", f"{'one bundled visit' if r.bundled else 'one visit per register'} "
+                                      f"(cohort: {r.cohort.describe()}): " + " -> ".join(steps), r.tag, r.source)
     if p.care_plans:
         cp = p.care_plans
         grid.add_row("care plans", f"{cp.cohort.describe()}: key worker {cp.key_worker_role}, review every "

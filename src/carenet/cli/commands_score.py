@@ -100,6 +100,19 @@ def _tables(dataset: Path, backend: Backend, con: ibis.BaseBackend) -> Tables:
     return load(open_dataset(dataset), backend.value, con=con)
 
 
+def _reference_day(dataset: Path, tables: Tables, given: date | None) -> date:
+    """``--as-of``, else the last appointment, else the reference date a generator wrote in the manifest."""
+    if given is not None:
+        return given
+    try:
+        return reference_date(tables)
+    except CarenetError:
+        written = open_dataset(dataset).manifest.extra.get("reference_date")
+        if written is None:
+            raise
+        return _parse_day(str(written), f"{dataset}/manifest.json reference_date")
+
+
 def _parse_day(text: str | None, option: str) -> date | None:
     if text is None:
         return None
@@ -137,11 +150,12 @@ def score(
         raise CarenetError(f"score takes one dataset, or two to compare; got {len(datasets)}")
     if out is not None and format is not Format.json:
         raise CarenetError("--out writes JSON; add --format json")
-    config = scorecard_config(_parse_day(as_of, "--as-of"), period_days)
+    day = _parse_day(as_of, "--as-of")
     con = _connect(backend, db_url)
     cards = []
     for path in datasets:
         tables = _tables(path, backend, con)
+        config = scorecard_config(_reference_day(path, tables, day), period_days)
         cards.append(scorecard(tables, config, label=str(path)))
         if worklists is not None:
             folder = worklists if len(datasets) == 1 else worklists / path.name
@@ -192,8 +206,7 @@ def worklist(
 ) -> None:
     """Case-finding worklists: patients to contact, each with the rule that selected them."""
     tables = _tables(dataset, backend, _connect(backend, db_url))
-    day = _parse_day(as_of, "--as-of") or reference_date(tables)
-    _worklist(tables, day, out)
+    _worklist(tables, _reference_day(dataset, tables, _parse_day(as_of, "--as-of")), out)
 
 
 def spc(
@@ -209,7 +222,7 @@ def spc(
 ) -> None:
     """An XmR chart (Making Data Count) of a weekly or monthly series, with its special-cause signals."""
     tables = _tables(dataset, backend, _connect(backend, db_url))
-    end = _parse_day(as_of, "--as-of") or reference_date(tables)
+    end = _reference_day(dataset, tables, _parse_day(as_of, "--as-of"))
     period = Period.ending(end, period_days or int(_value("measures_population.period_days")))
     data, chart = chart_series(tables, series, period, every.value, baseline)
     if format is Format.json:

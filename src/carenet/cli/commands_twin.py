@@ -1,7 +1,100 @@
-"""CLI commands (filled in by the package they front)."""
+"""Twin commands: ``carenet twin run``, ``carenet twin r1`` and ``carenet twin effects``."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import time
+from pathlib import Path
 
 import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from carenet.models import load_model
+from carenet.schema.errors import CarenetError
+from carenet.twin import BOOKING_MODES, Effects, r1_metrics, run_model, run_r1, run_summary, write_run
+from carenet.twin.population_source import DEMO, load_population
+
+console = Console()
+twin_app = typer.Typer(help="The digital twin: run a delivery model on a population for a year.",
+                       no_args_is_help=True)
+
+
+def _date(text: str | None) -> dt.date | None:
+    if text is None:
+        return None
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise CarenetError(f"--start {text!r} is not a date (use YYYY-MM-DD)") from None
+
+
+@twin_app.command("run")
+def run(
+    model: str = typer.Argument(..., help="Library model name (see 'carenet models list') or a model YAML file"),
+    population: str = typer.Option(DEMO, "--population", help="A dataset folder, or 'demo' for the demo network"),
+    seed: int = typer.Option(..., "--seed", min=0, help="Random seed: the same seed gives the same run"),
+    days: int = typer.Option(250, "--days", min=1, help="Working days to simulate"),
+    out: Path = typer.Option(..., "--out", help="Run folder to write (a canonical dataset plus run.json)"),
+    start: str | None = typer.Option(None, "--start", help="First day (default: the day after the population's date)"),
+    booking: str = typer.Option("greedy", "--booking", help=f"Booking solver: {', '.join(BOOKING_MODES)}"),
+    effect: list[str] | None = typer.Option(None, "--effect",
+                                            help="Change an effect, e.g. proactive_acute_reduction=0.2 (repeatable)"),
+    patients: int | None = typer.Option(None, "--patients", min=1, help="With demo: total patients"),
+) -> None:
+    """Run MODEL on a population and write the run as a dataset the measures score like imported data."""
+    spec = load_model(model)
+    effects = Effects.from_parameters().replace_from_text(effect or [])
+    pop = load_population(population, seed, patients)
+    first = _date(start) or pop.first_day
+    console.print(f"[bold]{spec.title}[/] on {pop.label}: {pop.tables['patients'].num_rows:,} patients, "
+                  f"{days} working days from {first.isoformat()}, seed {seed}", soft_wrap=True)
+    clock = time.perf_counter()
+    with Progress(TextColumn("simulating"), BarColumn(), MofNCompleteColumn(), TextColumn("days"),
+                  TimeElapsedColumn(), console=console, transient=True) as bar:
+        task = bar.add_task("days", total=days)
+        result = run_model(spec, pop.tables, start=first, days=days, seed=seed, effects=effects,
+                           booking_mode=booking, progress=lambda _day: bar.advance(task))
+    write_run(result, out)
+    summary = run_summary(result)
+    table = Table(title=f"{out} ({time.perf_counter() - clock:.1f} s)", show_header=False)
+    for key in ("patients", "clinicians", "requests", "attended", "did_not_attend", "unbooked", "admissions",
+                "care_plans", "social_prescriptions"):
+        table.add_row(key.replace("_", " "), f"{summary[key]:,}")
+    busiest = sorted(summary["utilisation_by_role"].items(), key=lambda kv: -kv[1])[:4]
+    table.add_row("busiest roles", ", ".join(f"{r} {u:.0%}" for r, u in busiest))
+    changed = [e["name"] for e in effects.describe() if e["overridden"]]
+    table.add_row("effects changed", ", ".join(changed) or "none")
+    console.print(table)
+
+
+@twin_app.command("r1")
+def r1(
+    practices: int = typer.Option(1, "--practices", min=1, help="Practices of 10,000 patients (P)"),
+    seed: int = typer.Option(..., "--seed", min=0, help="Random seed"),
+) -> None:
+    """Run reference workload R1 (docs/benchmarks.md) and print its four agreement metrics as JSON."""
+    clock = time.perf_counter()
+    record, population = run_r1(practices, seed)
+    metrics = r1_metrics(record, population)
+    metrics["seconds"] = round(time.perf_counter() - clock, 3)
+    console.print_json(json.dumps(metrics))
+
+
+@twin_app.command("effects")
+def effects() -> None:
+    """List the effects a run assumes, with their values, evidence tags and sources."""
+    table = Table("effect", "value", "tag", "source")
+    table.columns[0].no_wrap = True
+    for row in Effects.from_parameters().describe():
+        value = row["value"]
+        shown = ", ".join(f"{k} {v:g}" for k, v in value.items()) if isinstance(value, dict) else str(value)
+        table.add_row(row["name"], shown, row["tag"], row["source"])
+    console.print(table)
 
 
 def register(app: typer.Typer) -> None:
-    """Attach this module's commands to ``app``."""
+    """Attach ``carenet twin …`` to ``app``."""
+    app.add_typer(twin_app, name="twin")

@@ -206,31 +206,26 @@ def wait_summary(
     keys = _check_by(by, segments)
     w = waits(tables, config, keys, segments)
     per_day = _grouped(w, [*keys, "wait_days"], n=w.count())
-    totals = _grouped(
-        w, keys, requests=w.count(), mean_wait_days=w.wait_days.mean(),
-        same_day=flag(w.wait_days == 0).sum(),
-        within=flag(w.wait_days <= config.within_days).sum(),
-    )
-    upper = _percentile(per_day, keys, config.percentile)
-    joined = totals.join(upper, keys) if keys else totals.cross_join(upper)
-    return joined.select(
-        *keys, "requests", "mean_wait_days",
-        **{f"p{config.percentile}_wait_days": joined.upper_wait,
-           "share_same_day": joined.same_day.cast("float64") / joined.requests,
-           f"share_within_{config.within_days}_days": joined.within.cast("float64") / joined.requests},
-    )
-
-
-def _percentile(per_day: ir.Table, keys: list[str], percentile: int) -> ir.Table:
-    """Nearest-rank percentile from counts per wait: the least wait w with 100·#(waits ≤ w) ≥ percentile·#waits.
-
-    Integer arithmetic keeps it exact on every backend (no floating-point rank, no engine quantile).
-    """
+    # Nearest rank from counts per wait: the least wait w with 100·#(waits ≤ w) ≥ percentile·#waits. Integer
+    # arithmetic keeps it exact on every backend (no floating-point rank, no engine-specific quantile).
     running = ibis.cumulative_window(group_by=keys or None, order_by="wait_days")
-    whole = ibis.window(group_by=keys or None)
-    ranked = per_day.mutate(cumulative=per_day.n.sum().over(running), total=per_day.n.sum().over(whole))
-    reached = ranked.filter(ranked.cumulative * PERCENT >= ranked.total * percentile)
-    return _grouped(reached, keys, upper_wait=reached.wait_days.min())
+    ranked = per_day.mutate(cumulative=per_day.n.sum().over(running),
+                            total=per_day.n.sum().over(ibis.window(group_by=keys or None)))
+    reached = ranked.cumulative * PERCENT >= ranked.total * config.percentile
+    grouped = _grouped(
+        ranked, keys, requests=ranked.n.sum(), wait_total=(ranked.n * ranked.wait_days).sum(),
+        upper=ranked.wait_days.min(where=reached),
+        same_day=ranked.n.sum(where=ranked.wait_days == 0),
+        within=ranked.n.sum(where=ranked.wait_days <= config.within_days),
+    )
+    requests = grouped.requests.cast("float64").nullif(0)
+    return grouped.select(
+        *keys, requests=grouped.requests.fill_null(0),
+        mean_wait_days=grouped.wait_total.cast("float64") / requests,
+        **{f"p{config.percentile}_wait_days": grouped.upper,
+           "share_same_day": grouped.same_day.fill_null(0).cast("float64") / requests,
+           f"share_within_{config.within_days}_days": grouped.within.fill_null(0).cast("float64") / requests},
+    )
 
 
 def wait_distribution(
@@ -292,8 +287,8 @@ def unmet_demand(
     r = with_patient_groups(r.select("patient_id", "practice_id", "urgency", "requested_at", "unmet"), tables,
                             "requested_at", keys, config)
     r = attach_segments(r, segments) if segments is not None else r
-    grouped = _grouped(r, keys, requests=r.count(), unmet=r.unmet.sum())
-    return grouped.mutate(share_unmet=grouped.unmet.cast("float64") / grouped.requests)
+    grouped = _grouped(r, keys, requests=r.count(), unmet=r.unmet.sum().fill_null(0))
+    return grouped.mutate(share_unmet=grouped.unmet.cast("float64") / grouped.requests.nullif(0))
 
 
 def dna_rate(
@@ -312,8 +307,8 @@ def dna_rate(
                  dna=flag(a.status == "did_not_attend"))
     a = with_patient_groups(a, tables, "booked_for", keys, config)
     a = attach_segments(a, segments) if segments is not None else a
-    grouped = _grouped(a, keys, appointments=a.count(), did_not_attend=a.dna.sum())
-    return grouped.mutate(dna_rate=grouped.did_not_attend.cast("float64") / grouped.appointments)
+    grouped = _grouped(a, keys, appointments=a.count(), did_not_attend=a.dna.sum().fill_null(0))
+    return grouped.mutate(dna_rate=grouped.did_not_attend.cast("float64") / grouped.appointments.nullif(0))
 
 
 def third_next_available(tables: Tables, config: AccessConfig | None = None) -> Unsupported:

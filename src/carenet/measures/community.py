@@ -40,12 +40,13 @@ def social_prescribing(tables: Tables, period: Period) -> dict[str, float | Unsu
     if missing:
         return {"social_prescriptions_per_1000_year": missing, "social_prescription_take_up": missing}
     sp = tables["social_prescriptions"]
-    made = sp.filter(period.contains(sp.referred_at))
-    row = fetch_row(tables, made.aggregate(n=made.count(), recorded=flag(made.taken_up.notnull()).sum(),
-                                           taken=flag(made.taken_up).sum()))
+    made = period.contains(sp.referred_at)
+    row = fetch_row(tables, sp.aggregate(total=sp.count(), n=flag(made).sum(),
+                                         recorded=flag(made & sp.taken_up.notnull()).sum(),
+                                         taken=flag(made & sp.taken_up).sum()))
     people = registered_patients(tables, period.end)
     registered = fetch_row(tables, people.aggregate(n=people.count())).get("n")
-    total = fetch_row(tables, sp.aggregate(n=sp.count())).get("n")
+    total = row.get("total")
     rate: float | Unsupported
     if not total:
         rate = Unsupported("the dataset records no social prescriptions at all")
@@ -91,21 +92,26 @@ def psychosocial_met_in_community(tables: Tables, period: Period, within_days: i
     linked_any = ibis.union(*links) if len(links) > 1 else links[0]
     pairs = episodes.join(linked_any, "patient_id")
     gap = pairs.link.delta(pairs.day, unit="day")
-    met = pairs.filter(gap >= 0, gap <= within_days).select("episode_id").distinct()
-    n = fetch_row(tables, episodes.aggregate(n=episodes.count())).get("n")
-    hit = fetch_row(tables, met.aggregate(n=met.count())).get("n")
-    return share_or_unsupported(hit, n, "no psychosocial need recorded in the period")
+    met = pairs.filter(gap >= 0, gap <= within_days).select(m_episode="episode_id").distinct()
+    marked = episodes.left_join(met, episodes.episode_id == met.m_episode)
+    row = fetch_row(tables, marked.aggregate(n=marked.count(), hit=marked.m_episode.count()))
+    return share_or_unsupported(row.get("hit"), row.get("n"), "no psychosocial need recorded in the period")
 
 
-def _fte_per_patient(tables: Tables, as_of: date, roles: tuple[str, ...]) -> ir.Table:
-    """Per practice: clinical FTE of ``roles`` per registered patient (practice staff plus a share of network staff)."""
+STAFF_GROUPS: dict[str, tuple[str, ...]] = {"clinicians": CLINICAL_ROLES, "gps": (GP_ROLE,)}
+"""Staff counted by the inverse-care-law measures: all clinical roles, and GPs alone."""
+
+
+def _fte_per_patient(tables: Tables, as_of: date) -> ir.Table:
+    """Per practice, for each staff group: FTE per registered patient (practice staff plus a share of network staff)."""
     people = registered_patients(tables, as_of)
     lists = people.group_by("practice_id").aggregate(list_size=people.count())
     c = tables["clinicians"]
-    staff = c.filter(c.role.isin(list(roles)))
-    own = staff.filter(staff.practice_id.notnull()).group_by("practice_id").aggregate(own_fte=staff.fte.sum())
-    shared = staff.filter(staff.practice_id.isnull(), staff.network_id.notnull())
-    net_fte = shared.group_by("network_id").aggregate(net_fte=shared.fte.sum())
+    fte = {g: ibis.ifelse(c.role.isin(list(roles)), c.fte, 0.0) for g, roles in STAFF_GROUPS.items()}
+    own = c.filter(c.practice_id.notnull()).group_by("practice_id").aggregate(
+        **{f"own_{g}": v.sum() for g, v in fte.items()})
+    shared = c.filter(c.practice_id.isnull(), c.network_id.notnull())
+    net_fte = shared.group_by("network_id").aggregate(**{f"net_{g}": v.sum() for g, v in fte.items()})
     pr = tables["practices"].select("practice_id", "network_id")
     with_net = lists.left_join(pr, "practice_id").drop("practice_id_right")
     net_lists = with_net.filter(with_net.network_id.notnull()).group_by("network_id").aggregate(
@@ -113,30 +119,35 @@ def _fte_per_patient(tables: Tables, as_of: date, roles: tuple[str, ...]) -> ir.
     t = with_net.left_join(own, "practice_id").drop("practice_id_right")
     t = t.left_join(net_fte, "network_id").drop("network_id_right")
     t = t.left_join(net_lists, "network_id").drop("network_id_right")
-    network_share = (t.net_fte.fill_null(0.0) * t.list_size / t.net_list.nullif(0)).fill_null(0.0)
-    return t.select("practice_id", fte_per_patient=(t.own_fte.fill_null(0.0) + network_share) / t.list_size)
+    rates = {}
+    for g in STAFF_GROUPS:
+        network_share = (t[f"net_{g}"].fill_null(0.0) * t.list_size / t.net_list.nullif(0)).fill_null(0.0)
+        rates[g] = (t[f"own_{g}"].fill_null(0.0) + network_share) / t.list_size
+    return t.select("practice_id", **rates)
 
 
 def clinicians_by_deprivation(tables: Tables, as_of: date) -> dict[str, float | Unsupported]:
     """Clinical and GP FTE per 100,000 registered patients in each deprivation quintile, and the GP ratio Q1/Q5."""
-    keys = ([f"clinicians_per_100k_q{q}" for q in QUINTILES] + [f"gps_per_100k_q{q}" for q in QUINTILES]
-            + ["gp_inverse_care_ratio"])
+    keys = [f"{g}_per_100k_q{q}" for g in STAFF_GROUPS for q in QUINTILES] + ["gp_inverse_care_ratio"]
     missing = tables.require("clinicians", "practices", measure="clinicians by deprivation")
     if missing:
         return dict.fromkeys(keys, missing)
     people = registered_patients(tables, as_of)
     people = people.filter(people.deprivation_decile.notnull())
     people = people.mutate(quintile=((people.deprivation_decile.cast("int32") + 1) // 2).cast("int32"))
+    rates = _fte_per_patient(tables, as_of).rename(r_practice="practice_id")
+    joined = people.left_join(rates, people.practice_id == rates.r_practice)
+    by_q = joined.group_by("quintile").aggregate(n=joined.count(),
+                                                 **{g: joined[g].fill_null(0.0).sum() for g in STAFF_GROUPS})
+    got = {r["quintile"]: r for r in tables.con.to_pyarrow(by_q).to_pylist()}
+    if not got:
+        return dict.fromkeys(keys, Unsupported("no registered patient records a deprivation decile"))
     out: dict[str, float | Unsupported] = {}
-    for label, roles in (("clinicians", CLINICAL_ROLES), ("gps", (GP_ROLE,))):
-        rates = _fte_per_patient(tables, as_of, roles)
-        joined = people.left_join(rates, "practice_id")
-        by_q = joined.group_by("quintile").aggregate(fte=joined.fte_per_patient.fill_null(0.0).sum(), n=joined.count())
-        got = {r["quintile"]: r for r in tables.con.to_pyarrow(by_q).to_pylist()}
+    for g in STAFF_GROUPS:
         for q in QUINTILES:
             r = got.get(q)
-            out[f"{label}_per_100k_q{q}"] = share_or_unsupported(
-                r["fte"] * PER_100K if r else None, r["n"] if r else None,
+            out[f"{g}_per_100k_q{q}"] = share_or_unsupported(
+                r[g] * PER_100K if r else None, r["n"] if r else None,
                 f"no registered patient in deprivation quintile {q}")
     lo, hi = out["gps_per_100k_q1"], out["gps_per_100k_q5"]
     if isinstance(lo, Unsupported) or isinstance(hi, Unsupported):

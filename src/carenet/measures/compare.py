@@ -136,9 +136,7 @@ def render_comparison(cmp: Comparison) -> Group:
         for d in rows:
             info = measure_info(d.key)
             change = d.change
-            shown = "" if change is None else format_value(change, info.unit)
-            if change is not None and change > 0:
-                shown = "+" + shown
+            shown = "" if change is None else format_change(change, info.unit)
             v = f"[{colour.get(d.verdict, 'dim')}]{d.verdict}[/]" if d.verdict else ""
             grid.add_row(info.label, _cell(d.a, info.unit), _cell(d.b, info.unit), shown, v)
         parts.append(grid)
@@ -150,8 +148,16 @@ def render_comparison(cmp: Comparison) -> Group:
     return Group(*parts)
 
 
+def format_change(change: float, unit: str) -> str:
+    """A difference as a person reads it: shares in percentage points, with a sign."""
+    if unit == "share":
+        return f"{change * 100:+.1f} pp"
+    text = format_value(change, unit)
+    return text if change <= 0 else "+" + text
+
+
 def _cell(value: Value, unit: str) -> str:
     return "[yellow]n/a[/]" if isinstance(value, Unsupported) else format_value(value, unit)
 
 
-__all__ = ["Comparison", "Difference", "compare", "render_comparison", "tradeoffs", "verdict"]
+__all__ = ["Comparison", "Difference", "compare", "format_change", "render_comparison", "tradeoffs", "verdict"]

@@ -90,10 +90,10 @@ def discharge_follow_up(tables: Tables, period: Period, within_days: int) -> flo
     visits = a.filter(a.status == "attended").select("patient_id", visit=a.booked_for.date())
     pairs = discharges.join(visits, "patient_id")
     gap = pairs.visit.delta(pairs.day, unit="day")
-    followed = pairs.filter(gap >= 0, gap <= within_days).select("task_id").distinct()
-    row = fetch_row(tables, discharges.aggregate(n=discharges.count()))
-    hit = fetch_row(tables, followed.aggregate(n=followed.count()))
-    return share_or_unsupported(hit.get("n"), row.get("n"),
+    followed = pairs.filter(gap >= 0, gap <= within_days).select(f_task="task_id").distinct()
+    marked = discharges.left_join(followed, discharges.task_id == followed.f_task)
+    row = fetch_row(tables, marked.aggregate(n=marked.count(), hit=marked.f_task.count()))
+    return share_or_unsupported(row.get("hit"), row.get("n"),
                                 f"no discharge recorded in the period (tasks of kind {DISCHARGE_TASK_KIND!r})")
 
 

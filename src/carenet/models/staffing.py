@@ -96,9 +96,9 @@ def staff_network(model: DeliveryModel, practices: pa.Table, network_id: str,
     network_size = sum(size for _, size in rows)
     lines = {line.role: line for line in model.workforce.roles}
     sessions = {role: line.sessions_per_fte for role, line in lines.items()}
-    left_practice = {pid: {r: l.fte_per_10k * size / 10_000 for r, l in lines.items() if l.employer == "practice"}
+    left_practice = {pid: {r: ln.fte_per_10k * size / 10_000 for r, ln in lines.items() if ln.employer == "practice"}
                      for pid, size in rows}
-    left_network = {r: l.fte_per_10k * network_size / 10_000 for r, l in lines.items() if l.employer == "network"}
+    left_network = {r: ln.fte_per_10k * network_size / 10_000 for r, ln in lines.items() if ln.employer == "network"}
     out = _Rows()
 
     def take(role: str, fte: float, pid: str | None) -> None:

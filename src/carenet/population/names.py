@@ -23,7 +23,7 @@ SURNAMES = (
 
 def staff_names(n: int, doctor: bool, rng: np.random.Generator) -> list[str]:
     """``n`` display names; doctors are styled 'Dr'."""
-    given = rng.choice(len(GIVEN_NAMES), size=n)
-    family = rng.choice(len(SURNAMES), size=n)
+    given = rng.integers(len(GIVEN_NAMES), size=n).tolist()
+    family = rng.integers(len(SURNAMES), size=n).tolist()
     prefix = "Dr " if doctor else ""
     return [f"{prefix}{GIVEN_NAMES[g]} {SURNAMES[f]}" for g, f in zip(given, family, strict=True)]

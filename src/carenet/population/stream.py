@@ -27,7 +27,7 @@ from carenet.population.synthesise import (
     plan,
     practice_batches,
     small_tables,
-    synthesise,
+    tables_of,
 )
 from carenet.schema.dataset import MANIFEST, Manifest, write_dataset
 from carenet.schema.tables import TABLES
@@ -61,8 +61,7 @@ def write_population(path: str | os.PathLike[str], practices: pa.Table, networks
     source = f"synthetic:{label}"
     extra = generation_details(p, label)
     if p.total <= batch_patients:
-        tables = synthesise(p.practices, p.networks, seed=seed, reference_date=p.reference_date)
-        return write_dataset(path, tables, source=source, seed=seed, merge=False, extra=extra)
+        return write_dataset(path, tables_of(p), source=source, seed=seed, merge=False, extra=extra)
     return _stream(Path(path), p, source, extra, batch_patients)
 
 

@@ -251,7 +251,11 @@ def synthesise(practices: pa.Table, networks: pa.Table | None = None, *, seed: i
     generation); ``networks`` defaults to one PCN per ``network_id``; ``patients`` rescales the
     list sizes to that total. The same seed gives the same tables, bit for bit.
     """
-    p = plan(practices, networks, seed=seed, patients=patients, reference_date=reference_date)
+    return tables_of(plan(practices, networks, seed=seed, patients=patients, reference_date=reference_date))
+
+
+def tables_of(p: Plan) -> dict[str, pa.Table]:
+    """Every table of a planned population, in memory."""
     tables = small_tables(p)
     parts = [patient_tables(p, run) for run in practice_batches(p, max(1, p.total))]
     for name in PATIENT_TABLES:

@@ -47,8 +47,10 @@ def split_sessions(total: int, shares: dict[int, float], rng: np.random.Generato
     """Sessions per person adding up to ``total``."""
     if total <= 0:
         return np.zeros(0, dtype=np.int64)
-    options = np.array(list(shares))
-    draws = rng.choice(options, size=max(1, total // int(options.min()) + 1), p=np.array(list(shares.values())))
+    options = np.fromiter(shares, dtype=np.int64)
+    cdf = np.cumsum(np.fromiter(shares.values(), dtype=float))
+    draws = options[np.minimum(np.searchsorted(cdf, rng.random(total // int(options[0]) + 1) * cdf[-1],
+                                               side="right"), len(options) - 1)]
     cum = np.cumsum(draws)
     count = int(np.searchsorted(cum, total)) + 1
     sessions = draws[:count].copy()
@@ -64,22 +66,28 @@ def gp_fte_rate(z: float, s: Settings | None = None) -> float:
     return s.gp_fte_per_10k * rates[quarter] / rates.mean()
 
 
+_DAY_SETS = tuple(",".join(day for bit, day in enumerate(WEEKDAYS) if mask >> bit & 1) for mask in range(32))
+"""Working-day strings indexed by a 5-bit mask of weekdays."""
+
+
 def _people(prefix: str, role: str, sessions: np.ndarray, practice_id: str | None, network_id: str | None,
             rng: np.random.Generator, s: Settings) -> Staff:
-    staff = Staff()
-    names = staff_names(len(sessions), role == "gp", rng)
-    for k, sess in enumerate(sessions, start=1):
-        days = min(len(WEEKDAYS), int(np.ceil(sess / SESSIONS_PER_DAY)))
-        chosen = np.sort(rng.permutation(len(WEEKDAYS))[:days])
-        staff.clinician_id.append(f"{prefix}-{role}-{k:02d}")
-        staff.name.append(names[k - 1])
-        staff.role.append(role)
-        staff.practice_id.append(practice_id)
-        staff.network_id.append(network_id)
-        staff.fte.append(round(float(sess) / s.sessions_full_time, 4))
-        staff.working_days.append(",".join(WEEKDAYS[d] for d in chosen))
-        staff.sessions_per_week.append(float(sess))
-    return staff
+    n = len(sessions)
+    if n == 0:
+        return Staff()
+    days = np.minimum(len(WEEKDAYS), np.ceil(sessions / SESSIONS_PER_DAY)).astype(np.int64)
+    rank = np.argsort(np.argsort(rng.random((n, len(WEEKDAYS))), axis=1), axis=1)
+    masks = (rank < days[:, None]) @ (1 << np.arange(len(WEEKDAYS)))
+    return Staff(
+        clinician_id=[f"{prefix}-{role}-{k:02d}" for k in range(1, n + 1)],
+        name=staff_names(n, role == "gp", rng),
+        role=[role] * n,
+        practice_id=[practice_id] * n,
+        network_id=[network_id] * n,
+        fte=np.round(sessions / s.sessions_full_time, 4).tolist(),
+        working_days=[_DAY_SETS[m] for m in masks.tolist()],
+        sessions_per_week=sessions.astype(float).tolist(),
+    )
 
 
 def practice_staff(practice_id: str, list_size: int, z: float, rng: np.random.Generator,

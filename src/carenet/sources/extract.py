@@ -1,4 +1,4 @@
-"""Import a practice CSV extract (registrations, clinicians, appointments) into canonical tables.
+"""Import a practice CSV extract (registrations, clinicians, appointments, conditions) into canonical tables.
 
 The format is defined in :mod:`carenet.sources.extract_format` and documented in
 ``docs/csv-extract.md``. Every problem in every file is collected and reported with its file
@@ -20,10 +20,11 @@ import pyarrow as pa
 from carenet.schema.dataset import MANIFEST, Dataset, Manifest, write_dataset
 from carenet.schema.tables import conform
 from carenet.sources.extract_activity import Known, build_appointments, build_clinicians, build_panels
+from carenet.sources.extract_conditions import build_conditions
 from carenet.sources.extract_csv import header_key, read_text_csv, sort_problems
 from carenet.sources.extract_format import EXTRACT_FILES, ExtractFile
 from carenet.sources.extract_people import build_people, check_registrations
-from carenet.sources.extract_typing import type_columns
+from carenet.sources.extract_typing import FILE, type_columns
 from carenet.sources.problems import ProblemLog
 
 REFERENCED = ("practices", "patients", "registrations", "clinicians", "panels")
@@ -33,9 +34,9 @@ REFERENCED = ("practices", "patients", "registrations", "clinicians", "panels")
 def classify(path: Path) -> ExtractFile | None:
     """Which extract file ``path`` is: by its name (``appointments_2024.csv``), else by a column only it has."""
     stem = path.stem.lower()
-    for kind, spec in EXTRACT_FILES.items():
-        if kind.rstrip("s") in stem:
-            return spec
+    named = [(stem.find(kind.rstrip("s")), spec) for kind, spec in EXTRACT_FILES.items() if kind.rstrip("s") in stem]
+    if named:
+        return min(named, key=lambda found: found[0])[1]
     try:
         with path.open(newline="", encoding="utf-8-sig", errors="replace") as handle:
             header = {header_key(h) for h in next(csv.reader(handle), [])}
@@ -126,10 +127,17 @@ def _build(typed: Mapping[str, pa.Table | None], existing: Mapping[str, pa.Table
     appts = typed.get("appointments")
     if appts is not None:
         if known.patients is None and "registrations" not in typed:
-            log.add(str(appts["__file"][0]) if appts.num_rows else "appointments", None,
+            log.add(appts[FILE][0].as_py() if appts.num_rows else "appointments.csv", None,
                     "appointments need their patients: give registrations.csv too, or import into a dataset "
                     "that already holds them")
         tables["appointments"] = build_appointments(appts, known, log)
+    problems = typed.get("conditions")
+    if problems is not None:
+        if known.patients is None and "registrations" not in typed:
+            log.add(problems[FILE][0].as_py() if problems.num_rows else "conditions.csv", None,
+                    "conditions need their patients: give registrations.csv too, or import into a dataset "
+                    "that already holds them")
+        tables["conditions"] = build_conditions(problems, known, log)
     if regs is not None or appts is not None:
         panels = build_panels(regs, appts, known, log)
         if panels.num_rows:

@@ -117,5 +117,20 @@ APPOINTMENTS = ExtractFile(
     "appointment_id",
 )
 
-EXTRACT_FILES: dict[str, ExtractFile] = {f.kind: f for f in (REGISTRATIONS, CLINICIANS, APPOINTMENTS)}
+CONDITIONS = ExtractFile(
+    "conditions",
+    "Optional: one row per coded problem (SNOMED CT) a patient has had, so that the population can be "
+    "segmented (QOF registers, electronic frailty index deficits are found from the code).",
+    (
+        Column("patient_id", "text", True, "Patient; must be in registrations (this extract or the dataset)",
+               ("patient", "patient_ref", "patient_guid")),
+        Column("snomed_code", "snomed", True, "SNOMED CT concept id", ("snomed", "snomed_ct", "concept_id")),
+        Column("onset_date", "date", True, "Date first recorded", ("onset", "recorded_date", "date", "effective_date")),
+        Column("resolved_date", "date", False, "Date resolved; empty while active", ("resolved", "end_date")),
+    ),
+    ("patient_id", "snomed_code", "onset_date"),
+    "snomed_code",
+)
+
+EXTRACT_FILES: dict[str, ExtractFile] = {f.kind: f for f in (REGISTRATIONS, CLINICIANS, APPOINTMENTS, CONDITIONS)}
 """Every file of the extract by kind, in the order they are read (referenced files first)."""

@@ -29,6 +29,7 @@ _DATE_PATTERNS = (
 _YEARS = (1000, 9999)
 _INT = r"^[+-]?\d{1,18}$"
 _FLOAT = r"^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d{1,3})?$"
+_SNOMED = r"^\d{6,18}$"
 _NHS_FORMAT = r"^(?:\d{10}|\d{3} \d{3} \d{4}|\d{3}-\d{3}-\d{4})$"
 _NHS_WEIGHTS = np.arange(10, 1, -1, dtype=np.int64)
 
@@ -189,6 +190,13 @@ def parse_month(col: pa.ChunkedArray | pa.Array) -> tuple[pa.Array, np.ndarray]:
         m = np.where(hit, pc.fill_null(month, -1).to_numpy(zero_copy_only=False), m)
     days, ok = _days({"y": y, "m": m, "d": np.ones(n, dtype=np.int64), "matched": y >= 0})
     parsed = pa.array(days.astype(np.int32), pa.date32(), mask=~ok)
+    return parsed, _bad(col, parsed)
+
+
+def parse_snomed(col: pa.ChunkedArray | pa.Array) -> tuple[pa.Array, np.ndarray]:
+    """SNOMED CT concept ids: 6 to 18 digits (the SCTID length range); anything else is flagged."""
+    col = _text(col)
+    parsed = pc.if_else(pc.match_substring_regex(col, _SNOMED), col, pa.scalar(None, pa.string()))
     return parsed, _bad(col, parsed)
 
 

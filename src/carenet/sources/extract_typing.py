@@ -40,6 +40,7 @@ _PARSERS: dict[str, tuple[pa.DataType, _Parser | None, str]] = {
     "nhs_number": (pa.string(), parse.parse_nhs_number,
                    "not a valid NHS number (10 digits whose last is the modulus-11 check digit)"),
     "days": (pa.string(), parse.parse_days, "not a list of weekdays like Mon,Tue,Thu"),
+    "snomed": (pa.string(), parse.parse_snomed, "not a SNOMED CT concept id (6 to 18 digits)"),
     "code": (pa.string(), None, ""),
 }
 

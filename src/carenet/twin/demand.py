@@ -118,7 +118,8 @@ class CalibratedDemand:
         same_day = u[:, 2] < m.same_day[need]
         urgent = ~same_day & (u[:, 3] < m.urgent)
         urgency = np.where(same_day, URGENCY["same_day"], np.where(urgent, URGENCY["urgent"], URGENCY["routine"]))
-        channel = np.searchsorted(m.channel_cdf, rng.random(patient.size), side="right").clip(max=m.channel_cdf.size - 1)
+        channel = np.searchsorted(m.channel_cdf, rng.random(patient.size), side="right")
+        channel = channel.clip(max=m.channel_cdf.size - 1)
         return make_batch(patient, need, urgency, channel, minute, ORIGIN["episode"])
 
 

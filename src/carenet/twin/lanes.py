@@ -43,6 +43,12 @@ def _works(staff: Staffing, rows: np.ndarray) -> np.ndarray:
         rows.size, len(WEEKDAYS))
 
 
+def _shared(slots: np.ndarray, people: int) -> np.ndarray:
+    """A hub role's slots per day shared by ``people`` clinicians (whole slots, none lost)."""
+    share = np.floor(np.arange(people + 1)[:, None] * slots[None, :] / people + 1e-9)
+    return np.diff(share, axis=0).astype(np.int64)
+
+
 def build_lanes(staff: Staffing, model: DeliveryModel, weekday: np.ndarray, bookable_roles: set[str],
                 network_patients: np.ndarray) -> Lanes:
     """Lanes of every bookable clinician over the working days whose weekdays (0 = Monday) are given."""
@@ -71,13 +77,13 @@ def build_lanes(staff: Staffing, model: DeliveryModel, weekday: np.ndarray, book
         for n in np.unique(hub[hub != NO_HUB]):
             members = np.flatnonzero(hub == n)
             lanes = hub_lanes(model.hub, int(network_patients[n]), int(n), 0, weekday, session_minutes())
-            order = [ROLE_CODES[r] for r in lanes.diary.role]
-            members = np.asarray([members[[ROLE_CODES[role[m]] for m in members].index(r)] for r in order])
-            clinician.append(members)
-            capacity.append(lanes.diary.free)
-            kinds.append(np.full(members.size, STANDARD))
-            minutes.append(np.asarray([ROLES_BY_CODE[r].usual_minutes for r in order], dtype=np.float64))
-            sites.append(np.full(members.size, hub_site(int(n))))
+            for lane_role, free in zip(lanes.diary.role, lanes.diary.free, strict=True):
+                people = members[role[members] == lane_role]
+                clinician.append(people)
+                capacity.append(_shared(free, people.size))
+                kinds.append(np.full(people.size, STANDARD))
+                minutes.append(np.full(people.size, float(ROLES_BY_CODE[ROLE_CODES[lane_role]].usual_minutes)))
+                sites.append(np.full(people.size, hub_site(int(n))))
     clinician_all = np.concatenate(clinician).astype(np.int64)
     cap = np.concatenate(capacity).astype(np.int32)
     return Lanes(

@@ -22,7 +22,7 @@ from carenet.schema.codes import NEED_TYPES, URGENCIES
 from carenet.schema.roles import ROLE_CODES
 from carenet.twin.effects import Effects
 from carenet.twin.lanes import LONG, STANDARD
-from carenet.twin.requests import NO_ROLE, ORIGIN, URGENCY, Bookings, RequestBatch
+from carenet.twin.requests import NO_ROLE, ORIGIN, Bookings, RequestBatch
 from carenet.twin.setup import Setup
 from carenet.twin.state import RunState
 from carenet.twin.workforce import full_time_sessions, session_minutes
@@ -95,9 +95,12 @@ class ModelBooking:
                                      model.booking.horizon_days])  # by URGENCIES order
         if tuple(URGENCIES) != ("same_day", "urgent", "routine", "proactive"):
             raise ValueError("booking deadlines assume URGENCIES = same_day, urgent, routine, proactive")
-        lanes = setup.lanes
         self._role_bit = np.left_shift(np.int64(1), np.arange(len(ROLE_CODES), dtype=np.int64))
-        self._lane_long_mask = np.zeros(len(ROLE_CODES), np.int64)
+        lanes = setup.lanes
+        teams = max(len(setup.staff.teams.team_id), 1)
+        self._team_roles = np.zeros(teams, np.int64)
+        in_team = lanes.team >= 0
+        np.bitwise_or.at(self._team_roles, lanes.team[in_team], self._role_bit[lanes.role[in_team]])
 
     # -- routing -------------------------------------------------------------------------------
     def _route(self, batch: RequestBatch, patient_practice: np.ndarray, rng: np.random.Generator):
@@ -140,7 +143,7 @@ class ModelBooking:
         self.state.last_waiting = np.zeros(n, bool)
         if n == 0:
             return out
-        setup, lanes = self.setup, self.setup.lanes
+        setup = self.setup
         patient = batch.patient.astype(np.int64)
         practice = setup.frame.practice[patient].astype(np.int64)
         allowed, first, misrouted, waiting = self._route(batch, practice, rng)
@@ -150,23 +153,34 @@ class ModelBooking:
         deadline = np.maximum(deadline - (day - batch.requested_day).clip(min=0) * (batch.window < 0), 0)
         deadline = np.minimum(deadline, setup.diary_days - 1 - day)
         long = self._long_patient[patient] & self._long_roles[np.maximum(first, 0)] & (first >= 0)
-        kind = np.where(long, LONG, STANDARD)
         long_bits = int(np.bitwise_or.reduce(self._role_bit[self._long_roles])) if self._long_roles.any() else 0
-        allowed = np.where(long, allowed & long_bits, allowed)
+        team = self._team[patient]
+        team_roles = np.where(team >= 0, self._team_roles[np.maximum(team, 0)], 0)
+        team_only = self._team_only[patient] & ((allowed & team_roles) != 0)
+        allowed = np.where(team_only, allowed & team_roles, allowed)
         continuity_class = (setup.risk.complex[patient] | self._continuity_need[batch.need]).astype(np.int64)
         hub = hub_requests(batch.urgency, self._practice_hub[practice], setup.model.hub)
-        go = ~waiting & (allowed != 0)
-        rows = np.flatnonzero(go)
-        if rows.size == 0:
-            return out
-        horizon = int(deadline[rows].max()) + 1
+        todo = ~waiting & (allowed != 0)
+        # Ring-fenced long slots first for the cohort; what finds none tries a standard slot.
+        for kind, rows in ((LONG, np.flatnonzero(todo & long)), (STANDARD, np.flatnonzero(todo & ~long))):
+            if kind == STANDARD:
+                rows = np.union1d(rows, np.flatnonzero(todo & long & (out.day < 0)))
+            if rows.size == 0:
+                continue
+            mask = allowed[rows] & long_bits if kind == LONG else allowed[rows]
+            requests = BookingRequests.build(
+                patient[rows], practice[rows], mask, batch.urgency[rows], deadline[rows],
+                continuity_class=continuity_class[rows], preferred=self._preferred[patient[rows]],
+                team=team[rows], team_only=team_only[rows], hub=np.where(hub[rows] >= 0, hub[rows], NO_HUB),
+                kind=np.full(rows.size, kind))
+            self._allocate(day, rows, requests, int(deadline[rows].max()) + 1, batch, out)
+        return out
+
+    def _allocate(self, day: int, rows: np.ndarray, requests: BookingRequests, horizon: int, batch: RequestBatch,
+                  out: Bookings) -> None:
+        setup, lanes = self.setup, self.setup.lanes
         diary = Diary.build(clinician=lanes.clinician, role=lanes.role, site=lanes.site,
                             free=lanes.free[:, day:day + horizon], team=lanes.team, kind=lanes.kind)
-        requests = BookingRequests.build(
-            patient[rows], practice[rows], allowed[rows], batch.urgency[rows], deadline[rows],
-            continuity_class=continuity_class[rows], preferred=self._preferred[patient[rows]],
-            team=self._team[patient[rows]], team_only=self._team_only[patient[rows]],
-            hub=np.where(hub[rows] >= 0, hub[rows], NO_HUB), kind=kind[rows])
         allocation = allocate(requests, diary, self.costs, mode=setup.booking_mode)
         booked = allocation.day >= 0
         lane = allocation.lane[booked]
@@ -180,7 +194,6 @@ class ModelBooking:
         slot = lanes.slot_minutes[lane].astype(np.int32)
         out.start_minute[hit] = np.minimum(position * slot, np.iinfo(np.int16).max)
         out.minutes[hit] = np.where(batch.minutes[hit] > 0, batch.minutes[hit], slot)
-        return out
 
 
 def _rank_within(key: np.ndarray) -> np.ndarray:

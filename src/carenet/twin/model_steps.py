@@ -26,8 +26,8 @@ from carenet.twin.calendar import WorkingCalendar
 from carenet.twin.effects import Effects
 from carenet.twin.episodes import EpisodeSampler
 from carenet.twin.ledger import ATTENDED, DID_NOT_ATTEND, UNBOOKED
-from carenet.twin.risk import ELDERLY_AGE
 from carenet.twin.requests import CHANNEL, NEED, NO_ROLE, ORIGIN, URGENCY, Bookings, RequestBatch, make_batch
+from carenet.twin.risk import ELDERLY_AGE
 from carenet.twin.settings import DnaSettings
 from carenet.twin.setup import Setup
 from carenet.twin.state import RunState

@@ -8,7 +8,9 @@
 * ``practice``: no named clinician.
 
 Sharing keeps households whole and balances each panel's workload - expected contacts when the
-model weights by risk, headcount otherwise - with :func:`carenet.care.assign_panels`. A fresh
+model weights by risk, headcount otherwise - with :func:`carenet.care.assign_panels`. Expected
+contacts a year are counted in whole contacts (rounded up, so everyone weighs at least one), so
+households of like workload form the few classes the panel programme solves over. A fresh
 assignment has no current lists to keep, so panels are balanced as tightly as whole households
 allow (tolerance 0).
 """
@@ -46,7 +48,7 @@ def assign(model: DeliveryModel, frame: PatientFrame, attributes: PatientAttribu
            workload: np.ndarray) -> Panels:
     """Named clinician and team of every patient (see the module docstring)."""
     n = len(frame)
-    weight = workload if model.panels.workload_weighting == "risk" else np.ones(n)
+    weight = np.ceil(workload) if model.panels.workload_weighting == "risk" else np.ones(n)
     named = np.full(n, NO_CLINICIAN, np.int64)
     team = np.full(n, NO_TEAM, np.int64)
     teams = staff.teams

@@ -105,4 +105,5 @@ class Bookings:
         return self.clinician >= 0
 
 
-__all__ = ["CHANNEL", "NEED", "NEW", "NO_ROLE", "ORIGIN", "ORIGINS", "URGENCY", "Bookings", "RequestBatch", "make_batch"]
+__all__ = ["CHANNEL", "NEED", "NEW", "NO_ROLE", "ORIGIN", "ORIGINS", "URGENCY", "Bookings", "RequestBatch",
+           "make_batch"]

@@ -48,9 +48,10 @@ def risk_profile(frame: PatientFrame) -> RiskProfile:
     tier = np.select([segment >= 6, (segment == 5) | (frame.registers >= high_ltc), (segment == 4) | mild],
                      [4, 3, 2], 1).astype(np.int8)
     complex_ltc = int(parameter("measures_population.complex_patient_min_ltc_count.value"))
-    complex_efi = [FRAILTY_CATEGORIES.index(c) for c in parameter("measures_population.complex_patient_efi_categories.value")]
+    complex_efi = [FRAILTY_CATEGORIES.index(c)
+                   for c in parameter("measures_population.complex_patient_efi_categories.value")]
     min_segment = int(parameter("measures_population.complex_patient_min_b2h_segment.value"))
-    is_complex = (frame.registers >= complex_ltc) | np.isin(frail, complex_efi) & (frame.age >= ELDERLY_AGE) | (
+    is_complex = (frame.registers >= complex_ltc) | (np.isin(frail, complex_efi) & (frame.age >= ELDERLY_AGE)) | (
         segment >= min_segment)
     return RiskProfile(segment, tier, is_complex)
 

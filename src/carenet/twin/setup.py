@@ -37,7 +37,6 @@ from carenet.twin.settings import FRAILTY_CATEGORIES, TwinSettings, twin_setting
 from carenet.twin.workforce import Staffing, build_staffing
 
 
-
 @dataclass
 class Setup:
     """A delivery model laid over a population for ``calendar``."""

@@ -56,6 +56,7 @@ class RunState:
     prescriptions: EventRows = field(default_factory=EventRows)
     discharges: EventRows = field(default_factory=EventRows)
     last_misrouted: np.ndarray = field(default_factory=lambda: np.zeros(0, bool))
+    last_waiting: np.ndarray = field(default_factory=lambda: np.zeros(0, bool))
 
     def __post_init__(self) -> None:
         n = self.patients

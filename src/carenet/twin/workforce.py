@@ -147,8 +147,11 @@ def build_staffing(model: DeliveryModel, frame: PatientFrame, attributes: Patien
             team = staff.teams.add(f"{network_id}-hub", "extended-hours hub", "hub", -1, n, None)
             for line in model.hub.roles:
                 sessions = line.sessions_per_week_per_10k * patients / 10_000
-                staff.add(f"{network_id}-hub-{line.role}", line.role, -1, n, team, sessions / full_time_sessions(),
-                          sessions, hub=n, weekdays=tuple(model.hub.days))
+                people = max(1, math.ceil(sessions / full_time_sessions() - 1e-9))
+                for k in range(1, people + 1):
+                    staff.add(f"{network_id}-hub-{line.role}-{k:02d}", line.role, -1, n, team,
+                              sessions / people / full_time_sessions(), sessions / people, hub=n,
+                              weekdays=tuple(model.hub.days))
     return staff
 
 

@@ -17,7 +17,7 @@ runner = CliRunner()
 def test_csv_import_prints_rows_per_table(tmp_path: Path) -> None:
     result = runner.invoke(app, ["import", "csv", str(SAMPLE), "--out", str(tmp_path / "ds")])
     assert result.exit_code == 0, result.output
-    for table, rows in (("patients", "40"), ("appointments", "176"), ("panels", "41")):
+    for table, rows in (("patients", "40"), ("appointments", "176"), ("conditions", "97"), ("panels", "41")):
         assert any(table in line and rows in line for line in result.output.splitlines())
 
 
@@ -45,3 +45,15 @@ def test_bad_extract_exits_non_zero_with_located_problems(extract: Path, tmp_pat
     assert "nothing was written" in err and "line 5: patient_id: 'PT9999' is not in registrations" in err
     assert "Traceback" not in err
     assert not (tmp_path / "ds").exists()
+
+
+def test_imported_sample_is_scored(tmp_path: Path) -> None:
+    from carenet.cli.commands_score import scorecard_config
+    from carenet.measures import load, scorecard
+    from carenet.schema import open_dataset
+
+    runner.invoke(app, ["import", "csv", str(SAMPLE), "--out", str(tmp_path / "ds")])
+    card = scorecard(load(open_dataset(tmp_path / "ds")), scorecard_config(None, None))
+    assert card.value("population", "registered_patients") == 38
+    assert 0 < card.value("access", "dna_rate") < 1
+    assert 0 < card.value("continuity", "upc") <= 1

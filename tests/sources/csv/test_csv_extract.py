@@ -14,7 +14,7 @@ from carenet.sources.extract import import_extract, read_extract
 from carenet.sources.problems import ImportFailed
 
 SAMPLE_COUNTS = {"practices": 2, "patients": 40, "registrations": 41, "clinicians": 9, "appointments": 176,
-                 "panels": 41}
+                 "conditions": 97, "panels": 41}
 
 
 @pytest.fixture(scope="module")
@@ -89,15 +89,16 @@ def test_reimport_adds_nothing(sample: Path, tmp_path: Path) -> None:
     first = import_extract([sample], tmp_path / "ds")
     assert first.manifest.counts == SAMPLE_COUNTS
     before = {n: open_dataset(tmp_path / "ds").table(n) for n in SAMPLE_COUNTS}
-    again = import_extract([sample / "registrations.csv", sample / "clinicians.csv", sample / "appointments.csv"],
-                           tmp_path / "ds")
+    again = import_extract([sample / "registrations.csv", sample / "clinicians.csv", sample / "appointments.csv",
+                            sample / "conditions.csv"], tmp_path / "ds")
     assert again.manifest.counts == SAMPLE_COUNTS
     after = open_dataset(tmp_path / "ds")
     assert all(after.table(n).equals(before[n]) for n in SAMPLE_COUNTS)
 
 
 def test_appointments_can_follow_registrations_in_a_later_import(sample: Path, tmp_path: Path) -> None:
-    import_extract([sample / "registrations.csv", sample / "clinicians.csv"], tmp_path / "ds")
+    import_extract([sample / "registrations.csv", sample / "clinicians.csv", sample / "conditions.csv"],
+                   tmp_path / "ds")
     result = import_extract([sample / "appointments.csv"], tmp_path / "ds")
     assert result.read["appointments"] == 176 and result.manifest.counts == SAMPLE_COUNTS
 
@@ -221,14 +222,14 @@ def test_unrecognisable_file_is_named(extract: Path, tmp_path: Path) -> None:
     (extract / "notes.csv").write_text("colour,size\nred,1\n")
     assert _fails(extract, tmp_path) == [
         ("notes.csv", None, "cannot tell which extract file this is: name it like registrations.csv, "
-                            "clinicians.csv, appointments.csv")]
+                            "clinicians.csv, appointments.csv, conditions.csv")]
 
 
 def test_files_recognised_by_header_when_oddly_named(sample: Path, tmp_path: Path) -> None:
-    for name, new in (("registrations.csv", "export_1.csv"), ("clinicians.csv", "export_2.csv"),
-                      ("appointments.csv", "export_3.csv")):
-        (tmp_path / new).write_bytes((sample / name).read_bytes())
-    tables = read_extract([tmp_path / "export_1.csv", tmp_path / "export_2.csv", tmp_path / "export_3.csv"])
+    names = ("registrations.csv", "clinicians.csv", "appointments.csv", "conditions.csv")
+    for i, name in enumerate(names):
+        (tmp_path / f"export_{i}.csv").write_bytes((sample / name).read_bytes())
+    tables = read_extract([tmp_path / f"export_{i}.csv" for i in range(len(names))])
     assert {n: t.num_rows for n, t in tables.items()} == SAMPLE_COUNTS
 
 
@@ -238,7 +239,7 @@ def test_appointments_split_over_several_files(sample: Path, tmp_path: Path) -> 
     write_rows(tmp_path / "appointments_2024b.csv", header, rows[100:])
     tables = read_extract([sample / "registrations.csv", sample / "clinicians.csv",
                            tmp_path / "appointments_2024a.csv", tmp_path / "appointments_2024b.csv"])
-    assert tables["appointments"].num_rows == 176
+    assert tables["appointments"].num_rows == 176 and "conditions" not in tables
     write_rows(tmp_path / "appointments_2024b.csv", header, rows[99:])
     with pytest.raises(ImportFailed) as failed:
         read_extract([sample / "registrations.csv", sample / "clinicians.csv",
@@ -258,3 +259,33 @@ def test_documentation_lists_every_column_and_alias() -> None:
             row = next(line for line in section.splitlines() if line.startswith(f"| `{column.name}` |"))
             assert ("| yes |" in row) == column.required
             assert all(f"`{alias}`" in row for alias in column.aliases)
+
+
+def test_conditions_get_their_register_and_frailty_deficit(tables, sample: Path) -> None:
+    from carenet.schema.codelists import deficits_for_code, register_for_code
+
+    _, rows = read_rows(sample / "conditions.csv")
+    got = tables["conditions"].to_pylist()
+    assert len(got) == len(rows)
+    for row, out in zip(rows, got, strict=True):
+        assert (out["patient_id"], out["snomed_code"]) == (row["patient_id"], row["snomed_code"])
+        assert out["register"] == register_for_code(row["snomed_code"])
+        assert out["efi_deficit"] == (deficits_for_code(row["snomed_code"]) or (None,))[0]
+    hypertension = next(c for c in got if c["snomed_code"] == "38341003")
+    assert hypertension["register"] == "HYP" and hypertension["efi_deficit"] == 17
+    falls = next(c for c in got if c["snomed_code"] == "161898004")
+    assert falls["register"] is None and falls["efi_deficit"] == 10
+    assert sum(c["resolved_date"] is not None for c in got) == 1
+
+
+def test_bad_conditions(extract: Path, tmp_path: Path) -> None:
+    edit(extract / "conditions.csv", 2, snomed_code="HTN")
+    edit(extract / "conditions.csv", 3, patient_id="PT4040")
+    edit(extract / "conditions.csv", 4, resolved_date="1900-01-01")
+    problems = _fails(extract, tmp_path)
+    assert problems[0] == ("conditions.csv", "line 2", "snomed_code: not a SNOMED CT concept id (6 to 18 digits) "
+                                                       "('HTN')")
+    assert problems[1] == ("conditions.csv", "line 3",
+                           "patient_id: 'PT4040' is not in registrations (this extract or the dataset)")
+    assert problems[2][1] == "line 4" and problems[2][2].startswith("resolved_date: 1900-01-01 is before onset_date")
+    assert len(problems) == 3

@@ -16,7 +16,7 @@ from carenet.schema import open_dataset, validate_dataset
 from carenet.sources.extract import import_extract
 from carenet.sources.problems import ImportFailed
 
-FILES = ("registrations.csv", "clinicians.csv", "appointments.csv")
+FILES = ("registrations.csv", "clinicians.csv", "appointments.csv", "conditions.csv")
 NASTY = ["", " ", "x", "0", "-1", "1e309", "2024-13-45", "31/02/2024", "2024-02-29 23:59", "9434765919",
          "DNA", "Face to face", "GP", "PT1000", "C001", "P81001", "APT00001", '"', ",", "\n", "💥", "NULL",
          "Did Not Attend", "Mon,Funday", "99999999999999999999", "x" * 300]
@@ -84,7 +84,7 @@ def _apply(folder: Path, kind: str, name: str, line: int, column: int, value: st
 
 
 @given(steps=mutations())
-@settings(max_examples=35, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 def test_mutated_extract_never_crashes_nor_half_writes(base: Path, steps: list[tuple]) -> None:
     with tempfile.TemporaryDirectory() as work:
         folder = Path(work) / "extract"
@@ -109,7 +109,7 @@ def test_mutated_extract_never_crashes_nor_half_writes(base: Path, steps: list[t
 
 
 @given(steps=mutations())
-@settings(max_examples=15, deadline=None)
+@settings(max_examples=10, deadline=None)
 def test_mutated_extract_into_a_new_folder_writes_all_or_nothing(steps: list[tuple]) -> None:
     with tempfile.TemporaryDirectory() as work:
         folder = Path(work) / "extract"
@@ -124,3 +124,40 @@ def test_mutated_extract_into_a_new_folder_writes_all_or_nothing(steps: list[tup
             assert [p.name for p in Path(work).iterdir()] == ["extract"]
             return
         assert not validate_dataset(open_dataset(target).tables())
+
+
+_LIST = [["PUBLICATION", "EXTRACT_DATE", "TYPE", "CCG_CODE", "CODE", "POSTCODE", "SEX", "AGE", "NUMBER_OF_PATIENTS"],
+         *[["GP_PRAC_PAT_LIST", "01JAN2021", "GP", "11J", f"J{i:05d}", "BH1 1AA", "ALL", "ALL", str(4000 + i)]
+           for i in range(8)]]
+_COUNTS = [["CCG_CODE", "CCG_NAME", "Appointment_Month", "APPT_STATUS", "HCP_TYPE", "APPT_MODE",
+            "TIME_BETWEEN_BOOK_AND_APPT", "COUNT_OF_APPOINTMENTS"],
+           *[["11J", "NHS Dorset CCG", month, "Attended", "GP", mode, "8  to 14 Days", "12"]
+             for month in ("MAR2019", "APR2019") for mode in ("Face-to-Face", "Telephone", "Unknown")]]
+
+
+@given(which=st.sampled_from(["list", "counts"]), row=st.integers(0, 7), column=st.integers(0, 8),
+       value=st.one_of(st.sampled_from(NASTY), st.text(max_size=10)), drop=st.booleans())
+@settings(max_examples=40, deadline=None)
+def test_mutated_nhs_files_never_crash(which: str, row: int, column: int, value: str, drop: bool) -> None:
+    import csv
+
+    from carenet.schema.tables import conform
+    from carenet.sources.nhs import read_appointment_counts, read_registered_practices
+
+    rows = [list(r) for r in (_LIST if which == "list" else _COUNTS)]
+    column %= len(rows[0])
+    if drop:
+        rows = [r[:column] + r[column + 1:] for r in rows]
+    else:
+        rows[row % len(rows)][column] = value
+    with tempfile.TemporaryDirectory() as work:
+        path = Path(work) / "file.csv"
+        with path.open("w", newline="", encoding="utf-8") as handle:
+            csv.writer(handle).writerows(rows)
+        try:
+            table = read_registered_practices(path) if which == "list" else read_appointment_counts([path])
+        except ImportFailed as failed:
+            assert failed.problems and all(p.reason for p in failed.problems)
+            return
+        name = "practices" if which == "list" else "appointment_counts"
+        assert not validate_dataset({name: conform(name, table)})

@@ -176,3 +176,24 @@ def test_a_failed_import_leaves_the_dataset_untouched(tmp_path: Path, defaults) 
     assert not (tmp_path / "new").exists()
     assert sorted(p.name for p in tmp_path.iterdir()) == ["bad.json", "ds", "good.json"]
     assert open_dataset(out).manifest.counts["patients"] == 2
+
+
+def test_defaults_are_checked(defaults) -> None:
+    from dataclasses import replace
+
+    from carenet.sources.fhir import FhirDefaultsError
+
+    with pytest.raises(FhirDefaultsError, match="role 'surgeon' is not in the role catalogue"):
+        replace(defaults, role="surgeon")
+    with pytest.raises(FhirDefaultsError, match="timezone 'Mars/Olympus' is not a known time zone"):
+        replace(defaults, timezone="Mars/Olympus")
+    with pytest.raises(FhirDefaultsError, match="entry for 'fte'"):
+        type(defaults).from_parameters({"default_role": {"value": "gp"}})
+
+
+def test_files_that_are_not_fhir_inputs(tmp_path: Path, defaults) -> None:
+    (tmp_path / "notes.txt").write_text("hello")
+    (tmp_path / "empty").mkdir()
+    problems = _problems([tmp_path / "notes.txt", tmp_path / "empty"], defaults)
+    assert problems == [f"{tmp_path / 'notes.txt'}: not a .json bundle or an .ndjson/.jsonl bulk-data file",
+                        f"{tmp_path / 'empty'}: folder holds no .json, .ndjson or .jsonl file"]

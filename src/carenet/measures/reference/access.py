@@ -95,6 +95,9 @@ def wait_summary(rows: Rows, config: AccessConfig, by: Sequence[str] = ("urgency
     groups: dict[tuple[Any, ...], list[int]] = defaultdict(list)
     for w in waits(rows, config):
         groups[_groups(rows, w, day_of(w["requested_at"]), by, config, segments)].append(w["wait_days"])
+    if not by and not groups:
+        return {(): {"requests": 0, "mean_wait_days": None, f"p{config.percentile}_wait_days": None,
+                     "share_same_day": None, f"share_within_{config.within_days}_days": None}}
     return {k: {"requests": len(v), "mean_wait_days": sum(v) / len(v),
                 f"p{config.percentile}_wait_days": nearest_rank(v, config.percentile),
                 "share_same_day": sum(1 for x in v if x == 0) / len(v),
@@ -128,8 +131,6 @@ def unmet_demand(rows: Rows, config: AccessConfig, by: Sequence[str] = (),
     if not any(a["request_id"] is not None for a in appointments):
         return Unsupported("no request ids")
     moments = [r["requested_at"] for r in rows["requests"]] + [a["booked_for"] for a in appointments]
-    if not moments:
-        return {}
     data_end = day_of(max(moments))
     groups: dict[tuple[Any, ...], list[bool]] = defaultdict(list)
     for r in rows["requests"]:
@@ -142,6 +143,8 @@ def unmet_demand(rows: Rows, config: AccessConfig, by: Sequence[str] = (),
                     if a["request_id"] == r["request_id"] and a["status"] in BOOKED_STATUSES]
         met = bool(bookings) and (day_of(min(bookings)) - day).days <= config.unmet_horizon_days
         groups[_groups(rows, r, day, by, config, segments)].append(not met)
+    if not by and not groups:
+        return {(): {"requests": 0, "unmet": 0, "share_unmet": None}}
     return {k: {"requests": len(v), "unmet": sum(v), "share_unmet": sum(v) / len(v)} for k, v in groups.items()}
 
 
@@ -152,22 +155,25 @@ def dna_rate(rows: Rows, config: AccessConfig, by: Sequence[str] = (),
         if a["status"] in OUTCOME_STATUSES and in_window(a["booked_for"], config.start, config.end):
             groups[_groups(rows, a, day_of(a["booked_for"]), by, config, segments)].append(
                 a["status"] == "did_not_attend")
+    if not by and not groups:
+        return {(): {"appointments": 0, "did_not_attend": 0, "dna_rate": None}}
     return {k: {"appointments": len(v), "did_not_attend": sum(v), "dna_rate": sum(v) / len(v)}
             for k, v in groups.items()}
 
 
 def access_summary(rows: Rows, config: AccessConfig) -> dict[str, Any]:
     p_key, within_key = f"p{config.percentile}_wait_days", f"share_within_{config.within_days}_days"
-    overall = wait_summary(rows, config, by=())
-    summary: dict[str, Any] = {"answered_requests": overall[()]["requests"] if overall else 0}
+    overall = wait_summary(rows, config, by=())[()]
+    summary: dict[str, Any] = {"answered_requests": overall["requests"]}
     for key in ("mean_wait_days", p_key, "share_same_day", within_key):
-        summary[key] = float(overall[()][key]) if overall else Unsupported("no waits")
+        summary[key] = float(overall[key]) if overall["requests"] else Unsupported("no waits")
     summary["by_urgency"] = {(k[0] or "unknown"): v for k, v in wait_summary(rows, config).items()}
     unmet = unmet_demand(rows, config)
-    summary["unmet_demand"] = (unmet if isinstance(unmet, Unsupported)
-                               else unmet[()]["share_unmet"] if unmet else Unsupported("no closed horizon"))
-    dna = dna_rate(rows, config)
-    summary["dna_rate"] = dna[()]["dna_rate"] if dna else Unsupported("no outcomes")
+    if not isinstance(unmet, Unsupported):
+        unmet = unmet[()]["share_unmet"] if unmet[()]["requests"] else Unsupported("no closed horizon")
+    summary["unmet_demand"] = unmet
+    dna = dna_rate(rows, config)[()]
+    summary["dna_rate"] = dna["dna_rate"] if dna["appointments"] else Unsupported("no outcomes")
     summary["third_next_available"] = Unsupported("no slots table")
     return summary
 

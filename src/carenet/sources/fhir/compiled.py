@@ -181,18 +181,21 @@ def _element_rules(required: list[tuple[str, str]], choices: list[tuple[list[str
                    any_of: list[list[str]]):
     """The checks a typed dict cannot express: required primitives (or their extension), choice groups
     (at most one, or exactly one when required) and groups of which at least one must be present."""
+    choice_sets = [(frozenset(keys), needed) for keys, needed in choices]
+    any_sets = [frozenset(keys) for keys in any_of]
 
     def check(value: dict[str, Any]) -> dict[str, Any]:
-        for keys in any_of:
-            if not any(k in value for k in keys):
-                raise PydanticCustomError("missing", "one of {keys} is required", {"keys": ", ".join(keys)})
+        present = value.keys()
+        for keys in any_sets:
+            if not keys & present:
+                raise PydanticCustomError("missing", "one of {keys} is required", {"keys": ", ".join(sorted(keys))})
         for key, ext in required:
             if key not in value and not (value.get(ext) or {}).get("extension"):
                 raise PydanticCustomError("missing", "required element {key} is missing", {"key": key})
-        for keys, needed in choices:
-            present = sum(1 for k in keys if k in value)
-            if present > 1 or (needed and not present):
-                raise PydanticCustomError("choice", "choice element: one of {keys}", {"keys": ", ".join(keys)})
+        for keys, needed in choice_sets:
+            found = len(keys & present)
+            if found > 1 or (needed and not found):
+                raise PydanticCustomError("choice", "choice element: one of {keys}", {"keys": ", ".join(sorted(keys))})
         return value
 
     return check

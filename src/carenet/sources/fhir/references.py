@@ -19,6 +19,7 @@ class ReferenceIndex:
         self.keys: set[Key] = set()
         self._by_url: dict[str, Key] = {}
         self._by_identifier: dict[tuple[str, str, str], set[str]] = {}
+        self._by_value: dict[tuple[str, str], set[str]] = {}
 
     def add_keys(self, keys: Iterable[Key]) -> None:
         self.keys.update(keys)
@@ -30,6 +31,7 @@ class ReferenceIndex:
     def add_identifiers(self, entries: Iterable[tuple[str, str, str, str]]) -> None:
         for kind, system, value, rid in entries:
             self._by_identifier.setdefault((kind, system, value), set()).add(rid)
+            self._by_value.setdefault((kind, value), set()).add(rid)
 
     def resolve(self, ref: str) -> Key | str:
         """The key ``ref`` points to, or a string saying why it does not resolve."""
@@ -62,9 +64,8 @@ class ReferenceIndex:
         if not bar:
             system, value = "", token
         ids = self._by_identifier.get((kind, system, value), set())
-        if not ids and not bar:
-            ids = {rid for (k, _, val), found in self._by_identifier.items() if k == kind and val == value
-                   for rid in found}
+        if not ids and not bar:  # "identifier=value": any system
+            ids = self._by_value.get((kind, value), set())
         if not ids:
             return f"conditional reference {ref!r} matches no {kind} in the input"
         if len(ids) > 1:

@@ -23,12 +23,16 @@ from carenet.measures import (
     Period,
     PopulationConfig,
     ScorecardConfig,
+    access_summary,
+    continuity_summary,
     Tables,
     Unsupported,
     chart_series,
+    connect,
     continuity_by_segment,
     load,
     profile_for,
+    registered_patients,
     scorecard,
 )
 from carenet.measures.access import wait_distribution
@@ -107,8 +111,7 @@ def _attended_in(tables: Tables, period: Period) -> ibis.Table:
     return a.filter(a.status == "attended", period.contains(a.booked_for))
 
 
-def _cost_rows(tables: Tables, card: Scorecard, period: Period) -> list[dict]:
-    registered = card.sections.get("population", {}).get("registered_patients")
+def _cost_rows(tables: Tables, registered: float | Unsupported | None, period: Period) -> list[dict]:
     rows = []
     values: dict[str, float | Unsupported] = {}
     if "clinicians" not in tables:
@@ -183,13 +186,36 @@ def _spc(tables: Tables, period: Period) -> pd.DataFrame:
     return table.rename(columns={"period": "period_start"})[columns]
 
 
-def score_dataset(path: str | Path, first_day: dt.date, last_day: dt.date, *, spc: bool = True) -> RepScore:
-    """Score the dataset at ``path`` over the simulated days ``first_day`` … ``last_day`` (DuckDB, in place)."""
-    tables = load(open_dataset(path))
+def _light_rows(tables: Tables, config: ScorecardConfig, period: Period) -> list[dict]:
+    """Access, continuity and cost only: what a sweep charts, at a fraction of the scorecard's cost."""
+    window = {"start": period.start, "end": period.end}
+    sections = {
+        "access": access_summary(tables, config.access.model_copy(update=window)),
+        "continuity": continuity_summary(tables, config.continuity.model_copy(update=window)),
+    }
+    numbers = {a: {k: v for k, v in section.items() if not isinstance(v, dict)} for a, section in sections.items()}
+    card = Scorecard(period, tables.backend, numbers)
+    registered = registered_patients(tables, period.end).count().to_pyarrow().as_py()
+    return _card_rows(card) + _cost_rows(tables, float(registered), period)
+
+
+def score_dataset(path: str | Path, first_day: dt.date, last_day: dt.date, *, full: bool = True, spc: bool = True,
+                  threads: int = 0) -> RepScore:
+    """Score the dataset at ``path`` over the days ``first_day`` … ``last_day`` (DuckDB, reading the files in place).
+
+    ``full=False`` scores access, continuity and cost only and skips the breakdowns (sweeps);
+    ``threads`` caps DuckDB's threads (0: DuckDB's default), so parallel replications share the cores.
+    """
+    con = connect("duckdb", threads=threads) if threads > 0 else connect("duckdb")
+    tables = load(open_dataset(path), con=con)
     config = scorecard_config(first_day, last_day)
+    period = Period(first_day, last_day)
+    if not full:
+        empty = pd.DataFrame()
+        return RepScore(pd.DataFrame(_light_rows(tables, config, period)), empty, empty, empty, empty)
     card = scorecard(tables, config)
-    period = card.period
-    rows = _card_rows(card) + _cost_rows(tables, card, period)
+    registered = card.sections.get("population", {}).get("registered_patients")
+    rows = _card_rows(card) + _cost_rows(tables, registered, card.period)
     return RepScore(
         scorecard=pd.DataFrame(rows),
         continuity_by_segment=_segments(tables, config, period),

@@ -1,0 +1,145 @@
+"""Compare delivery models: every model on the same population with common random numbers, scored alike.
+
+Each model runs ``reps`` replications; replication ``k`` of every model uses the same seed, so
+the models meet the same demand and their differences are theirs (:mod:`.seeds`). Each
+replication is scored by the measures library and costed (:mod:`.scoring`), and the replications
+are pooled into means with 95% intervals (:mod:`.pool`). The run folder holds
+``<model>/rep-000`` … (canonical datasets) and ``experiment.json``.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from carenet.models import DeliveryModel, load_model
+from carenet.schema.errors import CarenetError
+from carenet.twin.experiments.export import write_scorecard_csv, write_scorecard_excel
+from carenet.twin.experiments.manifest import assumptions, check_out_folder, write_experiment
+from carenet.twin.experiments.plan import RunPlan, make_plan
+from carenet.twin.experiments.pool import (
+    first_replication_spc,
+    per_replication,
+    pooled_scorecard,
+    pooled_segments,
+    pooled_waits,
+    pooled_workload,
+)
+from carenet.twin.experiments.replications import (
+    Outcome,
+    Task,
+    available_cores,
+    replication_folder,
+    run_tasks,
+)
+
+Progress = Callable[[int, int], None]
+
+
+@dataclass
+class Comparison:
+    """Models compared on one plan: pooled tables (mean, lo, hi per model) and the replications behind them."""
+
+    plan: RunPlan
+    models: pd.DataFrame  # model, title, summary
+    specs: list[DeliveryModel]
+    outcomes: list[Outcome]
+    scorecard: pd.DataFrame
+    replications: pd.DataFrame
+    continuity_by_segment: pd.DataFrame
+    waits: pd.DataFrame
+    workload: pd.DataFrame
+    spc: pd.DataFrame
+    seconds: float = 0.0
+    assumptions: pd.DataFrame = field(default_factory=pd.DataFrame)
+
+    @property
+    def model_names(self) -> list[str]:
+        return self.models["model"].tolist()
+
+    def value(self, model: str, measure: str) -> float:
+        """The mean of ``measure`` under ``model`` (NaN when no replication could compute it)."""
+        rows = self.scorecard[(self.scorecard["model"] == model) & (self.scorecard["measure"] == measure)]
+        if rows.empty:
+            raise KeyError(f"no measure {measure!r} for model {model!r}")
+        return float(rows["mean"].iloc[0])
+
+    def to_csv(self, path: str | Path) -> Path:
+        return write_scorecard_csv(self.scorecard, path)
+
+    def to_excel(self, path: str | Path) -> Path:
+        return write_scorecard_excel(self.scorecard, self.models, path, replications=self.replications,
+                                     assumptions=self.assumptions)
+
+
+def load_models(names: Sequence[str]) -> list[DeliveryModel]:
+    """Library names or model files, each once."""
+    if not names:
+        raise CarenetError("name at least one model to run (see carenet models list)")
+    specs = [load_model(n) for n in names]
+    seen: dict[str, str] = {}
+    for given, spec in zip(names, specs, strict=True):
+        if spec.name in seen:
+            raise CarenetError(f"model {given!r} and {seen[spec.name]!r} are both named {spec.name!r}; "
+                               "each model in a comparison needs its own name")
+        seen[spec.name] = given
+    return specs
+
+
+def model_table(specs: Sequence[DeliveryModel]) -> pd.DataFrame:
+    return pd.DataFrame({"model": [s.name for s in specs], "title": [s.title for s in specs],
+                         "summary": [" ".join(s.summary.split()) for s in specs]})
+
+
+def duckdb_threads(tasks: int, workers: int | None) -> int:
+    """DuckDB threads per replication, so parallel replications share the cores rather than fight for them."""
+    running = min(tasks, workers if workers else available_cores()) if workers != 0 else 1
+    return max(1, available_cores() // max(1, running))
+
+
+def tasks_for(plan: RunPlan, names: Sequence[str], specs: Sequence[DeliveryModel], root: Path, *,
+              settings: tuple[tuple[str, float], ...] = (), key_prefix: str = "", threads: int = 0,
+              spc: bool = True) -> list[Task]:
+    """One task per model and replication, all on the plan's seeds (common random numbers)."""
+    tasks = []
+    for given, spec in zip(names, specs, strict=True):
+        for k, seed in enumerate(plan.seeds):
+            folder = replication_folder(root / spec.name, k)
+            tasks.append(Task(key=f"{key_prefix}{spec.name}/rep-{k:03d}", model=str(given),
+                              population=str(plan.population.path), start=plan.start, days=plan.days,
+                              warm_up_days=plan.warm_up_days, seed=seed, replication=k, out=str(folder),
+                              booking_mode=plan.booking_mode, settings=settings, spc=spc, threads=threads))
+    return tasks
+
+
+def compare_models(models: Sequence[str], population: str | Path, out: str | Path, *, years: float | None = 1.0,
+                   days: int | None = None, reps: int = 2, seed: int = 0, booking_mode: str = "greedy",
+                   workers: int | None = None, on_progress: Progress | None = None, start=None,
+                   demo_patients: int | None = None, command: str = "") -> Comparison:
+    """Run and score every model on ``population``; see the module docstring."""
+    clock = time.perf_counter()
+    check_out_folder(Path(out))
+    specs = load_models(models)
+    plan = make_plan(population, out, years=years, days=days, reps=reps, seed=seed, booking_mode=booking_mode,
+                     start=start, demo_patients=demo_patients)
+    tasks = tasks_for(plan, models, specs, plan.out, threads=duckdb_threads(len(specs) * reps, workers))
+    outcomes = run_tasks(tasks, workers=workers, on_progress=on_progress)
+    labels = [{"model": o.task.key.split("/")[0]} for o in outcomes]
+    comparison = Comparison(
+        plan=plan, models=model_table(specs), specs=list(specs), outcomes=outcomes,
+        scorecard=pooled_scorecard(outcomes, labels), replications=per_replication(outcomes, labels),
+        continuity_by_segment=pooled_segments(outcomes, labels), waits=pooled_waits(outcomes, labels),
+        workload=pooled_workload(outcomes, labels), spc=first_replication_spc(outcomes, labels),
+        assumptions=pd.DataFrame(assumptions(specs)),
+    )
+    comparison.seconds = time.perf_counter() - clock
+    write_experiment(plan, "compare", outcomes, command,
+                     {"models": comparison.model_names, "wall_seconds": round(comparison.seconds, 1)})
+    return comparison
+
+
+__all__ = ["Comparison", "compare_models", "duckdb_threads", "load_models", "model_table", "tasks_for"]
