@@ -18,7 +18,9 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import re
+import resource
 import shutil
 import tempfile
 import time
@@ -71,6 +73,12 @@ def build_export(folder: Path, copies: int, mix: str) -> Counter[str]:
     return counts
 
 
+def _cpu_seconds() -> float:
+    """CPU time of this process and its finished children (the import's workers): robust to a busy machine."""
+    own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--mix", choices=["synthea", "carenet"], default="synthea")
@@ -85,14 +93,18 @@ def main() -> None:
         counts = build_export(export, args.copies, args.mix)
         size = sum(p.stat().st_size for p in export.iterdir())
         n = sum(counts.values())
+        cpu_before = _cpu_seconds()
         start = time.perf_counter()
         result = import_fhir([export], work / "dataset", defaults, workers=args.workers or None)
         elapsed = time.perf_counter() - start
+        cpu = _cpu_seconds() - cpu_before
         print(f"mix={args.mix} copies={args.copies} files={len(counts)} size={size / 1e6:.1f} MB "
               f"resources={n:,} (read {n - sum(result.skipped.values()):,}, skipped "
               f"{sum(result.skipped.values()):,})")
         print(f"rows: {', '.join(f'{k}={v:,}' for k, v in result.counts.items() if v)}")
         print(f"import: {elapsed:.2f} s  {size / 1e6 / elapsed:.1f} MB/s  {n / elapsed:,.0f} resources/s")
+        print(f"cpu: {cpu:.2f} s in all processes ({size / 1e6 / cpu:.1f} MB per cpu-second); "
+              f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
     finally:
         shutil.rmtree(work, ignore_errors=True)
 

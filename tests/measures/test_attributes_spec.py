@@ -60,8 +60,10 @@ def test_coordination_by_hand(make_tables):
              "created_date": date(2024, 1, 1), "review_date": date(2024, 12, 1)},
             {"care_plan_id": "2", "patient_id": "b", "key_worker_id": None, "status": "active",
              "created_date": date(2024, 1, 1)},
-            {"care_plan_id": "3", "patient_id": "c", "key_worker_id": "g1", "status": "active",
-             "created_date": date(2023, 1, 1), "review_date": date(2024, 6, 29)},  # review overdue: not live
+            {"care_plan_id": "3", "patient_id": "c", "key_worker_id": "g1", "status": "completed",
+             "created_date": date(2023, 1, 1)},  # completed: not live
+            {"care_plan_id": "5", "patient_id": "c", "key_worker_id": "g1", "status": "active",
+             "created_date": date(2024, 7, 1)},  # agreed after the reference date
             {"care_plan_id": "4", "patient_id": "d", "key_worker_id": "g1", "status": "active",
              "created_date": date(2024, 1, 1)},
         ],

@@ -1,7 +1,327 @@
-"""CLI commands (filled in by the package they front)."""
+"""Experiment commands: ``carenet simulate``, ``compare``, ``sweep`` and the demo (``demo-compare``).
 
+Each is a thin layer over :mod:`carenet.twin.experiments`: options in, a progress bar with an ETA
+while replications run in parallel processes, a side-by-side table out, and files written into the
+run folder (``scorecard.csv``, ``scorecard.xlsx``, ``report.html``, ``sweep.csv``, ``sweep.html``).
+"""
+
+from __future__ import annotations
+
+import shlex
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from enum import StrEnum
+from pathlib import Path
+
+import pandas as pd
 import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+from rich.table import Table
+
+from carenet.measures.scorecard import ATTRIBUTES
+from carenet.report import HEADLINES, ReportData, write_report
+from carenet.report.summary import SECTION_NAMES, differences, format_number, model_sentence
+from carenet.schema import open_dataset
+from carenet.twin.experiments.compare import Comparison, compare_models
+from carenet.twin.experiments.manifest import check_out_folder
+from carenet.twin.experiments.population import DEMO, DEMO_SEED, POPULATION_FOLDER, build_demo
+from carenet.twin.experiments.report_inputs import report_tables, sweep_tables
+from carenet.twin.experiments.simulate import simulate_model
+from carenet.twin.experiments.sweep import SWEEP_MEASURES, Sweep, parse_vary, sweep_model
+
+console = Console()
+
+DEMO_MODELS: tuple[str, ...] = ("traditional", "micro_teams", "health_care_home", "community_centred",
+                                "federation_hub", "digital_first", "frailty_service", "family_care_network")
+"""Models the demo compares: the traditional baseline first, then every other model of the library."""
+DEMO_OUT = Path("carenet-demo")
+DEMO_REPS = 2
+DEMO_EXPERIMENT_SEED = 2025
+SCORECARD_CSV, SCORECARD_XLSX, REPORT_HTML = "scorecard.csv", "scorecard.xlsx", "report.html"
+SWEEP_CSV, SWEEP_HTML = "sweep.csv", "sweep.html"
+EXTRA_MEASURES: dict[str, tuple[str, ...]] = {"workforce": ("utilisation_all", "gp_redirectable_share"),
+                                              "cost": ("staff_cost_per_appointment_gbp",)}
+"""Printed beside the summary's headline measures: workload and the second cost measure."""
+
+
+class Booking(StrEnum):
+    greedy = "greedy"
+    exact = "exact"
+
+
+@contextmanager
+def progress_bar(label: str) -> Iterator[Callable[[int, int], None]]:
+    """A Rich progress bar over simulated days (all replications together), with an ETA."""
+    columns = (TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(), TextColumn("days"),
+               TimeElapsedColumn(), TextColumn("ETA"), TimeRemainingColumn())
+    with Progress(*columns, console=console, transient=False) as bar:
+        task = bar.add_task(label, total=None)
+
+        def update(done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total)
+
+        yield update
+
+
+def _command(*parts: object) -> str:
+    return shlex.join(["carenet", *[str(p) for p in parts if p is not None and p != ""]])
+
+
+def _options(population: str, years: float | None, days: int | None, reps: int, seed: int, booking: Booking,
+             out: Path, demo_patients: int | None) -> list[str]:
+    length = ["--days", str(days)] if days is not None else ["--years", f"{years:g}"]
+    size = ["--demo-patients", str(demo_patients)] if demo_patients is not None else []
+    return ["--population", str(population), *length, "--reps", str(reps), "--seed", str(seed),
+            "--booking", booking.value, *size, "--out", str(out)]
+
+
+def _cell(row: pd.Series | None) -> str:
+    if row is None or pd.isna(row["mean"]):
+        return "[yellow]n/a[/]"
+    unit = str(row["unit"])
+    text = format_number(float(row["mean"]), unit)
+    if row["reps"] > 1 and row["lo"] != row["hi"]:
+        text += f" [dim]({format_number(float(row['lo']), unit)}–{format_number(float(row['hi']), unit)})[/]"
+    return text
+
+
+def _printed_measures(card: pd.DataFrame, full: bool) -> list[tuple[str, str]]:
+    shown = card[card["attribute"] != "population"]
+    pairs = list(dict.fromkeys(zip(shown["attribute"], shown["measure"], strict=True)))
+    if full:
+        return pairs
+    wanted = {a: set(HEADLINES.get(a, ())) | set(EXTRA_MEASURES.get(a, ())) for a in [*ATTRIBUTES, "cost"]}
+    return [(a, m) for a, m in pairs if m in wanted.get(a, set())]
+
+
+def scorecard_table(comparison: Comparison, full: bool = False) -> Table:
+    """Measures down, models across: mean (95% interval); best green, worst red where the direction is known."""
+    card = comparison.scorecard
+    titles = dict(zip(comparison.models["model"], comparison.models["title"], strict=True))
+    grid = Table(title="Scorecard: mean (95% interval across replications)", title_justify="left",
+                 header_style="bold", show_lines=False)
+    grid.add_column("measure")
+    for model in comparison.model_names:
+        grid.add_column(titles[model], justify="right")
+    section = None
+    for attribute, measure in _printed_measures(card, full):
+        if attribute != section:
+            grid.add_row(f"[bold cyan]{SECTION_NAMES.get(attribute, attribute)}[/]")
+            section = attribute
+        rows = card[card["measure"] == measure].set_index("model")
+        first = rows.iloc[0]
+        means = rows["mean"].dropna()
+        best = worst = None
+        if first["better"] in ("higher", "lower") and len(means) > 1 and means.max() > means.min():
+            best = means.idxmax() if first["better"] == "higher" else means.idxmin()
+            worst = means.idxmin() if first["better"] == "higher" else means.idxmax()
+        cells = []
+        for model in comparison.model_names:
+            text = _cell(rows.loc[model] if model in rows.index else None)
+            cells.append(f"[green]{text}[/]" if model == best else f"[red]{text}[/]" if model == worst else text)
+        arrow = {"higher": " ↑", "lower": " ↓"}.get(first["better"] or "", "")
+        grid.add_row(f"  {first['label']}{arrow}", *cells)
+    return grid
+
+
+def print_comparison(comparison: Comparison, tolerance: float, full: bool = False) -> None:
+    """The side-by-side scorecard, then each model's trade-offs against the first."""
+    console.print(scorecard_table(comparison, full))
+    names = comparison.model_names
+    titles = dict(zip(comparison.models["model"], comparison.models["title"], strict=True))
+    if len(names) < 2:
+        return
+    console.print(f"[bold]Trade-offs[/] against {titles[names[0]]} (differences beyond the 95% intervals):")
+    for model in names[1:]:
+        diffs = differences(comparison.scorecard, names[0], model, tolerance)
+        sentence = model_sentence(titles[model], titles[names[0]], diffs)
+        colour = "magenta" if "trade-off" in sentence else "white"
+        console.print(f"  [{colour}]- {sentence}[/]", highlight=False)
+
+
+def _tolerance() -> float:
+    from carenet.params import parameter
+
+    return float(parameter("measures_compare.relative_tolerance.value"))
+
+
+def write_outputs(comparison: Comparison, out: Path, title: str, reproduce: list[str], report: bool = True,
+                  wall_seconds: float | None = None) -> list[Path]:
+    """scorecard.csv, scorecard.xlsx and (unless ``report`` is off) report.html in ``out``."""
+    written = [comparison.to_csv(out / SCORECARD_CSV), comparison.to_excel(out / SCORECARD_XLSX)]
+    if report:
+        data = ReportData(**report_tables(comparison, title=title, reproduce=reproduce, wall_seconds=wall_seconds))
+        written.append(write_report(data, out / REPORT_HTML))
+    return written
+
+
+# --- commands -------------------------------------------------------------------------------------------------------
+
+_POPULATION = typer.Option(DEMO, "--population", help="Dataset folder of the population, or 'demo'")
+_YEARS = typer.Option(1.0, "--years", min=0.0, help="Simulated years (a year is 252 working days)")
+_DAYS = typer.Option(None, "--days", min=1, help="Simulated working days (overrides --years)")
+_SEED = typer.Option(0, "--seed", min=0, help="Seed: the same seed gives the same run, bit for bit")
+_BOOKING = typer.Option(Booking.greedy, "--booking", help="Booking engine: greedy (fast) or exact (optimal)")
+_WORKERS = typer.Option(None, "--workers", min=0, help="Worker processes (default: one per core; 0: in-process)")
+_DEMO_PATIENTS = typer.Option(None, "--demo-patients", min=100,
+                              help="With --population demo: scale the demo network to this many patients")
+
+
+def simulate(
+    model: str = typer.Argument(..., help="Library model name or model file"),
+    population: str = _POPULATION,
+    years: float = _YEARS,
+    days: int | None = _DAYS,
+    reps: int = typer.Option(1, "--reps", min=1, help="Replications (independent seeds)"),
+    seed: int = _SEED,
+    out: Path = typer.Option(..., "--out", help="Run folder to write (rep-000, rep-001 …, experiment.json)"),
+    booking: Booking = _BOOKING,
+    workers: int | None = _WORKERS,
+    score: bool = typer.Option(False, "--score/--no-score", help="Also score access, continuity and cost"),
+    demo_patients: int | None = _DEMO_PATIENTS,
+) -> None:
+    """Simulate one delivery model: replications in parallel, one canonical dataset each, plus a manifest."""
+    command = _command("simulate", model, *_options(population, years, days, reps, seed, booking, out, demo_patients))
+    with progress_bar(f"simulating {model}") as update:
+        result = simulate_model(model, population, out, years=years, days=days, reps=reps, seed=seed,
+                                booking_mode=booking.value, workers=workers, on_progress=update, score=score,
+                                demo_patients=demo_patients, command=command)
+    summary = result.summary()
+    grid = Table(title=f"{result.model}: {result.plan.days} working days on {result.plan.population.patients:,} "
+                       "patients", title_justify="left")
+    for column in summary.columns:
+        grid.add_column(str(column), justify="right")
+    for row in summary.itertuples(index=False):
+        grid.add_row(*[f"{v:,}" if isinstance(v, int) else str(v) for v in row])
+    console.print(grid)
+    if score and not result.scorecard.empty:
+        card = result.scorecard
+        for row in card[card["measure"].isin(SWEEP_MEASURES)].itertuples():
+            console.print(f"  {row.label}: {format_number(row.mean, row.unit)}")
+    console.print(f"[bold]{out}[/]: {len(result.outcomes)} replication dataset(s) and experiment.json "
+                  f"in {result.seconds:.0f} s; score one with [bold]carenet score {result.folders[0]}[/]")
+
+
+def compare(
+    models: list[str] = typer.Argument(..., help="Two or more library model names or model files"),
+    population: str = _POPULATION,
+    years: float = _YEARS,
+    days: int | None = _DAYS,
+    reps: int = typer.Option(2, "--reps", min=1, help="Replications per model (common random numbers)"),
+    seed: int = _SEED,
+    out: Path = typer.Option(Path("carenet-compare"), "--out", help="Run folder to write"),
+    booking: Booking = _BOOKING,
+    workers: int | None = _WORKERS,
+    report: bool = typer.Option(True, "--report/--no-report", help="Write report.html"),
+    full: bool = typer.Option(False, "--full", help="Print every measure, not only the headline ones"),
+    demo_patients: int | None = _DEMO_PATIENTS,
+) -> None:
+    """Compare delivery models on one population with common random numbers; print the scorecard and trade-offs."""
+    options = _options(population, years, days, reps, seed, booking, out, demo_patients)
+    command = _command("compare", *models, *options)
+    clock = time.perf_counter()
+    with progress_bar(f"comparing {len(models)} models × {reps} replications") as update:
+        result = compare_models(models, population, out, years=years, days=days, reps=reps, seed=seed,
+                                booking_mode=booking.value, workers=workers, on_progress=update,
+                                demo_patients=demo_patients, command=command)
+    print_comparison(result, _tolerance(), full)
+    title = f"Delivery models compared on {result.plan.population.label}"
+    written = write_outputs(result, out, title, [command], report, time.perf_counter() - clock)
+    console.print("Wrote " + ", ".join(str(p) for p in written))
+
+
+def sweep(
+    models: list[str] = typer.Argument(..., help="Library model name(s) or model file(s)"),
+    vary: list[str] = typer.Option(..., "--vary", help="PATH=LOW..HIGH or PATH=a,b,c (once or twice)"),
+    steps: int = typer.Option(5, "--steps", min=2, help="Values in each LOW..HIGH range"),
+    population: str = _POPULATION,
+    years: float = _YEARS,
+    days: int | None = _DAYS,
+    reps: int = typer.Option(2, "--reps", min=1, help="Replications per setting (the same seeds at every setting)"),
+    seed: int = _SEED,
+    out: Path = typer.Option(Path("carenet-sweep"), "--out", help="Run folder to write"),
+    booking: Booking = _BOOKING,
+    workers: int | None = _WORKERS,
+    demo_patients: int | None = _DEMO_PATIENTS,
+) -> None:
+    """Sensitivity of access, continuity and cost to one or two settings, as a table and a chart (sweep.html)."""
+    varies = [parse_vary(v, steps) for v in vary]
+    options = _options(population, years, days, reps, seed, booking, out, demo_patients)
+    command = _command("sweep", *models, *[x for v in vary for x in ("--vary", v)], "--steps", steps, *options)
+    runs = len(models) * reps
+    for v in varies:
+        runs *= len(v.values)
+    with progress_bar(f"sweeping {runs} runs") as update:
+        result = sweep_model(models, varies, population, out, years=years, days=days, reps=reps, seed=seed,
+                             booking_mode=booking.value, workers=workers, on_progress=update,
+                             demo_patients=demo_patients, command=command)
+    print_sweep(result)
+    result.to_csv(out / SWEEP_CSV)
+    title = f"Sensitivity to {' and '.join(v.path for v in varies)}"
+    write_report(ReportData(**sweep_tables(result, title=title, reproduce=[command])), out / SWEEP_HTML)
+    console.print(f"Wrote {out / SWEEP_CSV}, {out / SWEEP_HTML} ({result.seconds:.0f} s)")
+
+
+def print_sweep(result: Sweep) -> None:
+    """Settings down, measures across, one row per model and setting."""
+    table = result.headline()
+    card = result.table.drop_duplicates("measure").set_index("measure")
+    grid = Table(title=f"Sweep of {' and '.join(v.path for v in result.varies)} (means over "
+                       f"{result.plan.reps} replication(s))", title_justify="left", header_style="bold")
+    for column in table.columns:
+        label = card.loc[column, "label"] if column in card.index else column
+        grid.add_column(str(label), justify="right")
+    for row in table.itertuples(index=False):
+        cells = []
+        for column, value in zip(table.columns, row, strict=True):
+            if column in card.index:
+                cells.append(format_number(float(value), str(card.loc[column, "unit"])))
+            else:
+                cells.append(f"{value:g}" if isinstance(value, float) else str(value))
+        grid.add_row(*cells)
+    console.print(grid)
+
+
+def demo(
+    out: Path = typer.Option(DEMO_OUT, "--out", help="Folder for the demo's dataset, runs and report"),
+    models: list[str] = typer.Option(list(DEMO_MODELS), "--model", help="Models to compare (repeatable)"),
+    years: float = _YEARS,
+    reps: int = typer.Option(DEMO_REPS, "--reps", min=1, help="Replications per model"),
+    seed: int = typer.Option(DEMO_EXPERIMENT_SEED, "--seed", min=0, help="Seed of the experiment"),
+    booking: Booking = _BOOKING,
+    workers: int | None = _WORKERS,
+    demo_patients: int | None = _DEMO_PATIENTS,
+) -> None:
+    """Build the demo network, compare the library's models over a year, print the scorecard, write report.html."""
+    from carenet.cli.commands_population import show_profile
+    from carenet.population import summarise
+
+    clock = time.perf_counter()
+    options = _options(DEMO, years, None, reps, seed, booking, out, demo_patients)
+    command = _command("demo-compare", *[x for m in models for x in ("--model", m)], *options[2:])
+    check_out_folder(out)
+    population = build_demo(out / POPULATION_FOLDER, DEMO_SEED, demo_patients)
+    console.print(f"[bold]Demo network[/]: {population.patients:,} patients (seed {DEMO_SEED}) in {population.path}")
+    show_profile(summarise(open_dataset(population.path)), console)
+    with progress_bar(f"demo: {len(models)} models × {reps} replications") as update:
+        result = compare_models(models, DEMO, out, years=years, reps=reps, seed=seed, booking_mode=booking.value,
+                                workers=workers, on_progress=update, demo_patients=demo_patients, command=command)
+    print_comparison(result, _tolerance())
+    title = "Delivery models compared on the demo network"
+    written = write_outputs(result, out, title, [command], True, time.perf_counter() - clock)
+    console.print("Wrote " + ", ".join(str(p) for p in written))
+    console.print(f"[bold]Done in {time.perf_counter() - clock:.0f} s.[/] Open {out / REPORT_HTML} in a browser.")
 
 
 def register(app: typer.Typer) -> None:
-    """Attach this module's commands to ``app``."""
+    """Attach ``simulate``, ``compare``, ``sweep`` and the demo (``demo-compare``) to ``app``."""
+    app.command("simulate")(simulate)
+    app.command("compare")(compare)
+    app.command("sweep")(sweep)
+    app.command("demo-compare")(demo)
+
+
+__all__ = ["DEMO_MODELS", "compare", "demo", "print_comparison", "register", "scorecard_table", "simulate", "sweep",
+           "write_outputs"]

@@ -39,7 +39,7 @@ def run(
     days: int = typer.Option(250, "--days", min=1, help="Working days to simulate"),
     out: Path = typer.Option(..., "--out", help="Run folder to write (a canonical dataset plus run.json)"),
     start: str | None = typer.Option(None, "--start", help="First day (default: the day after the population's date)"),
-    booking: str = typer.Option("greedy", "--booking", help=f"Booking solver: {', '.join(BOOKING_MODES)}"),
+    booking: str = typer.Option("compiled", "--booking", help=f"Booking solver: {', '.join(BOOKING_MODES)}"),
     effect: list[str] | None = typer.Option(None, "--effect",
                                             help="Change an effect, e.g. proactive_acute_reduction=0.2 (repeatable)"),
     patients: int | None = typer.Option(None, "--patients", min=1, help="With demo: total patients"),

@@ -144,14 +144,14 @@ def with_panel(visits: ir.Table, tables: Tables) -> ir.Table:
     panel row has neither.
     """
     p = tables["panels"]
-    visits = visits.view()  # a relation of its own, so the joins below start a new chain
-    starts = p.select(p_patient="patient_id", p_start="start_date")
-    matches = visits.join(starts, [visits.patient_id == starts.p_patient, starts.p_start <= visits.booked_for.date()])
-    latest = matches.group_by(v_id="appointment_id").agg(panel_start=matches.p_start.max())
-    rows = p.select(q_patient="patient_id", q_start="start_date", q_clinician="clinician_id", q_team="team_id")
-    joined = visits.left_join(latest, visits.appointment_id == latest.v_id).left_join(
-        rows, (visits.patient_id == rows.q_patient) & (latest.panel_start == rows.q_start))
-    return joined.select(*visits.columns, named_clinician_id=rows.q_clinician, team_id=rows.q_team)
+    visits = visits.view()  # a relation of its own, so the join below starts a new chain
+    # Each panel row is in force from its start to the next row's start: one range join, no per-visit ranking.
+    in_force = p.select(q_patient="patient_id", q_from="start_date", q_clinician="clinician_id", q_team="team_id",
+                        q_until=p.start_date.lead().over(group_by=p.patient_id, order_by=p.start_date))
+    day = visits.booked_for.date()
+    joined = visits.left_join(in_force, [visits.patient_id == in_force.q_patient, in_force.q_from <= day,
+                                         in_force.q_until.isnull() | (day < in_force.q_until)])
+    return joined.select(*visits.columns, named_clinician_id=in_force.q_clinician, team_id=in_force.q_team)
 
 
 # --- per-patient indices --------------------------------------------------------------------------------------------

@@ -1,8 +1,9 @@
 """Co-ordination: does someone hold the whole story, and do professionals talk to each other?
 
 * ``key_worker_coverage``: share of complex patients with a live care plan that names a key
-  worker (a live plan is ``active``, agreed on or before the reference date and not past its
-  review date); ``care_plan_coverage`` the same without the key-worker condition.
+  worker (a live plan is ``active`` and agreed on or before the reference date; a plan past its
+  review date is still the patient's plan, and the ``care_plan_review_overdue`` worklist finds
+  it); ``care_plan_coverage`` the same without the key-worker condition.
 * ``professionals_per_episode``: mean distinct clinicians seen for one episode of need (a request)
   among requests in the period answered by at least one attended appointment.
 * ``informal_referral_share``: informal advice as a share of referrals between professionals
@@ -27,10 +28,9 @@ DISCHARGE_TASK_KIND = "discharge"
 
 
 def live_care_plans(tables: Tables, as_of: date) -> ir.Table:
-    """Care plans in force on ``as_of``: active, agreed by then, review not overdue."""
+    """Care plans in force on ``as_of``: active and agreed by then."""
     cp = tables["care_plans"]
-    day = ibis.date(as_of)
-    return cp.filter(cp.status == "active", cp.created_date <= day, cp.review_date.isnull() | (cp.review_date >= day))
+    return cp.filter(cp.status == "active", cp.created_date <= ibis.date(as_of))
 
 
 def care_plan_coverage(tables: Tables, profile: ir.Table, as_of: date) -> dict[str, float | Unsupported]:

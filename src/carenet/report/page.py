@@ -24,7 +24,6 @@ from carenet.report.data import ReportData, ReportError
 from carenet.report.summary import SECTION_NAMES, differences, format_number, leaders, model_sentence
 from carenet.report.svg import chart_svg
 
-
 _READABLE = 0o644
 """The page is for sharing: owner writes, everyone reads (``mkstemp`` would leave it private)."""
 
@@ -80,7 +79,8 @@ def _cell(row: pd.Series | None) -> tuple[str, str]:
     unit = str(row["unit"])
     value = format_number(float(row["mean"]), unit)
     if row["reps"] and row["reps"] > 1 and row["lo"] != row["hi"]:
-        value += f' <span class="ci">({format_number(float(row["lo"]), unit)}–{format_number(float(row["hi"]), unit)})</span>'
+        low, high = format_number(float(row["lo"]), unit), format_number(float(row["hi"]), unit)
+        value += f' <span class="ci">({low}–{high})</span>'
     return value, ""
 
 
@@ -146,56 +146,66 @@ def _chart_section(anchor: str, heading: str, intro: str, figure: str) -> str:
     return f'<section id="{anchor}"><h2>{_e(heading)}</h2><p>{_e(intro)}</p>{figure}</section>'
 
 
-def render_html(data: ReportData) -> str:
-    """The whole report as one HTML string."""
-    sections = [
-        _summary(data),
-        _models(data),
-        _scorecard(data),
-        _chart_section(
+def _comparison_sections(data: ReportData) -> list[tuple[str, str, str]]:
+    """(anchor, nav label, html) of the comparison's sections."""
+    return [
+        ("summary", "Summary", _summary(data)),
+        ("models", "Models", _models(data)),
+        ("scorecard", "Scorecard", _scorecard(data)),
+        ("frontier", "Access & continuity", _chart_section(
             "frontier", "Access and continuity",
             "Each point is a model: further left means shorter waits, higher means patients see the same "
             "professional more often. Lines show the 95% intervals. The reports' warning is that models which "
             "maximise access at the expense of continuity give less effective care.",
-            _figure(charts.frontier_chart, data, "frontier", "Access-continuity frontier")),
-        _chart_section(
+            _figure(charts.frontier_chart, data, "frontier", "Access-continuity frontier"))),
+        ("continuity-segments", "Continuity by segment", _chart_section(
             "continuity-segments", "Continuity by patient segment",
             "Continuity matters most for complex, frail and multimorbid patients; this shows whether each model "
             "keeps it where it matters.",
-            _figure(charts.continuity_segment_chart, data, "continuity_by_segment", "Continuity by segment")),
-        _chart_section(
+            _figure(charts.continuity_segment_chart, data, "continuity_by_segment", "Continuity by segment"))),
+        ("waits", "Waits", _chart_section(
             "waits", "How long patients wait",
             "Share of answered requests in each NHS Digital booking interval, by urgency.",
-            _figure(charts.waits_chart, data, "waits", "Wait distributions")),
-        _chart_section(
+            _figure(charts.waits_chart, data, "waits", "Wait distributions"))),
+        ("workload", "Workload", _chart_section(
             "workload", "Workload by role",
             "Appointment hours a week each role delivers: how each model shares the work across the skill-mix.",
-            _figure(charts.workload_chart, data, "workload", "Workload by role")),
-        _chart_section(
+            _figure(charts.workload_chart, data, "workload", "Workload by role"))),
+        ("spc", "SPC", _chart_section(
             "spc", "Weekly waits over the year (statistical process control)",
             "XmR charts of the weekly mean wait (first replication): the solid line is the mean, dashed lines the "
             "process limits (mean ± 2.66 × mean moving range, NHS England 'Making Data Count'). Coloured points "
             "are special-cause variation worth investigating.",
-            _figure(charts.spc_chart, data, "spc", "SPC charts of weekly waits")),
+            _figure(charts.spc_chart, data, "spc", "SPC charts of weekly waits"))),
     ]
+
+
+def _sweep_section(data: ReportData) -> tuple[str, str, str]:
+    return ("sweep", "Sensitivity", _chart_section(
+        "sweep", f"Sensitivity to {data.sweep_parameter}",
+        "How the headline measures move as the setting varies (bands are 95% intervals across replications, "
+        "which share their seeds across settings).",
+        _figure(charts.sweep_chart, data, "sweep", f"Sensitivity to {data.sweep_parameter}")
+        + _figure(charts.sweep_frontier_chart, data, "sweep_frontier",
+                  f"Access-continuity frontier as {data.sweep_parameter} varies")))
+
+
+def render_html(data: ReportData) -> str:
+    """The whole report as one HTML string (a sweep alone when the scorecard is empty)."""
+    sections = [] if data.scorecard.empty else _comparison_sections(data)
     if data.present("sweep"):
-        sections.append(_chart_section(
-            "sweep", f"Sensitivity to {data.sweep_parameter}",
-            "How the headline measures move as the parameter varies (bands are 95% intervals).",
-            _figure(charts.sweep_chart, data, "sweep", f"Sensitivity to {data.sweep_parameter}")
-            + _figure(charts.sweep_frontier_chart, data, "sweep_frontier",
-                      f"Access-continuity frontier as {data.sweep_parameter} varies")))
-    sections += [_assumptions(data), _reproduce(data)]
+        sections.append(_sweep_section(data))
+    if data.present("assumptions"):
+        sections.append(("assumptions", "Assumptions", _assumptions(data)))
+    sections.append(("reproduce", "Reproduce", _reproduce(data)))
     generated = data.meta.get("generated", dt.date.today().isoformat())
-    nav = "".join(f'<a href="#{a}">{_e(t)}</a>' for a, t in (
-        ("summary", "Summary"), ("scorecard", "Scorecard"), ("frontier", "Access & continuity"),
-        ("waits", "Waits"), ("workload", "Workload"), ("spc", "SPC"), ("assumptions", "Assumptions"),
-        ("reproduce", "Reproduce")))
+    nav = "".join(f'<a href="#{anchor}">{_e(label)}</a>' for anchor, label, _ in sections)
+    body = "".join(part for _, _, part in sections)
     return ("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
             '<meta name="viewport" content="width=device-width, initial-scale=1">'
             f"<title>{_e(data.title)}</title><style>{_css()}</style></head><body>"
             f"<header><h1>{_e(data.title)}</h1><p class=\"meta\">Generated {_e(generated)} by carenet</p>"
-            f"<nav>{nav}</nav></header><main>{''.join(sections)}</main></body></html>\n")
+            f"<nav>{nav}</nav></header><main>{body}</main></body></html>\n")
 
 
 def write_report(data: ReportData, path: str | os.PathLike[str]) -> Path:

@@ -8,7 +8,10 @@ contacts, referrals, discharge follow-ups) and second contacts after a misroute 
 to each request's deadline: same-day today, urgent within ``urgent_within_days``, routine within
 the model's ``horizon_days``, planned work within its window. With a ``continuity`` policy each
 request prefers its named clinician (and team), worth ``continuity_value`` days of waiting when
-continuity matters for the patient or need; ``first_available`` books the earliest slot.
+continuity matters for the patient or need; ``first_available`` books the earliest slot. Booking
+mode ``compiled`` (the default) runs the care engine's greedy rule through
+:func:`~carenet.twin.compiled_booking.allocate_compiled`, which gives the same bookings faster;
+``greedy`` and ``exact`` call :func:`carenet.care.allocate` itself.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from carenet.care.patients import cohort_mask
 from carenet.params import parameter
 from carenet.schema.codes import NEED_TYPES, URGENCIES
 from carenet.schema.roles import ROLE_CODES
+from carenet.twin.compiled_booking import allocate_compiled
 from carenet.twin.effects import Effects
 from carenet.twin.lanes import LONG, STANDARD
 from carenet.twin.requests import NO_ROLE, ORIGIN, Bookings, RequestBatch
@@ -181,7 +185,10 @@ class ModelBooking:
         setup, lanes = self.setup, self.setup.lanes
         diary = Diary.build(clinician=lanes.clinician, role=lanes.role, site=lanes.site,
                             free=lanes.free[:, day:day + horizon], team=lanes.team, kind=lanes.kind)
-        allocation = allocate(requests, diary, self.costs, mode=setup.booking_mode)
+        if setup.booking_mode == "compiled":
+            allocation = allocate_compiled(requests, diary, self.costs)
+        else:
+            allocation = allocate(requests, diary, self.costs, mode=setup.booking_mode)
         booked = allocation.day >= 0
         lane = allocation.lane[booked]
         when = day + allocation.day[booked]

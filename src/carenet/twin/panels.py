@@ -38,10 +38,15 @@ class Panels:
     team: np.ndarray  # team index per patient, NO_TEAM
 
 
-def _team_lead(staff: Staffing, team: int) -> int:
-    members = [i for i, t in enumerate(staff.team) if t == team]
-    gps = [i for i in members if staff.role[i] == _GP]
-    return (gps or members or [NO_CLINICIAN])[0]
+def team_leads(staff: Staffing) -> dict[int, int]:
+    """Each team's lead: its first GP, else its first member."""
+    leads: dict[int, int] = {}
+    for i, (team, role) in enumerate(zip(staff.team, staff.role, strict=True)):
+        if team == NO_TEAM:
+            continue
+        if team not in leads or (role == _GP and staff.role[leads[team]] != _GP):
+            leads[team] = i
+    return leads
 
 
 def assign(model: DeliveryModel, frame: PatientFrame, attributes: PatientAttributes, staff: Staffing,
@@ -58,6 +63,7 @@ def assign(model: DeliveryModel, frame: PatientFrame, attributes: PatientAttribu
     for k, spec in enumerate(segment_specs, start=1):
         group[(group == 0) & cohort_mask(spec.cohort, attributes)] = k
     panel_practice, panel_group, panel_capacity, panel_team, panel_lead = [], [], [], [], []
+    leads = team_leads(staff)
     for t, spec in enumerate(teams.spec):
         if spec is None or spec.kind not in ("micro_team", "segment_service"):
             continue
@@ -71,7 +77,7 @@ def assign(model: DeliveryModel, frame: PatientFrame, attributes: PatientAttribu
         panel_group.append(g)
         panel_capacity.append(1.0)
         panel_team.append(t)
-        panel_lead.append(_team_lead(staff, t))
+        panel_lead.append(leads.get(t, NO_CLINICIAN))
     if model.panels.unit == "named_gp":
         for i in range(len(staff)):
             if staff.role[i] == _GP and staff.team[i] == NO_TEAM and staff.practice[i] >= 0:
@@ -94,4 +100,4 @@ def assign(model: DeliveryModel, frame: PatientFrame, attributes: PatientAttribu
     return Panels(named, team)
 
 
-__all__ = ["NO_CLINICIAN", "Panels", "assign"]
+__all__ = ["NO_CLINICIAN", "Panels", "assign", "team_leads"]

@@ -30,7 +30,8 @@ from carenet.twin.settings import twin_settings
 from carenet.twin.setup import Setup, prepare, proactive_patients
 from carenet.twin.state import RunState
 
-BOOKING_MODES = ("greedy", "exact")
+BOOKING_MODES = ("compiled", "greedy", "exact")
+"""``compiled``: the care engine's greedy rule, compiled (same bookings); ``greedy``/``exact``: ``care.allocate``."""
 ACUTE_NEEDS = ("acute_minor", "acute_complex")
 PSYCHOSOCIAL_NEEDS = ("psychosocial",)
 
@@ -87,7 +88,7 @@ def model_engine(setup: Setup) -> tuple[Engine, RunState]:
 
 
 def run_model(model: DeliveryModel, tables: Mapping[str, pa.Table], *, start: dt.date, days: int, seed: int,
-              effects: Effects | None = None, booking_mode: str = "greedy",
+              effects: Effects | None = None, booking_mode: str = "compiled",
               progress: Callable[[int], None] | None = None) -> TwinRun:
     """Run ``model`` on the population ``tables`` for ``days`` working days from ``start``."""
     if days < 1:

@@ -103,7 +103,7 @@ def _key_workers(staff: Staffing) -> KeyWorkers:
 
 
 def prepare(model: DeliveryModel, tables: Mapping[str, pa.Table], start: dt.date, days: int, effects: Effects,
-            rng: np.random.Generator, booking_mode: str = "greedy", settings: TwinSettings | None = None) -> Setup:
+            rng: np.random.Generator, booking_mode: str = "compiled", settings: TwinSettings | None = None) -> Setup:
     """Lay ``model`` over the population ``tables`` for ``days`` working days from ``start``."""
     settings = settings or twin_settings()
     frame = PatientFrame.from_tables(tables, start)

@@ -11,8 +11,7 @@ from carenet.measures.support import Unsupported
 
 
 def live_plans(rows: Rows, as_of: date) -> list[dict[str, Any]]:
-    return [cp for cp in rows.get("care_plans", []) if cp["status"] == "active" and cp["created_date"] <= as_of
-            and (cp["review_date"] is None or cp["review_date"] >= as_of)]
+    return [cp for cp in rows.get("care_plans", []) if cp["status"] == "active" and cp["created_date"] <= as_of]
 
 
 def care_plan_coverage(rows: Rows, profile: dict[str, dict[str, Any]], as_of: date) -> dict[str, float | Unsupported]:

@@ -8,6 +8,7 @@ before a byte is written, and every problem is reported with its file and line o
 
 from __future__ import annotations
 
+import gc
 import os
 from collections import Counter, deque
 from collections.abc import Callable, Iterator, Sequence
@@ -118,6 +119,15 @@ def _scan_all(files: list[Path], workers: int | None, progress: Progress | None)
     window: deque[Future[ScanResult]] = deque()
     with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("fork")) as pool:
         for piece in _pieces(files):
+            if not window:
+                # Forked workers inherit the parent's heap; frozen, the garbage collector leaves it alone
+                # there, so its pages are not copied (all workers start at the first submit under fork).
+                gc.freeze()
+                try:
+                    window.append(pool.submit(scan_piece, piece))
+                finally:
+                    gc.unfreeze()
+                continue
             window.append(pool.submit(scan_piece, piece))
             if len(window) >= 2 * workers:
                 result = window.popleft().result()

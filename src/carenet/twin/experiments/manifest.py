@@ -21,6 +21,7 @@ from carenet.params import load_parameters
 from carenet.schema.errors import CarenetError
 from carenet.twin.experiments.costs import cost_assumptions
 from carenet.twin.experiments.plan import RunPlan
+from carenet.twin.experiments.population import POPULATION_FOLDER
 from carenet.twin.experiments.replications import Outcome
 
 EXPERIMENT_FILE = "experiment.json"
@@ -31,11 +32,12 @@ _MODEL_BLOCKS = ("workforce", "panels", "entry", "booking", "proactive", "commun
 
 
 def check_out_folder(out: Path) -> None:
-    """Refuse to write into a folder that holds anything but an earlier experiment."""
+    """Refuse to write into a folder that holds anything but an earlier experiment or a built population."""
     out = Path(out)
     if out.exists() and not out.is_dir():
         raise CarenetError(f"--out {out} is a file; give a folder for the run")
-    if out.is_dir() and any(out.iterdir()) and not (out / EXPERIMENT_FILE).is_file():
+    entries = {p.name for p in out.iterdir()} if out.is_dir() else set()
+    if entries - {POPULATION_FOLDER} and EXPERIMENT_FILE not in entries:
         raise CarenetError(f"--out {out} exists and is not a carenet run folder (no {EXPERIMENT_FILE}); "
                            "choose an empty or new folder")
 

@@ -49,7 +49,8 @@ def _step(node: Any, part: str, path: str) -> tuple[Any, Any]:
                                                                                            item.get("name"))]
         if keyed:
             return node[keyed[0]], keyed[0]
-        raise OverrideError(f"{path}: {part!r} is neither a position (0-{len(node) - 1}) nor a role or name in the list")
+        raise OverrideError(f"{path}: {part!r} is neither a position (0-{len(node) - 1}) nor a role or name "
+                            "in the list")
     raise OverrideError(f"{path}: {part!r} goes below a single value")
 
 

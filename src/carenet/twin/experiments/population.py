@@ -17,6 +17,8 @@ from carenet.schema.dataset import MANIFEST
 from carenet.schema.errors import CarenetError
 
 DEMO = "demo"
+POPULATION_FOLDER = "population"
+"""Where a run folder keeps the population it built (``demo``)."""
 DEMO_SEED = 20250331
 """Seed of the demo network (the same network ``carenet population synth --practices demo`` draws)."""
 _NEEDED = ("patients", "practices")
@@ -75,11 +77,11 @@ def resolve_population(choice: str | Path, run_folder: Path, *, demo_seed: int =
                        demo_patients: int | None = None) -> PopulationSource:
     """``demo`` (built into ``run_folder/population``) or an existing dataset folder."""
     if str(choice) == DEMO:
-        return build_demo(Path(run_folder) / "population", demo_seed, demo_patients)
+        return build_demo(Path(run_folder) / POPULATION_FOLDER, demo_seed, demo_patients)
     path = Path(choice)
     if not path.exists():
         raise CarenetError(f"--population {choice}: no such folder; give a dataset folder or 'demo'")
     return _check(path, str(choice))
 
 
-__all__ = ["DEMO", "DEMO_SEED", "PopulationSource", "build_demo", "resolve_population"]
+__all__ = ["DEMO", "DEMO_SEED", "POPULATION_FOLDER", "PopulationSource", "build_demo", "resolve_population"]

@@ -93,12 +93,18 @@ def _tick(key: str) -> Callable[[int], None]:
     return report
 
 
-def execute(task: Task) -> Outcome:
-    """Run, write and score one replication (in whichever process calls it)."""
+def execute_batch(tasks: Sequence[Task]) -> list[Outcome]:
+    """Run tasks that share one set of ``parameters.yaml`` changes, in a process of their own."""
     from carenet.twin.experiments.overrides import apply_to_parameters
 
-    if task.changes_parameters:
-        apply_to_parameters(dict(task.settings))
+    if len({t.settings for t in tasks}) != 1:
+        raise CarenetError("a batch of replications must share its settings")
+    apply_to_parameters(dict(tasks[0].settings))
+    return [execute(task) for task in tasks]
+
+
+def execute(task: Task) -> Outcome:
+    """Run, write and score one replication (in whichever process calls it; parameter changes already applied)."""
     from carenet.models import load_model
     from carenet.schema import open_dataset
     from carenet.twin.experiments.overrides import apply_to_model
@@ -131,7 +137,8 @@ def run_tasks(tasks: Sequence[Task], *, workers: int | None = None,
 
     ``on_progress(done_days, total_days)`` is called as workers report. ``workers`` defaults to
     ``min(len(tasks), cores)``; ``workers=0`` runs in this process, one task after another (no
-    parameter changes allowed then, as they would outlive the task).
+    parameter changes allowed then, as they would outlive the task). Tasks that change
+    ``parameters.yaml`` run in fresh processes, one per distinct set of changes.
     """
     if not tasks:
         return []
@@ -146,29 +153,34 @@ def run_tasks(tasks: Sequence[Task], *, workers: int | None = None,
     progress_queue = context.Queue()
     done_days = dict.fromkeys(keys, 0)
     outcomes: dict[str, Outcome] = {}
-    isolated = [t for t in tasks if t.changes_parameters]
     shared = [t for t in tasks if not t.changes_parameters]
+    batches: dict[tuple, list[Task]] = {}
+    for t in tasks:
+        if t.changes_parameters:
+            batches.setdefault(t.settings, []).append(t)
     pools = []
     try:
-        futures: dict[Future, Task] = {}
+        futures: dict[Future, list[Task]] = {}
         if shared:
             pool = ProcessPoolExecutor(count, mp_context=context, initializer=_init_worker,
                                        initargs=(progress_queue,))
             pools.append(pool)
-            futures.update({pool.submit(execute, t): t for t in shared})
-        if isolated:
-            pool = ProcessPoolExecutor(count, mp_context=context, initializer=_init_worker,
+            futures.update({pool.submit(execute, t): [t] for t in shared})
+        if batches:
+            pool = ProcessPoolExecutor(min(count, len(batches)), mp_context=context, initializer=_init_worker,
                                        initargs=(progress_queue,), max_tasks_per_child=1)
             pools.append(pool)
-            futures.update({pool.submit(execute, t): t for t in isolated})
+            futures.update({pool.submit(execute_batch, batch): batch for batch in batches.values()})
         pending = set(futures)
         while pending:
             finished, pending = wait(pending, timeout=_POLL_SECONDS, return_when=FIRST_COMPLETED)
             _drain(progress_queue, done_days)
             for future in finished:
-                task = futures[future]
-                outcomes[task.key] = future.result()
-                done_days[task.key] = task.days
+                result = future.result()
+                for task, outcome in zip(futures[future], result if isinstance(result, list) else [result],
+                                         strict=True):
+                    outcomes[task.key] = outcome
+                    done_days[task.key] = task.days
             if on_progress is not None:
                 on_progress(sum(done_days.values()), total)
     finally:
@@ -219,4 +231,5 @@ def replication_folder(root: Path, replication: int) -> Path:
     return Path(root) / f"rep-{replication:03d}"
 
 
-__all__ = ["TICK_EVERY_DAYS", "Outcome", "Task", "available_cores", "execute", "replication_folder", "run_tasks"]
+__all__ = ["TICK_EVERY_DAYS", "Outcome", "Task", "available_cores", "execute", "execute_batch", "replication_folder",
+           "run_tasks"]

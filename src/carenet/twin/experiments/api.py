@@ -1,0 +1,57 @@
+"""The notebook face of experiments: the CLI's ``compare`` and ``simulate`` as functions returning tables.
+
+``carenet.compare(["traditional", "micro_teams"], population="demo", reps=2)`` runs the same
+experiment as ``carenet compare`` and returns its pooled scorecard as a pandas DataFrame, one row
+per model and measure (``mean``, 95% ``lo``/``hi``, ``reps``); ``df.attrs["run_folder"]`` names the
+folder holding every replication's dataset. Call :func:`carenet.twin.experiments.compare_models`
+for the whole result (breakdowns, replications, assumptions).
+
+Replications run in worker processes; in a script, call these under ``if __name__ == "__main__":``
+as Python's ``multiprocessing`` requires (a notebook needs nothing).
+"""
+
+from __future__ import annotations
+
+import tempfile
+from collections.abc import Sequence
+from pathlib import Path
+
+import pandas as pd
+
+from carenet.twin.experiments.compare import compare_models
+from carenet.twin.experiments.simulate import simulate_model
+
+
+def _folder(out: str | Path | None, kind: str) -> Path:
+    return Path(out) if out is not None else Path(tempfile.mkdtemp(prefix=f"carenet-{kind}-"))
+
+
+def compare(models: Sequence[str], population: str | Path = "demo", *, years: float | None = 1.0,
+            days: int | None = None, reps: int = 2, seed: int = 0, out: str | Path | None = None,
+            booking_mode: str = "greedy", workers: int | None = None,
+            demo_patients: int | None = None) -> pd.DataFrame:
+    """Compare ``models`` on ``population`` (a dataset folder or ``"demo"``); the pooled scorecard as a DataFrame."""
+    folder = _folder(out, "compare")
+    result = compare_models(list(models), population, folder, years=years, days=days, reps=reps, seed=seed,
+                            booking_mode=booking_mode, workers=workers, demo_patients=demo_patients,
+                            command="carenet.compare(...)")
+    table = result.scorecard.copy()
+    table.attrs["run_folder"] = str(folder)
+    return table
+
+
+def simulate(model: str, population: str | Path = "demo", *, years: float | None = 1.0, days: int | None = None,
+             reps: int = 1, seed: int = 0, out: str | Path | None = None, booking_mode: str = "greedy",
+             workers: int | None = None, demo_patients: int | None = None) -> pd.DataFrame:
+    """Simulate ``model``; one row per replication with the twin's headline counts and the dataset's folder."""
+    folder = _folder(out, "simulate")
+    result = simulate_model(model, population, folder, years=years, days=days, reps=reps, seed=seed,
+                            booking_mode=booking_mode, workers=workers, demo_patients=demo_patients,
+                            command="carenet.simulate(...)")
+    table = result.summary()
+    table["folder"] = [str(f) for f in result.folders]
+    table.attrs["run_folder"] = str(folder)
+    return table
+
+
+__all__ = ["compare", "simulate"]
