@@ -22,7 +22,7 @@ from rich.table import Table
 
 from carenet.measures.scorecard import ATTRIBUTES
 from carenet.report import HEADLINES, ReportData, write_report
-from carenet.report.summary import SECTION_NAMES, differences, format_number, model_sentence
+from carenet.report.summary import SECTION_NAMES, clear_difference, differences, format_number, model_sentence
 from carenet.schema import open_dataset
 from carenet.twin.experiments.compare import Comparison, compare_models
 from carenet.twin.experiments.manifest import check_out_folder
@@ -96,8 +96,8 @@ def _printed_measures(card: pd.DataFrame, full: bool) -> list[tuple[str, str]]:
     return [(a, m) for a, m in pairs if m in wanted.get(a, set())]
 
 
-def scorecard_table(comparison: Comparison, full: bool = False) -> Table:
-    """Measures down, models across: mean (95% interval); best green, worst red where the direction is known."""
+def scorecard_table(comparison: Comparison, tolerance: float, full: bool = False) -> Table:
+    """Measures down, models across: mean (95% interval); best green and worst red where they clearly differ."""
     card = comparison.scorecard
     titles = dict(zip(comparison.models["model"], comparison.models["title"], strict=True))
     grid = Table(title="Scorecard: mean (95% interval across replications)", title_justify="left",
@@ -117,6 +117,8 @@ def scorecard_table(comparison: Comparison, full: bool = False) -> Table:
         if first["better"] in ("higher", "lower") and len(means) > 1 and means.max() > means.min():
             best = means.idxmax() if first["better"] == "higher" else means.idxmin()
             worst = means.idxmin() if first["better"] == "higher" else means.idxmax()
+            if not clear_difference(rows.loc[worst], rows.loc[best], tolerance):
+                best = worst = None
         cells = []
         for model in comparison.model_names:
             text = _cell(rows.loc[model] if model in rows.index else None)
@@ -128,7 +130,7 @@ def scorecard_table(comparison: Comparison, full: bool = False) -> Table:
 
 def print_comparison(comparison: Comparison, tolerance: float, full: bool = False) -> None:
     """The side-by-side scorecard, then each model's trade-offs against the first."""
-    console.print(scorecard_table(comparison, full))
+    console.print(scorecard_table(comparison, tolerance, full))
     names = comparison.model_names
     titles = dict(zip(comparison.models["model"], comparison.models["title"], strict=True))
     if len(names) < 2:

@@ -9,7 +9,8 @@ answer :class:`~carenet.measures.support.Unsupported` instead of a misleading ze
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterator, Mapping
+import os
+from collections.abc import Callable, Hashable, Iterator, Mapping
 from typing import Any
 
 import ibis
@@ -24,6 +25,7 @@ BACKENDS: tuple[str, ...] = ("duckdb", "sqlite", "postgres")
 
 _POSTGRES_OPTIONS = ("host", "port", "user", "password", "database", "schema", "connect_timeout", "sslmode")
 _upload_counter = itertools.count()
+_stage_counter = itertools.count()
 
 
 class BackendError(CarenetError):
@@ -76,6 +78,7 @@ class Tables:
     def __init__(self, con: ibis.BaseBackend, tables: Mapping[str, ibis.Table]):
         self.con = con
         self._tables = dict(tables)
+        self._memo: dict[Hashable, ibis.Table] = {}
 
     @property
     def backend(self) -> str:
@@ -106,6 +109,20 @@ class Tables:
             return None
         return Unsupported(f"{measure} needs the {', '.join(repr(n) for n in absent)} table"
                            f"{'s' if len(absent) > 1 else ''}, which the dataset does not hold")
+
+    def materialize(self, expr: ibis.Table, stem: str = "stage") -> ibis.Table:
+        """Compute ``expr`` once into a temporary table on the backend, for later queries to read."""
+        return self.con.create_table(f"carenet_{stem}_{os.getpid()}_{next(_stage_counter)}", expr, temp=True)
+
+    def memo(self, key: Hashable, build: Callable[[], ibis.Table]) -> ibis.Table:
+        """The table ``build()`` gives, materialised on first use and shared by every later measure asking for ``key``.
+
+        Measures use it for intermediate results several of them read (e.g. attended contacts with the panel in
+        force), so a scorecard derives each once. ``key`` must capture everything the result depends on.
+        """
+        if key not in self._memo:
+            self._memo[key] = self.materialize(build())
+        return self._memo[key]
 
     def upload(self, name: str, table: pa.Table) -> ibis.Table:
         """Put an extra Arrow table (e.g. patient segments computed elsewhere) on this backend, beside the dataset.

@@ -112,26 +112,34 @@ def contacts(tables: Tables, config: ContinuityConfig | None = None) -> ir.Table
     return _contacts(tables, config, config.roles, config.modes)
 
 
+def attended_visits(tables: Tables, config: ContinuityConfig) -> ir.Table:
+    """Every attended appointment in the window with a known clinician (any role, any mode), its role resolved and,
+    when the dataset has panels, the patient's ``named_clinician_id`` and ``team_id`` on the day.
+
+    Materialised once per dataset and window (:meth:`Tables.memo`): every continuity measure filters it.
+    """
+
+    def build() -> ir.Table:
+        a = tables["appointments"]
+        a = a.filter((a.status == "attended") & a.clinician_id.notnull()
+                     & in_window(a.booked_for, config.start, config.end))
+        if "clinicians" in tables:
+            c = tables["clinicians"].select(c_clinician="clinician_id", c_role="role")
+            a = a.left_join(c, a.clinician_id == c.c_clinician).select(
+                *(col for col in _CONTACT_COLUMNS if col != "role"), role=a.role.coalesce(c.c_role))
+        else:
+            a = a.select(*_CONTACT_COLUMNS)
+        return with_panel(a, tables) if "panels" in tables else a
+
+    return tables.memo(("continuity.attended_visits", config.start, config.end), build)
+
+
 def _contacts(
     tables: Tables, config: ContinuityConfig, roles: Sequence[str] | None, modes: Sequence[str] | None
 ) -> ir.Table:
-    """Attended appointments in the window with a known clinician of ``roles`` in ``modes`` (``None`` = any).
-
-    The role is the appointment's own, or the clinician's when the appointment does not record it.
-    Columns: appointment_id, patient_id, clinician_id, role, mode, practice_id, booked_for.
-    """
-    a = tables["appointments"]
-    keep = (a.status == "attended") & a.clinician_id.notnull() & in_window(a.booked_for, config.start, config.end)
-    if modes is not None:
-        keep &= a.mode.isin(list(modes))
-    a = a.filter(keep)
-    if "clinicians" in tables:
-        c = tables["clinicians"].select(c_clinician="clinician_id", c_role="role")
-        a = a.left_join(c, a.clinician_id == c.c_clinician).select(
-            *(col for col in _CONTACT_COLUMNS if col != "role"), role=a.role.coalesce(c.c_role))
-    else:
-        a = a.select(*_CONTACT_COLUMNS)
-    return a.filter(a.role.isin(list(roles))) if roles is not None else a
+    """Attended visits in the window with a clinician of ``roles`` in ``modes`` (``None`` = any)."""
+    v = attended_visits(tables, config)
+    return v.filter(_selected(v, roles, modes))
 
 
 _CONTACT_COLUMNS = ("appointment_id", "patient_id", "clinician_id", "role", "mode", "practice_id", "booked_for")
@@ -166,26 +174,22 @@ def patient_continuity(tables: Tables, config: ContinuityConfig | None = None) -
     config = config or ContinuityConfig()
     visits = _contacts(tables, config, config.roles, config.modes)
     has_panels = "panels" in tables
-    if has_panels:
-        visits = with_panel(visits, tables)
-        named_visit = flag(visits.clinician_id == visits.named_clinician_id)
-        visits = visits.mutate(named_visit=named_visit, has_named=flag(visits.named_clinician_id.notnull()))
-
+    # One pipeline, no self-join: flag repeats in visit order, count per (patient, clinician), then per patient.
     order = ibis.window(group_by=visits.patient_id, order_by=[visits.booked_for, visits.appointment_id])
-    previous = visits.clinician_id.lag().over(order)
-    visits = visits.mutate(repeat=flag(visits.clinician_id == previous))
-
-    per_clinician = visits.group_by(["patient_id", "clinician_id"]).agg(n=ibis._.count())
-    spread = per_clinician.group_by(s_patient="patient_id").agg(
-        clinicians=ibis._.count(), most_seen=ibis._.n.max(), sum_squares=(ibis._.n * ibis._.n).sum(),
-    )
-    sequence_metrics: dict[str, Any] = {"contacts": ibis._.count(), "repeats": ibis._.repeat.sum()}
+    sequence = visits.mutate(repeat=flag(visits.clinician_id == visits.clinician_id.lag().over(order)))
+    pair_metrics: dict[str, Any] = {"n": ibis._.count(), "repeats": ibis._.repeat.sum()}
     if has_panels:
-        sequence_metrics |= {"named_visits": ibis._.named_visit.sum(), "named_known": ibis._.has_named.max()}
-    per_patient = visits.group_by("patient_id").agg(**sequence_metrics)
-    per_patient = per_patient.filter(per_patient.contacts >= config.min_contacts)
-    joined = per_patient.join(spread, per_patient.patient_id == spread.s_patient).drop("s_patient")
-    return _indices(joined, has_panels)
+        pair_metrics |= {"named_visits": flag(sequence.clinician_id == sequence.named_clinician_id).sum(),
+                         "named_known": flag(sequence.named_clinician_id.notnull()).max()}
+    pairs = sequence.group_by(["patient_id", "clinician_id"]).agg(**pair_metrics)
+    patient_metrics: dict[str, Any] = {
+        "contacts": pairs.n.sum(), "clinicians": pairs.count(), "most_seen": pairs.n.max(),
+        "sum_squares": (pairs.n * pairs.n).sum(), "repeats": pairs.repeats.sum(),
+    }
+    if has_panels:
+        patient_metrics |= {"named_visits": pairs.named_visits.sum(), "named_known": pairs.named_known.max()}
+    per_patient = pairs.group_by("patient_id").agg(**patient_metrics)
+    return _indices(per_patient.filter(per_patient.contacts >= config.min_contacts), has_panels)
 
 
 def _indices(t: ir.Table, has_panels: bool) -> ir.Table:
@@ -230,7 +234,7 @@ def continuity_by_segment(
 
 def _list_contacts(tables: Tables, config: ContinuityConfig) -> ir.Table:
     """SLICC/OPR contacts with the named clinician on the day, ``own``, the patient's practice and the month."""
-    visits = with_panel(_contacts(tables, config, config.list_roles, config.list_modes), tables)
+    visits = _contacts(tables, config, config.list_roles, config.list_modes)
     derived = {
         "own": flag(visits.clinician_id == visits.named_clinician_id),
         "month": visits.booked_for.truncate("M").date(),
@@ -259,7 +263,7 @@ def slicc(
     """
     config = config or ContinuityConfig()
     missing = tables.require("appointments", "panels", measure="SLICC")
-    if missing:
+    if missing is not None:
         return missing
     visits = attach_segments(_list_contacts(tables, config), segments)
     visits = visits.filter(visits.named_clinician_id.notnull())
@@ -278,7 +282,7 @@ def own_patient_ratio(tables: Tables, config: ContinuityConfig | None = None) ->
     """
     config = config or ContinuityConfig()
     missing = tables.require("appointments", "panels", measure="the own-patient ratio")
-    if missing:
+    if missing is not None:
         return missing
     visits = _list_contacts(tables, config)
     holders = tables["panels"].filter(ibis._.clinician_id.notnull()).select(holder="clinician_id").distinct()
@@ -301,9 +305,9 @@ def micro_team_share(
     """
     config = config or ContinuityConfig()
     missing = tables.require("appointments", "panels", "team_members", measure="the micro-team share")
-    if missing:
+    if missing is not None:
         return missing
-    visits = with_panel(_contacts(tables, config, config.team_roles, config.modes), tables)
+    visits = _contacts(tables, config, config.team_roles, config.modes)
     visits = visits.filter(visits.team_id.notnull())
     members = tables["team_members"].select(m_team="team_id", m_clinician="clinician_id").distinct()
     same_member = (visits.team_id == members.m_team) & (visits.clinician_id == members.m_clinician)
@@ -321,7 +325,7 @@ def continuity_summary(tables: Tables, config: ContinuityConfig | None = None) -
     """Network-level continuity figures for the scorecard: plain numbers, or :class:`Unsupported` with the reason."""
     config = config or ContinuityConfig()
     missing = tables.require("appointments", measure="continuity")
-    if missing:
+    if missing is not None:
         return {name: missing for name in ("patients_eligible", *INDEX_COLUMNS, "slicc", "own_patient_ratio",
                                            "micro_team_share")}
     overall = _one_row(continuity_by_segment(tables, config))
@@ -334,32 +338,64 @@ def continuity_summary(tables: Tables, config: ContinuityConfig | None = None) -
         summary["upc_named"] = tables.require("panels", measure="named-GP UPC")
     elif summary["patients_eligible"] and overall["patients_named"] == 0:
         summary["upc_named"] = Unsupported("no eligible patient has a named clinician in 'panels'")
-    summary["slicc"] = _pooled(slicc(tables, config, level="network", monthly=False),
-                               "appointments", "own_gp_appointments", "no face-to-face GP appointment of a patient "
-                               "with a named GP in the window")
-    summary["own_patient_ratio"] = _pooled(own_patient_ratio(tables, config), "appointments",
-                                           "own_list_appointments", "no appointment with a list-holding GP")
-    summary["micro_team_share"] = _pooled(micro_team_share(tables, config, level="team"), "contacts",
-                                          "team_contacts", "no contact of a patient whose panel names a team")
+    summary.update(_pooled_figures(tables, config))
     return summary
 
 
+def _pooled_figures(tables: Tables, config: ContinuityConfig) -> dict[str, float | Unsupported]:
+    """SLICC, the own-patient ratio and the micro-team share pooled over the network, in one pass over the visits.
+
+    The same definitions as :func:`slicc`, :func:`own_patient_ratio` and :func:`micro_team_share`, summed.
+    """
+    no_panels = tables.require("panels", measure="SLICC, the own-patient ratio and the micro-team share")
+    if no_panels is not None:
+        return {"slicc": no_panels, "own_patient_ratio": no_panels, "micro_team_share": no_panels}
+    v = attended_visits(tables, config)
+    in_list = _selected(v, config.list_roles, config.list_modes)
+    in_team_scope = _selected(v, config.team_roles, config.modes) & v.team_id.notnull()
+    own = v.clinician_id == v.named_clinician_id
+    holders = tables["panels"].filter(ibis._.clinician_id.notnull()).select(holder="clinician_id").distinct()
+    holder = v.clinician_id.isin(holders.holder)
+    sums: dict[str, Any] = {
+        "slicc_all": flag(in_list & v.named_clinician_id.notnull()).sum(), "slicc_own": flag(in_list & own).sum(),
+        "opr_all": flag(in_list & holder).sum(), "opr_own": flag(in_list & holder & own).sum(),
+    }
+    has_members = "team_members" in tables
+    if has_members:
+        m = tables["team_members"].select(m_team="team_id", m_clinician="clinician_id").distinct()
+        v = v.left_join(m, (v.team_id == m.m_team) & (v.clinician_id == m.m_clinician))
+        sums |= {"team_all": flag(in_team_scope).sum(), "team_in": flag(in_team_scope & m.m_team.notnull()).sum()}
+    row = _one_row(v.agg(**sums))
+    figures = {
+        "slicc": _share(row, "slicc_own", "slicc_all",
+                        "no face-to-face GP appointment of a patient with a named GP in the window"),
+        "own_patient_ratio": _share(row, "opr_own", "opr_all", "no appointment with a list-holding GP in the window"),
+    }
+    figures["micro_team_share"] = (_share(row, "team_in", "team_all", "no contact of a patient whose panel names a "
+                                          "team in the window") if has_members
+                                   else tables.require("team_members", measure="the micro-team share"))
+    return figures
+
+
+def _selected(v: ir.Table, roles: Sequence[str] | None, modes: Sequence[str] | None) -> ir.BooleanValue:
+    keep = ibis.literal(True)
+    if roles is not None:
+        keep &= v.role.isin(list(roles))
+    if modes is not None:
+        keep &= v.mode.isin(list(modes))
+    return keep
+
+
+def _share(row: dict[str, Any], part: str, total: str, empty_reason: str) -> float | Unsupported:
+    return Unsupported(empty_reason) if not row[total] else row[part] / row[total]
+
+
 def _one_row(t: ir.Table) -> dict[str, Any]:
-    rows = t.to_pyarrow().to_pylist()
-    return rows[0]
-
-
-def _pooled(t: ir.Table | Unsupported, total: str, part: str, empty_reason: str) -> float | Unsupported:
-    if isinstance(t, Unsupported):
-        return t
-    row = _one_row(t.agg(total=t[total].sum(), part=t[part].sum()))
-    if not row["total"]:
-        return Unsupported(empty_reason)
-    return row["part"] / row["total"]
+    return t.to_pyarrow().to_pylist()[0]
 
 
 __all__ = [
     "FACE_TO_FACE_MODES", "INDEX_COLUMNS", "MMCI_OFFSET", "ContinuityConfig", "ContinuityConfigError",
-    "contacts", "continuity_by_segment", "continuity_summary", "micro_team_share",
+    "attended_visits", "contacts", "continuity_by_segment", "continuity_summary", "micro_team_share",
     "own_patient_ratio", "patient_continuity", "slicc", "with_panel",
 ]

@@ -13,6 +13,7 @@ import pandas as pd
 from carenet.measures.access import BOOKING_INTERVALS
 from carenet.measures.scorecard import measure_info
 from carenet.report.data import ReportData
+from carenet.schema.roles import ROLES_BY_CODE
 
 WIDTH = 560
 HEIGHT = 300
@@ -91,15 +92,15 @@ def continuity_segment_chart(data: ReportData) -> alt.Chart | None:
     if table.empty:
         return None
     segments = list(dict.fromkeys(table["segment"]))
-    colour = _model_colour(data)
     base = alt.Chart(table).encode(
-        x=alt.X("segment:N", sort=segments, title=None, axis=alt.Axis(labelAngle=0, labelLimit=160)),
-        xOffset=alt.XOffset("title:N", sort=[data.titles[m] for m in data.model_order]))
+        y=alt.Y("segment:N", sort=segments, title=None, axis=alt.Axis(labelLimit=220)),
+        yOffset=alt.YOffset("title:N", sort=[data.titles[m] for m in data.model_order]))
     bars = base.mark_bar().encode(
-        y=alt.Y("mean:Q", title=_axis_title(data.frontier_continuity)), color=colour,
-        tooltip=["title:N", "segment:N", alt.Tooltip("mean:Q", format=".3f")])
-    rules = base.mark_rule(color="#333").encode(y="lo:Q", y2="hi:Q")
-    return alt.layer(bars, rules).properties(width=WIDTH, height=HEIGHT)
+        x=alt.X("mean:Q", title=_axis_title(data.frontier_continuity), scale=alt.Scale(domain=[0, 1])),
+        color=_model_colour(data), tooltip=["title:N", "segment:N", alt.Tooltip("mean:Q", format=".3f")])
+    rules = base.mark_rule(color="#333").encode(x="lo:Q", x2="hi:Q")
+    height = max(HEIGHT, 12 * len(segments) * len(data.model_order))
+    return alt.layer(bars, rules).properties(width=WIDTH, height=height)
 
 
 def waits_chart(data: ReportData) -> alt.Chart | None:
@@ -126,7 +127,8 @@ def workload_chart(data: ReportData) -> alt.Chart | None:
     if not data.present("workload"):
         return None
     table = _with_titles(data, data.workload)
-    table = table[table["hours_per_week"] > 0]
+    table = table[table["hours_per_week"] > 0].copy()
+    table["role"] = table["role"].map(lambda r: ROLES_BY_CODE[r].name if r in ROLES_BY_CODE else r)
     if table.empty:
         return None
     roles = table.groupby("role")["hours_per_week"].max().sort_values(ascending=False).index.tolist()

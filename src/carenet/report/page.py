@@ -21,7 +21,14 @@ import pandas as pd
 
 from carenet.report import charts
 from carenet.report.data import ReportData, ReportError
-from carenet.report.summary import SECTION_NAMES, differences, format_number, leaders, model_sentence
+from carenet.report.summary import (
+    SECTION_NAMES,
+    clear_difference,
+    differences,
+    format_number,
+    leaders,
+    model_sentence,
+)
 from carenet.report.svg import chart_svg
 
 _READABLE = 0o644
@@ -102,6 +109,8 @@ def _scorecard(data: ReportData) -> str:
             if first["better"] in ("higher", "lower") and len(means) > 1 and means.max() > means.min():
                 best = means.idxmax() if first["better"] == "higher" else means.idxmin()
                 worst = means.idxmin() if first["better"] == "higher" else means.idxmax()
+                if not clear_difference(rows.loc[worst], rows.loc[best], data.relative_tolerance):
+                    best = worst = None
             cells = []
             for m in order:
                 row = rows.loc[m] if m in rows.index else None
@@ -113,8 +122,9 @@ def _scorecard(data: ReportData) -> str:
             body.append(f"<tr><th>{_e(first['label'])}<span class=\"better\">{arrow}</span></th>{''.join(cells)}</tr>")
     return (f'<section id="scorecard"><h2>Scorecard: the five attributes, workforce and cost</h2>'
             "<p>Each cell is the mean over replications with its 95% interval. ↑ higher is better, ↓ lower is "
-            "better; the best model on a measure is shaded green, the worst amber. n/a: the simulated data "
-            "cannot support the measure (hover for the reason).</p>"
+            "better; where the best and worst models clearly differ (their intervals apart), the best is shaded "
+            "green and the worst amber. n/a: the simulated data cannot support the measure (hover for the "
+            "reason).</p>"
             f'<table class="scorecard"><thead><tr><th>measure</th>{head}</tr></thead><tbody>{"".join(body)}'
             "</tbody></table></section>")
 

@@ -52,7 +52,7 @@ class Difference:
     verdict: str  # "better", "worse" or "same"
 
 
-def _clear(a: pd.Series, b: pd.Series, tolerance: float) -> bool:
+def clear_difference(a: pd.Series, b: pd.Series, tolerance: float) -> bool:
     """Whether two rows (mean, lo, hi) differ beyond noise: relative gap above tolerance, intervals apart."""
     gap = abs(b["mean"] - a["mean"])
     scale = max(abs(a["mean"]), abs(b["mean"]))
@@ -73,7 +73,7 @@ def differences(scorecard: pd.DataFrame, comparator: str, model: str, tolerance:
             better = a["better"] if isinstance(a["better"], str) else None
             if better not in ("higher", "lower"):
                 continue
-            if not _clear(a, b, tolerance):
+            if not clear_difference(a, b, tolerance):
                 verdict = "same"
             else:
                 up = b["mean"] > a["mean"]
@@ -142,11 +142,14 @@ def leaders(scorecard: pd.DataFrame, titles: dict[str, str]) -> list[str]:
             if rows.empty or rows["better"].iloc[0] not in ("higher", "lower") or len(rows) < 2:
                 continue
             best = rows["mean"].max() if rows["better"].iloc[0] == "higher" else rows["mean"].min()
+            if rows["mean"].nunique() == 1:
+                continue
             winners = [titles[m] for m in rows.loc[rows["mean"] == best, "model"]]
             unit = str(rows["unit"].iloc[0])
             out.append(f"{rows['label'].iloc[0]}: best under {' and '.join(winners)} ({format_number(best, unit)})")
     return out
 
 
-__all__ = ["HEADLINES", "SECTION_NAMES", "Difference", "attribute_verdicts", "differences", "format_number",
+__all__ = ["HEADLINES", "SECTION_NAMES", "Difference", "attribute_verdicts", "clear_difference", "differences",
+           "format_number",
            "leaders", "model_sentence"]

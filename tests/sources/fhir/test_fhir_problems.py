@@ -197,3 +197,10 @@ def test_files_that_are_not_fhir_inputs(tmp_path: Path, defaults) -> None:
     problems = _problems([tmp_path / "notes.txt", tmp_path / "empty"], defaults)
     assert problems == [f"{tmp_path / 'notes.txt'}: not a .json bundle or an .ndjson/.jsonl bulk-data file",
                         f"{tmp_path / 'empty'}: folder holds no .json, .ndjson or .jsonl file"]
+
+
+def test_malformed_primitive_extension_is_a_problem_not_a_crash(tmp_path: Path, defaults) -> None:
+    items = resources()
+    items[0]["_name"] = "15"  # the R4B model itself raises AttributeError on this
+    (problem,) = _problems([write_ndjson(tmp_path / "x.ndjson", items)], defaults)
+    assert "line 1 (Organization/pcn1): invalid Organization: resource: cannot be validated" in problem

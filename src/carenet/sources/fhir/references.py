@@ -20,21 +20,32 @@ class ReferenceIndex:
         self._by_url: dict[str, Key] = {}
         self._by_identifier: dict[tuple[str, str, str], set[str]] = {}
         self._by_value: dict[tuple[str, str], set[str]] = {}
+        self._resolved: dict[str, Key | str] = {}
 
     def add_keys(self, keys: Iterable[Key]) -> None:
+        self._resolved.clear()
         self.keys.update(keys)
 
     def add_full_urls(self, entries: Iterable[tuple[str, str, str]]) -> None:
+        self._resolved.clear()
         for url, kind, rid in entries:
             self._by_url.setdefault(url, (kind, rid))
 
     def add_identifiers(self, entries: Iterable[tuple[str, str, str, str]]) -> None:
+        self._resolved.clear()
         for kind, system, value, rid in entries:
             self._by_identifier.setdefault((kind, system, value), set()).add(rid)
             self._by_value.setdefault((kind, value), set()).add(rid)
 
     def resolve(self, ref: str) -> Key | str:
-        """The key ``ref`` points to, or a string saying why it does not resolve."""
+        """The key ``ref`` points to, or a string saying why it does not resolve (memoised: the index is
+        complete before anything is resolved, and the same references recur across resources)."""
+        found = self._resolved.get(ref)
+        if found is None:
+            found = self._resolved[ref] = self._resolve(ref)
+        return found
+
+    def _resolve(self, ref: str) -> Key | str:
         if ref in self._by_url:
             return self._by_url[ref]
         if ref.startswith(("urn:uuid:", "urn:oid:")):

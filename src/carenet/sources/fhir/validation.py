@@ -67,8 +67,8 @@ def validation_errors(resource: dict[str, Any]) -> list[str]:
         if len(found) > _ERRORS_SHOWN:
             reasons.append(f"… and {len(found) - _ERRORS_SHOWN} more")
         return reasons
-    except (TypeError, ValueError, RecursionError) as exc:
-        return [f"resource: {exc}"]
+    except Exception as exc:  # noqa: BLE001 - the models raise AttributeError & co. on some malformed input
+        return [f"resource: cannot be validated ({type(exc).__name__}: {exc})"]
     return []
 
 

@@ -55,7 +55,20 @@ def pooled_scorecard(outcomes: Sequence[Outcome], labels: Sequence[dict]) -> pd.
     pooled = pooled.merge(notes.reset_index(), on=[*keys, "measure"], how="left")
     pooled["note"] = pooled["note"].fillna("")
     pooled["better"] = pooled["better"].replace("", None)
-    return pooled
+    return clip_to_range(pooled)
+
+
+def clip_to_range(pooled: pd.DataFrame) -> pd.DataFrame:
+    """Keep intervals inside what a measure can be: shares in [0, 1], every other measure at or above zero.
+
+    With few replications a t-interval can reach past a bound (a share below 0%); clipping it there
+    changes no mean and reads as the measure's real range.
+    """
+    out = pooled.copy()
+    share = out["unit"] == "share"
+    out["lo"] = out["lo"].clip(lower=0.0)
+    out.loc[share, "hi"] = out.loc[share, "hi"].clip(upper=1.0)
+    return out
 
 
 def pooled_segments(outcomes: Sequence[Outcome], labels: Sequence[dict]) -> pd.DataFrame:
@@ -63,7 +76,9 @@ def pooled_segments(outcomes: Sequence[Outcome], labels: Sequence[dict]) -> pd.D
     raw = _stack(outcomes, labels, "continuity_by_segment")
     if raw.empty:
         return pd.DataFrame(columns=[*(labels[0] if labels else {}), "segment", "mean", "lo", "hi", "reps"])
-    return summarise(raw, [*labels[0], "segment"])
+    out = summarise(raw, [*labels[0], "segment"])
+    out["lo"], out["hi"] = out["lo"].clip(lower=0.0), out["hi"].clip(upper=1.0)  # UPC lies in [0, 1]
+    return out
 
 
 def pooled_workload(outcomes: Sequence[Outcome], labels: Sequence[dict]) -> pd.DataFrame:
@@ -72,6 +87,7 @@ def pooled_workload(outcomes: Sequence[Outcome], labels: Sequence[dict]) -> pd.D
     if raw.empty:
         return pd.DataFrame(columns=[*(labels[0] if labels else {}), "role", "hours_per_week", "lo", "hi", "reps"])
     out = summarise(raw, [*labels[0], "role"], value="hours_per_week")
+    out["lo"] = out["lo"].clip(lower=0.0)
     return out.rename(columns={"mean": "hours_per_week"})
 
 
@@ -103,5 +119,5 @@ def first_replication_spc(outcomes: Sequence[Outcome], labels: Sequence[dict]) -
     return raw[raw["replication"] == first].drop(columns="replication").reset_index(drop=True)
 
 
-__all__ = ["first_replication_spc", "per_replication", "pooled_scorecard", "pooled_segments", "pooled_waits",
+__all__ = ["clip_to_range", "first_replication_spc", "per_replication", "pooled_scorecard", "pooled_segments", "pooled_waits",
            "pooled_workload"]
