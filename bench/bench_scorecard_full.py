@@ -7,8 +7,8 @@ unsupported. Benchmark constants, not evidence:
 * every appointment answers its own request (``requests``), carries a need type within or outside its
   role's scope and its role's usual length; 10% of requests get a second appointment with another
   clinician of the practice;
-* conditions: each patient draws Poisson(age / 25) QOF registers and, from 65, Poisson((age - 60) / 4)
-  eFI deficits; palliative care for 0.3% of those on the cancer register;
+* conditions: each patient draws Poisson((age / 60)²) QOF registers (mean about 0.9, 1.8 at 80) and,
+  from 60, Poisson((age - 60) / 4) eFI deficits; palliative care for 0.3% of those on the cancer register;
 * networks of five practices with a pharmacist, a link worker, a mental-health practitioner and a care
   co-ordinator each; care plans (with key worker and patient-set goals) for 8% of patients; 200,000
   referrals between professionals or to community services, 20,000 social prescriptions, 30,000
@@ -49,7 +49,7 @@ IN_SCOPE_SHARE = 0.85
 SECOND_APPOINTMENT_SHARE = 0.10
 CARE_PLAN_SHARE = 0.08
 REFERRALS, SOCIAL_PRESCRIPTIONS, DISCHARGES = 200_000, 20_000, 30_000
-AGE_PER_REGISTER, DEFICIT_AGE_FROM, AGE_PER_DEFICIT = 25.0, 60.0, 4.0
+AGE_PER_REGISTER, DEFICIT_AGE_FROM, AGE_PER_DEFICIT = 60.0, 60.0, 4.0
 REFERENCE = date(2024, 12, 31)
 
 
@@ -110,7 +110,7 @@ def complete(folder: Path, seed: int) -> dict[str, int]:
     birth = patients["birth_date"].cast(pa.int32()).to_numpy()
     age = (_days(REFERENCE) - birth) / 365.25
     registers = [r for r in QOF_REGISTERS if r.code not in ("PC",)]
-    n_reg = rng.poisson(age / AGE_PER_REGISTER)
+    n_reg = rng.poisson((age / AGE_PER_REGISTER) ** 2)
     who = np.repeat(np.arange(n_pat), n_reg)
     reg = rng.integers(0, len(registers), len(who))
     codes = np.array([r.snomed[0] for r in registers])[reg]

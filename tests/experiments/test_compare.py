@@ -10,7 +10,6 @@ import numpy as np
 import openpyxl
 import pandas as pd
 import pytest
-from conftest import DAYS, MODELS, PATIENTS, REPS
 
 from carenet.report import ReportData, render_html
 from carenet.schema import open_dataset, validate_dataset
@@ -18,6 +17,7 @@ from carenet.twin.experiments import role_costs
 from carenet.twin.experiments.intervals import t_interval
 from carenet.twin.experiments.replications import execute
 from carenet.twin.experiments.report_inputs import report_tables
+from conftest import DAYS, MODELS, PATIENTS, REPS
 
 
 def test_run_folder_holds_one_valid_dataset_per_model_and_replication(comparison) -> None:

@@ -169,3 +169,13 @@ def test_series_errors_name_the_problem(make_tables):
         build_series(tables, "appointments", Period(date(2024, 1, 1), date(2024, 3, 1)))
     with pytest.raises(SPCError, match="unknown series"):
         build_series(tables, "waits", Period(date(2024, 1, 1), date(2024, 3, 1)))
+
+
+def test_count_series_cover_the_data_not_the_whole_period(make_tables):
+    rows = [{"appointment_id": f"a{i}", "patient_id": "p", "status": "attended",
+             "booked_for": datetime(2024, 3, 4) + timedelta(days=14 * i)} for i in range(4)]  # every other week
+    tables = make_tables(canonical({"patients": [], "appointments": rows}))
+    got = build_series(tables, "appointments", Period(date(2024, 1, 1), date(2024, 6, 30)), "week")
+    assert got.column("period_start").to_pylist()[0] == date(2024, 3, 4)
+    assert got.column("period_start").to_pylist()[-1] == date(2024, 4, 15)
+    assert got.column("value").to_pylist() == [1, 0, 1, 0, 1, 0, 1]

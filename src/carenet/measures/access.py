@@ -20,6 +20,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from carenet.measures.backend import Tables
 from carenet.measures.support import Unsupported, attach_segments, flag, in_window
+from carenet.schema.codes import URGENCIES
 from carenet.schema.errors import CarenetError
 
 BOOKED_STATUSES: tuple[str, ...] = ("booked", "attended", "did_not_attend")
@@ -338,8 +339,10 @@ def access_summary(tables: Tables, config: AccessConfig | None = None) -> dict[s
     no_waits = Unsupported("no appointment in the window records when it was requested")
     for key in ("mean_wait_days", p_key, "share_same_day", within_key):
         summary[key] = no_waits if not summary["answered_requests"] else float(overall[key])
-    by_urgency = wait_summary(tables, config, by=("urgency",)).to_pyarrow().to_pylist()
-    summary["by_urgency"] = {row.pop("urgency") or "unknown": row for row in by_urgency}
+    by_urgency = {row.pop("urgency") or "unknown": row
+                  for row in wait_summary(tables, config, by=("urgency",)).to_pyarrow().to_pylist()}
+    order = [*URGENCIES, "unknown"]
+    summary["by_urgency"] = dict(sorted(by_urgency.items(), key=lambda item: order.index(item[0])))
     unmet = unmet_demand(tables, config)
     if isinstance(unmet, Unsupported):
         summary["unmet_demand"] = unmet

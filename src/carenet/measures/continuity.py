@@ -172,8 +172,9 @@ def patient_continuity(tables: Tables, config: ContinuityConfig | None = None) -
     without the ``panels`` table), coc, secon, mmci, kpc.
     """
     config = config or ContinuityConfig()
-    visits = _contacts(tables, config, config.roles, config.modes)
     has_panels = "panels" in tables
+    needed = ["patient_id", "clinician_id", "booked_for", "appointment_id"] + (["named_clinician_id"] * has_panels)
+    visits = _contacts(tables, config, config.roles, config.modes).select(*needed)  # a narrow sort is a fast sort
     # One pipeline, no self-join: flag repeats in visit order, count per (patient, clinician), then per patient.
     order = ibis.window(group_by=visits.patient_id, order_by=[visits.booked_for, visits.appointment_id])
     sequence = visits.mutate(repeat=flag(visits.clinician_id == visits.clinician_id.lag().over(order)))

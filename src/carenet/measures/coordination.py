@@ -59,8 +59,9 @@ def professionals_per_episode(tables: Tables, period: Period) -> float | Unsuppo
     a = tables["appointments"]
     seen = a.filter(a.status == "attended", a.request_id.notnull(), a.clinician_id.notnull(),
                     period.contains(a.booked_for))
-    per_request = seen.group_by("request_id").aggregate(k=seen.clinician_id.nunique())
-    row = fetch_row(tables, per_request.aggregate(total=per_request.k.sum(), n=per_request.count()))
+    # mean over requests of distinct clinicians = distinct (request, clinician) pairs / distinct requests
+    pairs = seen.select("request_id", "clinician_id").distinct()
+    row = fetch_row(tables, pairs.aggregate(total=pairs.count(), n=pairs.request_id.nunique()))
     return share_or_unsupported(row.get("total"), row.get("n"),
                                 "no attended appointment in the period is linked to a request (request_id)")
 

@@ -45,6 +45,13 @@ class CMSCondition:
     efi_deficit: int | None = None
     recency_years: int | None = None
 
+    @property
+    def column(self) -> str:
+        """The 0/1 column of :func:`condition_flags` that shows this condition."""
+        if self.recency_years is not None:
+            return f"new_{self.register}"
+        return f"reg_{self.register}" if self.register is not None else f"deficit_{self.efi_deficit}"
+
 
 CMS_CONDITIONS: tuple[CMSCondition, ...] = (
     CMSCondition("Anxiety/depression", register="DEP"),
@@ -70,6 +77,8 @@ CMS_UNRECOGNISED: tuple[str, ...] = ("Alcohol problems", "Irritable bowel syndro
                                      "Painful condition")
 """CMS conditions whose Cambridge definitions need data the canonical schema does not hold."""
 
+CMS_DEFICITS: tuple[int, ...] = tuple(c.efi_deficit for c in CMS_CONDITIONS if c.efi_deficit is not None)
+
 
 def years_before(day: date, years: int) -> date:
     """The same calendar day ``years`` earlier (28 February for a 29 February)."""
@@ -85,29 +94,34 @@ def active_mask(conditions: ir.Table, as_of: date) -> ir.BooleanValue:
     return (conditions.onset_date <= day) & (conditions.resolved_date.isnull() | (conditions.resolved_date > day))
 
 
-def cms_hit(conditions: ir.Table, condition: CMSCondition, as_of: date) -> ir.BooleanValue:
-    """Whether each row of ``conditions`` shows ``condition`` (activity is the caller's filter)."""
-    if condition.register is not None:
-        hit = conditions.register == condition.register
-    else:
-        hit = conditions.efi_deficit == condition.efi_deficit
-    if condition.recency_years is not None:
-        hit = hit & (conditions.onset_date > ibis.date(years_before(as_of, condition.recency_years)))
-    return hit.fill_null(False)
+def condition_flags(conditions: ir.Table, as_of: date, deficits: tuple[int, ...] = (),
+                    code_sets: Mapping[str, tuple[str, ...]] | None = None) -> ir.Table:
+    """Per patient with a condition recorded by ``as_of``: 0/1 columns of what is active then.
+
+    ``reg_<CODE>`` for every QOF register, ``new_CAN`` for a cancer first recorded within
+    :data:`CANCER_RECENCY_YEARS`, ``deficit_<k>`` for each eFI deficit in ``deficits`` (and those
+    the CMS reads), and one column per named set of SNOMED codes in ``code_sets``. One grouped pass
+    of plain maxima: distinct counts are much slower on large tables.
+    """
+    recorded = conditions.filter(conditions.onset_date <= ibis.date(as_of))
+    active = active_mask(recorded, as_of)
+
+    def present(hit: ir.BooleanValue) -> ir.IntegerValue:
+        return ibis.ifelse(active & hit.fill_null(False), 1, 0).max()
+
+    cancer_since = ibis.date(years_before(as_of, CANCER_RECENCY_YEARS))
+    flags = {f"reg_{r.code}": present(recorded.register == r.code) for r in QOF_REGISTERS}
+    flags["new_CAN"] = present((recorded.register == "CAN") & (recorded.onset_date > cancer_since))
+    for k in sorted(set(deficits) | set(CMS_DEFICITS)):
+        flags[f"deficit_{k}"] = present(recorded.efi_deficit == k)
+    for name, codes in (code_sets or {}).items():
+        flags[name] = present(recorded.snomed_code.isin(list(codes)))
+    return recorded.group_by("patient_id").aggregate(**flags)
 
 
-def cms_score(flags: ir.Table, weights: Mapping[str, float], prefix: str = "_cms") -> ir.FloatingValue:
-    """Σ weight × flag over the 0/1 columns ``{prefix}{i}`` holding :data:`CMS_CONDITIONS` in order."""
-    checked = check_cms_weights(weights)
-    return sum((flags[f"{prefix}{i}"].cast("float64") * checked[c.name] for i, c in enumerate(CMS_CONDITIONS)),
-               start=ibis.literal(0.0))
-
-
-def cms_flag_aggregates(conditions: ir.Table, mask: ir.BooleanValue, as_of: date,
-                        prefix: str = "_cms") -> dict[str, ir.IntegerValue]:
-    """Per-group aggregates: 1 if any row under ``mask`` shows each CMS condition, else 0."""
-    return {f"{prefix}{i}": ibis.ifelse(mask & cms_hit(conditions, c, as_of), 1, 0).max()
-            for i, c in enumerate(CMS_CONDITIONS)}
+def ltc_count(flags: ir.Table) -> ir.IntegerValue:
+    """Long-term conditions from a :func:`condition_flags` table."""
+    return sum((flags[f"reg_{code}"] for code in LTC_REGISTERS), start=ibis.literal(0)).cast("int32")
 
 
 def check_cms_weights(weights: Mapping[str, float]) -> dict[str, float]:
@@ -123,17 +137,20 @@ def check_cms_weights(weights: Mapping[str, float]) -> dict[str, float]:
     return {name: float(w) for name, w in weights.items() if name in known}
 
 
+def cms_score(flags: ir.Table, weights: Mapping[str, float]) -> ir.FloatingValue:
+    """Σ weight × condition present, from a :func:`condition_flags` table."""
+    checked = check_cms_weights(weights)
+    return sum((flags[c.column].cast("float64") * checked[c.name] for c in CMS_CONDITIONS),
+               start=ibis.literal(0.0)).cast("float64")
+
+
 def multimorbidity(conditions: ir.Table, as_of: date, cms_weights: Mapping[str, float]) -> ir.Table:
     """Per patient with any condition recorded by ``as_of``: ``ltc_count`` and ``cms``."""
     check_cms_weights(cms_weights)
-    recorded = conditions.filter(conditions.onset_date <= ibis.date(as_of))
-    mask = active_mask(recorded, as_of)
-    per_patient = recorded.group_by("patient_id").aggregate(
-        ltc_count=recorded.register.nunique(where=mask & recorded.register.isin(LTC_REGISTERS)),
-        **cms_flag_aggregates(recorded, mask, as_of))
-    return per_patient.select("patient_id", "ltc_count", cms=cms_score(per_patient, cms_weights))
+    flags = condition_flags(conditions, as_of)
+    return flags.select("patient_id", ltc_count=ltc_count(flags), cms=cms_score(flags, cms_weights))
 
 
 __all__ = ["CANCER_RECENCY_YEARS", "CMS_CONDITIONS", "CMS_UNRECOGNISED", "LTC_REGISTERS", "CMSCondition",
-           "active_mask", "check_cms_weights", "cms_flag_aggregates", "cms_hit", "cms_score", "multimorbidity",
+           "active_mask", "check_cms_weights", "cms_score", "condition_flags", "ltc_count", "multimorbidity",
            "years_before"]

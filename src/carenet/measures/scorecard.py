@@ -271,8 +271,12 @@ def _upc_complex(tables: Tables, config: ContinuityConfig, profile: ir.Table | U
         return profile
     if "appointments" not in tables:
         return tables.require("appointments", measure="UPC of complex patients")
-    by = continuity_by_segment(tables, config, segments=profile.select("patient_id", "complex"))
-    rows = tables.con.to_pyarrow(by.filter(by.complex)).to_pylist()
+    # the indices of complex patients only: their appointments alone, rather than everyone's indices then a filter
+    complex_ids = profile.filter(profile.complex).select(cx_patient="patient_id")
+    a = tables["appointments"]
+    theirs = a.semi_join(complex_ids, a.patient_id == complex_ids.cx_patient)
+    subset = Tables(tables.con, {**{n: tables[n] for n in tables}, "appointments": theirs})
+    rows = tables.con.to_pyarrow(continuity_by_segment(subset, config)).to_pylist()
     if not rows or rows[0]["upc_mean"] is None:
         return Unsupported(f"no complex patient has {config.min_contacts} or more contacts in the period")
     return float(rows[0]["upc_mean"])

@@ -38,7 +38,7 @@ import ibis.expr.types as ir
 
 from carenet.measures.backend import Tables
 from carenet.measures.frailty import EFI_MIN_AGE, FRAIL_CATEGORIES, efi_category
-from carenet.measures.multimorbidity import LTC_REGISTERS, active_mask, cms_flag_aggregates, cms_score
+from carenet.measures.multimorbidity import cms_score, condition_flags, ltc_count
 from carenet.measures.risk import ComplexPatientRule, is_complex, risk_tier
 from carenet.measures.support import Unsupported, flag
 from carenet.schema.codelists import EFI_DEFICIT_COUNT
@@ -142,26 +142,27 @@ def registered_patients(tables: Tables, as_of: date) -> ir.Table:
 
 
 def _condition_facts(tables: Tables, as_of: date, cms_weights: Mapping[str, float]) -> ir.Table:
-    """One pass over conditions: counts and the flags each segment rule reads."""
+    """Per patient with a condition recorded: counts, the Cambridge score and the flags each segment rule reads."""
     c = tables["conditions"]
-    recorded = c.filter(c.onset_date <= ibis.date(as_of))
-    active = active_mask(recorded, as_of)
+    flags = condition_flags(c, as_of, deficits=(HOUSEBOUND_DEFICIT,),
+                            code_sets={"ckd_4_5": ORGAN_FAILURE_SNOMED})
 
-    def flag(hit: ir.BooleanValue) -> ir.IntegerValue:
-        return ibis.ifelse(active & hit.fill_null(False), 1, 0).max()
+    def any_of(*columns: str) -> ir.IntegerValue:
+        return ibis.greatest(*(flags[col] for col in columns)) if len(columns) > 1 else flags[columns[0]]
 
-    reg = recorded.register
-    facts = recorded.group_by("patient_id").aggregate(
-        ltc_count=reg.nunique(where=active & reg.isin(LTC_REGISTERS)),
-        efi_deficits=recorded.efi_deficit.nunique(),
-        dementia=flag(reg.isin(DEMENTIA_REGISTERS)),
-        organ_failure=flag(reg.isin(ORGAN_FAILURE_REGISTERS) | recorded.snomed_code.isin(ORGAN_FAILURE_SNOMED)),
-        cancer=flag(reg == CANCER_REGISTER),
-        palliative=flag(reg == PALLIATIVE_REGISTER),
-        disability=flag(reg.isin(DISABILITY_REGISTERS) | (recorded.efi_deficit == HOUSEBOUND_DEFICIT)),
-        **cms_flag_aggregates(recorded, active, as_of),
+    facts = flags.select(
+        "patient_id", ltc_count=ltc_count(flags), cms=cms_score(flags, cms_weights),
+        dementia=any_of(*(f"reg_{r}" for r in DEMENTIA_REGISTERS)),
+        organ_failure=any_of(*(f"reg_{r}" for r in ORGAN_FAILURE_REGISTERS), "ckd_4_5"),
+        cancer=flags[f"reg_{CANCER_REGISTER}"], palliative=flags[f"reg_{PALLIATIVE_REGISTER}"],
+        disability=any_of(*(f"reg_{r}" for r in DISABILITY_REGISTERS), f"deficit_{HOUSEBOUND_DEFICIT}"),
     )
-    return facts.mutate(cms=cms_score(facts, cms_weights).cast("float64"))
+    # distinct deficits ever recorded, counted in two steps (a distinct count per group is slow)
+    deficits = c.filter(c.efi_deficit.notnull(), c.onset_date <= ibis.date(as_of)).select(
+        d_patient="patient_id", d="efi_deficit").distinct()
+    counts = deficits.group_by("d_patient").aggregate(efi_deficits=deficits.count())
+    joined = facts.left_join(counts, facts.patient_id == counts.d_patient).drop("d_patient")
+    return joined.mutate(efi_deficits=joined.efi_deficits.fill_null(0))
 
 
 def _recent_acute(tables: Tables, as_of: date, window_days: int) -> ir.Table:

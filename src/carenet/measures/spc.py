@@ -260,7 +260,8 @@ def build_series(tables: Tables, name: str, period: Period, frequency: Frequency
     """The series ``name`` (see :data:`SERIES`) for each whole week or month in ``period``.
 
     Columns: period_start (date), value (float), n (rows behind the value). Count series give 0 for
-    an empty period; a mean or share with nothing behind it is left out (an XmR chart needs a value).
+    an empty period between the first and the last with data; a mean or share with nothing behind
+    it is left out (an XmR chart needs a value).
     """
     if name not in SERIES:
         raise SPCError(f"unknown series {name!r}; choose one of {', '.join(SERIES)}")
@@ -280,6 +281,9 @@ def build_series(tables: Tables, name: str, period: Period, frequency: Frequency
     kept = kept.mutate(period_start=kept.moment.truncate(_TRUNCATE[frequency]).date())
     grouped = kept.group_by("period_start").aggregate(**spec.value())
     got = {r["period_start"]: r for r in tables.con.to_pyarrow(grouped).to_pylist()}
+    covered = [s for s in starts if s in got]
+    if covered:  # periods before the first data or after the last are outside the data, not zeros
+        starts = [s for s in starts if covered[0] <= s <= covered[-1]]
     out_start, out_value, out_n = [], [], []
     for start in starts:
         r = got.get(start)

@@ -19,12 +19,11 @@ from __future__ import annotations
 
 import ibis
 import ibis.expr.types as ir
-import pyarrow as pa
 
 from carenet.measures.backend import Tables
-from carenet.measures.person_centred import appointment_minutes
+from carenet.measures.person_centred import appointment_minutes, scope_pairs
 from carenet.measures.segments import Period, fetch_row, share_or_unsupported
-from carenet.measures.support import Unsupported
+from carenet.measures.support import Unsupported, flag
 from carenet.schema.errors import CarenetError
 from carenet.schema.roles import ROLES
 
@@ -35,14 +34,9 @@ SESSIONS_PER_FTE = 9
 WEEKS_PER_YEAR = 52
 DAYS_PER_WEEK = 7
 CLINICAL_ROLES: tuple[str, ...] = tuple(r.code for r in ROLES if r.clinical)
+NON_CLINICAL_ROLES: tuple[str, ...] = tuple(r.code for r in ROLES if not r.clinical)
 GP_ROLE = "gp"
 SLOT_USED_STATUSES: tuple[str, ...] = ("attended", "did_not_attend")
-
-
-def _role_scope() -> ir.Table:
-    """(role, need_type) for every non-GP clinical role's scope of practice."""
-    pairs = [(r.code, n) for r in ROLES if r.clinical and r.code != GP_ROLE for n in r.need_types]
-    return ibis.memtable(pa.table({"role": [p[0] for p in pairs], "need_type": [p[1] for p in pairs]}))
 
 
 def _appointments_with_role(tables: Tables) -> ir.Table:
@@ -91,7 +85,8 @@ def gp_redirectable(tables: Tables, period: Period) -> dict[str, float | Unsuppo
         return dict.fromkeys(keys, missing)
     a = _appointments_with_role(tables)
     gp = a.filter(a.role == GP_ROLE, a.status == "attended", a.need_type.notnull(), period.contains(a.booked_for))
-    if "patients" in tables:
+    unplaced = fetch_row(tables, gp.aggregate(n=flag(gp.practice_id.isnull()).sum())).get("n")
+    if unplaced and "patients" in tables:
         registered = tables["patients"].select(p_patient="patient_id", p_practice="practice_id")
         gp = gp.left_join(registered, gp.patient_id == registered.p_patient)
         practice = gp.practice_id.coalesce(gp.p_practice, gp.site_id)
@@ -109,8 +104,9 @@ def gp_redirectable(tables: Tables, period: Period) -> dict[str, float | Unsuppo
         net = others.filter(others.practice_id.isnull(), others.network_id.notnull()).select("network_id", "role")
         shared = net.join(pr, "network_id").select(practice=pr.practice_id, role=net.role)
         available = ibis.union(own, shared)
-    scope = _role_scope()
-    covered = available.join(scope, "role").select("practice", "need_type").distinct().mutate(covered=1)
+    scope = scope_pairs(exclude=NON_CLINICAL_ROLES + (GP_ROLE,))
+    covered = available.join(scope, available.role == scope.scope_role).select(
+        "practice", need_type="scope_need").distinct().mutate(covered=1)
     j = gp_minutes.left_join(covered, ["practice", "need_type"])
     row = fetch_row(tables, j.aggregate(total=j.minutes.sum(),
                                         moved=ibis.ifelse(j.covered.notnull(), j.minutes, 0).sum()))

@@ -17,6 +17,8 @@ from carenet.schema.roles import ROLES_BY_CODE
 
 WIDTH = 560
 HEIGHT = 300
+MAX_POINT_LABELS = 4
+"""Above this many models the frontier's points are named by the legend alone (labels would collide)."""
 INTERVAL_LABELS: dict[str, str] = {
     "same_day": "same day", "1_day": "1 day", "2_7_days": "2-7 days", "8_14_days": "8-14 days",
     "15_21_days": "15-21 days", "22_28_days": "22-28 days", "over_28_days": "over 28 days",
@@ -37,7 +39,7 @@ POINT_TYPE_COLOURS: dict[str, str] = {
 def _model_colour(data: ReportData) -> alt.Color:
     titles = [data.titles[m] for m in data.model_order]
     return alt.Color("title:N", title="model", scale=alt.Scale(domain=titles, scheme="tableau10"),
-                     legend=alt.Legend(orient="bottom", columns=2, labelLimit=260))
+                     legend=alt.Legend(orient="bottom", columns=2, labelLimit=400))
 
 
 def _with_titles(data: ReportData, table: pd.DataFrame) -> pd.DataFrame:
@@ -80,8 +82,11 @@ def frontier_chart(data: ReportData) -> alt.Chart | None:
         tooltip=["title:N", alt.Tooltip("x:Q", format=".3f"), alt.Tooltip("y:Q", format=".3f")])
     x_bars = base.mark_rule(strokeWidth=2).encode(x="x_lo:Q", x2="x_hi:Q", y="y:Q", color=colour)
     y_bars = base.mark_rule(strokeWidth=2).encode(x="x:Q", y="y_lo:Q", y2="y_hi:Q", color=colour)
-    labels = base.mark_text(align="left", dx=9, dy=-9, fontSize=11).encode(x="x:Q", y="y:Q", text="title:N")
-    return alt.layer(x_bars, y_bars, points, labels).properties(width=WIDTH, height=HEIGHT + 60)
+    layers = [x_bars, y_bars, points]
+    if len(table) <= MAX_POINT_LABELS:
+        layers.append(base.mark_text(align="left", dx=9, dy=-9, fontSize=11).encode(x="x:Q", y="y:Q",
+                                                                                    text="title:N"))
+    return alt.layer(*layers).properties(width=WIDTH, height=HEIGHT + 60)
 
 
 def continuity_segment_chart(data: ReportData) -> alt.Chart | None:

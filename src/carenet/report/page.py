@@ -87,7 +87,7 @@ def _cell(row: pd.Series | None) -> tuple[str, str]:
     value = format_number(float(row["mean"]), unit)
     if row["reps"] and row["reps"] > 1 and row["lo"] != row["hi"]:
         low, high = format_number(float(row["lo"]), unit), format_number(float(row["hi"]), unit)
-        value += f' <span class="ci">({low}–{high})</span>'
+        value += f'<br><span class="ci">{low}–{high}</span>'
     return value, ""
 
 

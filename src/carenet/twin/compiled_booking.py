@@ -18,9 +18,9 @@ import numpy as np
 from numba import njit
 
 from carenet.care import BookingCosts, BookingRequests, Diary, hub_site
-from carenet.care.booking_classes import Flows, aggregate, assign_requests
+from carenet.care.booking_classes import Flows, RequestClasses, assign_requests
 from carenet.care.booking_greedy import priority
-from carenet.care.booking_inputs import check_inputs
+from carenet.care.booking_inputs import NO_CLINICIAN, NO_TEAM, check_inputs
 
 _NO_SITE = np.iinfo(np.int64).min
 
@@ -103,6 +103,38 @@ def _greedy(order, count, site, allowed, delay, value, preferred, team, team_onl
     return n_out
 
 
+def aggregate(requests: BookingRequests, costs: BookingCosts, horizon: int) -> RequestClasses:
+    """The care engine's request classes (``carenet.care.booking_classes.aggregate``), built with one lexsort.
+
+    Same keys, same class order (rows in ascending lexicographic order of the keys), same first
+    member per class; ``np.unique(axis=0)`` is the slow part of a national day, so the grouping is
+    done on sorted key columns instead.
+    """
+    value = costs.continuity_value[requests.continuity_class]
+    delay = costs.delay_per_day[requests.urgency]
+    earns = value > 0
+    preferred = np.where(earns, requests.preferred, NO_CLINICIAN)
+    team = np.where(requests.team_only | (earns & (costs.team_share > 0)), requests.team, NO_TEAM)
+    deadline = np.minimum(requests.deadline, horizon - 1)
+    keys = (requests.site, requests.allowed_roles, requests.urgency, requests.continuity_class, preferred, team,
+            requests.team_only.astype(np.int64), requests.hub, requests.kind, requests.earliest, deadline)
+    n = len(requests)
+    order = np.lexsort(keys[::-1]) if n else np.zeros(0, np.int64)
+    sorted_keys = np.column_stack([k[order] for k in keys]) if n else np.zeros((0, len(keys)), np.int64)
+    starts = np.flatnonzero(np.r_[True, (sorted_keys[1:] != sorted_keys[:-1]).any(axis=1)]) if n else order
+    inverse = np.empty(n, np.int64)
+    inverse[order] = np.cumsum(np.r_[True, (sorted_keys[1:] != sorted_keys[:-1]).any(axis=1)]) - 1 if n else []
+    first = order[starts]
+    count = np.diff(np.r_[starts, n])
+    uniq = sorted_keys[starts]
+    delay_k = delay[first]
+    return RequestClasses(
+        of_request=inverse, count=count, site=uniq[:, 0], allowed=uniq[:, 1], delay=delay_k, value=value[first],
+        preferred=uniq[:, 4], team=uniq[:, 5], team_only=uniq[:, 6].astype(bool), hub=uniq[:, 7], kind=uniq[:, 8],
+        earliest=uniq[:, 9], deadline=uniq[:, 10], unmet_cost=delay_k * horizon + costs.unmet_penalty,
+    )
+
+
 def allocate_compiled(requests: BookingRequests, diary: Diary, costs: BookingCosts) -> CompiledAllocation:
     """Greedy booking identical to ``carenet.care.allocate(requests, diary, costs, mode="greedy")``."""
     check_inputs(requests, diary, costs)
@@ -115,7 +147,7 @@ def allocate_compiled(requests: BookingRequests, diary: Diary, costs: BookingCos
     site_lanes = np.argsort(lane_order, kind="stable").astype(np.int64)
     site_start = np.searchsorted(lane_order[site_lanes], np.arange(sites.size + 1)).astype(np.int64)
     hub_of = np.where(classes.hub >= 0, hub_site(np.maximum(classes.hub, 0)), _NO_SITE).astype(np.int64)
-    free = diary.free.astype(np.int64).copy()
+    free = np.array(diary.free, dtype=np.int64)
     size = int(classes.count.sum()) + len(classes)
     out = [np.empty(size, np.int64) for _ in range(4)]
     used = _greedy(priority(classes).astype(np.int64), classes.count.astype(np.int64), classes.site, classes.allowed,
@@ -129,4 +161,4 @@ def allocate_compiled(requests: BookingRequests, diary: Diary, costs: BookingCos
     return CompiledAllocation(lane, clinician, day, len(classes))
 
 
-__all__ = ["CompiledAllocation", "allocate_compiled"]
+__all__ = ["CompiledAllocation", "aggregate", "allocate_compiled"]

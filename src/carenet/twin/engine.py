@@ -70,7 +70,7 @@ class Engine:
         for day in range(days):
             parts = [step.requests(day, rng) for step, rng in zip(self.steps, step_rngs, strict=True)]
             parts.append(self.demand.draw(day, demand_rng))
-            batch = _in_arrival_order(RequestBatch.concat(parts))
+            batch = RequestBatch.concat(parts) if len(parts) == 1 else _in_arrival_order(RequestBatch.concat(parts))
             new = batch.request == NEW
             count = int(new.sum())
             batch.request[new] = np.arange(numbered, numbered + count)

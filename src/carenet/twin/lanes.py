@@ -1,7 +1,8 @@
 """Diary lanes: each clinician's bookable slots per working day, from the care engines' capacity rules.
 
-Practice and team staff: :func:`carenet.care.daily_slots` turns weekly sessions into slots of the
-role's usual length spread over the days worked; for the roles of ``booking.long_appointments``
+Practice and team staff: :func:`carenet.care.daily_slots` turns weekly sessions, less leave
+(:func:`~carenet.twin.workforce.working_share`), into slots of the role's usual length spread over
+the days worked; for the roles of ``booking.long_appointments``
 :func:`carenet.care.split_long_slots` holds ``share_of_sessions`` of the time as a second lane of
 long slots (kind 1). Hub staff: :func:`carenet.care.hub_lanes`, one lane per hub role at the
 network's hub site. The twin's days are weekdays, so a hub's weekend sessions are not simulated.
@@ -16,7 +17,7 @@ import numpy as np
 from carenet.care import daily_slots, hub_lanes, hub_site, split_long_slots
 from carenet.models.spec import WEEKDAYS, DeliveryModel
 from carenet.schema.roles import ROLE_CODES, ROLES_BY_CODE
-from carenet.twin.workforce import NO_HUB, Staffing, session_minutes
+from carenet.twin.workforce import NO_HUB, Staffing, session_minutes, working_share
 
 STANDARD, LONG = 0, 1
 
@@ -57,8 +58,8 @@ def build_lanes(staff: Staffing, model: DeliveryModel, weekday: np.ndarray, book
     bookable = np.isin(role, [ROLE_CODES.index(r) for r in bookable_roles])
     rows = np.flatnonzero(bookable & (hub == NO_HUB))
     usual = np.asarray([ROLES_BY_CODE[ROLE_CODES[r]].usual_minutes for r in role[rows]], dtype=np.float64)
-    slots = daily_slots(staff.array("sessions_per_week")[rows], usual, _works(staff, rows), weekday,
-                        session_minutes())
+    sessions = staff.array("sessions_per_week")[rows] * working_share()
+    slots = daily_slots(sessions, usual, _works(staff, rows), weekday, session_minutes())
     parts = [(rows, STANDARD, usual, slots)]
     long = model.booking.long_appointments
     if long is not None:

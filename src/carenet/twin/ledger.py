@@ -57,11 +57,12 @@ class Ledger:
 
 def _last_attempts(record: RunRecord) -> RunRecord:
     """One row per request: a request tried on several days keeps only its last attempt."""
+    if not (record.requests.attempts > 0).any():
+        return record  # nothing was tried twice
     ids = record.requests.request
-    if ids.size == 0 or np.unique(ids).size == ids.size:
-        return record
-    reversed_first = np.unique(ids[::-1], return_index=True)[1]
-    keep = np.sort(ids.size - 1 - reversed_first)
+    order = np.argsort(ids, kind="stable")
+    last = np.r_[ids[order][1:] != ids[order][:-1], True]
+    keep = np.sort(order[last])
     return RunRecord(record.request_day[keep], record.requests.take(keep), record.bookings.take(keep),
                      record.outcome[keep])
 

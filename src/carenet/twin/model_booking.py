@@ -1,9 +1,12 @@
 """Booking for delivery models: triage and routing, then continuity-aware booking over the rolling horizon.
 
-Each day's batch goes through :func:`carenet.care.triage` practice by practice (the triager's
-minutes are the practice's), which gives each request the roles that may see it - or, for a
-misrouted need, the wrong role it first reaches. Work with a role fixed in advance (proactive
-contacts, referrals, discharge follow-ups) and second contacts after a misroute skip triage.
+Each day's batch goes through :func:`carenet.care.triage`, which gives each request the roles that
+may see it - or, for a misrouted need, the wrong role it first reaches. The triager's minutes are
+each practice's own, so the twin first lets requests of a triaged urgency through in arrival
+order while their practice's minutes last (the rest wait for tomorrow), then triages those let
+through at the triager's accuracy and the untriaged ones at reception's, two calls a day. Work
+with a role fixed in advance (proactive contacts, referrals, discharge follow-ups) and second
+contacts after a misroute skip triage.
 :func:`carenet.care.allocate` then books the whole batch into the lanes' free slots from today
 to each request's deadline: same-day today, urgent within ``urgent_within_days``, routine within
 the model's ``horizon_days``, planned work within its window. With a ``continuity`` policy each
@@ -79,6 +82,7 @@ class ModelBooking:
         self.costs = booking_costs(setup)
         model = setup.model
         self._triage_minutes = triage_minutes_per_day(setup)
+        self._triaged_urgencies = np.asarray([URGENCIES.index(u) for u in model.entry.triaged_urgencies], np.int64)
         self._accuracy = 1.0 - effects.misroute_probability[model.entry.triage]
         self._untriaged_accuracy = 1.0 - effects.misroute_probability["none"]
         node = parameter("twin.booking")
@@ -122,18 +126,22 @@ class ModelBooking:
         first[routed] = table.first_choice[batch.need[routed]]
         to_triage = routed & np.isin(batch.origin, _TRIAGED_ORIGINS)
         entry = self.setup.model.entry
-        rows = np.flatnonzero(to_triage)
-        if rows.size:
-            practices = patient_practice[rows]
-            order = np.argsort(practices, kind="stable")
-            bounds = np.flatnonzero(np.diff(practices[order])) + 1
-            for group in np.split(rows[order], bounds):
-                p = patient_practice[group[0]]
-                result = triage(batch.need[group], batch.urgency[group], table, entry.triaged_urgencies,
-                                entry.minutes_per_request or 1.0, self._triage_minutes[p], self._accuracy,
-                                self._untriaged_accuracy, rng)
-                waiting[group] = result.waiting
-                misrouted[group] = result.misrouted_to
+        goes = to_triage & np.isin(batch.urgency, self._triaged_urgencies)
+        if goes.any():
+            # The triager's minutes are the practice's own: requests pass in arrival order while they last.
+            rows = np.flatnonzero(goes)
+            place = _rank_within(patient_practice[rows])
+            slots = np.floor(self._triage_minutes[patient_practice[rows]] / entry.minutes_per_request + 1e-9)
+            waiting[rows[place >= slots]] = True
+        for triaged in (True, False):
+            group = np.flatnonzero((goes & ~waiting) if triaged else (to_triage & ~goes))
+            if group.size == 0:
+                continue
+            minutes = entry.minutes_per_request or 1.0
+            result = triage(batch.need[group], batch.urgency[group], table,
+                            entry.triaged_urgencies if triaged else (), minutes, minutes * group.size,
+                            self._accuracy, self._untriaged_accuracy, rng)
+            misrouted[group] = result.misrouted_to
         wrong = misrouted != NO_ROLE
         allowed[wrong] = self._role_bit[misrouted[wrong]]
         first[wrong] = misrouted[wrong]
@@ -192,8 +200,10 @@ class ModelBooking:
         booked = allocation.day >= 0
         lane = allocation.lane[booked]
         when = day + allocation.day[booked]
-        position = lanes.capacity[lane, when] - lanes.free[lane, when] + _rank_within(lane * setup.diary_days + when)
-        np.subtract.at(lanes.free, (lane, when), 1)
+        cell = lane * setup.diary_days + when
+        position = lanes.capacity[lane, when] - lanes.free[lane, when] + _rank_within(cell)
+        taken, count = np.unique(cell, return_counts=True)
+        lanes.free.reshape(-1)[taken] -= count.astype(lanes.free.dtype)
         hit = rows[booked]
         out.lane[hit] = lane
         out.clinician[hit] = lanes.clinician[lane]

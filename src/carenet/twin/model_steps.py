@@ -198,7 +198,7 @@ class ProactiveWork:
 
 
 class SocialPrescribing:
-    """Link workers' attended contacts become social prescriptions to the network's directory."""
+    """Link workers' attended contacts become social prescriptions to the network's directory, on the day held."""
 
     def __init__(self, setup: Setup, state: RunState, effects: Effects):
         self._setup, self._state, self._effects = setup, state, effects
@@ -208,24 +208,33 @@ class SocialPrescribing:
         self._minutes = ROLES_BY_CODE[community.link_worker_role].usual_minutes if self._active else 0
         self._directories: list[Directory] = []
         self._weekday = setup.calendar.weekday
+        self._held: dict[int, list[tuple[np.ndarray, np.ndarray]]] = {}
 
     def _new_week(self) -> None:
         entries = self._setup.model.community.directory
         self._directories = [Directory.from_entries(entries, int(n)) for n in self._setup.network_patients]
 
     def requests(self, day: int, rng: np.random.Generator) -> RequestBatch:
-        if self._active and (day == 0 or self._weekday[day] == 0):
+        if not self._active:
+            return RequestBatch.empty()
+        if day == 0 or self._weekday[day] == 0:
             self._new_week()
+        held = self._held.pop(day, [])
+        if held:
+            self._prescribe(day, np.concatenate([h[0] for h in held]), np.concatenate([h[1] for h in held]), rng)
         return RequestBatch.empty()
 
     def settle(self, day, batch, bookings, outcome, rng) -> None:
         if not self._active:
             return
         lane_role = self._setup.lanes.role[np.maximum(bookings.lane, 0)]
-        seen = np.flatnonzero((outcome == ATTENDED) & (lane_role == self._role) & (bookings.day == day))
-        if seen.size == 0:
-            return
-        patient = batch.patient[seen].astype(np.int64)
+        seen = np.flatnonzero((outcome == ATTENDED) & (lane_role == self._role))
+        for when in np.unique(bookings.day[seen]):
+            rows = seen[bookings.day[seen] == when]
+            self._held.setdefault(int(when), []).append((batch.patient[rows].astype(np.int64),
+                                                         bookings.clinician[rows].astype(np.int64)))
+
+    def _prescribe(self, day: int, patient: np.ndarray, link_worker: np.ndarray, rng: np.random.Generator) -> None:
         network = self._setup.patient_network[patient]
         for n in np.unique(network):
             rows = np.flatnonzero(network == n)
@@ -234,11 +243,11 @@ class SocialPrescribing:
             result = social_prescribe(category, directory, rows.size * self._minutes, self._minutes,
                                       self._effects.social_prescribing_take_up, rng)
             self._directories[n] = result.directory
-            placed = result.service >= 0
             self._state.prescribed[patient[rows][result.taken_up]] = True
-            self._state.prescriptions.add(patient=patient[rows], link_worker=bookings.clinician[seen[rows]],
+            self._state.prescriptions.add(patient=patient[rows], link_worker=link_worker[rows],
                                           network=np.full(rows.size, n), service=result.service,
-                                          taken_up=result.taken_up, placed=placed, day=np.full(rows.size, day))
+                                          taken_up=result.taken_up, placed=result.service >= 0,
+                                          day=np.full(rows.size, day))
 
 
 class Admissions:

@@ -73,7 +73,9 @@ def make_batch(patient: np.ndarray, need: np.ndarray, urgency: np.ndarray, chann
     n = len(patient)
 
     def col(name: str, value) -> np.ndarray:
-        return np.broadcast_to(np.asarray(value, dtype=_DTYPES[name]), (n,)).copy()
+        if np.ndim(value) == 0:
+            return np.full(n, value, dtype=_DTYPES[name])
+        return np.array(value, dtype=_DTYPES[name], copy=True).reshape(n)
 
     return RequestBatch(col("patient", patient), col("need", need), col("urgency", urgency), col("channel", channel),
                         col("minute", minute), col("origin", origin), col("role", role), col("minutes", minutes),

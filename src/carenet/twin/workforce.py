@@ -42,6 +42,18 @@ def full_time_sessions() -> int:
     return int(parameter("workforce.gp_session.sessions_full_time"))
 
 
+def working_share() -> float:
+    """Share of the year's working weeks a member of staff works (the rest is leave and training).
+
+    ``measures_workforce.working_weeks_per_year`` (42: 210 workable days) over the weeks in the
+    twin's working year (``twin.calendar.working_days_per_year`` / 5), the same figure the
+    scorecard uses to turn sessions into capacity, so a run's utilisation reads on its scale.
+    """
+    weeks = float(parameter("measures_workforce.working_weeks_per_year.value"))
+    year = float(parameter("twin.calendar.working_days_per_year.value")) / 5
+    return min(1.0, weeks / year)
+
+
 @dataclass
 class TeamRows:
     """The run's teams (micro-teams, segment services, hubs)."""
@@ -155,4 +167,5 @@ def build_staffing(model: DeliveryModel, frame: PatientFrame, attributes: Patien
     return staff
 
 
-__all__ = ["NO_HUB", "NO_TEAM", "Staffing", "TeamRows", "build_staffing", "full_time_sessions", "session_minutes"]
+__all__ = ["NO_HUB", "NO_TEAM", "Staffing", "TeamRows", "build_staffing", "full_time_sessions", "session_minutes",
+           "working_share"]

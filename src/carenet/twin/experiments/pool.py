@@ -55,19 +55,21 @@ def pooled_scorecard(outcomes: Sequence[Outcome], labels: Sequence[dict]) -> pd.
     pooled = pooled.merge(notes.reset_index(), on=[*keys, "measure"], how="left")
     pooled["note"] = pooled["note"].fillna("")
     pooled["better"] = pooled["better"].replace("", None)
-    return clip_to_range(pooled)
+    largest = raw.groupby([*keys, "measure"], sort=False)["value"].max().rename("largest").reset_index()
+    return clip_to_range(pooled.merge(largest, on=[*keys, "measure"], how="left")).drop(columns="largest")
 
 
 def clip_to_range(pooled: pd.DataFrame) -> pd.DataFrame:
-    """Keep intervals inside what a measure can be: shares in [0, 1], every other measure at or above zero.
+    """Keep intervals inside what a measure can be: at or above zero, and shares at or below 100%.
 
     With few replications a t-interval can reach past a bound (a share below 0%); clipping it there
-    changes no mean and reads as the measure's real range.
+    changes no mean and reads as the measure's real range. A share-like measure that can pass 100%
+    (utilisation) is recognised by a replication above 100% (column ``largest``) and not capped.
     """
     out = pooled.copy()
-    share = out["unit"] == "share"
     out["lo"] = out["lo"].clip(lower=0.0)
-    out.loc[share, "hi"] = out.loc[share, "hi"].clip(upper=1.0)
+    capped = (out["unit"] == "share") & ~(out.get("largest", pd.Series(0.0, index=out.index)) > 1.0)
+    out.loc[capped, "hi"] = out.loc[capped, "hi"].clip(upper=1.0)
     return out
 
 
@@ -119,5 +121,5 @@ def first_replication_spc(outcomes: Sequence[Outcome], labels: Sequence[dict]) -
     return raw[raw["replication"] == first].drop(columns="replication").reset_index(drop=True)
 
 
-__all__ = ["clip_to_range", "first_replication_spc", "per_replication", "pooled_scorecard", "pooled_segments", "pooled_waits",
-           "pooled_workload"]
+__all__ = ["clip_to_range", "first_replication_spc", "per_replication", "pooled_scorecard", "pooled_segments",
+           "pooled_waits", "pooled_workload"]
