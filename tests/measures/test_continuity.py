@@ -67,7 +67,7 @@ def test_every_backend_matches_the_published_vectors(make_tables):
 sequences = st.lists(st.sampled_from("ABCDE"), min_size=2, max_size=12)
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=150, deadline=None)
 @given(sequences, st.randoms(use_true_random=False))
 def test_index_properties(seq, rnd):
     k = len(set(seq))

@@ -16,6 +16,7 @@ from carenet.measures import (
     Period,
     PopulationConfig,
     case_finding,
+    efi_scores,
     multimorbidity,
     patient_profile,
     population_summary,
@@ -67,12 +68,16 @@ def test_efi_matches_published_test_vectors(make_tables):
     patients = [person(f"v{v['deficits_present']}") for v in vectors]
     conditions = [condition(f"v{v['deficits_present']}", f"D{d}", deficit=d)
                   for v in vectors for d in range(1, v["deficits_present"] + 1)]
-    got = profiles(make_tables, {"practices": [], "patients": patients, "conditions": conditions})
+    tables = make_tables(canonical({"patients": patients, "conditions": conditions}))
+    got = {r["patient_id"]: r for r in tables.con.to_pyarrow(patient_profile(tables, AS_OF, CONFIG)).to_pylist()}
+    scores = {r["patient_id"]: r for r in tables.con.to_pyarrow(efi_scores(tables, AS_OF)).to_pylist()}
     for v in vectors:
-        row = got[f"v{v['deficits_present']}"]
-        assert round(row["efi_score"], 4) == v["efi_score"]
-        assert row["efi_category"] == v["category"]
-        assert row["efi_deficits"] == v["deficits_present"]
+        pid = f"v{v['deficits_present']}"
+        assert round(got[pid]["efi_score"], 4) == v["efi_score"]
+        assert got[pid]["efi_category"] == v["category"]
+        assert got[pid]["efi_deficits"] == v["deficits_present"]
+        if v["deficits_present"]:
+            assert scores[pid]["efi_score"] == got[pid]["efi_score"]
 
 
 def test_efi_counts_distinct_deficits_ever_recorded_and_only_from_65(make_tables):

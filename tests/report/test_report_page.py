@@ -102,3 +102,30 @@ def test_absent_sections_say_so() -> None:
     page = render_html(ReportData(title="bare", models=MODELS, scorecard=scorecard()))
     assert "No data for this chart" in page
     assert 'data-chart="frontier"' in page  # the frontier comes from the scorecard itself
+
+
+def _sweep_rows(second: tuple[float, ...] = (None,)) -> pd.DataFrame:
+    rows = []
+    for s2 in second:
+        for s in (0.0, 5.0, 10.0):
+            for key, label, base, slope in (("mean_wait_days", "Mean wait", 1.5, 0.05), ("upc", "UPC", 0.7, 0.02)):
+                mean = base + slope * s + (0.1 * s2 if s2 is not None else 0.0)
+                rows.append({"setting": s, "setting2": s2, "model": "micro_teams", "measure": key, "label": label,
+                             "mean": mean, "lo": mean - 0.01, "hi": mean + 0.01})
+    return pd.DataFrame(rows)
+
+
+def test_a_sweep_alone_is_a_page_of_its_own() -> None:
+    empty = scorecard().iloc[0:0]
+    page = render_html(ReportData(title="sweep", models=MODELS, scorecard=empty, sweep=_sweep_rows(),
+                                  sweep_parameter="twin.booking.continuity_value.value.1"))
+    assert 'id="sweep"' in page and 'id="reproduce"' in page and 'id="scorecard"' not in page
+    assert len(re.findall(r'role="graphics-symbol"', _chart(page, "sweep_frontier"))) >= 3
+
+
+def test_two_settings_draw_one_line_each() -> None:
+    empty = scorecard().iloc[0:0]
+    page = render_html(ReportData(title="sweep", models=MODELS, scorecard=empty, sweep=_sweep_rows((1.0, 2.0)),
+                                  sweep_parameter="model.booking.horizon_days and model.panels.x"))
+    svg = _chart(page, "sweep_frontier")
+    assert "model.panels.x = 1" in svg and "model.panels.x = 2" in svg

@@ -199,13 +199,15 @@ def simulate(
         result = simulate_model(model, population, out, years=years, days=days, reps=reps, seed=seed,
                                 booking_mode=booking.value, workers=workers, on_progress=update, score=score,
                                 demo_patients=demo_patients, command=command)
-    summary = result.summary()
+    summary = result.summary().set_index("replication")
     grid = Table(title=f"{result.model}: {result.plan.days} working days on {result.plan.population.patients:,} "
                        "patients", title_justify="left")
+    grid.add_column("")
+    for k in summary.index:
+        grid.add_column(f"rep-{k:03d}", justify="right")
     for column in summary.columns:
-        grid.add_column(str(column), justify="right")
-    for row in summary.itertuples(index=False):
-        grid.add_row(*[f"{v:,}" if isinstance(v, int) else str(v) for v in row])
+        grid.add_row(column.replace("_", " "), *[f"{v:,}" if isinstance(v, int) and column != "seed" else str(v)
+                                                 for v in summary[column].tolist()])
     console.print(grid)
     if score and not result.scorecard.empty:
         card = result.scorecard

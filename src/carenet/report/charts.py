@@ -170,15 +170,25 @@ def spc_chart(data: ReportData) -> alt.Chart | None:
                          columns=2).resolve_scale(y="independent")
 
 
+def _sweep_series(data: ReportData, table: pd.DataFrame) -> tuple[pd.DataFrame, alt.Color]:
+    """One line per model, or per model and value of the second setting when two settings were swept."""
+    table = _with_titles(data, table)
+    if "setting2" not in table.columns or table["setting2"].isna().all():
+        return table, _model_colour(data)
+    second = data.sweep_parameter.split(" and ")[-1]
+    table["title"] = table["title"] + ", " + second + " = " + table["setting2"].map(lambda v: f"{v:g}")
+    return table, alt.Color("title:N", title="model and setting", legend=alt.Legend(orient="bottom", columns=1,
+                                                                                    labelLimit=400))
+
+
 def sweep_chart(data: ReportData) -> alt.Chart | None:
-    """Each swept measure against the parameter's setting, one line per model, with its interval band."""
+    """Each swept measure against the setting, one line per model (and second setting), with its interval band."""
     if not data.present("sweep"):
         return None
-    table = _with_titles(data, data.sweep).dropna(subset=["mean"])
+    table, colour = _sweep_series(data, data.sweep.dropna(subset=["mean"]))
     if table.empty:
         return None
-    colour = _model_colour(data)
-    x = alt.X("setting:Q", title=data.sweep_parameter or "setting")
+    x = alt.X("setting:Q", title=data.sweep_parameter.split(" and ")[0] or "setting")
     band = alt.Chart().mark_area(opacity=0.2).encode(x=x, y="lo:Q", y2="hi:Q", color=colour)
     line = alt.Chart().mark_line(point=True).encode(
         x=x, y=alt.Y("mean:Q", title=None, scale=alt.Scale(zero=False)), color=colour,
@@ -190,21 +200,21 @@ def sweep_chart(data: ReportData) -> alt.Chart | None:
 
 
 def sweep_frontier_chart(data: ReportData) -> alt.Chart | None:
-    """The access-continuity frontier traced as the swept parameter moves (points labelled by setting)."""
+    """The access-continuity frontier traced as the swept setting moves (points labelled by setting)."""
     if not data.present("sweep"):
         return None
     s = data.sweep
-    x = s[s["measure"] == data.frontier_access][["model", "setting", "mean"]].rename(columns={"mean": "x"})
-    y = s[s["measure"] == data.frontier_continuity][["model", "setting", "mean"]].rename(columns={"mean": "y"})
-    table = _with_titles(data, x.merge(y, on=["model", "setting"]).dropna())
+    keys = ["model", "setting", *(["setting2"] if "setting2" in s.columns else [])]
+    x = s[s["measure"] == data.frontier_access][[*keys, "mean"]].rename(columns={"mean": "x"})
+    y = s[s["measure"] == data.frontier_continuity][[*keys, "mean"]].rename(columns={"mean": "y"})
+    table, colour = _sweep_series(data, x.merge(y, on=keys).dropna(subset=["x", "y"]))
     if len(table) < 2:
         return None
     table["setting_label"] = table["setting"].map(lambda v: f"{v:g}")
-    colour = _model_colour(data)
     base = alt.Chart(table).encode(
         x=alt.X("x:Q", title=_axis_title(data.frontier_access), scale=alt.Scale(zero=False)),
         y=alt.Y("y:Q", title=_axis_title(data.frontier_continuity), scale=alt.Scale(zero=False)))
-    path = base.mark_line(point=True).encode(color=colour, order="setting:Q")
+    path = base.mark_line(point=True).encode(color=colour, order="setting:Q", detail="title:N")
     labels = base.mark_text(align="left", dx=7, dy=-7, fontSize=10).encode(text="setting_label:N")
     return alt.layer(path, labels).properties(width=WIDTH, height=HEIGHT)
 

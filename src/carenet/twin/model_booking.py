@@ -69,7 +69,7 @@ def triage_minutes_per_day(setup: Setup) -> np.ndarray:
     for i in range(len(staff)):
         if staff.role[i] == role and staff.practice[i] >= 0:
             sessions = staff.fte[i] * sessions_off if has_diary else staff.sessions_per_week[i]
-            minutes[staff.practice[i]] += sessions * session_minutes() / 5
+            minutes[staff.practice[i]] += sessions * session_minutes() / max(len(staff.weekdays[i]), 1)
     return minutes
 
 

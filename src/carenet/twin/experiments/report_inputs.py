@@ -13,7 +13,7 @@ import pandas as pd
 
 from carenet.params import parameter
 from carenet.twin.experiments.compare import Comparison
-from carenet.twin.experiments.sweep import Sweep
+from carenet.twin.experiments.sweep import SWEEP_MEASURES, Sweep
 
 FRONTIER_ACCESS = "mean_wait_days"
 FRONTIER_CONTINUITY = "upc"
@@ -43,6 +43,11 @@ def _meta(comparison: Comparison, wall_seconds: float | None) -> dict[str, Any]:
     return meta
 
 
+def _charted(sweep: Sweep) -> pd.DataFrame:
+    """The sweep's rows for the measures it charts (access, continuity, cost; the CSV keeps them all)."""
+    return sweep.table[sweep.table["measure"].isin(SWEEP_MEASURES)].reset_index(drop=True)
+
+
 def report_tables(comparison: Comparison, *, title: str, reproduce: list[str], sweep: Sweep | None = None,
                   wall_seconds: float | None = None) -> dict[str, Any]:
     """Keyword arguments for :class:`carenet.report.ReportData`."""
@@ -62,7 +67,7 @@ def report_tables(comparison: Comparison, *, title: str, reproduce: list[str], s
         "meta": _meta(comparison, wall_seconds),
     }
     if sweep is not None:
-        tables["sweep"] = sweep.table
+        tables["sweep"] = _charted(sweep)
         tables["sweep_parameter"] = " and ".join(v.path for v in sweep.varies)
     return tables
 
@@ -75,7 +80,7 @@ def sweep_tables(sweep: Sweep, *, title: str, reproduce: list[str]) -> dict[str,
         "models": sweep.models,
         "scorecard": pd.DataFrame(columns=["model", "attribute", "measure", "label", "unit", "better", "mean", "lo",
                                            "hi", "reps", "note"]),
-        "sweep": sweep.table,
+        "sweep": _charted(sweep),
         "sweep_parameter": " and ".join(v.path for v in sweep.varies),
         "frontier_access": FRONTIER_ACCESS,
         "frontier_continuity": FRONTIER_CONTINUITY,
