@@ -18,7 +18,18 @@ from typer.testing import CliRunner
 
 from carenet.cli.app import app
 from carenet.cli.commands_score import scorecard_config
-from carenet.measures import ATTRIBUTES, Period, Scorecard, compare, connect, load, scorecard
+from carenet.measures import (
+    ATTRIBUTES,
+    ContinuityConfig,
+    Period,
+    Scorecard,
+    compare,
+    connect,
+    continuity_by_segment,
+    load,
+    profile_for,
+    scorecard,
+)
 from carenet.measures.support import Unsupported
 from carenet.schema import CarenetError, write_dataset
 
@@ -75,6 +86,15 @@ def test_every_value_is_a_number_or_says_why(duckdb_card):
         for entry in section.values():
             assert (entry["value"] is None) == ("unsupported" in entry)
             assert entry["label"] and entry["unit"]
+
+
+def test_upc_of_complex_patients_is_the_continuity_pages_upc(network, duckdb_card):
+    tables = load(network)
+    profile = profile_for(tables, AS_OF, scorecard_config(AS_OF, 365).population)
+    config = ContinuityConfig(start=duckdb_card.period.start, end=AS_OF)
+    by = continuity_by_segment(tables, config, segments=profile.select("patient_id", "complex"))
+    want = [r["upc_mean"] for r in tables.con.to_pyarrow(by).to_pylist() if r["complex"]]
+    assert math.isclose(duckdb_card.value("continuity", "upc_complex"), want[0], rel_tol=1e-12)
 
 
 def test_unsupported_measures_are_not_zero():

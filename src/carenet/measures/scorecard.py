@@ -22,7 +22,7 @@ from rich.table import Table
 from carenet.measures.access import AccessConfig, access_summary
 from carenet.measures.backend import Tables
 from carenet.measures.community import QUINTILES, community_summary
-from carenet.measures.continuity import ContinuityConfig, continuity_by_segment, continuity_summary
+from carenet.measures.continuity import ContinuityConfig, contacts, continuity_summary
 from carenet.measures.coordination import coordination_summary
 from carenet.measures.person_centred import person_centred_summary
 from carenet.measures.segments import (
@@ -266,17 +266,25 @@ def scorecard(tables: Tables, config: ScorecardConfig, label: str = "") -> Score
 
 
 def _upc_complex(tables: Tables, config: ContinuityConfig, profile: ir.Table | Unsupported) -> Value:
-    """Mean UPC of complex patients: continuity where it matters most."""
+    """Mean UPC of complex patients: continuity where it matters most.
+
+    The continuity page's UPC (most-seen clinician's contacts / contacts, patients with at least
+    ``min_contacts``), computed from the contacts of complex patients alone.
+    """
     if isinstance(profile, Unsupported):
         return profile
     if "appointments" not in tables:
         return tables.require("appointments", measure="UPC of complex patients")
-    # the indices of complex patients only: their appointments alone, rather than everyone's indices then a filter
     complex_ids = profile.filter(profile.complex).select(cx_patient="patient_id")
     a = tables["appointments"]
     theirs = a.semi_join(complex_ids, a.patient_id == complex_ids.cx_patient)
-    subset = Tables(tables.con, {**{n: tables[n] for n in tables}, "appointments": theirs})
-    rows = tables.con.to_pyarrow(continuity_by_segment(subset, config)).to_pylist()
+    visits = contacts(Tables(tables.con, {**{n: tables[n] for n in tables}, "appointments": theirs}), config)
+    per_clinician = visits.group_by(["patient_id", "clinician_id"]).aggregate(n=visits.count())
+    per_patient = per_clinician.group_by("patient_id").aggregate(
+        contacts=per_clinician.n.sum(), most=per_clinician.n.max())
+    eligible = per_patient.filter(per_patient.contacts >= config.min_contacts)
+    rows = tables.con.to_pyarrow(eligible.aggregate(
+        upc_mean=(eligible.most.cast("float64") / eligible.contacts.cast("float64")).mean())).to_pylist()
     if not rows or rows[0]["upc_mean"] is None:
         return Unsupported(f"no complex patient has {config.min_contacts} or more contacts in the period")
     return float(rows[0]["upc_mean"])
