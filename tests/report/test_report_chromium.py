@@ -12,8 +12,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from png import read_png
-from sample import report_data
+from report_png import read_png
+from report_sample import report_data
 
 from carenet.report import write_report
 

@@ -6,7 +6,7 @@ import re
 
 import pandas as pd
 import pytest
-from sample import MODELS, report_data, scorecard
+from report_sample import MODELS, report_data, scorecard
 
 from carenet.report import ReportData, ReportError, render_html, write_report
 from carenet.report.summary import differences, model_sentence

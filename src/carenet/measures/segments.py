@@ -23,6 +23,9 @@ Lynn's three end-of-life trajectories (short decline, organ failure, frailty/dem
 Lunney/Murray; palliative care without cancer therefore places a patient by their organ failure or
 frailty, not in segment 6. The NHS operational segment is read off the Bridges segment; its
 "Maternal health" segment needs pregnancy records and stays empty.
+
+The module also holds what the population-based measures share: the measurement :class:`Period`,
+the registered population on a day, and small helpers to run one-row aggregates.
 """
 
 from __future__ import annotations
@@ -73,6 +76,7 @@ DISABILITY_REGISTERS: tuple[str, ...] = ("LD", "MH")
 HOUSEBOUND_DEFICIT = 16
 """eFI deficit 16, "Housebound" (Clegg 2016 Box 1)."""
 ACUTE_NEED_TYPES: tuple[str, ...] = ("acute_minor", "acute_complex")
+DAYS_PER_YEAR = 365.25
 INFANT_MAX_AGE = 0
 """Aged 0 in whole years, i.e. under one."""
 
@@ -102,15 +106,12 @@ class Period:
     @property
     def years(self) -> float:
         """Length in years of 365.25 days, for per-year rates."""
-        return self.days / 365.25
+        return self.days / DAYS_PER_YEAR
 
     def contains(self, ts: ir.TimestampValue) -> ir.BooleanValue:
         """Whether a timestamp falls in the period (compares with literals, so engines can prune)."""
         return (ts >= ibis.timestamp(datetime.combine(self.start, time()))) & (
             ts < ibis.timestamp(datetime.combine(self.end + timedelta(days=1), time())))
-
-    def contains_date(self, day: ir.DateValue) -> ir.BooleanValue:
-        return (day >= ibis.date(self.start)) & (day <= ibis.date(self.end))
 
 
 @dataclass(frozen=True)

@@ -5,6 +5,10 @@ same models — their elements, JSON names, cardinalities, required elements, ch
 primitive types with the packages' own patterns — and compiles one ``pydantic-core`` schema per
 resource type that runs without Python calls except for the few checks a schema cannot express.
 
+The walk imports and builds the R4B model classes, which costs most of a second; its result (plain
+schema data) is kept in a cache file keyed by this module's source and the packages' versions, so an
+import of valid data needs neither the models nor the walk.
+
 It is deliberately *stricter* than the models: JSON ``null``, numbers written as strings, elements
 given by their Python names, contained resources, leap seconds and rarely used primitives
 (``url``, ``uuid``, ``base64Binary``) are not accepted here. :func:`validation_errors` in
@@ -17,15 +21,24 @@ from __future__ import annotations
 
 import datetime as dt
 import decimal
+import hashlib
+import importlib.metadata
+import os
+import pickle
 import re
+import sys
+import tempfile
 import types
 import typing
+from collections.abc import Iterable
 from functools import cache
+from pathlib import Path
 from typing import Any
 
-from fhir.resources.R4B import get_fhir_model_class
 from fhir_core import constraints
 from pydantic_core import PydanticCustomError, SchemaValidator, core_schema
+
+from carenet.sources.fhir.vocabulary import READ_TYPES
 
 _NONE = type(None)
 _MAX_INT = 2147483647
@@ -96,10 +109,27 @@ _PRIMITIVES: dict[str, core_schema.CoreSchema] = {
 
 
 class _Compiler:
-    """Translates R4B model classes into ``pydantic-core`` definitions, one per class."""
+    """Translates R4B model classes into ``pydantic-core`` definitions, one per class.
+
+    One compiler serves every resource type, so the data types they share (Extension, Coding,
+    Reference …) are walked once.
+    """
 
     def __init__(self) -> None:
         self.definitions: dict[str, core_schema.CoreSchema] = {}
+
+    def resource(self, resource_type: str) -> core_schema.CoreSchema:
+        """The complete schema of ``resource_type``; raises :class:`Unsupported` (and forgets the
+        half-translated definitions) when its model holds a type this compiler cannot translate."""
+        from fhir.resources.R4B import get_fhir_model_class
+
+        before = dict(self.definitions)
+        try:
+            root = self.model(get_fhir_model_class(resource_type))
+        except (Unsupported, ValueError, TypeError, KeyError, AttributeError) as exc:
+            self.definitions = before
+            raise Unsupported(resource_type) from exc
+        return core_schema.definitions_schema(root, list(self.definitions.values()))
 
     def model(self, model: type) -> core_schema.CoreSchema:
         name = f"{model.__module__}.{model.__qualname__}"
@@ -140,7 +170,7 @@ class _Compiler:
         any_of = [["id", "extension", "fhir_comments"]] if own else []  # FHIRPrimitiveExtension's own rule
         if not required and not choices and not any_of:
             return core_schema.typed_dict_schema(fields, extra_behavior="forbid", total=False, ref=ref)
-        return core_schema.no_info_after_validator_function(_element_rules(required, choices, any_of), inner,
+        return core_schema.no_info_after_validator_function(_ElementRules(required, choices, any_of), inner,
                                                             ref=ref)
 
     def annotation(self, annotation: Any) -> core_schema.CoreSchema:
@@ -177,39 +207,95 @@ def _is_primitive(annotation: Any) -> bool:
                                                                                dt.date, dt.datetime)
 
 
-def _element_rules(required: list[tuple[str, str]], choices: list[tuple[list[str], bool]],
-                   any_of: list[list[str]]):
+class _ElementRules:
     """The checks a typed dict cannot express: required primitives (or their extension), choice groups
-    (at most one, or exactly one when required) and groups of which at least one must be present."""
-    choice_sets = [(frozenset(keys), needed) for keys, needed in choices]
-    any_sets = [frozenset(keys) for keys in any_of]
+    (at most one, or exactly one when required) and groups of which at least one must be present.
 
-    def check(value: dict[str, Any]) -> dict[str, Any]:
+    A class rather than a closure so that compiled schemas can be pickled into the cache.
+    """
+
+    def __init__(self, required: list[tuple[str, str]], choices: list[tuple[list[str], bool]],
+                 any_of: list[list[str]]):
+        self.required = required
+        self.choice_sets = [(frozenset(keys), needed) for keys, needed in choices]
+        self.any_sets = [frozenset(keys) for keys in any_of]
+
+    def __call__(self, value: dict[str, Any]) -> dict[str, Any]:
         present = value.keys()
-        for keys in any_sets:
+        for keys in self.any_sets:
             if not keys & present:
                 raise PydanticCustomError("missing", "one of {keys} is required", {"keys": ", ".join(sorted(keys))})
-        for key, ext in required:
+        for key, ext in self.required:
             if key not in value and not (value.get(ext) or {}).get("extension"):
                 raise PydanticCustomError("missing", "required element {key} is missing", {"key": key})
-        for keys, needed in choice_sets:
+        for keys, needed in self.choice_sets:
             found = len(keys & present)
             if found > 1 or (needed and not found):
                 raise PydanticCustomError("choice", "choice element: one of {keys}", {"keys": ", ".join(sorted(keys))})
         return value
 
-    return check
+
+_CACHE_ENV = "CARENET_CACHE_DIR"
+"""Environment variable naming the folder of carenet's caches (default: the user's cache folder)."""
+
+
+def _cache_file() -> Path:
+    """Where the compiled schemas of this module's source and these package versions are kept."""
+    versions = [importlib.metadata.version(p) for p in ("fhir.resources", "fhir-core", "pydantic-core")]
+    stamp = hashlib.sha256(Path(__file__).read_bytes())
+    stamp.update(repr((versions, sys.version_info[:2])).encode())
+    base = os.environ.get(_CACHE_ENV) or os.path.join(
+        os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"), "carenet")
+    return Path(base) / f"fhir-r4b-validators-{stamp.hexdigest()[:20]}.pickle"
+
+
+def _load(path: Path) -> dict[str, core_schema.CoreSchema | None]:
+    try:
+        with path.open("rb") as handle:
+            found = pickle.load(handle)
+    except Exception:  # noqa: BLE001 - a missing, unreadable or stale cache is rebuilt
+        return {}
+    return found if isinstance(found, dict) else {}
+
+
+def _store(path: Path, schemas: dict[str, core_schema.CoreSchema | None]) -> None:
+    """Write the cache atomically; a folder that cannot be written only means no cache."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile("wb", dir=path.parent, delete=False, suffix=".tmp") as handle:
+            pickle.dump(schemas, handle, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(handle.name, path)
+    except OSError:
+        return
+
+
+_SCHEMAS: dict[str, core_schema.CoreSchema | None] = {}
+
+
+def compiled_schemas(resource_types: Iterable[str]) -> dict[str, core_schema.CoreSchema | None]:
+    """The compiled schema of each of ``resource_types`` (None: not translatable), from the cache when
+    it holds them all, else compiled (one walk over the models for all of them) and cached."""
+    wanted = [t for t in dict.fromkeys(resource_types) if t not in _SCHEMAS]
+    if wanted:
+        path = _cache_file()
+        stored = _load(path)
+        if not all(t in stored for t in wanted):
+            compiler = _Compiler()
+            for name in (t for t in wanted if t not in stored):
+                try:
+                    stored[name] = compiler.resource(name)
+                except Unsupported:
+                    stored[name] = None
+            _store(path, stored)
+        _SCHEMAS.update({t: stored[t] for t in wanted})
+    return {t: _SCHEMAS[t] for t in resource_types}
 
 
 @cache
 def compiled_validator(resource_type: str) -> SchemaValidator | None:
     """The compiled validator of ``resource_type``, or None when its model cannot be translated."""
-    compiler = _Compiler()
-    try:
-        root = compiler.model(get_fhir_model_class(resource_type))
-    except (Unsupported, ValueError, TypeError, KeyError, AttributeError):
-        return None
-    return SchemaValidator(core_schema.definitions_schema(root, list(compiler.definitions.values())))
+    schema = compiled_schemas([*READ_TYPES, resource_type])[resource_type]
+    return None if schema is None else SchemaValidator(schema)
 
 
 def accepts(resource: dict[str, Any]) -> bool:

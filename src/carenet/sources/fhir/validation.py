@@ -4,6 +4,9 @@ The package's default classes are R5 and silently drop R4 elements, so only ``fh
 is used. Every resource of a type carenet reads is validated in full against its R4B model (through
 the compiled form in :mod:`carenet.sources.fhir.compiled` where it can, the model itself otherwise);
 a resource of another type is only checked to be a FHIR resource type, then skipped and counted.
+
+The R4B package is imported only when a resource needs its model (the compiled form did not accept
+it): an import of valid data is checked by cached compiled schemas alone.
 """
 
 from __future__ import annotations
@@ -14,13 +17,11 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from fhir.resources.R4B import get_fhir_model_class
-from pydantic import ValidationError
+from pydantic_core import ValidationError
 
 from carenet.sources.fhir.compiled import accepts, compiled_validator
 
 _ERRORS_SHOWN = 3
-_PACKAGE = "fhir.resources.R4B"
 
 
 _ABSTRACT = frozenset({"Resource", "DomainResource"})
@@ -31,23 +32,31 @@ _RESOURCE_CLASS = r"^class {name}\((?:domainresource\.DomainResource|resource\.R
 def is_resource_type(name: str) -> bool:
     """Whether ``name`` is a FHIR R4 resource type (not a data type, not an invented name).
 
-    Answered from the R4B package's source text, without building the model: building a pydantic
-    model costs far more than checking the type of a resource carenet then skips.
+    Answered from the R4B package's source text, without importing the package or building the
+    model: that costs far more than checking the type of a resource carenet then skips.
     """
     if not isinstance(name, str) or not name.isidentifier() or not name[:1].isupper() or name in _ABSTRACT:
         return False
-    try:
-        spec = importlib.util.find_spec(f"{_PACKAGE}.{name.lower()}")
-    except (ImportError, ValueError):
+    source = _r4b_folder() / f"{name.lower()}.py"
+    if not source.is_file():
         return False
-    if spec is None or not spec.origin or not spec.origin.endswith(".py"):
-        return False
-    source = Path(spec.origin).read_text(encoding="utf-8")
-    return re.search(_RESOURCE_CLASS.format(name=name), source, re.MULTILINE) is not None
+    text = source.read_text(encoding="utf-8")
+    return re.search(_RESOURCE_CLASS.format(name=name), text, re.MULTILINE) is not None
+
+
+@cache
+def _r4b_folder() -> Path:
+    """The folder of the ``fhir.resources.R4B`` modules (found without importing them)."""
+    spec = importlib.util.find_spec("fhir.resources")
+    if spec is None or not spec.submodule_search_locations:
+        raise ImportError("the fhir.resources package is not installed")
+    return Path(next(iter(spec.submodule_search_locations))) / "R4B"
 
 
 @cache
 def _model(name: str) -> Any:
+    from fhir.resources.R4B import get_fhir_model_class
+
     return get_fhir_model_class(name)
 
 
@@ -73,7 +82,6 @@ def validation_errors(resource: dict[str, Any]) -> list[str]:
 
 
 def preload(types: tuple[str, ...]) -> None:
-    """Build the models and compiled validators of ``types`` now, so that forked workers inherit them."""
+    """Load the compiled validators of ``types`` now, so that forked workers inherit them."""
     for name in types:
-        _model(name)
         compiled_validator(name)

@@ -9,6 +9,7 @@ are pooled into means with 95% intervals (:mod:`.pool`). The run folder holds
 
 from __future__ import annotations
 
+import datetime as dt
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -118,7 +119,7 @@ def tasks_for(plan: RunPlan, names: Sequence[str], specs: Sequence[DeliveryModel
 
 def compare_models(models: Sequence[str], population: str | Path, out: str | Path, *, years: float | None = 1.0,
                    days: int | None = None, reps: int = 2, seed: int = 0, booking_mode: str = "greedy",
-                   workers: int | None = None, on_progress: Progress | None = None, start=None,
+                   workers: int | None = None, on_progress: Progress | None = None, start: dt.date | None = None,
                    demo_patients: int | None = None, command: str = "") -> Comparison:
     """Run and score every model on ``population``; see the module docstring."""
     clock = time.perf_counter()

@@ -25,6 +25,8 @@ from carenet.twin.experiments.population import POPULATION_FOLDER
 from carenet.twin.experiments.replications import Outcome
 
 EXPERIMENT_FILE = "experiment.json"
+READABLE = 0o644
+"""Run records are for sharing: owner writes, everyone reads (``mkstemp`` would leave them private)."""
 ASSUMPTION_SECTIONS = ("twin", "experiments_measurement", "experiments", "measures_population",
                        "measures_coordination", "measures_community", "measures_compare")
 """Sections of ``parameters.yaml`` whose entries the report lists as assumptions."""
@@ -60,6 +62,7 @@ def write_experiment(plan: RunPlan, kind: str, outcomes: Sequence[Outcome], comm
     handle, staging = tempfile.mkstemp(prefix=f".{EXPERIMENT_FILE}.", dir=plan.out)
     with os.fdopen(handle, "w") as out:
         out.write(json.dumps(record, indent=2, sort_keys=True, default=str) + "\n")
+    os.chmod(staging, READABLE)
     os.replace(staging, target)
     return target
 

@@ -52,6 +52,8 @@ COST_MEASURES: dict[str, tuple[str, str, str]] = {
 SPC_SERIES = "mean_wait_days"
 SEGMENT_COLUMN = "nhse_segment"
 _DAYS_PER_WEEK = 7
+DAYS_PER_YEAR = 365.2425
+"""Mean Gregorian year: scales the measured period's appointments to a year, to set against annual staff cost."""
 
 
 def _value(path: str) -> object:
@@ -123,9 +125,9 @@ def _cost_rows(tables: Tables, registered: float | Unsupported | None, period: P
         clinicians = tables.con.to_pyarrow(tables["clinicians"].select("role", "fte"))
         per_patient = cost_per_patient(clinicians, int(registered))
         values["staff_cost_per_patient_gbp"] = per_patient
-        attended = tables.con.to_pyarrow(_attended_in(tables, period).count()).as_py() if "appointments" in tables \
-            else 0
-        yearly = attended * (dt.timedelta(days=365.2425) / dt.timedelta(days=period.days))
+        attended = (tables.con.to_pyarrow(_attended_in(tables, period).count()).as_py()
+                    if "appointments" in tables else 0)
+        yearly = attended * DAYS_PER_YEAR / period.days
         values["staff_cost_per_appointment_gbp"] = (per_patient * registered / yearly if yearly
                                                     else Unsupported("no attended appointment in the period"))
     for key, (label, unit, better) in COST_MEASURES.items():

@@ -7,6 +7,7 @@ optional: ``carenet score RUN/rep-000`` scores any replication later, as it scor
 
 from __future__ import annotations
 
+import datetime as dt
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
@@ -48,7 +49,7 @@ class Simulation:
 def simulate_model(model: str, population: str | Path, out: str | Path, *, years: float | None = 1.0,
                    days: int | None = None, reps: int = 1, seed: int = 0, booking_mode: str = "greedy",
                    workers: int | None = None, on_progress: Callable[[int, int], None] | None = None,
-                   score: bool = False, start=None, demo_patients: int | None = None,
+                   score: bool = False, start: dt.date | None = None, demo_patients: int | None = None,
                    command: str = "") -> Simulation:
     """Run ``model`` ``reps`` times on ``population`` and write the run folder ``out``."""
     clock = time.perf_counter()

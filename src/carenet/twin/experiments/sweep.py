@@ -11,6 +11,7 @@ Replications are scored on access, continuity and cost only (:func:`.scoring.sco
 
 from __future__ import annotations
 
+import datetime as dt
 import itertools
 import time
 from collections.abc import Callable, Sequence
@@ -109,7 +110,8 @@ class Sweep:
 def sweep_model(models: Sequence[str], varies: Sequence[Vary], population: str | Path, out: str | Path, *,
                 years: float | None = 1.0, days: int | None = None, reps: int = 2, seed: int = 0,
                 booking_mode: str = "greedy", workers: int | None = None,
-                on_progress: Callable[[int, int], None] | None = None, start=None, demo_patients: int | None = None,
+                on_progress: Callable[[int, int], None] | None = None, start: dt.date | None = None,
+                demo_patients: int | None = None,
                 command: str = "") -> Sweep:
     """Run every model at every combination of the settings; see the module docstring."""
     clock = time.perf_counter()

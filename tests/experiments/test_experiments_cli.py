@@ -7,11 +7,11 @@ import subprocess
 import sys
 
 import pytest
+from experiment_setup import SEED
 from typer.testing import CliRunner
 
 from carenet.cli.app import app
 from carenet.schema import CarenetError
-from conftest import SEED
 
 
 def test_simulate_command(comparison, tmp_path) -> None:
@@ -54,3 +54,18 @@ def test_sweep_a_parameter_in_fresh_processes(comparison, tmp_path) -> None:
                          .read_text())
         assert run["parameters"]["twin"]["booking"]["continuity_value"]["value"][1] == weight
     assert (tmp_path / "sweep" / "sweep.html").is_file() and (tmp_path / "sweep" / "sweep.csv").is_file()
+
+
+def test_demo_takes_the_name_demo_once_it_is_free(monkeypatch) -> None:
+    import typer
+
+    from carenet.cli import commands_experiments
+
+    monkeypatch.setattr(commands_experiments, "_demo_command", commands_experiments._demo_command)  # restored after
+    alone = typer.Typer()
+    commands_experiments.register(alone)
+    assert "demo" in {c.name for c in alone.registered_commands}
+    crowded = typer.Typer()
+    crowded.command("demo")(lambda: None)
+    commands_experiments.register(crowded)
+    assert "demo-compare" in {c.name for c in crowded.registered_commands}

@@ -7,12 +7,12 @@ import json
 from dataclasses import replace
 
 import pytest
+from experiment_setup import SEED
 
 from carenet.params import load_parameters
 from carenet.schema import CarenetError, open_dataset
 from carenet.twin.experiments import parse_vary, simulate_model, sweep_model
 from carenet.twin.experiments.replications import execute_batch
-from conftest import SEED
 
 DAYS = 30
 

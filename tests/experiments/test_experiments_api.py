@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import pandas as pd
+from experiment_setup import SEED
 
 import carenet
 from carenet.twin.experiments import api
-from conftest import SEED
 
 
 def test_compare_returns_the_pooled_scorecard(comparison, monkeypatch, tmp_path) -> None:
