@@ -56,16 +56,8 @@ def test_sweep_a_parameter_in_fresh_processes(comparison, tmp_path) -> None:
     assert (tmp_path / "sweep" / "sweep.html").is_file() and (tmp_path / "sweep" / "sweep.csv").is_file()
 
 
-def test_demo_takes_the_name_demo_once_it_is_free(monkeypatch) -> None:
-    import typer
+def test_demo_is_the_main_command() -> None:
+    from carenet.cli import app
 
-    from carenet.cli import commands_experiments
-
-    monkeypatch.setattr(commands_experiments, "_demo_command", commands_experiments._demo_command)  # restored after
-    alone = typer.Typer()
-    commands_experiments.register(alone)
-    assert "demo" in {c.name for c in alone.registered_commands}
-    crowded = typer.Typer()
-    crowded.command("demo")(lambda: None)
-    commands_experiments.register(crowded)
-    assert "demo-compare" in {c.name for c in crowded.registered_commands}
+    names = {c.name for c in app.registered_commands}
+    assert "demo" in names and "demo-compare" not in names

@@ -1,4 +1,4 @@
-"""Experiment commands: ``carenet simulate``, ``compare``, ``sweep`` and the demo (``demo`` or ``demo-compare``).
+"""Experiment commands: ``carenet simulate``, ``compare``, ``sweep`` and the demo (``demo``).
 
 Each is a thin layer over :mod:`carenet.twin.experiments`: options in, a progress bar with an ETA
 while replications run in parallel processes, a side-by-side table out, and files written into the
@@ -44,9 +44,6 @@ DEMO_PATIENTS = 20_000
 in about two and a half minutes on two cores (``--demo-patients 50000`` runs the full-size network)."""
 DEMO_EXPERIMENT_SEED = 2025
 LABEL_WIDTH = 34
-DEMO_NAMES = ("demo", "demo-compare")
-"""The demo's command name: ``demo``, or ``demo-compare`` while another ``demo`` command is registered."""
-_demo_command = DEMO_NAMES[0]
 SCORECARD_CSV, SCORECARD_XLSX, REPORT_HTML = "scorecard.csv", "scorecard.xlsx", "report.html"
 SWEEP_CSV, SWEEP_HTML = "sweep.csv", "sweep.html"
 EXTRA_MEASURES: dict[str, tuple[str, ...]] = {"workforce": ("utilisation_all", "gp_redirectable_share"),
@@ -315,7 +312,7 @@ def demo(
 
     clock = time.perf_counter()
     options = _options(DEMO, years, None, reps, seed, booking, out, demo_patients)
-    command = _command(_demo_command, *[x for m in models for x in ("--model", m)], *options[2:])
+    command = _command("demo", *[x for m in models for x in ("--model", m)], *options[2:])
     check_out_folder(out)
     population = build_demo(out / POPULATION_FOLDER, DEMO_SEED, demo_patients)
     console.print(f"[bold]Demo network[/]: {population.patients:,} patients (seed {DEMO_SEED}) in {population.path}")
@@ -331,19 +328,11 @@ def demo(
 
 
 def register(app: typer.Typer) -> None:
-    """Attach ``simulate``, ``compare``, ``sweep`` and the demo to ``app``.
-
-    The demo takes the name ``demo`` unless a ``demo`` command is already registered (the
-    population's profile-only demo), in which case it is ``demo-compare``.
-    """
-    global _demo_command
-    taken = {c.name or (c.callback.__name__ if c.callback else "") for c in app.registered_commands}
-    _demo_command = next(name for name in DEMO_NAMES if name not in taken)
+    """Attach ``simulate``, ``compare``, ``sweep`` and ``demo`` to ``app``."""
     app.command("simulate")(simulate)
     app.command("compare")(compare)
     app.command("sweep")(sweep)
-    app.command(_demo_command)(demo)
-
+    app.command("demo")(demo)
 
 __all__ = ["DEMO_MODELS", "compare", "demo", "print_comparison", "register", "scorecard_table", "simulate", "sweep",
            "write_outputs"]

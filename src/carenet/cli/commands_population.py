@@ -1,4 +1,4 @@
-"""Population commands: ``carenet demo`` and ``carenet population synth|check``."""
+"""Population commands: ``carenet population synth|check|demo``."""
 
 from __future__ import annotations
 
@@ -169,5 +169,5 @@ def demo(
 def register(app: typer.Typer) -> None:
     population_app.command("synth")(synth)
     population_app.command("check")(check)
+    population_app.command("demo")(demo)
     app.add_typer(population_app, name="population")
-    app.command("demo")(demo)

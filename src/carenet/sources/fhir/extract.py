@@ -1,4 +1,7 @@
-"""Take carenet's facts out of one validated resource (a JSON dict) into its record.
+"""Take carenet's facts out of one validated resource (a JSON dict) into a row of its fact table.
+
+Each extractor is a flat function over the parsed JSON that returns a plain tuple in the column
+order of :data:`carenet.sources.fhir.facts.FACT_SCHEMAS` (no per-resource objects are built).
 
 An extractor raises :class:`Skip` when the resource is valid FHIR that carenet has no use for
 (an inpatient encounter, a condition with no SNOMED CT code) and :class:`Unusable` when it breaks
@@ -16,21 +19,10 @@ from carenet.schema.codes import CARE_PLAN_STATUSES, MODES, NEED_TYPES, SEXES, T
 from carenet.schema.roles import ROLE_CODES
 from carenet.schema.tables import NETWORKS
 from carenet.sources.fhir import vocabulary as v
-from carenet.sources.fhir.records import (
-    CarePlanRecord,
-    CareTeamRecord,
-    ConditionRecord,
-    ContactRecord,
-    GoalRecord,
-    OrganizationRecord,
-    ParticipantRecord,
-    PatientRecord,
-    PractitionerRecord,
-    PractitionerRoleRecord,
-)
 from carenet.sources.fhir.roles import role_from_concepts
 
 Json = dict[str, Any]
+_INT64 = 2**63
 
 
 class Skip(Exception):

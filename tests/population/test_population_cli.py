@@ -12,7 +12,7 @@ runner = CliRunner()
 
 def test_demo_prints_its_profile_and_writes_the_dataset(tmp_path):
     out = tmp_path / "demo"
-    result = runner.invoke(app, ["demo", "--out", str(out)], env={"COLUMNS": "160"})
+    result = runner.invoke(app, ["population", "demo", "--out", str(out)], env={"COLUMNS": "160"})
     assert result.exit_code == 0, result.output
     for heading in ("Practices", "Riverside Medical Centre", "Age on 2025-03-31", "85+", "HYP Hypertension",
                     "eFI category, age 65+", "Workforce", "practice_nurse"):
