@@ -39,9 +39,9 @@ DEMO_MODELS: tuple[str, ...] = ("traditional", "micro_teams", "health_care_home"
 (team-based, in-practice segmentation, community-centred, networks at scale, digital-first)."""
 DEMO_OUT = Path("carenet-demo")
 DEMO_REPS = 2
-DEMO_PATIENTS = 20_000
-"""The demo network's five practices scaled to 20,000 patients, so six models x two replications of a year run
-in about two and a half minutes on two cores (``--demo-patients 50000`` runs the full-size network)."""
+DEMO_PATIENTS = 50_000
+"""The full demo network (five practices, 50,000 patients): six models x two replications of a year run in
+about a minute and a half on two cores; ``--demo-patients`` rescales it for a quicker look."""
 DEMO_EXPERIMENT_SEED = 2025
 LABEL_WIDTH = 34
 SCORECARD_CSV, SCORECARD_XLSX, REPORT_HTML = "scorecard.csv", "scorecard.xlsx", "report.html"

@@ -149,6 +149,43 @@ def _grouped(t: ir.Table, keys: list[str], **aggregations: Any) -> ir.Table:
     return t.group_by(keys).agg(**aggregations) if keys else t.agg(**aggregations)
 
 
+# --- requests and their bookings ------------------------------------------------------------------------------------
+
+
+def _request_bookings(tables: Tables) -> ir.Table:
+    """One row per request that an uncancelled appointment names: the request as its bookings give it.
+
+    Columns: request_id; patient_id, practice_id, urgency, requested_at and booked_for (the first booking) over
+    the bookings whose request time is known (from ``requests``, else the appointment's own ``requested_at``;
+    all null when none is); first_booked, the first booking of all. The request's own urgency and time win
+    over the appointment's, the appointment's practice over the request's.
+
+    Matching millions of appointments to their requests and grouping them by request are the costliest steps
+    of the access measures, so they are done once per dataset (:meth:`Tables.memo`) and shared by the waits
+    and unmet demand, whatever the window.
+    """
+
+    def build() -> ir.Table:
+        a = tables["appointments"]
+        linked = a.filter(a.status.isin(list(BOOKED_STATUSES)) & a.request_id.notnull())
+        if "requests" in tables:
+            r = tables["requests"].select(r_id="request_id", r_at="requested_at", r_urgency="urgency",
+                                          r_practice="practice_id")
+            linked = linked.left_join(r, linked.request_id == r.r_id)
+            linked = linked.select("request_id", "patient_id", "booked_for",
+                                   practice_id=linked.practice_id.coalesce(linked.r_practice),
+                                   urgency=linked.r_urgency.coalesce(linked.urgency),
+                                   requested_at=linked.r_at.coalesce(linked.requested_at))
+        timed = linked.requested_at.notnull()
+        return linked.group_by("request_id").agg(
+            patient_id=linked.patient_id.max(where=timed), practice_id=linked.practice_id.max(where=timed),
+            urgency=linked.urgency.max(where=timed), requested_at=linked.requested_at.min(),
+            booked_for=linked.booked_for.min(where=timed), first_booked=linked.booked_for.min(),
+        )
+
+    return tables.memo(("access.request_bookings",), build)
+
+
 # --- waits ----------------------------------------------------------------------------------------------------------
 
 
@@ -167,23 +204,11 @@ def waits(
     config = config or AccessConfig()
     keys = _check_by(by, segments)
     a = tables["appointments"]
-    a = a.filter(a.status.isin(list(BOOKED_STATUSES)))
     columns = ["patient_id", "practice_id", "urgency", "requested_at", "booked_for"]
-    direct = a.filter(a.request_id.isnull() & a.requested_at.notnull()).select(*columns)
-    linked = a.filter(a.request_id.notnull())
-    if "requests" in tables:
-        r = tables["requests"].select(r_id="request_id", r_at="requested_at", r_urgency="urgency",
-                                      r_practice="practice_id")
-        linked = linked.left_join(r, linked.request_id == r.r_id)
-        linked = linked.mutate(requested_at=linked.r_at.coalesce(linked.requested_at),
-                               urgency=linked.r_urgency.coalesce(linked.urgency),
-                               practice_id=linked.practice_id.coalesce(linked.r_practice))
-    linked = linked.filter(linked.requested_at.notnull())
-    first = linked.group_by("request_id").agg(
-        patient_id=linked.patient_id.max(), practice_id=linked.practice_id.max(), urgency=linked.urgency.max(),
-        requested_at=linked.requested_at.min(), booked_for=linked.booked_for.min(),
-    ).select(*columns)
-    answered = direct.union(first)
+    direct = a.filter(a.status.isin(list(BOOKED_STATUSES)) & a.request_id.isnull() & a.requested_at.notnull())
+    linked = _request_bookings(tables)
+    first = linked.filter(linked.requested_at.notnull()).select(*columns)
+    answered = direct.select(*columns).union(first)
     answered = answered.filter(in_window(answered.requested_at, config.start, config.end))
     wait = answered.booked_for.date().epoch_days() - answered.requested_at.date().epoch_days()
     answered = answered.mutate(wait_days=wait).filter(ibis._.wait_days >= 0)
@@ -205,8 +230,17 @@ def wait_summary(
     """
     config = config or AccessConfig()
     keys = _check_by(by, segments)
+    return _summarise_waits(_wait_counts(tables, config, keys, segments), keys, config)
+
+
+def _wait_counts(tables: Tables, config: AccessConfig, keys: list[str], segments: ir.Table | None) -> ir.Table:
+    """Answered requests per group and wait in days (column ``n``): all a wait summary needs, and small."""
     w = waits(tables, config, keys, segments)
-    per_day = _grouped(w, [*keys, "wait_days"], n=w.count())
+    return _grouped(w, [*keys, "wait_days"], n=w.count())
+
+
+def _summarise_waits(per_day: ir.Table, keys: list[str], config: AccessConfig) -> ir.Table:
+    """The :func:`wait_summary` columns from answered requests counted per group and wait (:func:`_wait_counts`)."""
     # Nearest rank from counts per wait: the least wait w with 100·#(waits ≤ w) ≥ percentile·#waits. Integer
     # arithmetic keeps it exact on every backend (no floating-point rank, no engine-specific quantile).
     running = ibis.cumulative_window(group_by=keys or None, order_by="wait_days")
@@ -280,8 +314,7 @@ def unmet_demand(
     data_end = max(d for d in (_scalar(r.requested_at.max()), _scalar(a.booked_for.max())) if d is not None)
     horizon_closed = r.requested_at.date().epoch_days() + config.unmet_horizon_days <= _epoch_days(data_end)
     r = r.filter(in_window(r.requested_at, config.start, config.end) & horizon_closed)
-    booked = a.filter(a.status.isin(list(BOOKED_STATUSES)) & a.request_id.notnull())
-    first = booked.group_by(b_request="request_id").agg(first_booked=booked.booked_for.min())
+    first = _request_bookings(tables).select(b_request="request_id", first_booked="first_booked")
     r = r.left_join(first, r.request_id == first.b_request)
     wait = r.first_booked.date().epoch_days() - r.requested_at.date().epoch_days()
     r = r.mutate(unmet=1 - flag(wait <= config.unmet_horizon_days))
@@ -334,13 +367,16 @@ def access_summary(tables: Tables, config: AccessConfig | None = None) -> dict[s
         return {k: missing for k in ("answered_requests", "mean_wait_days", p_key, "share_same_day", within_key,
                                      "by_urgency", "unmet_demand", "dna_rate", "third_next_available")}
     summary: dict[str, Any] = {}
-    overall = wait_summary(tables, config, by=()).to_pyarrow().to_pylist()[0]
+    # One pass over the waits, counted per urgency and day; the network figures sum those counts.
+    per_day = tables.materialize(_wait_counts(tables, config, ["urgency"], None), stem="wait_counts")
+    overall_per_day = _grouped(per_day, ["wait_days"], n=per_day.n.sum())
+    overall = _summarise_waits(overall_per_day, [], config).to_pyarrow().to_pylist()[0]
     summary["answered_requests"] = int(overall["requests"] or 0)
     no_waits = Unsupported("no appointment in the window records when it was requested")
     for key in ("mean_wait_days", p_key, "share_same_day", within_key):
         summary[key] = no_waits if not summary["answered_requests"] else float(overall[key])
     by_urgency = {row.pop("urgency") or "unknown": row
-                  for row in wait_summary(tables, config, by=("urgency",)).to_pyarrow().to_pylist()}
+                  for row in _summarise_waits(per_day, ["urgency"], config).to_pyarrow().to_pylist()}
     order = [*URGENCIES, "unknown"]
     summary["by_urgency"] = dict(sorted(by_urgency.items(), key=lambda item: order.index(item[0])))
     unmet = unmet_demand(tables, config)

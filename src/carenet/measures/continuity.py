@@ -173,15 +173,20 @@ def patient_continuity(tables: Tables, config: ContinuityConfig | None = None) -
     """
     config = config or ContinuityConfig()
     has_panels = "panels" in tables
-    needed = ["patient_id", "clinician_id", "booked_for", "appointment_id"] + (["named_clinician_id"] * has_panels)
-    visits = _contacts(tables, config, config.roles, config.modes).select(*needed)  # a narrow sort is a fast sort
+    visits = _contacts(tables, config, config.roles, config.modes)
+    # The sort SECON needs carries every column through it: keep it to the keys, and turn the named clinician
+    # into two small flags before it rather than sorting a third string column.
+    named: dict[str, Any] = {}
+    if has_panels:
+        named = {"named": flag(visits.clinician_id == visits.named_clinician_id),
+                 "known": flag(visits.named_clinician_id.notnull())}
+    visits = visits.select("patient_id", "clinician_id", "booked_for", "appointment_id", **named)
     # One pipeline, no self-join: flag repeats in visit order, count per (patient, clinician), then per patient.
     order = ibis.window(group_by=visits.patient_id, order_by=[visits.booked_for, visits.appointment_id])
     sequence = visits.mutate(repeat=flag(visits.clinician_id == visits.clinician_id.lag().over(order)))
     pair_metrics: dict[str, Any] = {"n": ibis._.count(), "repeats": ibis._.repeat.sum()}
     if has_panels:
-        pair_metrics |= {"named_visits": flag(sequence.clinician_id == sequence.named_clinician_id).sum(),
-                         "named_known": flag(sequence.named_clinician_id.notnull()).max()}
+        pair_metrics |= {"named_visits": ibis._.named.sum(), "named_known": ibis._.known.max()}
     pairs = sequence.group_by(["patient_id", "clinician_id"]).agg(**pair_metrics)
     patient_metrics: dict[str, Any] = {
         "contacts": pairs.n.sum(), "clinicians": pairs.count(), "most_seen": pairs.n.max(),
@@ -233,19 +238,29 @@ def continuity_by_segment(
 # --- list-level measures --------------------------------------------------------------------------------------------
 
 
-def _list_contacts(tables: Tables, config: ContinuityConfig) -> ir.Table:
-    """SLICC/OPR contacts with the named clinician on the day, ``own``, the patient's practice and the month."""
+def _list_contacts(tables: Tables, config: ContinuityConfig, fill_practice: bool = True) -> ir.Table:
+    """SLICC/OPR contacts with the named clinician on the day, ``own`` and the month; with ``fill_practice``, a
+    visit that records no practice takes the patient's registered one."""
     visits = _contacts(tables, config, config.list_roles, config.list_modes)
-    derived = {
-        "own": flag(visits.clinician_id == visits.named_clinician_id),
-        "month": visits.booked_for.truncate("M").date(),
-    }
-    if "patients" not in tables:
-        return visits.mutate(**derived)
-    pt = tables["patients"].select(pt_patient="patient_id", pt_practice="practice_id")
-    joined = visits.left_join(pt, visits.patient_id == pt.pt_patient)
+    if fill_practice and "patients" in tables:
+        visits = _fill_practice(visits, tables)
+    return visits.mutate(own=flag(visits.clinician_id == visits.named_clinician_id),
+                         month=visits.booked_for.truncate("M").date())
+
+
+def _fill_practice(visits: ir.Table, tables: Tables) -> ir.Table:
+    """``visits`` with a missing practice_id taken from ``patients``.
+
+    Only the visits that lack one meet the patients table: joining every visit on its string patient id would be
+    the costliest step of SLICC, for visits that almost always carry their practice already.
+    """
     others = [c for c in visits.columns if c != "practice_id"]
-    return joined.select(*others, practice_id=visits.practice_id.coalesce(pt.pt_practice), **derived)
+    recorded = visits.filter(visits.practice_id.notnull()).select(*others, "practice_id")
+    missing = visits.filter(visits.practice_id.isnull())
+    pt = tables["patients"]
+    pt = pt.filter(pt.patient_id.isin(missing.patient_id)).select(pt_patient="patient_id", pt_practice="practice_id")
+    filled = missing.left_join(pt, missing.patient_id == pt.pt_patient).select(*others, practice_id=pt.pt_practice)
+    return recorded.union(filled)
 
 
 def slicc(
@@ -266,7 +281,7 @@ def slicc(
     missing = tables.require("appointments", "panels", measure="SLICC")
     if missing is not None:
         return missing
-    visits = attach_segments(_list_contacts(tables, config), segments)
+    visits = attach_segments(_list_contacts(tables, config, fill_practice=level == "practice"), segments)
     visits = visits.filter(visits.named_clinician_id.notnull())
     keys = {"list": ["named_clinician_id"], "practice": ["practice_id"], "network": []}[level]
     keys = keys + segment_columns(segments) + (["month"] if monthly else [])
@@ -285,7 +300,7 @@ def own_patient_ratio(tables: Tables, config: ContinuityConfig | None = None) ->
     missing = tables.require("appointments", "panels", measure="the own-patient ratio")
     if missing is not None:
         return missing
-    visits = _list_contacts(tables, config)
+    visits = _list_contacts(tables, config, fill_practice=False)
     holders = tables["panels"].filter(ibis._.clinician_id.notnull()).select(holder="clinician_id").distinct()
     visits = visits.join(holders, visits.clinician_id == holders.holder).drop("holder")
     grouped = visits.group_by("clinician_id").agg(appointments=ibis._.count(), own_list_appointments=ibis._.own.sum())

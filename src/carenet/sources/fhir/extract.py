@@ -79,7 +79,12 @@ def _number(value: Any) -> float | None:
 
 
 def _integer(value: Any) -> int | None:
-    return None if value is None else int(float(value))
+    if value is None:
+        return None
+    number = int(float(value))
+    if not -_INT64 <= number < _INT64:
+        raise ValueError(f"integer {value!r} is out of range")
+    return number
 
 
 def _boolean(value: Any) -> bool | None:
@@ -143,9 +148,9 @@ def _human_name(names: list[Json] | None) -> str | None:
     return " ".join(p for p in parts if p) or None
 
 
-def organization(r: Json, where: str) -> OrganizationRecord:
+def organization(r: Json, where: str) -> tuple:
     addresses = r.get("address") or [{}]
-    return OrganizationRecord(
+    return (
         r["id"], where, _carenet_id(r), _identifier(r, v.ODS_SYSTEM), r.get("name"), reference(r.get("partOf")),
         _checked(_code_in(r.get("type") or (), v.NETWORK_KIND_SYSTEM), NETWORKS.enums["kind"], "network kind"),
         addresses[0].get("postalCode"), _number(_ext_value(r, v.EXT_IMD_SCORE, "valueDecimal")),
@@ -153,15 +158,15 @@ def organization(r: Json, where: str) -> OrganizationRecord:
     )
 
 
-def practitioner(r: Json, where: str) -> PractitionerRecord:
+def practitioner(r: Json, where: str) -> tuple:
     role = role_from_concepts(q.get("code") for q in r.get("qualification") or ())
-    return PractitionerRecord(r["id"], where, _carenet_id(r), _human_name(r.get("name")), role)
+    return (r["id"], where, _carenet_id(r), _human_name(r.get("name")), role)
 
 
-def practitioner_role(r: Json, where: str) -> PractitionerRoleRecord:
+def practitioner_role(r: Json, where: str) -> tuple:
     days = {d for slot in r.get("availableTime") or () for d in slot.get("daysOfWeek") or ()}
     working = ",".join(c for f, c in v.DAYS_FHIR_TO_CANONICAL.items() if f in days) or None
-    return PractitionerRoleRecord(
+    return (
         r["id"], where, reference(r.get("practitioner")), reference(r.get("organization")),
         role_from_concepts([*(r.get("code") or ()), *(r.get("specialty") or ())]), working,
         _number(_ext_value(r, v.EXT_FTE, "valueDecimal")), _number(_ext_value(r, v.EXT_SESSIONS, "valueDecimal")),
@@ -178,8 +183,9 @@ def _nhs_number(r: Json) -> str | None:
     return digits
 
 
-def _registrations(r: Json) -> tuple[tuple[str | None, str | None, str | None], ...]:
-    spans = []
+def _registrations(r: Json) -> tuple[tuple[str, ...], tuple[str, ...], tuple[str | None, ...]]:
+    """carenet's registration extensions as parallel (practices, starts, ends)."""
+    practices, starts, ends = [], [], []
     for ext in r.get("extension") or ():
         if ext.get("url") != v.EXT_REGISTRATION:
             continue
@@ -188,37 +194,42 @@ def _registrations(r: Json) -> tuple[tuple[str | None, str | None, str | None], 
         practice = reference((parts.get("practice") or {}).get("valueReference"))
         if practice is None or not period.get("start"):
             raise Unusable("registration extension needs a 'practice' reference and a 'period' with a start")
-        spans.append((practice, period.get("start"), period.get("end")))
-    return tuple(spans)
+        practices.append(practice)
+        starts.append(period.get("start"))
+        ends.append(period.get("end"))
+    return tuple(practices), tuple(starts), tuple(ends)
 
 
-def patient(r: Json, where: str) -> PatientRecord:
+def patient(r: Json, where: str) -> tuple:
     if not r.get("birthDate"):
         raise Unusable("birthDate is missing; carenet needs a date of birth")
     sex = r.get("gender") or "unknown"
-    return PatientRecord(
+    return (
         r["id"], where, _carenet_id(r), _nhs_number(r), r["birthDate"], _checked(sex, SEXES, "gender"),
         r.get("deceasedDateTime"), _references(r.get("generalPractitioner")), reference(r.get("managingOrganization")),
         _integer(_ext_value(r, v.EXT_DEPRIVATION, "valueInteger")), _ext_value(r, v.EXT_HOUSEHOLD, "valueString"),
-        _registrations(r),
+        *_registrations(r),
     )
 
 
-def _participants(items: Iterable[Json], actor_key: str) -> tuple[ParticipantRecord, ...]:
-    found = []
+def _participants(items: Iterable[Json], actor_key: str) -> tuple[tuple[str | None, ...], tuple[str | None, ...]]:
+    """Participants with a reference or a carenet role, as parallel (references, roles)."""
+    refs, roles = [], []
     for p in items:
         ref = reference(p.get(actor_key))
-        role = _checked(_code_in(p.get("type") or (), v.ROLE_SYSTEM), ROLE_CODES, "role")
+        types = p.get("type")
+        role = _checked(_code_in(types, v.ROLE_SYSTEM), ROLE_CODES, "role") if types else None
         if ref or role:
-            found.append(ParticipantRecord(ref, role))
-    return tuple(found)
+            refs.append(ref)
+            roles.append(role)
+    return tuple(refs), tuple(roles)
 
 
 def _need_type(concepts: Iterable[Json | None]) -> str | None:
     return _checked(_code_in(concepts, v.NEED_TYPE_SYSTEM), NEED_TYPES, "need type")
 
 
-def encounter(r: Json, where: str) -> ContactRecord:
+def encounter(r: Json, where: str) -> tuple:
     status = v.ENCOUNTER_STATUS.get(r["status"])
     if status is None:
         raise Skip(f"Encounter with status {r['status']!r}")
@@ -234,15 +245,15 @@ def encounter(r: Json, where: str) -> ContactRecord:
         raise Skip("Encounter without a start time")
     length = r.get("length") or {}
     minutes = _number(length.get("value")) if length.get("code", length.get("unit")) == "min" else None
-    return ContactRecord(
+    return (
         r["id"], where, "Encounter", _carenet_id(r), status, mode, reference(r.get("subject")),
-        _participants(r.get("participant") or (), "individual"), period["start"], period.get("end"), minutes,
+        *_participants(r.get("participant") or (), "individual"), period["start"], period.get("end"), minutes,
         None, reference(r.get("serviceProvider")), reference(_ext_value(r, v.EXT_PRACTICE, "valueReference")),
         _urgency([r.get("priority")]), _need_type(r.get("reasonCode") or ()), _references(r.get("appointment")),
     )
 
 
-def appointment(r: Json, where: str) -> ContactRecord:
+def appointment(r: Json, where: str) -> tuple:
     status = v.APPOINTMENT_STATUS.get(r["status"])
     if status is None:
         raise Skip(f"Appointment with status {r['status']!r}")
@@ -250,16 +261,16 @@ def appointment(r: Json, where: str) -> ContactRecord:
         raise Skip("Appointment without a start time")
     concepts = [*(r.get("serviceType") or ()), *(r.get("serviceCategory") or ()), r.get("appointmentType")]
     mode = _checked(_code_in(concepts, v.MODE_SYSTEM), MODES, "mode") or _mode_from_words(concepts)
-    return ContactRecord(
+    return (
         r["id"], where, "Appointment", _carenet_id(r), status, mode, None,
-        _participants(r.get("participant") or (), "actor"), r["start"], r.get("end"), _number(r.get("minutesDuration")),
-        r.get("created"), reference(_ext_value(r, v.EXT_SITE, "valueReference")),
+        *_participants(r.get("participant") or (), "actor"), r["start"], r.get("end"),
+        _number(r.get("minutesDuration")), r.get("created"), reference(_ext_value(r, v.EXT_SITE, "valueReference")),
         reference(_ext_value(r, v.EXT_PRACTICE, "valueReference")), _urgency([r.get("appointmentType")]),
         _need_type(r.get("reasonCode") or ()), (),
     )
 
 
-def condition(r: Json, where: str) -> ConditionRecord:
+def condition(r: Json, where: str) -> tuple:
     verification = _code_in([r.get("verificationStatus")], "http://terminology.hl7.org/CodeSystem/condition-ver-status")
     if verification in ("refuted", "entered-in-error"):
         raise Skip(f"Condition with verification status {verification!r}")
@@ -270,10 +281,10 @@ def condition(r: Json, where: str) -> ConditionRecord:
     if not onset:
         raise Skip("Condition without an onset or recorded date")
     abatement = r.get("abatementDateTime") or (r.get("abatementPeriod") or {}).get("end")
-    return ConditionRecord(r["id"], where, reference(r.get("subject")), code, onset, abatement)
+    return (r["id"], where, reference(r.get("subject")), code, onset, abatement)
 
 
-def care_plan(r: Json, where: str) -> CarePlanRecord:
+def care_plan(r: Json, where: str) -> tuple:
     status = v.CARE_PLAN_STATUS.get(r["status"])
     if status is None:
         raise Skip(f"CarePlan with status {r['status']!r}")
@@ -282,33 +293,34 @@ def care_plan(r: Json, where: str) -> CarePlanRecord:
         raise Skip("CarePlan without a created date or period start")
     workers = (*_references([r["author"]] if r.get("author") else ()), *_references(r.get("contributor")))
     patient_set = _boolean(_ext_value(r, v.EXT_GOALS_PATIENT_SET, "valueBoolean"))
-    return CarePlanRecord(
+    return (
         r["id"], where, _carenet_id(r), reference(r.get("subject")), _checked(status, CARE_PLAN_STATUSES, "status"),
         created, _ext_value(r, v.EXT_REVIEW_DATE, "valueDate"), workers, _references(r.get("goal")), patient_set,
     )
 
 
-def goal(r: Json, where: str) -> GoalRecord:
+def goal(r: Json, where: str) -> tuple:
     description = r.get("description") or {}
     codings = description.get("coding") or [{}]
     text = description.get("text") or codings[0].get("display") or codings[0].get("code")
-    return GoalRecord(r["id"], where, text, reference(r.get("expressedBy")))
+    return (r["id"], where, text, reference(r.get("expressedBy")))
 
 
-def care_team(r: Json, where: str) -> CareTeamRecord:
+def care_team(r: Json, where: str) -> tuple:
     if r.get("status") == "entered-in-error":
         raise Skip("CareTeam with status 'entered-in-error'")
-    members = []
+    refs, roles = [], []
     for p in r.get("participant") or ():
         ref = reference(p.get("member"))
         if ref:
             named = _code_in(p.get("role") or (), v.CARE_TEAM_ROLE_SYSTEM) == v.NAMED_CLINICIAN
-            members.append(ParticipantRecord(ref, v.NAMED_CLINICIAN if named else None))
-    return CareTeamRecord(
+            refs.append(ref)
+            roles.append(v.NAMED_CLINICIAN if named else None)
+    return (
         r["id"], where, _carenet_id(r), r.get("name"),
         _checked(_code_in(r.get("category") or (), v.TEAM_KIND_SYSTEM), TEAM_KINDS, "team kind"),
         reference(r.get("subject")), (r.get("period") or {}).get("start"),
-        _references(r.get("managingOrganization")), tuple(members),
+        _references(r.get("managingOrganization")), tuple(refs), tuple(roles),
     )
 
 
@@ -317,3 +329,4 @@ EXTRACTORS: dict[str, Callable[[Json, str], tuple]] = {
     "Patient": patient, "Encounter": encounter, "Appointment": appointment, "Condition": condition,
     "CarePlan": care_plan, "Goal": goal, "CareTeam": care_team,
 }
+"""The extractor of each resource type carenet reads: a row in the column order of its fact table."""

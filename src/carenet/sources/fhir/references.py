@@ -1,13 +1,16 @@
 """Resolve references between resources: ``urn:uuid:``, relative, absolute and conditional.
 
 Every resource read is indexed by its key ``(type, id)``, its ``fullUrl`` and its identifiers; a
-reference resolves to exactly one key or is reported (dangling or ambiguous).
+reference resolves to exactly one key or is reported (dangling or ambiguous). The identifiers are
+indexed only when a conditional or logical reference first needs them.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from urllib.parse import unquote
+
+import pyarrow as pa
 
 Key = tuple[str, str]
 
@@ -16,15 +19,28 @@ class ReferenceIndex:
     """Where each reference points, across every file of one import."""
 
     def __init__(self) -> None:
-        self.keys: set[Key] = set()
+        self._ids: dict[str, set[str]] = {}
         self._by_url: dict[str, Key] = {}
         self._by_identifier: dict[tuple[str, str, str], set[str]] = {}
         self._by_value: dict[tuple[str, str], set[str]] = {}
+        self._pending: list[pa.Table] = []
         self._resolved: dict[str, Key | str] = {}
 
     def add_keys(self, keys: Iterable[Key]) -> None:
         self._resolved.clear()
-        self.keys.update(keys)
+        for kind, rid in keys:
+            self._ids.setdefault(kind, set()).add(rid)
+
+    def add_ids(self, kind: str, ids: Iterable[str]) -> None:
+        """Index the resources ``kind/id`` for each of ``ids``."""
+        self._resolved.clear()
+        self._ids.setdefault(kind, set()).update(ids)
+
+    def add_identifier_table(self, table: pa.Table) -> None:
+        """Index the rows (kind, system, value, id) of ``table`` when a conditional reference first needs them."""
+        self._resolved.clear()
+        if table.num_rows:
+            self._pending.append(table)
 
     def add_full_urls(self, entries: Iterable[tuple[str, str, str]]) -> None:
         self._resolved.clear()
@@ -60,11 +76,14 @@ class ReferenceIndex:
         if len(parts) < 2 or not parts[-1] or not parts[-2]:
             return f"reference {ref!r} is not of the form Type/id"
         key = (parts[-2], parts[-1])
-        if key not in self.keys:
+        if key[1] not in self._ids.get(key[0], ()):
             return f"reference {ref!r}: no {key[0]} with id {key[1]!r} in the input"
         return key
 
     def _conditional(self, ref: str) -> Key | str:
+        while self._pending:
+            table = self._pending.pop(0)
+            self.add_identifiers(zip(*(table[c].to_pylist() for c in ("kind", "system", "value", "id")), strict=True))
         kind, _, query = ref.partition("?")
         kind = kind.rsplit("/", 1)[-1]
         params = dict(p.split("=", 1) for p in query.split("&") if "=" in p)
