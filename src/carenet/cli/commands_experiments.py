@@ -22,7 +22,7 @@ from rich.table import Table
 
 from carenet.measures.scorecard import ATTRIBUTES
 from carenet.report import HEADLINES, ReportData, write_report
-from carenet.report.summary import SECTION_NAMES, clear_difference, differences, format_number, model_sentence
+from carenet.report.summary import SECTION_NAMES, best_and_worst, differences, format_number, model_sentence
 from carenet.schema import open_dataset
 from carenet.twin.experiments.compare import Comparison, compare_models
 from carenet.twin.experiments.manifest import check_out_folder
@@ -119,13 +119,7 @@ def scorecard_table(comparison: Comparison, tolerance: float, full: bool = False
             section = attribute
         rows = card[card["measure"] == measure].set_index("model")
         first = rows.iloc[0]
-        means = rows["mean"].dropna()
-        best = worst = None
-        if first["better"] in ("higher", "lower") and len(means) > 1 and means.max() > means.min():
-            best = means.idxmax() if first["better"] == "higher" else means.idxmin()
-            worst = means.idxmin() if first["better"] == "higher" else means.idxmax()
-            if not clear_difference(rows.loc[worst], rows.loc[best], tolerance):
-                best = worst = None
+        best, worst = best_and_worst(rows, tolerance)
         cells = []
         for model in comparison.model_names:
             text = _cell(rows.loc[model] if model in rows.index else None)

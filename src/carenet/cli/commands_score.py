@@ -16,9 +16,7 @@ from rich.table import Table
 
 from carenet.measures import (
     SERIES,
-    ComplexPatientRule,
     Period,
-    PopulationConfig,
     ScorecardConfig,
     Tables,
     WorklistConfig,
@@ -36,6 +34,7 @@ from carenet.measures import (
 )
 from carenet.params import parameter
 from carenet.schema import CarenetError, open_dataset
+from carenet.twin.experiments.scoring import population_config, settings_config
 
 console = Console()
 
@@ -61,29 +60,9 @@ def _value(path: str) -> object:
     return parameter(path)["value"]
 
 
-def population_config() -> PopulationConfig:
-    """Segmentation, risk and complex-patient thresholds from ``parameters.yaml``."""
-    weights = {w["condition"]: w["weight"] for w in parameter("cambridge_multimorbidity_score_general.weights")}
-    rule = ComplexPatientRule(
-        min_ltc_count=int(_value("measures_population.complex_patient_min_ltc_count")),
-        efi_categories=tuple(_value("measures_population.complex_patient_efi_categories")),
-        min_segment=int(_value("measures_population.complex_patient_min_b2h_segment")),
-    )
-    return PopulationConfig(cms_weights=weights, acute_window_days=int(_value("measures_population.acute_window_days")),
-                            high_risk_min_ltc=int(_value("measures_population.high_risk_min_ltc_count")),
-                            complex_rule=rule)
-
-
 def scorecard_config(as_of: date | None, period_days: int | None) -> ScorecardConfig:
     """The scorecard's configuration: every threshold from ``parameters.yaml``, the period from the options."""
-    return ScorecardConfig(
-        period_days=period_days or int(_value("measures_population.period_days")),
-        population=population_config(),
-        discharge_follow_up_days=int(_value("measures_coordination.discharge_follow_up_days")),
-        psychosocial_link_window_days=int(_value("measures_community.psychosocial_link_window_days")),
-        working_weeks_per_year=float(_value("measures_workforce.working_weeks_per_year")),
-        as_of=as_of,
-    )
+    return settings_config(as_of, period_days)
 
 
 def _connect(backend: Backend, db_url: str | None) -> ibis.BaseBackend:

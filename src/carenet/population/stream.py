@@ -29,7 +29,7 @@ from carenet.population.synthesise import (
     small_tables,
     tables_of,
 )
-from carenet.schema.dataset import MANIFEST, Manifest, write_dataset
+from carenet.schema.dataset import MANIFEST, Manifest, swap_in, write_dataset
 from carenet.schema.tables import TABLES
 from carenet.schema.validate import ValidationError, validate_dataset
 
@@ -92,21 +92,9 @@ def _stream(target: Path, p: Plan, source: str, extra: dict[str, Any], batch_pat
         manifest = Manifest(sources=[source], counts={n: counts[n] for n in TABLES if n in counts}, seed=p.seed,
                             extra=extra)
         (staging / MANIFEST).write_text(manifest.to_json() + "\n")
-        _replace(staging, target)
+        swap_in(staging, target)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
     return manifest
 
-
-def _replace(staging: Path, target: Path) -> None:
-    """Swap the staged dataset in by rename; an existing folder must be a dataset (or empty)."""
-    if target.exists():
-        if any(target.iterdir()) and not (target / MANIFEST).is_file():
-            raise FileExistsError(f"{target} exists and is not a carenet dataset; choose an empty or new folder")
-        retired = target.with_name(f".{target.name}.old-{os.getpid()}")
-        os.rename(target, retired)
-        os.rename(staging, target)
-        shutil.rmtree(retired, ignore_errors=True)
-    else:
-        os.rename(staging, target)

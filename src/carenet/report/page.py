@@ -23,7 +23,7 @@ from carenet.report import charts
 from carenet.report.data import ReportData, ReportError
 from carenet.report.summary import (
     SECTION_NAMES,
-    clear_difference,
+    best_and_worst,
     differences,
     format_number,
     leaders,
@@ -104,13 +104,7 @@ def _scorecard(data: ReportData) -> str:
         for measure in dict.fromkeys(part["measure"]):
             rows = part[part["measure"] == measure].set_index("model")
             first = rows.iloc[0]
-            means = rows["mean"].dropna()
-            best = worst = None
-            if first["better"] in ("higher", "lower") and len(means) > 1 and means.max() > means.min():
-                best = means.idxmax() if first["better"] == "higher" else means.idxmin()
-                worst = means.idxmin() if first["better"] == "higher" else means.idxmax()
-                if not clear_difference(rows.loc[worst], rows.loc[best], data.relative_tolerance):
-                    best = worst = None
+            best, worst = best_and_worst(rows, data.relative_tolerance)
             cells = []
             for m in order:
                 row = rows.loc[m] if m in rows.index else None

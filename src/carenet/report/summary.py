@@ -61,6 +61,19 @@ def clear_difference(a: pd.Series, b: pd.Series, tolerance: float) -> bool:
     return b["lo"] > a["hi"] or b["hi"] < a["lo"] or (a["lo"] == a["hi"] and b["lo"] == b["hi"])
 
 
+def best_and_worst(rows: pd.DataFrame, tolerance: float) -> tuple[str | None, str | None]:
+    """The models that clearly lead and trail on one measure (rows indexed by model), or ``(None, None)``."""
+    first = rows.iloc[0]
+    means = rows["mean"].dropna()
+    if first["better"] not in ("higher", "lower") or len(means) < 2 or means.max() <= means.min():
+        return None, None
+    best = means.idxmax() if first["better"] == "higher" else means.idxmin()
+    worst = means.idxmin() if first["better"] == "higher" else means.idxmax()
+    if not clear_difference(rows.loc[worst], rows.loc[best], tolerance):
+        return None, None
+    return best, worst
+
+
 def differences(scorecard: pd.DataFrame, comparator: str, model: str, tolerance: float) -> list[Difference]:
     """Headline measures of ``model`` against ``comparator`` with their verdicts (directionless measures skipped)."""
     rows = scorecard.dropna(subset=["mean"]).set_index(["model", "measure"])

@@ -158,14 +158,14 @@ def write_dataset(
         for name, table in ordered.items():
             pq.write_table(table, staging / f"{name}.parquet", compression="zstd")
         (staging / MANIFEST).write_text(manifest.to_json() + "\n")
-        _swap_in(staging, target)
+        swap_in(staging, target)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
     return manifest
 
 
-def _swap_in(staging: Path, target: Path) -> None:
+def swap_in(staging: Path, target: Path) -> None:
     """Replace ``target`` by ``staging`` with renames, so readers never see a half-written folder."""
     if target.exists():
         if any(target.iterdir()) and not (target / MANIFEST).is_file():
@@ -178,4 +178,4 @@ def _swap_in(staging: Path, target: Path) -> None:
         os.rename(staging, target)
 
 
-__all__ = ["Dataset", "Manifest", "ValidationError", "merge_by_key", "open_dataset", "write_dataset"]
+__all__ = ["Dataset", "Manifest", "ValidationError", "merge_by_key", "open_dataset", "swap_in", "write_dataset"]

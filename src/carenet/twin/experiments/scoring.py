@@ -73,16 +73,21 @@ def population_config() -> PopulationConfig:
                             complex_rule=rule)
 
 
-def scorecard_config(first_day: dt.date, last_day: dt.date) -> ScorecardConfig:
-    """The scorecard over the simulated period ``first_day`` … ``last_day``; thresholds from ``parameters.yaml``."""
+def settings_config(as_of: dt.date | None, period_days: int | None) -> ScorecardConfig:
+    """The scorecard as ``carenet score`` runs it: thresholds from ``parameters.yaml``, period and date given."""
     return ScorecardConfig(
-        period_days=(last_day - first_day).days + 1,
+        period_days=period_days or int(_value("measures_population.period_days")),
         population=population_config(),
         discharge_follow_up_days=int(_value("measures_coordination.discharge_follow_up_days")),
         psychosocial_link_window_days=int(_value("measures_community.psychosocial_link_window_days")),
         working_weeks_per_year=float(_value("measures_workforce.working_weeks_per_year")),
-        as_of=last_day,
+        as_of=as_of,
     )
+
+
+def scorecard_config(first_day: dt.date, last_day: dt.date) -> ScorecardConfig:
+    """The scorecard over the simulated period ``first_day`` … ``last_day``; thresholds from ``parameters.yaml``."""
+    return settings_config(last_day, (last_day - first_day).days + 1)
 
 
 @dataclass
