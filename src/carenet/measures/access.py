@@ -149,43 +149,6 @@ def _grouped(t: ir.Table, keys: list[str], **aggregations: Any) -> ir.Table:
     return t.group_by(keys).agg(**aggregations) if keys else t.agg(**aggregations)
 
 
-# --- requests and their bookings ------------------------------------------------------------------------------------
-
-
-def _request_bookings(tables: Tables) -> ir.Table:
-    """One row per request that an uncancelled appointment names: the request as its bookings give it.
-
-    Columns: request_id; patient_id, practice_id, urgency, requested_at and booked_for (the first booking) over
-    the bookings whose request time is known (from ``requests``, else the appointment's own ``requested_at``;
-    all null when none is); first_booked, the first booking of all. The request's own urgency and time win
-    over the appointment's, the appointment's practice over the request's.
-
-    Matching millions of appointments to their requests and grouping them by request are the costliest steps
-    of the access measures, so they are done once per dataset (:meth:`Tables.memo`) and shared by the waits
-    and unmet demand, whatever the window.
-    """
-
-    def build() -> ir.Table:
-        a = tables["appointments"]
-        linked = a.filter(a.status.isin(list(BOOKED_STATUSES)) & a.request_id.notnull())
-        if "requests" in tables:
-            r = tables["requests"].select(r_id="request_id", r_at="requested_at", r_urgency="urgency",
-                                          r_practice="practice_id")
-            linked = linked.left_join(r, linked.request_id == r.r_id)
-            linked = linked.select("request_id", "patient_id", "booked_for",
-                                   practice_id=linked.practice_id.coalesce(linked.r_practice),
-                                   urgency=linked.r_urgency.coalesce(linked.urgency),
-                                   requested_at=linked.r_at.coalesce(linked.requested_at))
-        timed = linked.requested_at.notnull()
-        return linked.group_by("request_id").agg(
-            patient_id=linked.patient_id.max(where=timed), practice_id=linked.practice_id.max(where=timed),
-            urgency=linked.urgency.max(where=timed), requested_at=linked.requested_at.min(),
-            booked_for=linked.booked_for.min(where=timed), first_booked=linked.booked_for.min(),
-        )
-
-    return tables.memo(("access.request_bookings",), build)
-
-
 # --- waits ----------------------------------------------------------------------------------------------------------
 
 
@@ -204,11 +167,23 @@ def waits(
     config = config or AccessConfig()
     keys = _check_by(by, segments)
     a = tables["appointments"]
+    a = a.filter(a.status.isin(list(BOOKED_STATUSES)))
     columns = ["patient_id", "practice_id", "urgency", "requested_at", "booked_for"]
-    direct = a.filter(a.status.isin(list(BOOKED_STATUSES)) & a.request_id.isnull() & a.requested_at.notnull())
-    linked = _request_bookings(tables)
-    first = linked.filter(linked.requested_at.notnull()).select(*columns)
-    answered = direct.select(*columns).union(first)
+    direct = a.filter(a.request_id.isnull() & a.requested_at.notnull()).select(*columns)
+    linked = a.filter(a.request_id.notnull())
+    if "requests" in tables:
+        r = tables["requests"].select(r_id="request_id", r_at="requested_at", r_urgency="urgency",
+                                      r_practice="practice_id")
+        linked = linked.left_join(r, linked.request_id == r.r_id)
+        linked = linked.mutate(requested_at=linked.r_at.coalesce(linked.requested_at),
+                               urgency=linked.r_urgency.coalesce(linked.urgency),
+                               practice_id=linked.practice_id.coalesce(linked.r_practice))
+    linked = linked.filter(linked.requested_at.notnull())
+    first = linked.group_by("request_id").agg(
+        patient_id=linked.patient_id.max(), practice_id=linked.practice_id.max(), urgency=linked.urgency.max(),
+        requested_at=linked.requested_at.min(), booked_for=linked.booked_for.min(),
+    ).select(*columns)
+    answered = direct.union(first)
     answered = answered.filter(in_window(answered.requested_at, config.start, config.end))
     wait = answered.booked_for.date().epoch_days() - answered.requested_at.date().epoch_days()
     answered = answered.mutate(wait_days=wait).filter(ibis._.wait_days >= 0)
@@ -307,21 +282,26 @@ def unmet_demand(
     if missing is not None:
         return missing
     a = tables["appointments"]
-    if _scalar(a.request_id.count()) == 0:
+    seen = a.agg(named=a.request_id.count(), last=a.booked_for.max()).to_pyarrow().to_pylist()[0]
+    if not seen["named"]:
         return Unsupported("no appointment names the request it answers (appointments.request_id is empty), "
                            "so requests cannot be matched to bookings")
     r = tables["requests"]
-    data_end = max(d for d in (_scalar(r.requested_at.max()), _scalar(a.booked_for.max())) if d is not None)
+    data_end = max(d for d in (_scalar(r.requested_at.max()), seen["last"]) if d is not None)
     horizon_closed = r.requested_at.date().epoch_days() + config.unmet_horizon_days <= _epoch_days(data_end)
     r = r.filter(in_window(r.requested_at, config.start, config.end) & horizon_closed)
-    first = _request_bookings(tables).select(b_request="request_id", first_booked="first_booked")
-    r = r.left_join(first, r.request_id == first.b_request)
-    wait = r.first_booked.date().epoch_days() - r.requested_at.date().epoch_days()
-    r = r.mutate(unmet=1 - flag(wait <= config.unmet_horizon_days))
-    r = with_patient_groups(r.select("patient_id", "practice_id", "urgency", "requested_at", "unmet"), tables,
-                            "requested_at", keys, config)
-    r = attach_segments(r, segments) if segments is not None else r
-    grouped = _grouped(r, keys, requests=r.count(), unmet=r.unmet.sum().fill_null(0))
+    r = r.select("request_id", "patient_id", "practice_id", "urgency", "requested_at")
+    # Met means some uncancelled booking within the horizon (the first booking is within it exactly when one is):
+    # an anti-join finds the unmet requests without grouping millions of bookings by request.
+    booked = a.filter(a.status.isin(list(BOOKED_STATUSES)) & a.request_id.notnull()).select(
+        b_request="request_id", b_day=a.booked_for.date().epoch_days())
+    unmet = r.anti_join(booked, [r.request_id == booked.b_request,
+                                 booked.b_day - r.requested_at.date().epoch_days() <= config.unmet_horizon_days])
+    counted = r.mutate(asked=1, unmet=0).union(unmet.mutate(asked=0, unmet=1), distinct=False)
+    counted = with_patient_groups(counted, tables, "requested_at", keys, config)
+    counted = attach_segments(counted, segments) if segments is not None else counted
+    grouped = _grouped(counted, keys, requests=counted.asked.sum().fill_null(0),
+                       unmet=counted.unmet.sum().fill_null(0))
     return grouped.mutate(share_unmet=grouped.unmet.cast("float64") / grouped.requests.nullif(0))
 
 

@@ -260,7 +260,7 @@ def _fill_practice(visits: ir.Table, tables: Tables) -> ir.Table:
     pt = tables["patients"]
     pt = pt.filter(pt.patient_id.isin(missing.patient_id)).select(pt_patient="patient_id", pt_practice="practice_id")
     filled = missing.left_join(pt, missing.patient_id == pt.pt_patient).select(*others, practice_id=pt.pt_practice)
-    return recorded.union(filled)
+    return recorded.union(filled, distinct=False)
 
 
 def slicc(

@@ -1,8 +1,9 @@
-"""Turn the records of one import into canonical tables: resolve references, derive what FHIR leaves out.
+"""Turn the facts of one import into canonical tables: resolve references, derive what FHIR leaves out.
 
-:class:`TableBuilder` holds what every table needs (canonical ids, reference resolution, problems)
-and builds organisations, clinicians and appointments; ``build_patients`` and ``build_care`` build
-the rest. The derivations (documented in ``docs/fhir.md``):
+:class:`TableBuilder` holds what every table needs (the node graph with canonical ids, what is
+learnt about each node, problems) and builds organisations and clinicians; ``build_contacts``,
+``build_patients`` and ``build_care`` build the rest. Every step works a column at a time. The
+derivations (documented in ``docs/fhir.md``):
 
 * an Organization that another is ``partOf``, or that carries carenet's network-kind coding, is a
   network; every other Organization is a practice (or hub site);
@@ -20,140 +21,88 @@ the rest. The derivations (documented in ``docs/fhir.md``):
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
-from collections.abc import Iterable
-from dataclasses import dataclass
-from datetime import date
+from collections import Counter
 
 import numpy as np
+import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
 from carenet.schema import TABLES, conform
 from carenet.sources.fhir.build_care import care_plan_table, condition_table, team_tables
+from carenet.sources.fhir.build_contacts import Contacts, appointment_table, contact_rows
 from carenet.sources.fhir.build_patients import patient_tables
 from carenet.sources.fhir.defaults import FhirDefaults
-from carenet.sources.fhir.records import (
-    CarePlanRecord,
-    CareTeamRecord,
-    ConditionRecord,
-    ContactRecord,
-    GoalRecord,
-    OrganizationRecord,
-    PatientRecord,
-    PractitionerRecord,
-    PractitionerRoleRecord,
-)
-from carenet.sources.fhir.references import Key, ReferenceIndex
-from carenet.sources.fhir.rows import most_common
-from carenet.sources.fhir.timestamps import local_timestamps
-from carenet.sources.fhir.vocabulary import READ_TYPES
+from carenet.sources.fhir.graph import NO_NODE, Graph, StepProblems
+from carenet.sources.fhir.groups import most_common
+from carenet.sources.fhir.merge import Facts
+from carenet.sources.fhir.references import ReferenceIndex
 from carenet.sources.problems import ProblemLog
 
-_CLINICIAN_TYPES = ("Practitioner", "PractitionerRole")
-_DURATION_RANGE = TABLES["appointments"].ranges["duration_minutes"]
-
-
-@dataclass
-class Inputs:
-    """Everything read from the input files, deduplicated."""
-
-    records: dict[str, list[tuple]]
-    index: ReferenceIndex
-    origin: dict[Key, tuple[str, str]]
+CLINICIAN_TYPES = ("Practitioner", "PractitionerRole")
+_ID_GROUPS: tuple[tuple[tuple[str, ...], str], ...] = (
+    (("Organization",), "practices/networks"), (("Practitioner",), "clinicians"), (("Patient",), "patients"),
+    (("CareTeam",), "teams"), (("CarePlan",), "care_plans"), (("Appointment", "Encounter"), "appointments"),
+)
+"""Resource types whose canonical ids share one table (an Appointment and an Encounter cannot both be
+``a1``), and that table's name."""
 
 
 class TableBuilder:
     """Build every canonical table of one import; problems go to ``problems``, notes to ``notes``."""
 
-    def __init__(self, inputs: Inputs, defaults: FhirDefaults, problems: ProblemLog):
-        self.inputs = inputs
-        self.index = inputs.index
+    def __init__(self, facts: Facts, index: ReferenceIndex, defaults: FhirDefaults, problems: ProblemLog):
+        self.facts = facts
+        self.tables = facts.tables
+        self.graph = Graph(facts, index)
         self.defaults = defaults
         self.problems = problems
         self.notes: Counter[str] = Counter()
-        self.ids: dict[Key, str] = {}
-        recs = inputs.records
-        self.orgs: dict[str, OrganizationRecord] = {r.id: r for r in recs.get("Organization", ())}
-        self.practitioners: dict[str, PractitionerRecord] = {r.id: r for r in recs.get("Practitioner", ())}
-        self.roles: dict[str, PractitionerRoleRecord] = {r.id: r for r in recs.get("PractitionerRole", ())}
-        self.patients: dict[str, PatientRecord] = {r.id: r for r in recs.get("Patient", ())}
-        self.goals: dict[str, GoalRecord] = {r.id: r for r in recs.get("Goal", ())}
-        self.contacts: list[ContactRecord] = [*recs.get("Appointment", ()), *recs.get("Encounter", ())]
-        self.conditions: list[ConditionRecord] = list(recs.get("Condition", ()))
-        self.care_plans: list[CarePlanRecord] = list(recs.get("CarePlan", ()))
-        self.care_teams: list[CareTeamRecord] = list(recs.get("CareTeam", ()))
-        # filled as the tables are built, each from the ones before:
-        self.role_practitioner: dict[str, Key] = {}
-        self.network_of: dict[str, str] = {}
-        self.kind_of_org: dict[str, str] = {}
-        self.clinician_role: dict[Key, str] = {}
-        self.clinician_practice: dict[Key, str | None] = {}
-        self.patient_practice: dict[Key, str] = {}
-        self.registered_from: dict[str, date | None] = {}
+        g = self.graph
+        # learnt as the tables are built, each from the ones before (indexed by node):
+        self.org_practice = g.attribute()
+        """Canonical practice id of an Organization that is a practice (None otherwise)."""
+        self.org_network = g.attribute()
+        """Canonical network id of an Organization that is a network (None otherwise)."""
+        self.org_parent = g.attribute(NO_NODE, np.int64)
+        self.pr_practitioner = g.attribute(NO_NODE, np.int64)
+        self.pr_role = g.attribute()
+        self._pr_organization: dict[int, tuple[int, str | None]] = {}
+        self.clinician_role = g.attribute()
+        self.clinician_practice = g.attribute()
+        self.patient_practice = g.attribute()
+        """Current practice of each imported patient (None: the patient is not imported)."""
+        self.registered_from = g.attribute()
 
-    # -- references -----------------------------------------------------------------------------
+    def step(self) -> StepProblems:
+        """A collector for the problems of one build step, reported in input order."""
+        return StepProblems(self.graph, self.problems)
 
-    def problem(self, key: Key, reason: str) -> None:
-        file, where = self.inputs.origin.get(key, ("?", f"{key[0]}/{key[1]}"))
-        self.problems.add(file, where, reason)
-
-    def resolve(self, source: Key, ref: str | None, accepted: tuple[str, ...], field: str,
-                strict: bool = True) -> Key | None:
-        """The key ``ref`` points to when it is one of ``accepted``, else None.
-
-        A reference that resolves to nothing is a problem when it names (or may name) a type carenet
-        reads; a reference to another type carenet reads is a problem when ``strict`` (FHIR restricts
-        the field's target types) and ignored otherwise (a participant may be a Patient or a Location).
-        """
+    def resolve_one(self, step: StepProblems, order: tuple, source: int, ref: str | None,
+                    accepted: tuple[str, ...], field: str, strict: bool = True) -> int:
+        """The node one reference points to (NO_NODE when none), reporting a problem at ``source``."""
         if ref is None:
-            return None
-        found = self.index.resolve(ref)
-        if isinstance(found, str):
-            named = _named_type(ref)
-            if named is None or named in READ_TYPES:
-                self.problem(source, f"{field}: dangling reference: {found}")
-            return None
-        if found[0] not in accepted:
-            if strict and found[0] in READ_TYPES:
-                self.problem(source, f"{field}: {ref!r} is a {found[0]}, expected {' or '.join(accepted)}")
-            return None
-        if found not in self.ids:
-            return None  # the target itself was rejected or skipped: reported (or counted) there
+            return NO_NODE
+        node, message = self.graph.outcome(ref, accepted, strict)
+        if message:
+            step.add(order, source, f"{field}: {message}")
+        return node
+
+    def clinician(self, node: int) -> tuple[int, str | None]:
+        """(Practitioner node, role of the PractitionerRole) of a Practitioner or PractitionerRole node."""
+        if node == NO_NODE or self.graph.kind_of(node) == "Practitioner":
+            return node, None
+        return int(self.pr_practitioner[node]), self.pr_role[node]
+
+    def pr_organization(self, node: int) -> tuple[int, str | None]:
+        """(Organization node, problem) of the organization of the PractitionerRole ``node``."""
+        found = self._pr_organization.get(node)
+        if found is None:
+            table = self.tables["PractitionerRole"]
+            ref = table["organization"][node - self.graph.offset["PractitionerRole"]].as_py()
+            found = (NO_NODE, None) if ref is None else self.graph.outcome(ref, ("Organization",), True)
+            self._pr_organization[node] = found
         return found
-
-    def clinician_key(self, source: Key, ref: str | None, field: str,
-                       strict: bool = True) -> tuple[Key | None, str | None]:
-        """(Practitioner key, role from the PractitionerRole) for a Practitioner or PractitionerRole reference."""
-        key = self.resolve(source, ref, _CLINICIAN_TYPES, field, strict)
-        if key is None or key[0] == "Practitioner":
-            return key, None
-        return self.role_practitioner.get(key[1]), self.roles[key[1]].role
-
-    # -- ids ------------------------------------------------------------------------------------
-
-    def _assign_ids(self) -> None:
-        tables = {"Organization": "practices/networks", "Practitioner": "clinicians", "Patient": "patients",
-                  "CareTeam": "teams", "CarePlan": "care_plans"}
-        groups: dict[str, Iterable[tuple]] = {
-            "Organization": self.orgs.values(), "Practitioner": self.practitioners.values(),
-            "Patient": self.patients.values(), "CareTeam": self.care_teams, "CarePlan": self.care_plans,
-            "Appointment": self.contacts,
-        }
-        for kind, records in groups.items():
-            taken: dict[str, Key] = {}
-            for r in records:
-                key = (getattr(r, "resource_type", kind), r.id)
-                canonical = getattr(r, "carenet_id", None) or getattr(r, "ods", None) or r.id
-                if canonical in taken:
-                    self.problem(key, f"maps to the same {tables.get(kind, 'appointments')} id {canonical!r} as "
-                                       f"{taken[canonical][0]}/{taken[canonical][1]}")
-                    continue
-                taken[canonical] = key
-                self.ids[key] = canonical
-        for kind in ("PractitionerRole", "Goal"):
-            for r in self.inputs.records.get(kind, ()):
-                self.ids[(kind, r.id)] = r.id
 
     # -- build ----------------------------------------------------------------------------------
 
@@ -161,13 +110,8 @@ class TableBuilder:
         self._assign_ids()
         tables: dict[str, pa.Table] = {}
         networks, practices = self._organizations()
-        for r in self.roles.values():
-            key = self.resolve(("PractitionerRole", r.id), r.practitioner, ("Practitioner",), "practitioner")
-            if key is not None:
-                self.role_practitioner[r.id] = key
-            elif r.practitioner is None:
-                self.notes["PractitionerRole without a practitioner"] += 1
-        contacts = self._contacts()
+        self._practitioner_roles()
+        contacts = contact_rows(self)
         clinicians = self._clinicians(contacts)
         patients, registrations = patient_tables(self, contacts)
         tables["networks"] = networks
@@ -178,181 +122,147 @@ class TableBuilder:
         teams, members, panels = team_tables(self)
         tables["teams"], tables["team_members"], tables["panels"] = teams, members, panels
         tables["conditions"] = condition_table(self)
-        tables["appointments"] = self._appointments(contacts)
+        tables["appointments"] = appointment_table(self, contacts)
         tables["care_plans"] = care_plan_table(self)
         return {name: conform(name, t) for name, t in tables.items()}
 
+    # -- ids ------------------------------------------------------------------------------------
+
+    def _assign_ids(self) -> None:
+        """Canonical id of each resource: carenet's identifier, else the ODS code, else the FHIR id;
+        the second resource mapping to an id already taken in its table is a problem."""
+        g, step = self.graph, self.step()
+        for group, (kinds, table_name) in enumerate(_ID_GROUPS):
+            nodes = np.concatenate([g.nodes(k) for k in kinds])
+            canonical = np.concatenate([_canonical(self.tables[k]) for k in kinds]) if len(nodes) else nodes
+            repeat = pd.Series(canonical, dtype=object).duplicated().to_numpy()
+            g.canon[nodes[~repeat]] = canonical[~repeat]
+            if repeat.any():
+                taken = {c: int(n) for c, n in zip(canonical[~repeat], nodes[~repeat], strict=True)}
+                for row in np.flatnonzero(repeat):
+                    first = taken[canonical[row]]
+                    first_id = self.tables[g.kind_of(first)]["id"][first - g.offset[g.kind_of(first)]].as_py()
+                    step.add((group, int(row)), nodes[row], f"maps to the same {table_name} id {canonical[row]!r} "
+                                                            f"as {g.kind_of(first)}/{first_id}")
+        for kind in ("PractitionerRole", "Goal"):
+            g.canon[g.nodes(kind)] = self.tables[kind]["id"].to_numpy(zero_copy_only=False)
+        step.flush()
+
     # -- organisations --------------------------------------------------------------------------
 
-    def _organizations(self) -> tuple[pa.Table, list[OrganizationRecord]]:
-        parents: dict[str, str] = {}
-        for r in self.orgs.values():
-            key = self.resolve(("Organization", r.id), r.part_of, ("Organization",), "partOf")
-            if key is not None:
-                parents[r.id] = key[1]
-        network_ids = {r.id for r in self.orgs.values() if r.network_kind} | set(parents.values())
-        usable = [r for r in self.orgs.values() if ("Organization", r.id) in self.ids]
-        self.network_of = {child: parent for child, parent in parents.items() if parent in network_ids}
-        self.kind_of_org = {rid: ("network" if rid in network_ids else "practice") for rid in self.orgs}
-        networks = [r for r in usable if r.id in network_ids]
-        rows = {
-            "network_id": [self.ids[("Organization", r.id)] for r in networks],
-            "name": [r.name or self.ids[("Organization", r.id)] for r in networks],
-            "kind": [r.network_kind or self.defaults.network_kind for r in networks],
-        }
-        return pa.table(rows, schema=TABLES["networks"].schema), [r for r in usable if r.id not in network_ids]
+    def _organizations(self) -> tuple[pa.Table, np.ndarray]:
+        """The networks table, and the Organization rows that are practices (or hub sites)."""
+        g, step = self.graph, self.step()
+        table, nodes = self.tables["Organization"], g.nodes("Organization")
+        parent = g.resolve(table["part_of"], ("Organization",))
+        for row in parent.problem_rows():
+            step.add((int(row),), nodes[row], f"partOf: {parent.message[row]}")
+        step.flush()
+        has_kind = table["network_kind"].is_valid().to_numpy(zero_copy_only=False)
+        network = has_kind | np.isin(nodes, parent.node[parent.node != NO_NODE])
+        usable = g.canon[nodes] != None  # noqa: E711 - element-wise on an object array
+        self.org_parent[nodes] = parent.node
+        self.org_network[nodes[network & usable]] = g.canon[nodes[network & usable]]
+        self.org_practice[nodes[~network & usable]] = g.canon[nodes[~network & usable]]
+        rows = np.flatnonzero(network & usable)
+        ids = g.canon[nodes[rows]]
+        names = table["name"].take(rows).to_numpy(zero_copy_only=False)
+        kinds = table["network_kind"].take(rows).to_numpy(zero_copy_only=False)
+        networks = pa.table({
+            "network_id": pa.array(ids, pa.string()),
+            "name": pa.array(np.where(names == None, ids, names), pa.string()),  # noqa: E711
+            "kind": pa.array(np.where(kinds == None, self.defaults.network_kind, kinds), pa.string()),  # noqa: E711
+        }, schema=TABLES["networks"].schema)
+        return networks, np.flatnonzero(~network & usable)
 
-    def org(self, key: Key | None, kind: str) -> str | None:
-        """Canonical id of the Organization ``key`` when it is a ``kind`` (practice or network)."""
-        if key is None or self.kind_of_org.get(key[1]) != kind:
-            return None
-        return self.ids[key]
-
-    def _practices(self, practices: list[OrganizationRecord], patients: pa.Table) -> pa.Table:
+    def _practices(self, rows: np.ndarray, patients: pa.Table) -> pa.Table:
+        table, nodes = self.tables["Organization"], self.graph.nodes("Organization")[rows]
         current = patients.filter(pc.is_null(patients["registered_to"]))
         counted = Counter(current["practice_id"].to_pylist())
-        ids = [self.ids[("Organization", r.id)] for r in practices]
-        network_ids = [self.network_of.get(r.id) for r in practices]
+        ids = self.graph.canon[nodes]
+        given = table["list_size"].take(rows).to_pylist()
+        names = table["name"].take(rows).to_numpy(zero_copy_only=False)
         return pa.table({
-            "practice_id": ids,
-            "name": [r.name or pid for r, pid in zip(practices, ids, strict=True)],
-            "network_id": [self.ids.get(("Organization", n)) if n else None for n in network_ids],
-            "imd_score": pa.array([r.imd_score for r in practices], pa.float64()),
-            "list_size": pa.array([r.list_size if r.list_size is not None else counted.get(pid, 0)
-                                   for r, pid in zip(practices, ids, strict=True)], pa.int32()),
-            "postcode": [r.postcode for r in practices],
+            "practice_id": pa.array(ids, pa.string()),
+            "name": pa.array(np.where(names == None, ids, names), pa.string()),  # noqa: E711
+            "network_id": pa.array(self.graph.canon[self.org_parent[nodes]], pa.string()),
+            "imd_score": table["imd_score"].take(rows),
+            "list_size": pa.array([n if n is not None else counted.get(pid, 0) for n, pid in zip(given, ids,
+                                                                                                 strict=True)],
+                                  pa.int32()),
+            "postcode": table["postcode"].take(rows),
         })
-
-    # -- appointments ---------------------------------------------------------------------------
-
-    def _contacts(self) -> list[dict]:
-        """Each usable Encounter/Appointment with its references resolved (canonical tables follow)."""
-        out = []
-        booked_as = {}
-        for c in self.contacts:
-            source = (c.resource_type, c.id)
-            if source not in self.ids:
-                continue
-            patient = self.resolve(source, c.subject, ("Patient",), "subject") if c.subject else None
-            clinician, role = None, None
-            for p in c.participants:
-                if p.reference is None:
-                    role = role or p.role
-                    continue
-                if p.reference == c.subject:
-                    continue
-                found = self.index.resolve(p.reference)
-                kind = _named_type(p.reference) if isinstance(found, str) else found[0]
-                if kind == "Patient":
-                    patient = patient or self.resolve(source, p.reference, ("Patient",), "participant")
-                elif clinician is None:
-                    clinician, pr_role = self.clinician_key(source, p.reference, "participant", strict=False)
-                    if clinician is not None:
-                        role = p.role or pr_role or role
-            if patient is None:
-                if c.subject is None and not any(p.reference and (_named_type(p.reference) in ("Patient", None))
-                                                 for p in c.participants):
-                    self.notes[f"{c.resource_type} without a patient"] += 1
-                continue
-            booking = None
-            for ref in c.appointments:
-                key = self.resolve(source, ref, ("Appointment",), "appointment")
-                if key is not None:
-                    booking = key
-            if booking is not None:
-                booked_as[booking] = c.status
-                self.notes["Encounter recorded against its Appointment (counted once)"] += 1
-                continue
-            site = self.resolve(source, c.site, ("Organization",), "site/serviceProvider")
-            practice = self.resolve(source, c.practice, ("Organization",), "registered practice")
-            out.append({"source": source, "record": c, "patient": patient, "clinician": clinician,
-                        "role": role, "site": self.org(site, "practice"), "practice": self.org(practice, "practice")})
-        for item in out:
-            encounter_status = booked_as.get(item["source"])
-            if encounter_status == "attended" and item["record"].status == "booked":
-                item["status"] = "attended"
-            else:
-                item["status"] = item["record"].status
-        return out
-
-    def _appointments(self, contacts: list[dict]) -> pa.Table:
-        tz = self.defaults.timezone
-        recs = [c["record"] for c in contacts]
-        start, bad_start = local_timestamps([r.start for r in recs], tz)
-        end, bad_end = local_timestamps([r.end for r in recs], tz)
-        created, bad_created = local_timestamps([r.created for r in recs], tz)
-        for i in np.flatnonzero(bad_start | bad_end | bad_created):
-            self.problem(contacts[i]["source"], "a start, end or created time cannot be read as a date-time")
-        given = np.array([np.nan if r.minutes is None else r.minutes for r in recs], dtype=float)
-        spans = (pc.subtract(end, start).cast(pa.int64()).to_numpy(zero_copy_only=False) / 60.0
-                 if recs else np.array([]))
-        minutes = np.where(np.isnan(given), spans, given) if recs else given
-        lo, hi = _DURATION_RANGE
-        out_of_range = ~np.isnan(minutes) & ((minutes < lo) | (minutes > hi))
-        if out_of_range.any():
-            self.notes[f"appointment length outside {lo}-{hi} minutes left blank"] += int(out_of_range.sum())
-        minutes = np.where(out_of_range, np.nan, np.round(minutes))
-        patients_practice = self.patient_practice
-        rows = {
-            "appointment_id": [self.ids[c["source"]] for c in contacts],
-            "patient_id": [self.ids[c["patient"]] for c in contacts],
-            "clinician_id": [self.ids[c["clinician"]] if c["clinician"] else None for c in contacts],
-            "role": [c["role"] or (self.clinician_role.get(c["clinician"]) if c["clinician"] else None)
-                     for c in contacts],
-            "practice_id": [c["practice"] or patients_practice.get(c["patient"]) for c in contacts],
-            "site_id": [c["site"] for c in contacts],
-            "requested_at": created,
-            "booked_for": start,
-            "duration_minutes": pa.array(minutes, pa.float64(), from_pandas=True).cast(pa.int16()),
-            "mode": [r.mode for r in recs],
-            "status": [c["status"] for c in contacts],
-            "urgency": [r.urgency for r in recs],
-            "need_type": [r.need_type for r in recs],
-        }
-        return pa.table(rows)
 
     # -- clinicians -----------------------------------------------------------------------------
 
-    def _clinicians(self, contacts: list[dict]) -> pa.Table:
-        first_role: dict[Key, PractitionerRoleRecord] = {}
-        for rid, key in self.role_practitioner.items():
-            first_role.setdefault(key, self.roles[rid])
-        busiest_site = most_common((c["clinician"][1], c["site"]) for c in contacts if c["clinician"] and c["site"])
-        rows: dict[str, list] = defaultdict(list)
-        for r in self.practitioners.values():
-            key = ("Practitioner", r.id)
-            if key not in self.ids:
-                continue
-            pr = first_role.get(key)
-            org = self.resolve(("PractitionerRole", pr.id), pr.organization, ("Organization",), "organization") \
-                if pr else None
-            practice, network = self.org(org, "practice"), self.org(org, "network")
-            if org is None:
-                practice = busiest_site.get(r.id)
-            role = (pr.role if pr else None) or r.role or self.defaults.role
-            self.clinician_role[key] = role
-            self.clinician_practice[key] = practice
-            rows["clinician_id"].append(self.ids[key])
-            rows["name"].append(r.name)
-            rows["role"].append(role)
-            rows["practice_id"].append(practice)
-            rows["network_id"].append(network)
-            rows["fte"].append(pr.fte if pr and pr.fte is not None else self.defaults.fte)
-            rows["working_days"].append(pr.working_days if pr else None)
-            rows["sessions_per_week"].append(pr.sessions if pr else None)
-        schema = TABLES["clinicians"].schema
-        return pa.table({f.name: pa.array(rows.get(f.name, []), f.type) for f in schema})
+    def _practitioner_roles(self) -> None:
+        g, step = self.graph, self.step()
+        table, nodes = self.tables["PractitionerRole"], g.nodes("PractitionerRole")
+        found = g.resolve(table["practitioner"], ("Practitioner",))
+        for row in found.problem_rows():
+            step.add((int(row),), nodes[row], f"practitioner: {found.message[row]}")
+        step.flush()
+        self.pr_practitioner[nodes] = found.node
+        self.pr_role[nodes] = table["role"].to_numpy(zero_copy_only=False)
+        unnamed = (found.node == NO_NODE) & table["practitioner"].is_null().to_numpy(zero_copy_only=False)
+        if unnamed.any():
+            self.notes["PractitionerRole without a practitioner"] += int(unnamed.sum())
 
-    # -- patients -------------------------------------------------------------------------------
+    def _clinicians(self, contacts: Contacts) -> pa.Table:
+        g, step = self.graph, self.step()
+        roles = g.nodes("PractitionerRole")
+        named = self.pr_practitioner[roles] != NO_NODE
+        first_role = g.attribute(NO_NODE, np.int64)
+        practitioners, first = np.unique(self.pr_practitioner[roles][named], return_index=True)
+        first_role[practitioners] = roles[named][first]
+        with_site = (contacts.clinician != NO_NODE) & (contacts.site != None)  # noqa: E711
+        busiest = most_common(contacts.clinician[with_site], contacts.site[with_site])
+        table, nodes = self.tables["Practitioner"], g.nodes("Practitioner")
+        rows = np.flatnonzero(g.canon[nodes] != None)  # noqa: E711
+        nodes = nodes[rows]
+        pr = first_role[nodes]
+        has_pr = pr != NO_NODE
+        pr_table = self.tables["PractitionerRole"]
+        pr_rows = pr[has_pr] - g.offset["PractitionerRole"]
+        org = np.full(len(nodes), NO_NODE, dtype=np.int64)
+        for i, role_node in zip(np.flatnonzero(has_pr), pr[has_pr], strict=True):
+            org[i], message = self.pr_organization(int(role_node))
+            if message:
+                step.add((int(i),), role_node, f"organization: {message}")
+        step.flush()
+        practice = self.org_practice[org]
+        network = self.org_network[org]
+        for i in np.flatnonzero(org == NO_NODE):
+            practice[i] = busiest.get(nodes[i])
+        own_role = table["role"].take(rows).to_numpy(zero_copy_only=False)
+        role = own_role.copy()
+        fte = np.full(len(nodes), self.defaults.fte)
+        working_days = np.full(len(nodes), None, dtype=object)
+        sessions = np.full(len(nodes), np.nan)
+        if has_pr.any():
+            pr_role = self.pr_role[pr[has_pr]]
+            role[has_pr] = np.where(pr_role == None, own_role[has_pr], pr_role)  # noqa: E711
+            given_fte = pr_table["fte"].take(pr_rows).to_numpy(zero_copy_only=False)
+            fte[has_pr] = np.where(np.isnan(given_fte), self.defaults.fte, given_fte)
+            working_days[has_pr] = pr_table["working_days"].take(pr_rows).to_numpy(zero_copy_only=False)
+            sessions[has_pr] = pr_table["sessions"].take(pr_rows).to_numpy(zero_copy_only=False)
+        role[role == None] = self.defaults.role  # noqa: E711
+        self.clinician_role[nodes] = role
+        self.clinician_practice[nodes] = practice
+        return pa.table({
+            "clinician_id": pa.array(g.canon[nodes], pa.string()),
+            "name": table["name"].take(rows),
+            "role": pa.array(role, pa.string()),
+            "practice_id": pa.array(practice, pa.string()),
+            "network_id": pa.array(network, pa.string()),
+            "fte": pa.array(fte, pa.float64()),
+            "working_days": pa.array(working_days, pa.string()),
+            "sessions_per_week": pa.array(sessions, pa.float64(), from_pandas=True),
+        }, schema=TABLES["clinicians"].schema)
 
-def _named_type(ref: str) -> str | None:
-    """The resource type a reference names in its text (None for ``urn:uuid:``)."""
-    if ref.startswith(("urn:", "#")):
-        return None
-    head = ref.split("?", 1)[0]
-    parts = [p for p in head.split("/") if p]
-    if "?" in ref:
-        return parts[-1] if parts else None
-    if len(parts) >= 4 and parts[-2] == "_history":
-        parts = parts[:-2]
-    return parts[-2] if len(parts) >= 2 else None
+
+def _canonical(table: pa.Table) -> np.ndarray:
+    """carenet's identifier, else the ODS code, else the FHIR id, per row."""
+    columns = [table[c] for c in ("carenet_id", "ods") if c in table.column_names]
+    return pc.coalesce(*columns, table["id"]).to_numpy(zero_copy_only=False) if columns else \
+        table["id"].to_numpy(zero_copy_only=False)

@@ -9,12 +9,17 @@ The walk imports and builds the R4B model classes, which costs most of a second;
 schema data) is kept in a cache file keyed by this module's source and the packages' versions, so an
 import of valid data needs neither the models nor the walk.
 
-It is deliberately *stricter* than the models: JSON ``null``, numbers written as strings, elements
-given by their Python names, contained resources, leap seconds and rarely used primitives
-(``url``, ``uuid``, ``base64Binary``) are not accepted here. :func:`validation_errors` in
-:mod:`carenet.sources.fhir.validation` treats its acceptance as final and its rejection only as a
-reason to ask the R4B model, whose verdict and messages stand; so the importer accepts exactly what
-the R4B models accept, and the tests check that this module never accepts what they reject.
+Each type has a *lean* schema, without the extensions of primitive elements (``_birthDate``) and
+``fhir_comments`` (rare in data, they double the keys every element is checked against), and a
+*full* one with them, for the resources the lean one does not accept.
+
+Both are deliberately *stricter* than the models: JSON ``null``, numbers written as strings,
+elements given by their Python names, contained resources, leap seconds, more than six decimals of
+a second and rarely used primitives (``url``, ``uuid``, ``base64Binary``) are not accepted here.
+:func:`validation_errors` in :mod:`carenet.sources.fhir.validation` treats their acceptance as final
+and their rejection only as a reason to ask the R4B model, whose verdict and messages stand; so the
+importer accepts exactly what the R4B models accept, and the tests check that this module never
+accepts what they reject.
 """
 
 from __future__ import annotations
@@ -45,12 +50,21 @@ _MAX_INT = 2147483647
 _STRING = "[ \r\n\t\\S]+"
 _CODE = r"^[^\s]+(\s[^\s]+)*$"
 _YEAR = r"([0-9]([0-9]([0-9][1-9]|[1-9]0)|[1-9]00)|[1-9]000)"
-_DATE = rf"^{_YEAR}(-(0[1-9]|1[0-2])(-(0[1-9]|[1-2][0-9]|3[0-1]))?)?$"
-_PARTIAL_DATE = rf"^{_YEAR}(-(0[1-9]|1[0-2]))?$"
-_TIME = r"([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\.[0-9]+)?"
 _ZONE = r"(Z|([+\-])((0[0-9]|1[0-3]):[0-5][0-9]|14:00))"
-_DATE_TIME = rf"^{_YEAR}(-(0[1-9]|1[0-2])(-(0[1-9]|[1-2][0-9]|3[0-1])(T{_TIME}{_ZONE})?)?)?$"
-_INSTANT = rf"^{_YEAR}-(0[1-9]|1[0-2])-(0[1-9]|[1-2][0-9]|3[0-1])T{_TIME}{_ZONE}$"
+_LEAP_YEAR = r"([0-9]{2}(0[48]|[2468][048]|[13579][26])|(0[48]|[2468][048]|[13579][26])00)"
+_MONTH_DAY = r"((0[13578]|1[02])-(0[1-9]|[12][0-9]|3[01])|(0[469]|11)-(0[1-9]|[12][0-9]|30)|02-(0[1-9]|1[0-9]|2[0-8]))"
+_DAY = rf"({_YEAR}-{_MONTH_DAY}|{_LEAP_YEAR}-02-29)"
+"""A day of the calendar (29 February in leap years only), so that a date needs no parsing."""
+_SECOND = r"([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\.[0-9]{1,6})?"
+_CALENDAR = {
+    "Date": rf"^({_DAY}|{_YEAR}(-(0[1-9]|1[0-2]))?)$",
+    "DateTime": rf"^({_DAY}(T{_SECOND}{_ZONE})?|{_YEAR}(-(0[1-9]|1[0-2]))?)$",
+    "Instant": rf"^{_DAY}T{_SECOND}{_ZONE}$",
+    "Time": rf"^{_SECOND}$",
+}
+"""The date and time types as patterns that accept only real days and times (microseconds at most):
+what ``fhir_core``'s patterns and calendar checks accept, less the rare forms left to the R4B model,
+checked without building date objects."""
 _DECIMAL_RE = re.compile(r"^-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?$")
 
 
@@ -67,6 +81,8 @@ def _refuse(value: Any) -> Any:
 
 
 _REFUSE = core_schema.no_info_plain_validator_function(_refuse)
+_COMMENTS = core_schema.union_schema([core_schema.str_schema(strict=True),
+                                      core_schema.list_schema(core_schema.str_schema(strict=True))])
 
 
 def _decimal_text(value: Any) -> Any:
@@ -80,11 +96,6 @@ def _int(low: int, high: int) -> core_schema.CoreSchema:
     return core_schema.int_schema(strict=True, ge=low, le=high)
 
 
-def _chain(pattern: str, *then: core_schema.CoreSchema) -> core_schema.CoreSchema:
-    text = core_schema.str_schema(strict=True, pattern=pattern)
-    return core_schema.chain_schema([text, core_schema.union_schema(list(then))]) if then else text
-
-
 _PRIMITIVES: dict[str, core_schema.CoreSchema] = {
     "String": core_schema.str_schema(strict=True, pattern=_STRING),
     "Markdown": core_schema.str_schema(strict=True),
@@ -95,11 +106,7 @@ _PRIMITIVES: dict[str, core_schema.CoreSchema] = {
     "Id": core_schema.str_schema(strict=True, pattern=constraints.TYPES_ID_PATTERN,
                                  max_length=constraints.TYPES_ID_MAX_LENGTH),
     "Oid": core_schema.str_schema(strict=True, pattern=r"^urn:oid:[0-2](\.(0|[1-9][0-9]*))+$"),
-    "Date": _chain(_DATE, core_schema.date_schema(), core_schema.str_schema(pattern=_PARTIAL_DATE)),
-    "DateTime": _chain(_DATE_TIME, core_schema.datetime_schema(), core_schema.date_schema(),
-                       core_schema.str_schema(pattern=_PARTIAL_DATE)),
-    "Instant": _chain(_INSTANT, core_schema.datetime_schema()),
-    "Time": _chain(rf"^{_TIME}$", core_schema.time_schema()),
+    **{name: core_schema.str_schema(strict=True, pattern=pattern) for name, pattern in _CALENDAR.items()},
     "Decimal": core_schema.no_info_plain_validator_function(_decimal_text),
     "Integer": _int(-_MAX_INT - 1, _MAX_INT),
     "UnsignedInt": _int(0, _MAX_INT),
@@ -112,10 +119,13 @@ class _Compiler:
     """Translates R4B model classes into ``pydantic-core`` definitions, one per class.
 
     One compiler serves every resource type, so the data types they share (Extension, Coding,
-    Reference …) are walked once.
+    Reference …) are walked once. A *lean* compiler leaves out the extensions of primitive elements
+    (``_birthDate``) and ``fhir_comments``: rare in data, they would double the keys every element is
+    checked against; a resource that has them is checked by the *full* schema.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, full: bool = False) -> None:
+        self.full = full
         self.definitions: dict[str, core_schema.CoreSchema] = {}
 
     def resource(self, resource_type: str) -> core_schema.CoreSchema:
@@ -148,27 +158,29 @@ class _Compiler:
             key = info.alias or name
             alias[name] = key
             if name == "fhir_comments":
-                schema = core_schema.union_schema([core_schema.str_schema(strict=True),
-                                                   core_schema.list_schema(core_schema.str_schema(strict=True))])
-            else:
-                schema = self.annotation(info.annotation)
-            fields[key] = core_schema.typed_dict_field(schema, required=info.is_required())
+                if self.full:
+                    fields[key] = core_schema.typed_dict_field(_COMMENTS, required=False)
+            elif self.full or not key.startswith("_"):
+                fields[key] = core_schema.typed_dict_field(self.annotation(info.annotation),
+                                                           required=info.is_required())
         if model.has_resource_base():
             fields["resourceType"] = core_schema.typed_dict_field(
                 core_schema.literal_schema([model.get_resource_type()]), required=False)
         required = []
         for name, ext in model.get_required_fields(None):
-            if ext:
-                required.append((alias[name], alias[ext]))
+            if ext and self.full:
+                required.append((alias[name], alias[ext]))  # the element, or its _element with an extension
             else:
                 fields[alias[name]]["required"] = True
         choices = []
         for group in model.get_one_of_many_fields(None).values():
             extra = model.model_fields[group[0]].json_schema_extra or {}
             choices.append(([alias[n] for n in group], bool(extra.get("one_of_many_required"))))
-        inner = core_schema.typed_dict_schema(fields, extra_behavior="forbid", total=False)
         any_of = [["id", "extension", "fhir_comments"]] if own else []  # FHIRPrimitiveExtension's own rule
-        if not required and not choices and not any_of:
+        if len(choices) == 1 and len(choices[0][0]) >= _TAGGED_FROM and not any_of and not required:
+            return _one_of(fields, *choices[0], ref)
+        inner = core_schema.typed_dict_schema(fields, extra_behavior="forbid", total=False)
+        if not choices and not any_of and not required:
             return core_schema.typed_dict_schema(fields, extra_behavior="forbid", total=False, ref=ref)
         return core_schema.no_info_after_validator_function(_ElementRules(required, choices, any_of), inner,
                                                             ref=ref)
@@ -207,6 +219,41 @@ def _is_primitive(annotation: Any) -> bool:
                                                                                dt.date, dt.datetime)
 
 
+_TAGGED_FROM = 8
+"""A choice group this large (``Extension.value[x]``: 50 types) is compiled as one small typed dict per
+choice, picked by the key present, rather than one typed dict holding every choice."""
+
+
+def _one_of(fields: dict[str, core_schema.TypedDictField], keys: list[str], needed: bool,
+            ref: str) -> core_schema.CoreSchema:
+    """The element whose choice group is ``keys``: at most one of them (exactly one when ``needed``)."""
+    common = {k: f for k, f in fields.items() if k not in keys}
+    branches = {k: core_schema.typed_dict_schema({**common, k: fields[k]}, extra_behavior="forbid", total=False)
+                for k in keys}
+    if not needed:
+        branches[""] = core_schema.typed_dict_schema(common, extra_behavior="forbid", total=False)
+    return core_schema.tagged_union_schema(branches, _ChoiceTag(keys), ref=ref)
+
+
+class _ChoiceTag:
+    """The choice key present in an element ("" for none; None, a failure, for what is not an object).
+
+    A second choice key present is then rejected by the branch of the first, as an extra key.
+    """
+
+    def __init__(self, keys: list[str]):
+        self.keys = frozenset(keys)
+        self.__name__ = "choice"  # pydantic-core names a discriminator function in its messages
+
+    def __call__(self, value: Any) -> str | None:
+        if not isinstance(value, dict):
+            return None
+        for key in value:
+            if key in self.keys:
+                return key
+        return ""
+
+
 class _ElementRules:
     """The checks a typed dict cannot express: required primitives (or their extension), choice groups
     (at most one, or exactly one when required) and groups of which at least one must be present.
@@ -237,6 +284,7 @@ class _ElementRules:
 
 _CACHE_ENV = "CARENET_CACHE_DIR"
 """Environment variable naming the folder of carenet's caches (default: the user's cache folder)."""
+_CACHE_PREFIX = "fhir-r4b-validators-"
 
 
 def _cache_file() -> Path:
@@ -246,10 +294,10 @@ def _cache_file() -> Path:
     stamp.update(repr((versions, sys.version_info[:2])).encode())
     base = os.environ.get(_CACHE_ENV) or os.path.join(
         os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"), "carenet")
-    return Path(base) / f"fhir-r4b-validators-{stamp.hexdigest()[:20]}.pickle"
+    return Path(base) / f"{_CACHE_PREFIX}{stamp.hexdigest()[:20]}.pickle"
 
 
-def _load(path: Path) -> dict[str, core_schema.CoreSchema | None]:
+def _load(path: Path) -> dict[tuple[str, bool], core_schema.CoreSchema | None]:
     try:
         with path.open("rb") as handle:
             found = pickle.load(handle)
@@ -258,53 +306,64 @@ def _load(path: Path) -> dict[str, core_schema.CoreSchema | None]:
     return found if isinstance(found, dict) else {}
 
 
-def _store(path: Path, schemas: dict[str, core_schema.CoreSchema | None]) -> None:
+def _store(path: Path, schemas: dict[tuple[str, bool], core_schema.CoreSchema | None]) -> None:
     """Write the cache atomically; a folder that cannot be written only means no cache."""
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         with tempfile.NamedTemporaryFile("wb", dir=path.parent, delete=False, suffix=".tmp") as handle:
             pickle.dump(schemas, handle, protocol=pickle.HIGHEST_PROTOCOL)
         os.replace(handle.name, path)
+        for stale in path.parent.glob(f"{_CACHE_PREFIX}*.pickle"):
+            if stale != path:
+                stale.unlink(missing_ok=True)
     except OSError:
         return
 
 
-_SCHEMAS: dict[str, core_schema.CoreSchema | None] = {}
+Variant = tuple[str, bool]
+"""A resource type and whether its schema is the full one (see :class:`_Compiler`)."""
+_SCHEMAS: dict[Variant, core_schema.CoreSchema | None] = {}
 
 
-def compiled_schemas(resource_types: Iterable[str]) -> dict[str, core_schema.CoreSchema | None]:
-    """The compiled schema of each of ``resource_types`` (None: not translatable), from the cache when
-    it holds them all, else compiled (one walk over the models for all of them) and cached."""
-    wanted = [t for t in dict.fromkeys(resource_types) if t not in _SCHEMAS]
+def compiled_schemas(variants: Iterable[Variant]) -> dict[Variant, core_schema.CoreSchema | None]:
+    """The compiled schema of each (type, full) of ``variants`` (None: not translatable), from the cache
+    when it holds them all, else compiled (one walk over the models for all of them) and cached."""
+    variants = list(dict.fromkeys(variants))
+    wanted = [v for v in variants if v not in _SCHEMAS]
     if wanted:
         path = _cache_file()
         stored = _load(path)
-        if not all(t in stored for t in wanted):
-            compiler = _Compiler()
-            for name in (t for t in wanted if t not in stored):
+        if not all(v in stored for v in wanted):
+            compilers = {full: _Compiler(full) for full in (False, True)}
+            for name, full in (v for v in wanted if v not in stored):
                 try:
-                    stored[name] = compiler.resource(name)
+                    stored[(name, full)] = compilers[full].resource(name)
                 except Unsupported:
-                    stored[name] = None
+                    stored[(name, full)] = None
             _store(path, stored)
-        _SCHEMAS.update({t: stored[t] for t in wanted})
-    return {t: _SCHEMAS[t] for t in resource_types}
+        _SCHEMAS.update({v: stored[v] for v in wanted})
+    return {v: _SCHEMAS[v] for v in variants}
 
 
 @cache
-def compiled_validator(resource_type: str) -> SchemaValidator | None:
-    """The compiled validator of ``resource_type``, or None when its model cannot be translated."""
-    schema = compiled_schemas([*READ_TYPES, resource_type])[resource_type]
+def compiled_validator(resource_type: str, full: bool = False) -> SchemaValidator | None:
+    """The compiled validator of ``resource_type`` (lean, or ``full``), or None when its model cannot be
+    translated. Every type carenet reads is compiled (and cached) at once, in both forms."""
+    every = [(name, form) for name in (*READ_TYPES, resource_type) for form in (False, True)]
+    schema = compiled_schemas(every)[(resource_type, full)]
     return None if schema is None else SchemaValidator(schema)
 
 
 def accepts(resource: dict[str, Any]) -> bool:
-    """Whether the compiled validator accepts ``resource`` (False also when it has no validator for it)."""
-    validator = compiled_validator(resource["resourceType"])
-    if validator is None:
-        return False
-    try:
-        validator.validate_python(resource)
-    except Exception:  # noqa: BLE001 - any failure only sends the resource to the R4B model
-        return False
-    return True
+    """Whether a compiled validator accepts ``resource``: the lean one, else the full one (False also when
+    there is none for its type)."""
+    for full in (False, True):
+        validator = compiled_validator(resource["resourceType"], full)
+        if validator is None:
+            continue
+        try:
+            validator.validate_python(resource)
+        except Exception:  # noqa: BLE001 - any failure only sends the resource on, in the end to the R4B model
+            continue
+        return True
+    return False

@@ -66,8 +66,21 @@ def fact_table(kind: str, rows: Sequence[tuple]) -> pa.Table:
 def rows_table(schema: pa.Schema, rows: Sequence[tuple]) -> pa.Table:
     """A table of ``schema`` from rows, converted a column at a time."""
     columns = list(zip(*rows, strict=True)) if rows else [()] * len(schema)
-    return pa.Table.from_arrays([pa.array(c, f.type) for c, f in zip(columns, schema, strict=True)], schema=schema)
+    return pa.Table.from_arrays([_column(c, f.type) for c, f in zip(columns, schema, strict=True)], schema=schema)
 
 
-def empty_facts(kind: str) -> pa.Table:
-    return FACT_SCHEMAS[kind].empty_table()
+def _column(values: Sequence, kind: pa.DataType) -> pa.Array:
+    """One column; a text value the R4B models accepted in another JSON type (a date given as the number
+    ``0``) is kept as its text, which then fails to read as what it should be, like any other bad text."""
+    try:
+        return pa.array(values, kind)
+    except (pa.ArrowTypeError, pa.ArrowInvalid):
+        if kind == _TEXT:
+            return pa.array([_text(v) for v in values], kind)
+        if kind == _TEXTS:
+            return pa.array([None if v is None else [_text(x) for x in v] for v in values], kind)
+        raise
+
+
+def _text(value: object) -> str | None:
+    return value if value is None or isinstance(value, str) else str(value)

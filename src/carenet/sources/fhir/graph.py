@@ -8,6 +8,7 @@ each distinct reference once and spreading the answers over the rows with NumPy.
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -80,7 +81,7 @@ class Graph:
         """Canonical id of each node that has one (a resource that maps to a canonical row)."""
         self._node_of: dict[str, dict[str, int]] = {}
         self._outcomes: dict[tuple[str, tuple[str, ...], bool], tuple[int, str | None]] = {}
-        self._starts = np.array([self.offset[k] for k in READ_TYPES])
+        self._starts = [self.offset[k] for k in READ_TYPES]
 
     def attribute(self, fill: object = None, dtype: object = object) -> np.ndarray:
         """A new per-node array (plus the "no node" slot) filled with ``fill``."""
@@ -91,7 +92,7 @@ class Graph:
         return np.arange(self.offset[kind], self.offset[kind] + self.facts.tables[kind].num_rows)
 
     def kind_of(self, node: int) -> str:
-        return READ_TYPES[int(np.searchsorted(self._starts, node, side="right")) - 1]
+        return READ_TYPES[bisect.bisect_right(self._starts, node) - 1]
 
     def node_of(self, kind: str, rid: str) -> int | None:
         ids = self._node_of.get(kind)

@@ -1,9 +1,10 @@
 """Import FHIR R4 bundles and bulk-data ndjson into a canonical dataset, all or nothing.
 
 Files are cut into pieces (a JSON file whole, an ndjson file in blocks of whole lines) that worker
-processes parse, validate with the R4B models and reduce to records; the records are merged in
-input order, references resolved and canonical tables built. Any problem anywhere stops the import
-before a byte is written, and every problem is reported with its file and line or bundle entry.
+processes read, parse, validate with the R4B models and reduce to Arrow tables of facts; the facts
+are merged in input order, references resolved a column at a time and canonical tables built. Any
+problem anywhere stops the import before a byte is written, and every problem is reported with its
+file and line or bundle entry.
 """
 
 from __future__ import annotations
@@ -20,9 +21,10 @@ from pathlib import Path
 import pyarrow as pa
 
 from carenet.schema import Manifest, write_dataset
-from carenet.sources.fhir.build import Inputs, TableBuilder
+from carenet.sources.fhir.build import TableBuilder
 from carenet.sources.fhir.defaults import FhirDefaults
-from carenet.sources.fhir.references import Key, ReferenceIndex
+from carenet.sources.fhir.merge import Merger
+from carenet.sources.fhir.references import ReferenceIndex
 from carenet.sources.fhir.scan import Piece, ScanResult, scan_piece
 from carenet.sources.fhir.validation import preload
 from carenet.sources.fhir.vocabulary import READ_TYPES
@@ -78,28 +80,33 @@ def find_inputs(paths: Sequence[str | os.PathLike[str]], problems: ProblemLog) -
 
 
 def _pieces(files: list[Path]) -> Iterator[Piece]:
+    """Units of work, in input order: a JSON file whole, an ndjson file in blocks of whole lines.
+
+    Only the places of the pieces are found here (their line numbers counted); each worker reads its
+    piece from the file itself.
+    """
     for path in files:
         name = str(path)
         if path.suffix.lower() not in NDJSON_SUFFIXES:
-            yield Piece(name, path.read_bytes(), ndjson=False)
+            yield Piece(name, offset=0, size=path.stat().st_size)
             continue
-        line = 1
-        carry = b""
+        line, start, carry = 1, 0, 0
         with path.open("rb") as handle:
             while True:
                 block = handle.read(PIECE_BYTES)
                 if not block:
                     break
-                data = carry + block
-                cut = data.rfind(b"\n")
+                cut = block.rfind(b"\n")
                 if cut < 0:
-                    carry = data
+                    carry += len(block)
                     continue
-                whole, carry = data[: cut + 1], data[cut + 1:]
-                yield Piece(name, whole, ndjson=True, first_line=line)
-                line += whole.count(b"\n")
-        if carry.strip():
-            yield Piece(name, carry, ndjson=True, first_line=line)
+                size = carry + cut + 1
+                yield Piece(name, ndjson=True, first_line=line, offset=start, size=size)
+                line += block.count(b"\n", 0, cut + 1)
+                start += size
+                carry = len(block) - cut - 1
+        if carry:
+            yield Piece(name, ndjson=True, first_line=line, offset=start, size=carry)
 
 
 def _scan_all(files: list[Path], workers: int | None, progress: Progress | None) -> Iterator[ScanResult]:
@@ -154,68 +161,20 @@ def read_fhir(
     problems = ProblemLog()
     files = find_inputs(paths, problems)
     index = ReferenceIndex()
-    merger = _Merger(problems)
+    merger = Merger(problems, index)
     result = FhirImport({}, [str(f) for f in files])
     for scanned in _scan_all(files, workers, progress):
         result.n_bytes += scanned.n_bytes
         result.resources.update(scanned.seen)
         result.skipped.update(scanned.skipped)
-        for file, where, reason in scanned.problems:
-            problems.add(file, where, reason)
-        index.add_full_urls(scanned.full_urls)
-        index.add_identifiers(scanned.identifiers)
         merger.add(scanned)
-    index.add_keys(merger.origin)
-    builder = TableBuilder(Inputs(merger.records, index, merger.origin), defaults, problems)
+    facts = merger.finish()
+    builder = TableBuilder(facts, index, defaults, problems)
     result.tables = builder.build()
-    result.notes.update(merger.notes)
+    result.notes.update(facts.notes)
     result.notes.update(builder.notes)
     problems.raise_if_any()
     return result
-
-
-class _Merger:
-    """Gathers the records of every piece in input order, one per resource.
-
-    The same resource twice in one file is a problem (a duplicate id); in two files (Synthea repeats
-    its Organizations and Practitioners in every bundle) the copies must agree on what carenet reads.
-    """
-
-    def __init__(self, problems: ProblemLog):
-        self.problems = problems
-        self.records: dict[str, list[tuple]] = {}
-        self.origin: dict[Key, tuple[str, str]] = {}
-        self.position: dict[Key, int] = {}
-        self.notes: Counter[str] = Counter()
-
-    def add(self, scanned: ScanResult) -> None:
-        repeated: dict[Key, str] = {}
-        for kind, rid, where in scanned.keys:
-            key = (kind, rid)
-            if key not in self.origin:
-                self.origin[key] = (scanned.file, where)
-                continue
-            first_file, first_where = self.origin[key]
-            if first_file == scanned.file:
-                self.problems.add(scanned.file, where, f"duplicate id: {kind}/{rid} is already at {first_where}")
-            repeated[key] = where
-        for kind, rows in scanned.records.items():
-            kept = self.records.setdefault(kind, [])
-            for r in rows:
-                key = (kind, r.id)
-                if key not in repeated:
-                    self.position[key] = len(kept)
-                    kept.append(r)
-                    continue
-                first_file, first_where = self.origin[key]
-                if first_file == scanned.file:
-                    continue
-                earlier = kept[self.position[key]] if key in self.position else None
-                if earlier is not None and earlier[2:] != r[2:]:
-                    self.problems.add(scanned.file, repeated[key],
-                                      f"{kind}/{r.id} differs from the copy in {first_file} {first_where}")
-                else:
-                    self.notes[f"{kind} present in several files (read once)"] += 1
 
 
 def import_fhir(

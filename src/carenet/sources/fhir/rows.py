@@ -1,22 +1,13 @@
-"""Small column helpers shared by the table builders."""
+"""Keep one row per primary key of a canonical table, counting the repeats."""
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
-from collections.abc import Iterable
+from collections import Counter
 
 import numpy as np
 import pyarrow as pa
 
 from carenet.schema import TABLES
-
-
-def most_common(pairs: Iterable[tuple[str, str]]) -> dict[str, str]:
-    """For each first element, its most frequent second element (ties: the smallest, for determinism)."""
-    counts: dict[str, Counter[str]] = defaultdict(Counter)
-    for a, b in pairs:
-        counts[a][b] += 1
-    return {a: min(c.items(), key=lambda kv: (-kv[1], kv[0]))[0] for a, c in counts.items()}
 
 
 def unique_rows(table: pa.Table, name: str, notes: Counter[str]) -> pa.Table:

@@ -7,6 +7,7 @@ and every problem with its file and line or bundle entry.
 
 from __future__ import annotations
 
+import gc
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -14,7 +15,9 @@ from typing import Any
 
 import orjson
 import pyarrow as pa
+from pydantic_core import SchemaValidator
 
+from carenet.sources.fhir.compiled import compiled_validator
 from carenet.sources.fhir.extract import EXTRACTORS, Skip, Unusable
 from carenet.sources.fhir.facts import IDENTIFIER_SCHEMA, KEY_SCHEMA, fact_table, rows_table
 from carenet.sources.fhir.validation import is_resource_type, validation_errors
@@ -67,16 +70,34 @@ class _Reader:
 
     def __init__(self, file: str, n_bytes: int):
         self.out = ScanResult(file, n_bytes=n_bytes)
+        self.validators: dict[str, SchemaValidator | None] = {}
         self.rows: dict[str, list[tuple]] = {}
         self.keys: list[tuple[str, str, str]] = []
         self.identifiers: list[tuple[str, str, str, str]] = []
 
     def result(self) -> ScanResult:
         out = self.out
-        out.facts = {kind: fact_table(kind, rows) for kind, rows in self.rows.items()}
+        out.facts = {kind: self._table(kind, rows) for kind, rows in self.rows.items()}
         out.keys = rows_table(KEY_SCHEMA, self.keys)
         out.identifiers = rows_table(IDENTIFIER_SCHEMA, self.identifiers)
         return out
+
+    def _table(self, kind: str, rows: list[tuple]) -> pa.Table:
+        """The fact table of ``kind``; a row whose values do not fit its columns is a problem (looked for
+        row by row only when the table as a whole cannot be built)."""
+        try:
+            return fact_table(kind, rows)
+        except (pa.ArrowException, *_CANNOT_READ):
+            pass
+        fitting = []
+        for row in rows:
+            try:
+                fact_table(kind, [row])
+            except (pa.ArrowException, *_CANNOT_READ) as exc:
+                self.out.problems.append((self.out.file, row[1], f"cannot read {kind}: {type(exc).__name__}: {exc}"))
+            else:
+                fitting.append(row)
+        return fact_table(kind, fitting)
 
     def document(self, text: bytes, where: str | None) -> None:
         try:
@@ -114,10 +135,11 @@ class _Reader:
             return
         here = f"{where} ({kind}/{rid})"
         self.keys.append((kind, rid, here))
-        reasons = validation_errors(doc)
-        if reasons:
-            out.problems += [(out.file, here, f"invalid {kind}: {reason}") for reason in reasons]
-            return
+        if not self._valid(kind, doc):
+            reasons = validation_errors(doc)
+            if reasons:
+                out.problems += [(out.file, here, f"invalid {kind}: {reason}") for reason in reasons]
+                return
         for ident in doc.get("identifier") or ():
             if ident.get("value") is not None:
                 self.identifiers.append((kind, ident.get("system") or "", ident["value"], rid))
@@ -136,6 +158,19 @@ class _Reader:
         if rows is None:
             rows = self.rows[kind] = []
         rows.append(row)
+
+    def _valid(self, kind: str, doc: dict[str, Any]) -> bool:
+        """Whether the compiled validator accepts ``doc`` (when it does not, the R4B model decides)."""
+        if kind not in self.validators:
+            self.validators[kind] = compiled_validator(kind)
+        validator = self.validators[kind]
+        if validator is None:
+            return False
+        try:
+            validator.validate_python(doc)
+        except Exception:  # noqa: BLE001 - any failure only sends the resource to the R4B model
+            return False
+        return True
 
     def bundle(self, bundle: dict[str, Any], where: str) -> None:
         out = self.out
@@ -166,16 +201,26 @@ class _Reader:
 
 
 def scan_piece(piece: Piece) -> ScanResult:
-    """Scan ``piece``; never raises for bad input, which is reported in ``problems``."""
+    """Scan ``piece``; never raises for bad input, which is reported in ``problems``.
+
+    The garbage collector is paused meanwhile: parsed JSON holds no reference cycles (reference
+    counting frees it), and the rows kept would otherwise be traversed again and again.
+    """
     data = piece.read()
     reader = _Reader(piece.file, len(data))
-    if piece.ndjson:
-        first = piece.first_line
-        for offset, line in enumerate(data.split(b"\n")):
-            if line and not line.isspace():
-                reader.document(line, f"line {first + offset}")
-    else:
-        reader.document(data, None)
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        if piece.ndjson:
+            first = piece.first_line
+            for offset, line in enumerate(data.split(b"\n")):
+                if line and not line.isspace():
+                    reader.document(line, f"line {first + offset}")
+        else:
+            reader.document(data, None)
+    finally:
+        if collecting:
+            gc.enable()
     return reader.result()
 
 

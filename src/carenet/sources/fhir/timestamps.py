@@ -21,10 +21,13 @@ import pyarrow.compute as pc
 _YEAR = r"([0-9]{3}[1-9]|[0-9]{2}[1-9]0|[0-9][1-9]00|[1-9]000)"
 _INSTANT_YEAR = r"([1-8][0-9]{3}|9[0-8][0-9]{2}|99[0-8][0-9]|999[0-8])"
 """Years 1000–9998: moved by up to 14 hours, an instant stays within the calendar pandas converts."""
-_INSTANT = rf"^{_INSTANT_YEAR}-[0-9]{{2}}-[0-9]{{2}}T[0-9]{{2}}:[0-9]{{2}}:[0-9]{{2}}(\.[0-9]+)?(Z|[+-][0-9]{{2}}:[0-9]{{2}})$"
+_INSTANT = (rf"^{_INSTANT_YEAR}-[0-9]{{2}}-[0-9]{{2}}T[0-9]{{2}}:[0-9]{{2}}:[0-9]{{2}}(\.[0-9]+)?"
+            r"(Z|[+-][0-9]{2}:[0-9]{2})$")
 _DATE = rf"^{_YEAR}(-[0-9]{{2}}(-[0-9]{{2}})?)?$"
 _FRACTION = r"\.[0-9]+"
 _STAMP = pa.timestamp("s")
+_FIRST_DAY = int(np.datetime64("0001-01-01T00:00:00", "s").astype(np.int64))
+_LAST_SECOND = int(np.datetime64("9999-12-31T23:59:59", "s").astype(np.int64))
 _SLOW_ERRORS = (pa.ArrowInvalid, pa.ArrowNotImplementedError, ValueError, OverflowError, NotImplementedError,
                 pd.errors.OutOfBoundsDatetime)
 
@@ -79,7 +82,7 @@ def _mask(matches: pa.Array) -> np.ndarray:
 def _instants(text: pa.Array, timezone: str) -> np.ndarray:
     """Seconds of the local wall-clock time of instants, floored to the second (offsets are whole minutes,
     so dropping the fraction before moving to the zone floors it)."""
-    whole = pc.replace_substring_regex(text, _FRACTION, "")
+    whole = pc.replace_substring_regex(text, _FRACTION, "") if pc.any(pc.match_substring(text, ".")).as_py() else text
     utc = pc.cast(whole, pa.timestamp("s", "UTC")).cast(pa.int64()).to_numpy(zero_copy_only=False)
     local = pd.DatetimeIndex(utc.astype("datetime64[s]")).tz_localize("UTC").tz_convert(timezone).tz_localize(None)
     return local.as_unit("s").asi8
@@ -94,7 +97,26 @@ def _days(text: pa.Array) -> np.ndarray:
 
 
 def _by_pandas(values: list[str], timezone: str) -> tuple[np.ndarray, np.ndarray]:
-    """Seconds and a mask of the values read, for the shapes the Arrow path leaves out."""
+    """Seconds and a mask of the values read, for the shapes the Arrow path leaves out (one by one when
+    the zone cannot take one of them: an instant moved outside the calendar)."""
+    try:
+        seconds, ok = _pandas_batch(values, timezone)
+    except _SLOW_ERRORS:
+        each = [_pandas_one(v, timezone) for v in values]
+        seconds = np.array([s for s, _ in each], dtype=np.int64)
+        ok = np.array([k for _, k in each], dtype=bool)
+    return seconds, ok & (seconds >= _FIRST_DAY) & (seconds <= _LAST_SECOND)
+
+
+def _pandas_one(value: str, timezone: str) -> tuple[int, bool]:
+    try:
+        seconds, ok = _pandas_batch([value], timezone)
+    except _SLOW_ERRORS:
+        return 0, False
+    return int(seconds[0]), bool(ok[0])
+
+
+def _pandas_batch(values: list[str], timezone: str) -> tuple[np.ndarray, np.ndarray]:
     given = pd.Series(values, dtype="object")
     out = pd.Series(pd.NaT, index=given.index, dtype="datetime64[s]")
     timed = given.str.contains("T", regex=False)

@@ -85,3 +85,4 @@ def preload(types: tuple[str, ...]) -> None:
     """Load the compiled validators of ``types`` now, so that forked workers inherit them."""
     for name in types:
         compiled_validator(name)
+        compiled_validator(name, full=True)
