@@ -50,7 +50,7 @@ class AllAttend:
     """Outcome model in which every booked appointment is attended (reference workload R1)."""
 
     def outcome(self, day: int, batch: RequestBatch, bookings: Bookings, rng: np.random.Generator) -> np.ndarray:
-        return np.where(bookings.booked, ATTENDED, UNBOOKED).astype(np.int8)
+        return np.where(bookings.booked, np.int8(ATTENDED), np.int8(UNBOOKED))
 
 
 @dataclass
@@ -73,8 +73,12 @@ class Engine:
             batch = RequestBatch.concat(parts) if len(parts) == 1 else _in_arrival_order(RequestBatch.concat(parts))
             new = batch.request == NEW
             count = int(new.sum())
-            batch.request[new] = np.arange(numbered, numbered + count)
-            batch.requested_day[new] = day
+            if count == len(batch):  # the usual case: no retried requests, so no masked writes
+                batch.request[:] = np.arange(numbered, numbered + count)
+                batch.requested_day.fill(day)
+            else:
+                batch.request[new] = np.arange(numbered, numbered + count)
+                batch.requested_day[new] = day
             numbered += count
             bookings = self.booking.book(day, batch, booking_rng)
             outcome = self.outcomes.outcome(day, batch, bookings, outcome_rng)

@@ -41,7 +41,9 @@ class Ledger:
     def add(self, day: int, batch: RequestBatch, bookings: Bookings, outcome: np.ndarray) -> None:
         if not len(batch):
             return
-        self._days.append(np.full(len(batch), day, np.int32))
+        days = np.empty(len(batch), np.int32)
+        days.fill(day)
+        self._days.append(days)
         self._batches.append(batch)
         self._bookings.append(bookings)
         self._outcomes.append(np.asarray(outcome, np.int8))

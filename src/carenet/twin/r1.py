@@ -15,13 +15,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+from numba import njit
 
 from carenet.twin.diary import Diary
 from carenet.twin.engine import Engine
 from carenet.twin.episodes import EpisodeSampler
 from carenet.twin.ledger import RunRecord
 from carenet.twin.requests import CHANNEL, NEED, ORIGIN, URGENCY, Bookings, RequestBatch, make_batch
-from carenet.twin.usual_first import book_usual_first, practice_free_totals
+from carenet.twin.usual_first import book_patients_usual_first, practice_free_totals
 
 
 @dataclass(frozen=True)
@@ -95,7 +96,7 @@ class R1Demand:
     def draw(self, day: int, rng: np.random.Generator) -> RequestBatch:
         patient, minute = self._sampler.draw(day, rng)
         same_day = rng.random(patient.size) < self._same_day
-        urgency = np.where(same_day, URGENCY["same_day"], URGENCY["routine"])
+        urgency = np.where(same_day, np.int8(URGENCY["same_day"]), np.int8(URGENCY["routine"]))
         return make_batch(patient, NEED["acute_minor"], urgency, CHANNEL["telephone"], minute, ORIGIN["episode"])
 
 
@@ -114,18 +115,12 @@ class UsualFirstBooking:
 
     def book(self, day: int, batch: RequestBatch, rng: np.random.Generator) -> Bookings:
         n = len(batch)
-        out = Bookings.unbooked(n)
-        position = np.full(n, -1, np.int32)
-        practice = self._practice[batch.patient]
-        usual = self._usual[batch.patient]
-        same_day = batch.urgency == URGENCY["same_day"]
-        book_usual_first(day, practice, usual, same_day, self._start, self._stop, self.diary.free,
-                         self._practice_free, self.diary.capacity, self._window, out.day, out.clinician, position)
-        booked = out.clinician >= 0
-        slot = self.diary.slot_minutes[np.where(booked, out.clinician, 0)]
-        out.start_minute = np.where(booked, position * slot, -1).astype(np.int16)
-        out.minutes = np.where(booked, slot, 0).astype(np.int16)
-        out.lane = out.clinician
+        clinician = np.empty(n, np.int32)
+        out = Bookings(clinician, np.empty(n, np.int32), np.empty(n, np.int16), np.empty(n, np.int16), clinician)
+        book_patients_usual_first(day, batch.patient, batch.urgency, URGENCY["same_day"], self._practice, self._usual,
+                                  self._start, self._stop, self.diary.free, self._practice_free, self.diary.capacity,
+                                  self.diary.slot_minutes, self._window, out.day, out.clinician, out.start_minute,
+                                  out.minutes)
         return out
 
 
@@ -156,25 +151,56 @@ def r1_metrics(record: RunRecord, population: R1Population) -> dict[str, float]:
     booked = record.bookings.booked
     if not booked.all():
         raise RuntimeError(f"R1: {int((~booked).sum())} request(s) found no slot before the diaries ended")
-    patient = record.requests.patient.astype(np.int64)
-    same_day = record.requests.urgency == URGENCY["same_day"]
-    wait = record.bookings.day - record.requests.requested_day
-    gp = record.bookings.clinician
-    usual = gp == population.usual_gp[patient]
-    width = population.gps_per_practice
-    local_gp = gp - population.practice[patient] * width
-    seen = np.bincount(patient * width + local_gp, minlength=population.practice.size * width)
-    seen = seen.reshape(population.practice.size, width)
-    visits = seen.sum(axis=1)
-    eligible = visits >= 2
-    top = seen.max(axis=1)
+    routine_wait, routine, on_day, same_day, with_usual, upc = _r1_tallies(
+        record.requests.patient, record.requests.urgency, URGENCY["same_day"], record.requests.requested_day,
+        record.bookings.day, record.bookings.clinician, population.practice, population.usual_gp,
+        population.gps_per_practice)
+    requests = len(record)
     return {
-        "routine_mean_wait_days": float(wait[~same_day].mean()),
-        "same_day_seen_on_day": float((wait[same_day] == 0).mean()),
-        "mean_upc": float((top[eligible] / visits[eligible]).mean()),
-        "usual_gp_share": float(usual.mean()),
-        "requests": float(len(record)),
+        "routine_mean_wait_days": routine_wait / routine if routine else float("nan"),
+        "same_day_seen_on_day": on_day / same_day if same_day else float("nan"),
+        "mean_upc": float(upc.mean()) if upc.size else float("nan"),
+        "usual_gp_share": with_usual / requests if requests else float("nan"),
+        "requests": float(requests),
     }
+
+
+@njit(cache=True)
+def _r1_tallies(patient, urgency, same_day_code, requested_day, booked_day, clinician, practice, usual_gp, width):
+    """One pass over the requests, one over the patients: the sums behind :func:`r1_metrics`.
+
+    Returns the routine waits' total and count, same-day requests seen on the day and their count,
+    appointments with the usual GP, and each eligible patient's UPC (max_j n_j / N, N ≥ 2) in
+    patient order.
+    """
+    seen = np.zeros((practice.shape[0], width), np.int32)
+    routine_wait, routine, on_day, same_day, with_usual = 0, 0, 0, 0, 0
+    for i in range(patient.shape[0]):
+        who = patient[i]
+        gp = clinician[i]
+        wait = booked_day[i] - requested_day[i]
+        if urgency[i] == same_day_code:
+            same_day += 1
+            on_day += wait == 0
+        else:
+            routine += 1
+            routine_wait += wait
+        with_usual += gp == usual_gp[who]
+        local = gp - practice[who] * width
+        if local < 0 or local >= width:
+            raise ValueError("R1: an appointment is with a GP outside the patient's practice")
+        seen[who, local] += 1
+    upc = np.empty(practice.shape[0], np.float64)
+    eligible = 0
+    for who in range(practice.shape[0]):
+        visits, top = 0, 0
+        for j in range(width):
+            visits += seen[who, j]
+            top = max(top, seen[who, j])
+        if visits >= 2:
+            upc[eligible] = top / visits
+            eligible += 1
+    return routine_wait, routine, on_day, same_day, with_usual, upc[:eligible]
 
 
 __all__ = ["R1", "R1Demand", "R1Population", "R1Spec", "UsualFirstBooking", "r1_diary", "r1_engine", "r1_metrics",

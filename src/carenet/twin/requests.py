@@ -73,6 +73,10 @@ def make_batch(patient: np.ndarray, need: np.ndarray, urgency: np.ndarray, chann
     n = len(patient)
 
     def col(name: str, value) -> np.ndarray:
+        if isinstance(value, int):  # the common scalar case, without np.full's overhead
+            column = np.empty(n, dtype=_DTYPES[name])
+            column.fill(value)
+            return column
         if np.ndim(value) == 0:
             return np.full(n, value, dtype=_DTYPES[name])
         return np.array(value, dtype=_DTYPES[name], copy=True).reshape(n)

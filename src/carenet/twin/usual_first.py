@@ -50,37 +50,65 @@ def book_usual_first(day, practice, usual, same_day, group_start, group_stop, fr
     which the caller derives the appointment time.
     """
     for i in range(practice.shape[0]):
-        p = practice[i]
-        u = usual[i]
-        first = group_start[p]
-        stop = group_stop[p]
-        when, who = -1, -1
-        if same_day[i]:
-            if u >= 0 and free[u, day] > 0:
-                when, who = day, u
-            else:
-                c, c_free = _most_free(free, first, stop, day)
-                if c_free > 0:
-                    when, who = day, c
-                else:
-                    when, who = _earliest_any(free, practice_free, p, first, stop, day)
+        out_day[i], out_clinician[i], out_position[i] = _book_one(
+            day, practice[i], usual[i], same_day[i], group_start, group_stop, free, practice_free, capacity, window)
+
+
+@njit(cache=True)
+def _book_one(day, p, u, same_day, group_start, group_stop, free, practice_free, capacity, window):
+    """Book one request of practice ``p``; returns (day, clinician, slot position), all -1 if unbooked."""
+    first = group_start[p]
+    stop = group_stop[p]
+    when, who = -1, -1
+    if same_day:
+        if u >= 0 and free[u, day] > 0:
+            when, who = day, u
         else:
-            if u >= 0:
-                last = min(day + window, free.shape[1] - 1)
-                for ahead in range(day + 1, last + 1):
-                    if free[u, ahead] > 0:
-                        when, who = ahead, u
-                        break
-            if when < 0:
+            c, c_free = _most_free(free, first, stop, day)
+            if c_free > 0:
+                when, who = day, c
+            else:
                 when, who = _earliest_any(free, practice_free, p, first, stop, day)
+    else:
+        if u >= 0:
+            last = min(day + window, free.shape[1] - 1)
+            for ahead in range(day + 1, last + 1):
+                if free[u, ahead] > 0:
+                    when, who = ahead, u
+                    break
+        if when < 0:
+            when, who = _earliest_any(free, practice_free, p, first, stop, day)
+    if when < 0:
+        return -1, -1, -1
+    position = capacity[who, when] - free[who, when]
+    free[who, when] -= 1
+    practice_free[p, when] -= 1
+    return when, who, position
+
+
+@njit(cache=True)
+def book_patients_usual_first(day, patient, urgency, same_day_code, patient_practice, patient_usual, group_start,
+                              group_stop, free, practice_free, capacity, slot_minutes, window, out_day,
+                              out_clinician, out_start_minute, out_minutes):
+    """:func:`book_usual_first` for requests given by patient and urgency code, writing appointment times.
+
+    One pass does the per-request lookups (practice, usual clinician, same-day flag) and turns the
+    slot position into start minute and length (unbooked: start ``-1``, length 0).
+    """
+    for i in range(patient.shape[0]):
+        who_patient = patient[i]
+        when, who, position = _book_one(day, patient_practice[who_patient], patient_usual[who_patient],
+                                        urgency[i] == same_day_code, group_start, group_stop, free, practice_free,
+                                        capacity, window)
         out_day[i] = when
         out_clinician[i] = who
-        if when >= 0:
-            out_position[i] = capacity[who, when] - free[who, when]
-            free[who, when] -= 1
-            practice_free[p, when] -= 1
+        if who >= 0:
+            slot = slot_minutes[who]
+            out_start_minute[i] = position * slot
+            out_minutes[i] = slot
         else:
-            out_position[i] = -1
+            out_start_minute[i] = -1
+            out_minutes[i] = 0
 
 
 def practice_free_totals(free: np.ndarray, group_start: np.ndarray, group_stop: np.ndarray) -> np.ndarray:
@@ -90,4 +118,4 @@ def practice_free_totals(free: np.ndarray, group_start: np.ndarray, group_stop: 
     return (running[group_stop] - running[group_start]).astype(np.int32)
 
 
-__all__ = ["book_usual_first", "practice_free_totals"]
+__all__ = ["book_patients_usual_first", "book_usual_first", "practice_free_totals"]
