@@ -40,6 +40,9 @@ PATIENT_GROUPS: tuple[str, ...] = ("urgency", "deprivation_quintile", "age_band"
 
 PERCENT = 100
 
+TNA_RANK = 3
+"""The *third* next available slot (IHI): the first two free slots may be chance cancellations."""
+
 
 class AccessConfigError(CarenetError):
     """An access configuration with an empty window, unordered age bands or an impossible percentile."""
@@ -59,6 +62,10 @@ class AccessConfig(BaseModel):
     unmet_horizon_days: int = Field(28, ge=0)
     """A request with no appointment within this many days is unmet demand (assumption: NHS Digital's
     longest closed booking interval, 22-28 days; parameters.yaml ``measures_access.unmet_horizon_days``)."""
+    tna_horizon_days: int = Field(28, ge=0)
+    """Look-ahead of third next available, in calendar days: fewer than three free slots within it is
+    reported as the horizon (censored). Assumption: NHS Digital's longest closed booking interval, as
+    ``unmet_horizon_days`` (parameters.yaml ``measures_access_tna.horizon_days``)."""
     percentile: int = Field(90, gt=0, le=100)
     """The upper wait percentile reported (nearest-rank)."""
     age_bands: tuple[int, ...] = (0, 5, 15, 25, 45, 65, 75, 85)
@@ -325,13 +332,55 @@ def dna_rate(
     return grouped.mutate(dna_rate=grouped.did_not_attend.cast("float64") / grouped.appointments.nullif(0))
 
 
-def third_next_available(tables: Tables, config: AccessConfig | None = None) -> Unsupported:
-    """Time to third next available appointment needs clinicians' diaries (free and booked slots).
+def third_next_available(tables: Tables, config: AccessConfig | None = None) -> ir.Table | Unsupported:
+    """Mean time to the third next available appointment per site, in days (IHI; docs/measures/access.md).
 
-    The canonical schema records appointments, not slots, so no dataset can support it yet.
+    Sampled at the start of each working day ``t`` of the window (a day the site's diaries offer
+    slots) whose whole look-ahead ``t … t + tna_horizon_days`` the diaries cover. A slot on day
+    ``d ≥ t`` is free at the start of ``t`` unless an uncancelled appointment at the site on ``d``
+    was booked (``requested_at``; unknown = long before) before ``t``: free = max(0, slots − booked).
+    The value is ``d − t`` for the day ``d`` holding the third free slot, or the horizon when fewer
+    than three are free within it (censored). Columns: site_id, sample_days, mean_tna_days, censored_days.
     """
-    return Unsupported("third next available appointment needs slot diaries (free slots per clinician); "
-                       "the canonical schema has no slots table")
+    config = config or AccessConfig()
+    missing = tables.require("diaries", "appointments", measure="third next available appointment (free slots)")
+    if missing is not None:
+        return missing
+    horizon = config.tna_horizon_days
+    d = tables["diaries"]
+    d = d.filter(d.slots > 0)
+    supply = d.group_by(s_site=d.site_id, s_day=d.date.epoch_days()).agg(slots=d.slots.sum())
+    last = _scalar(supply.s_day.max())
+    if last is None:
+        return Unsupported("the diaries offer no bookable slot")
+    samples = supply.filter(supply.s_day + horizon <= int(last))
+    if config.start is not None:
+        samples = samples.filter(samples.s_day >= _epoch_days(config.start))
+    if config.end is not None:
+        samples = samples.filter(samples.s_day <= _epoch_days(config.end))
+    samples = samples.select(site_id="s_site", t="s_day")
+    pairs = samples.join(supply, [samples.site_id == supply.s_site, supply.s_day >= samples.t,
+                                  supply.s_day <= samples.t + horizon])
+    pairs = pairs.select("site_id", "t", day="s_day", slots="slots")
+    a = tables["appointments"]
+    a = a.filter(a.status.isin(list(BOOKED_STATUSES)) & a.site_id.notnull())
+    a = a.select(b_site=a.site_id, b_day=a.booked_for.date().epoch_days(), made=a.requested_at.date().epoch_days())
+    # Bookings per site, day and booking day: small whatever the list size, and all the look-back needs.
+    booked = a.group_by("b_site", "b_day", "made").agg(n=a.count())
+    taken = pairs.join(booked, [pairs.site_id == booked.b_site, pairs.day == booked.b_day,
+                                booked.made.isnull() | (booked.made < pairs.t)])
+    taken = taken.group_by(k_site="site_id", k_t="t", k_day="day").agg(taken=taken.n.sum())
+    cells = pairs.left_join(taken, [pairs.site_id == taken.k_site, pairs.t == taken.k_t, pairs.day == taken.k_day])
+    cells = cells.select("site_id", "t", "day", free=ibis.greatest(cells.slots - cells.taken.fill_null(0), 0))
+    running = ibis.cumulative_window(group_by=["site_id", "t"], order_by="day")
+    cells = cells.mutate(free_so_far=cells.free.sum().over(running))
+    third = cells.filter(cells.free_so_far >= TNA_RANK)
+    third = third.group_by(r_site="site_id", r_t="t").agg(third_day=third.day.min())
+    per_day = samples.left_join(third, [samples.site_id == third.r_site, samples.t == third.r_t])
+    per_day = per_day.select("site_id", tna=(per_day.third_day - per_day.t).fill_null(horizon).cast("float64"),
+                             censored=flag(per_day.third_day.isnull()))
+    return per_day.group_by("site_id").agg(sample_days=per_day.count(), mean_tna_days=per_day.tna.mean(),
+                                           censored_days=per_day.censored.sum())
 
 
 # --- network summary ------------------------------------------------------------------------------------------------
@@ -345,7 +394,8 @@ def access_summary(tables: Tables, config: AccessConfig | None = None) -> dict[s
     missing = tables.require("appointments", measure="access")
     if missing is not None:
         return {k: missing for k in ("answered_requests", "mean_wait_days", p_key, "share_same_day", within_key,
-                                     "by_urgency", "unmet_demand", "dna_rate", "third_next_available")}
+                                     "by_urgency", "unmet_demand", "dna_rate", "third_next_available",
+                                     "third_next_available_by_practice")}
     summary: dict[str, Any] = {}
     # One pass over the waits, counted per urgency and day; the network figures sum those counts.
     per_day = tables.materialize(_wait_counts(tables, config, ["urgency"], None), stem="wait_counts")
@@ -369,7 +419,14 @@ def access_summary(tables: Tables, config: AccessConfig | None = None) -> dict[s
     dna = dna_rate(tables, config).to_pyarrow().to_pylist()[0]
     summary["dna_rate"] = (Unsupported("no attended or missed appointment in the window")
                            if not dna["appointments"] else float(dna["dna_rate"]))
-    summary["third_next_available"] = third_next_available(tables, config)
+    tna = third_next_available(tables, config)
+    by_site = {} if isinstance(tna, Unsupported) else {
+        row["site_id"]: float(row["mean_tna_days"]) for row in tna.to_pyarrow().to_pylist()}
+    summary["third_next_available"] = (
+        tna if isinstance(tna, Unsupported) else
+        Unsupported("no working day in the window has its whole look-ahead in the diaries") if not by_site else
+        sum(by_site.values()) / len(by_site))
+    summary["third_next_available_by_practice"] = dict(sorted(by_site.items()))
     return summary
 
 
@@ -384,6 +441,6 @@ def _epoch_days(moment: Any) -> int:
 
 __all__ = [
     "BOOKED_STATUSES", "BOOKING_INTERVALS", "OUTCOME_STATUSES", "PATIENT_GROUPS", "AccessConfig", "AccessConfigError",
-    "access_summary", "age_band", "age_on", "deprivation_quintile", "dna_rate", "third_next_available",
+    "TNA_RANK", "access_summary", "age_band", "age_on", "deprivation_quintile", "dna_rate", "third_next_available",
     "unmet_demand", "wait_distribution", "wait_summary", "waits", "with_patient_groups",
 ]

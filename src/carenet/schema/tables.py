@@ -322,9 +322,23 @@ APPOINTMENT_COUNTS = TableSpec(
     ranges={"count": (0, None)},
 )
 
+DIARIES = TableSpec(
+    "diaries", "Diaries: each clinician's bookable appointment slots per working day and site.",
+    pa.schema([
+        _f("clinician_id", pa.string(), "Clinician whose diary it is"),
+        _f("site_id", pa.string(), "Practice or hub where the sessions are held"),
+        _f("date", pa.date32(), "Working day"),
+        _f("slots", pa.int32(), "Bookable appointment slots offered that day at that site"),
+        _f("slot_minutes", pa.int16(), "Usual length of one slot", nullable=True),
+    ]),
+    ("clinician_id", "date", "site_id"),
+    references={"clinician_id": ("clinicians", "clinician_id"), "site_id": ("practices", "practice_id")},
+    ranges={"slots": (0, None), "slot_minutes": (0, 600)},
+)
+
 TABLES: dict[str, TableSpec] = {
     t.name: t
-    for t in (NETWORKS, PRACTICES, PATIENTS, REGISTRATIONS, CLINICIANS, TEAMS, TEAM_MEMBERS, PANELS,
+    for t in (NETWORKS, PRACTICES, PATIENTS, REGISTRATIONS, CLINICIANS, DIARIES, TEAMS, TEAM_MEMBERS, PANELS,
               CONDITIONS, REQUESTS, APPOINTMENTS, CARE_PLANS, TASKS, COMMUNITY_SERVICES, REFERRALS,
               SOCIAL_PRESCRIPTIONS, APPOINTMENT_COUNTS)
 }

@@ -87,6 +87,7 @@ def run_tables(run: TwinRun) -> dict[str, pa.Table]:
     practice_ids = pa.array(frame.practice_ids, pa.string())
     network_ids = pa.array(setup.network_ids, pa.string())
     tables["clinicians"] = _clinicians(setup, clinician_ids, practice_ids, network_ids)
+    tables["diaries"] = _diaries(setup, clinician_ids, practice_ids, clock)
     tables["teams"], tables["team_members"] = _teams(setup, team_ids, clinician_ids, practice_ids, network_ids)
     tables["panels"] = _panels(setup, clinician_ids, team_ids, clock)
     req = record.requests
@@ -127,6 +128,35 @@ def _clinicians(setup, clinician_ids, practice_ids, network_ids) -> pa.Table:
         "fte": pa.array(np.round(staff.array("fte"), 4), pa.float64()),
         "working_days": pa.array([",".join(d) for d in staff.weekdays], pa.string()),
         "sessions_per_week": pa.array(np.round(staff.array("sessions_per_week"), 4), pa.float64()),
+    })
+
+
+def _diaries(setup, clinician_ids, practice_ids, clock) -> pa.Table:
+    """Each practice clinician's bookable slots per working day of the diary (the run and its booking horizon).
+
+    A clinician's lanes (standard and long slots) are summed; ``slot_minutes`` is their slot length when
+    all lanes share one, else null. Hub lanes are left out: a hub is not a practice, so it has no site id.
+    """
+    lanes = setup.lanes
+    at_practice = np.flatnonzero(lanes.site >= 0)
+    clinician = lanes.clinician[at_practice]
+    people, row = np.unique(clinician, return_inverse=True)
+    slots = np.zeros((people.size, lanes.capacity.shape[1]), np.int64)
+    np.add.at(slots, row, lanes.capacity[at_practice])
+    minutes = lanes.slot_minutes[at_practice].astype(np.int64)
+    shortest = np.full(people.size, np.iinfo(np.int64).max)
+    longest = np.full(people.size, -1)
+    np.minimum.at(shortest, row, minutes)
+    np.maximum.at(longest, row, minutes)
+    site = np.zeros(people.size, np.int64)
+    site[row] = lanes.site[at_practice]
+    who, day = np.nonzero(slots > 0)
+    return pa.table({
+        "clinician_id": clinician_ids.take(pa.array(people[who])),
+        "site_id": practice_ids.take(pa.array(site[who])),
+        "date": clock.date(day),
+        "slots": pa.array(slots[who, day], pa.int32()),
+        "slot_minutes": pa.array(shortest[who], pa.int16(), mask=(shortest != longest)[who]),
     })
 
 

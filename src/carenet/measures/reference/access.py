@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from carenet.measures.access import BOOKED_STATUSES, BOOKING_INTERVALS, OUTCOME_STATUSES, AccessConfig
@@ -161,6 +161,42 @@ def dna_rate(rows: Rows, config: AccessConfig, by: Sequence[str] = (),
             for k, v in groups.items()}
 
 
+def third_next_available(rows: Rows, config: AccessConfig, rank: int = 3) -> Grouped | Unsupported:
+    """Per site: days from each sample day to the day of the ``rank``-th slot free at its start, averaged."""
+    if "diaries" not in rows or "appointments" not in rows:
+        return Unsupported("no diaries")
+    slots: dict[tuple[str, date], int] = defaultdict(int)
+    for row in rows["diaries"]:
+        if row["slots"] > 0:
+            slots[(row["site_id"], row["date"])] += row["slots"]
+    if not slots:
+        return Unsupported("no slots")
+    last = max(day for _, day in slots)
+    horizon = config.tna_horizon_days
+    live = [a for a in rows["appointments"] if a["status"] in BOOKED_STATUSES and a["site_id"] is not None]
+    out: Grouped = {}
+    for site in sorted({s for s, _ in slots}):
+        values, censored = [], 0
+        for t in sorted(day for s, day in slots if s == site):
+            if (last - t).days < horizon or (config.start and t < config.start) or (config.end and t > config.end):
+                continue
+            seen, value = 0, None
+            for ahead in range(horizon + 1):
+                day = t + timedelta(days=ahead)
+                booked = sum(1 for a in live if a["site_id"] == site and day_of(a["booked_for"]) == day
+                             and (a["requested_at"] is None or day_of(a["requested_at"]) < t))
+                seen += max(0, slots.get((site, day), 0) - booked)
+                if seen >= rank:
+                    value = ahead
+                    break
+            censored += value is None
+            values.append(horizon if value is None else value)
+        if values:
+            out[(site,)] = {"sample_days": len(values), "mean_tna_days": sum(values) / len(values),
+                            "censored_days": censored}
+    return out
+
+
 def access_summary(rows: Rows, config: AccessConfig) -> dict[str, Any]:
     p_key, within_key = f"p{config.percentile}_wait_days", f"share_within_{config.within_days}_days"
     overall = wait_summary(rows, config, by=())[()]
@@ -174,9 +210,13 @@ def access_summary(rows: Rows, config: AccessConfig) -> dict[str, Any]:
     summary["unmet_demand"] = unmet
     dna = dna_rate(rows, config)[()]
     summary["dna_rate"] = dna["dna_rate"] if dna["appointments"] else Unsupported("no outcomes")
-    summary["third_next_available"] = Unsupported("no slots table")
+    tna = third_next_available(rows, config)
+    by_site = {} if isinstance(tna, Unsupported) else {k[0]: v["mean_tna_days"] for k, v in tna.items()}
+    summary["third_next_available"] = (tna if isinstance(tna, Unsupported) else
+                                       sum(by_site.values()) / len(by_site) if by_site else Unsupported("no sample"))
+    summary["third_next_available_by_practice"] = dict(sorted(by_site.items()))
     return summary
 
 
 __all__ = ["access_summary", "age_band", "age_on", "booking_interval", "dna_rate", "nearest_rank", "quintile",
-           "unmet_demand", "wait_distribution", "wait_summary", "waits"]
+           "third_next_available", "unmet_demand", "wait_distribution", "wait_summary", "waits"]
