@@ -199,9 +199,9 @@ def _upload_sqlite(con: ibis.BaseBackend, name: str, table: pa.Table) -> ibis.Ta
     """
     created = con.create_table(name, schema=ibis.Schema.from_pyarrow(table.schema), temp=True)
     columns = [_sqlite_values(table.column(i)) for i in range(table.num_columns)]
-    placeholders = ", ".join("?" * table.num_columns)
+    markers = ", ".join("?" * table.num_columns)
     with con.begin() as cur:
-        cur.executemany(f'INSERT INTO temp."{name}" VALUES ({placeholders})', zip(*columns, strict=True))
+        cur.executemany(f'INSERT INTO temp."{name}" VALUES ({markers})', zip(*columns, strict=True))
     return created
 
 

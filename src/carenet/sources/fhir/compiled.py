@@ -144,7 +144,7 @@ class _Compiler:
     def model(self, model: type) -> core_schema.CoreSchema:
         name = f"{model.__module__}.{model.__qualname__}"
         if name not in self.definitions:
-            self.definitions[name] = _REFUSE  # placeholder while recursing (Extension holds Extension)
+            self.definitions[name] = _REFUSE  # sentinel while recursing (Extension holds Extension)
             self.definitions[name] = self._model(model, name)
         return core_schema.definition_reference_schema(name)
 
