@@ -6,6 +6,8 @@ from datetime import date
 from typing import Any
 
 import pyarrow as pa
+from group_compare import assert_same_groups as compare_groups
+from group_compare import rows_of
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -43,15 +45,7 @@ def same(a: Any, b: Any) -> bool:
 
 
 def assert_same_groups(actual: list[dict[str, Any]], expected: dict[tuple, dict[str, Any]], keys: list[str]) -> None:
-    got = {tuple(row[k] for k in keys): row for row in actual}
-    assert set(got) == set(expected), f"groups differ: {sorted(map(str, got))} vs {sorted(map(str, expected))}"
-    for key, want in expected.items():
-        for column, value in want.items():
-            assert same(got[key][column], value), f"{key} {column}: {got[key][column]!r} != {value!r}"
-
-
-def rows_of(result) -> list[dict[str, Any]]:
-    return result.to_pyarrow().to_pylist()
+    compare_groups(actual, expected, keys, same)
 
 
 def test_access_matches_oracle(backend, make_tables, spec):

@@ -78,6 +78,11 @@ class TableBuilder:
         """A collector for the problems of one build step, reported in input order."""
         return StepProblems(self.graph, self.problems)
 
+    def with_ids(self, table: pa.Table, nodes: np.ndarray) -> tuple[pa.Table, np.ndarray]:
+        """The rows (and their nodes) that were given a canonical id; the rest were reported already."""
+        usable = self.graph.canon[nodes] != None  # noqa: E711 - element-wise on an object array
+        return table.filter(pa.array(usable)), nodes[usable]
+
     def resolve_one(self, step: StepProblems, order: tuple, source: int, ref: str | None,
                     accepted: tuple[str, ...], field: str, strict: bool = True) -> int:
         """The node one reference points to (NO_NODE when none), reporting a problem at ``source``."""

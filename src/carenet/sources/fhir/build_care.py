@@ -63,8 +63,7 @@ def care_plan_table(b: TableBuilder) -> pa.Table:
     """Care plans with their key worker (author, else a contributor) and the text of their Goals."""
     g, tz, step = b.graph, b.defaults.timezone, b.step()
     table, nodes = b.tables["CarePlan"], g.nodes("CarePlan")
-    usable = g.canon[nodes] != None  # noqa: E711 - element-wise on an object array
-    table, nodes = table.filter(pa.array(usable)), nodes[usable]
+    table, nodes = b.with_ids(table, nodes)
     n = len(nodes)
     subject = g.resolve(table["subject"], ("Patient",))
     for row in subject.problem_rows():
@@ -143,8 +142,7 @@ def team_tables(b: TableBuilder) -> tuple[pa.Table, pa.Table, pa.Table]:
     """
     g, tz, step = b.graph, b.defaults.timezone, b.step()
     table, nodes = b.tables["CareTeam"], g.nodes("CareTeam")
-    usable = g.canon[nodes] != None  # noqa: E711 - element-wise on an object array
-    table, nodes = table.filter(pa.array(usable)), nodes[usable]
+    table, nodes = b.with_ids(table, nodes)
     n = len(nodes)
     subject = g.resolve(table["subject"], ("Patient",))
     for row in subject.problem_rows():

@@ -50,8 +50,7 @@ def contact_rows(b: TableBuilder) -> Contacts:
     g, step = b.graph, b.step()
     table = pa.concat_tables([b.tables["Appointment"], b.tables["Encounter"]])
     nodes = np.concatenate([g.nodes("Appointment"), g.nodes("Encounter")])
-    usable = g.canon[nodes] != None  # noqa: E711 - element-wise on an object array
-    table, nodes = table.filter(pa.array(usable)), nodes[usable]
+    table, nodes = b.with_ids(table, nodes)
     n = len(nodes)
     subject = g.resolve(table["subject"], ("Patient",))
     for row in subject.problem_rows():

@@ -36,8 +36,7 @@ def patient_tables(b: TableBuilder, contacts: Contacts) -> tuple[pa.Table, pa.Ta
     g, tz, step = b.graph, b.defaults.timezone, b.step()
     first_seen = _first_seen(b, contacts)
     table, nodes = b.tables["Patient"], g.nodes("Patient")
-    usable = g.canon[nodes] != None  # noqa: E711 - element-wise on an object array
-    table, nodes = table.filter(pa.array(usable)), nodes[usable]
+    table, nodes = b.with_ids(table, nodes)
     n = len(nodes)
     birth, bad_birth = local_dates(table["birth_date"], tz)
     death, bad_death = local_dates(table["death"], tz)
