@@ -28,6 +28,21 @@ MODES: tuple[str, ...] = ("face_to_face", "telephone", "video", "online", "home_
 
 APPOINTMENT_STATUSES: tuple[str, ...] = ("booked", "attended", "did_not_attend", "cancelled")
 
+REQUEST_OUTCOMES: tuple[str, ...] = (
+    "booked",
+    "waiting",
+    "abandoned",
+    "redirected_111",
+    "redirected_utc",
+    "redirected_ae",
+    "redirected_pharmacy",
+)
+"""How a request ended: it got an appointment, still waits for a slot when the data end, the patient
+gave up, or it was sent (or went) to NHS 111, an urgent treatment centre, A&E or a community pharmacy."""
+
+REDIRECT_OUTCOMES: tuple[str, ...] = tuple(o for o in REQUEST_OUTCOMES if o.startswith("redirected_"))
+"""The outcomes that mean the need was met (or not) outside the practice."""
+
 SEXES: tuple[str, ...] = ("female", "male", "other", "unknown")
 
 TEAM_KINDS: tuple[str, ...] = ("practice", "micro_team", "hub", "segment_service", "community")

@@ -13,7 +13,7 @@ import pyarrow as pa
 from carenet.schema import codes
 from carenet.schema.roles import ROLE_CODES
 
-SCHEMA_VERSION = "1.0"
+SCHEMA_VERSION = "1.1"
 
 _TS = pa.timestamp("s")
 
@@ -183,10 +183,20 @@ REQUESTS = TableSpec(
         _f("need_type", pa.string(), "Need type"),
         _f("urgency", pa.string(), "same_day, urgent, routine or proactive"),
         _f("channel", pa.string(), "telephone, online, walk_in, proactive or referral"),
+        _f("episode_id", pa.string(),
+           "Episode of need the request belongs to: the request_id of the episode's first request "
+           "(returns, re-contacts after a misroute and follow-ups of the same need carry it)", nullable=True),
+        _f("outcome", pa.string(),
+           "How the request ended: booked, waiting (still waiting for a slot when the data end), abandoned, "
+           "or redirected_111 / redirected_utc / redirected_ae / redirected_pharmacy", nullable=True),
+        _f("outcome_at", _TS, "When the request was booked, abandoned or redirected (null while waiting)",
+           nullable=True),
     ]),
     ("request_id",),
-    references={"patient_id": ("patients", "patient_id"), "practice_id": ("practices", "practice_id")},
-    enums={"need_type": codes.NEED_TYPES, "urgency": codes.URGENCIES, "channel": codes.CHANNELS},
+    references={"patient_id": ("patients", "patient_id"), "practice_id": ("practices", "practice_id"),
+                "episode_id": ("requests", "request_id")},
+    enums={"need_type": codes.NEED_TYPES, "urgency": codes.URGENCIES, "channel": codes.CHANNELS,
+           "outcome": codes.REQUEST_OUTCOMES},
 )
 
 APPOINTMENTS = TableSpec(
