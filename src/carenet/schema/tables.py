@@ -14,6 +14,8 @@ from carenet.schema import codes
 from carenet.schema.roles import ROLE_CODES
 
 SCHEMA_VERSION = "1.1"
+READABLE_SCHEMA_VERSIONS = ("1.0", "1.1")
+"""Schema versions of datasets this carenet reads (a manifest with any other version is not a dataset)."""
 
 _TS = pa.timestamp("s")
 
