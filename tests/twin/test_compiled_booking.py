@@ -8,8 +8,8 @@ import pytest
 from carenet.care import BookingCosts, BookingRequests, Diary, allocate, hub_site
 from carenet.care.booking_classes import aggregate as care_aggregate
 from carenet.models import load_model
+from carenet.network.compiled_booking import aggregate, allocate_compiled
 from carenet.twin import run_model
-from carenet.twin.compiled_booking import aggregate, allocate_compiled
 
 
 def _random_problem(seed: int):

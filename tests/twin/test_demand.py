@@ -7,18 +7,20 @@ import datetime as dt
 import numpy as np
 import pytest
 
-from carenet.twin.calendar import WorkingCalendar
+from carenet.network.calendar import WorkingCalendar
+from carenet.network.patients import PatientFrame
+from carenet.network.requests import NEED, URGENCY
+from carenet.network.settings import NetworkSettings
 from carenet.twin.demand import CalibratedDemand, build_demand, deprivation_factor
 from carenet.twin.effects import Effects
 from carenet.twin.episodes import EpisodeSampler
-from carenet.twin.patients import PatientFrame
-from carenet.twin.requests import NEED, URGENCY
 from carenet.twin.settings import twin_settings
 
 
 @pytest.fixture(scope="module")
 def frame(small_population, run_start):
-    return PatientFrame.from_tables(small_population, run_start)
+    return PatientFrame.from_tables(small_population, run_start,
+                                   NetworkSettings.from_parameters().risk.efi_upper_bounds)
 
 
 def _year_of_requests(frame, run_start, seed=3):

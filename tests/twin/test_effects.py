@@ -6,9 +6,9 @@ import numpy as np
 import pytest
 
 from carenet.models import load_model
+from carenet.network.requests import NEED, ORIGIN
 from carenet.twin import EffectError, Effects, run_model
 from carenet.twin.model_steps import Admissions
-from carenet.twin.requests import NEED, ORIGIN
 from carenet.twin.run import _thinning
 from carenet.twin.state import RunState
 

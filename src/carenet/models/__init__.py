@@ -1,9 +1,9 @@
 """The delivery-model library: a typed specification and one declarative YAML file per model.
 
 API: ``load_model(name_or_path) -> DeliveryModel``, ``list_models() -> list[str]``,
-``check_model_file(path) -> DeliveryModel``, ``library_path(name)``, :class:`ModelError`,
-``staff_network(model, practices, network_id, segment_patients) -> Staffing`` (canonical clinicians,
-teams, team_members), and the spec classes (``DeliveryModel``, ``Cohort`` …) in :mod:`carenet.models.spec`.
+``check_model_file(path) -> DeliveryModel``, ``library_path(name)``, :class:`ModelError`, and the spec
+classes (``DeliveryModel``, ``Cohort`` …) in :mod:`carenet.models.spec`. Staffing a network with a model
+is the network layer's (:mod:`carenet.network.staffing`).
 """
 
 from carenet.models.library import ModelError, check_model_file, library_path, list_models, load_model
@@ -30,11 +30,10 @@ from carenet.models.spec import (
     TeamMember,
     Workforce,
 )
-from carenet.models.staffing import Staffing, staff_network
 
 __all__ = [
     "FRAILTY_CATEGORIES", "RISK_TIERS", "AnnualReview", "Booking", "CarePlans", "CaseManagement", "Cohort", "Community",
     "DeliveryModel", "DirectoryEntry", "Entry", "Hub", "HubRole", "LongAppointments", "ModelError", "Panels",
-    "Proactive", "RoleStaffing", "Scale", "Staffing", "Team", "TeamMember", "Workforce", "check_model_file",
-    "library_path", "list_models", "load_model", "staff_network",
+    "Proactive", "RoleStaffing", "Scale", "Team", "TeamMember", "Workforce", "check_model_file",
+    "library_path", "list_models", "load_model",
 ]

@@ -13,13 +13,13 @@ API:
   :class:`CalibratedDemand`, :class:`PatientFrame`, ``twin_settings()``.
 """
 
-from carenet.twin.calendar import WorkingCalendar
+from carenet.network.calendar import WorkingCalendar
+from carenet.network.patients import PatientFrame, PopulationError
 from carenet.twin.demand import CalibratedDemand, DemandModel, build_demand
 from carenet.twin.effects import EffectError, Effects
 from carenet.twin.engine import Engine
 from carenet.twin.ledger import RunRecord
 from carenet.twin.output import RUN_FILE, run_manifest, run_summary, run_tables, write_run
-from carenet.twin.patients import PatientFrame, PopulationError
 from carenet.twin.r1 import R1, R1Spec, r1_engine, r1_metrics, run_r1
 from carenet.twin.run import BOOKING_MODES, TwinError, TwinRun, run_model
 from carenet.twin.settings import twin_settings

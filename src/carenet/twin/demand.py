@@ -26,9 +26,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from carenet.network.patients import PatientFrame
+from carenet.network.requests import NEED, ORIGIN, URGENCY, RequestBatch, make_batch
 from carenet.twin.episodes import EpisodeSampler
-from carenet.twin.patients import PatientFrame
-from carenet.twin.requests import NEED, ORIGIN, URGENCY, RequestBatch, make_batch
 from carenet.twin.settings import DemandSettings
 
 AGE_GROUP_EDGES = (15, 65)

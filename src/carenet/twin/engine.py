@@ -21,8 +21,8 @@ from typing import Protocol
 
 import numpy as np
 
+from carenet.network.requests import NEW, Bookings, RequestBatch
 from carenet.twin.ledger import ATTENDED, UNBOOKED, Ledger, RunRecord
-from carenet.twin.requests import NEW, Bookings, RequestBatch
 
 
 class DemandSource(Protocol):
@@ -62,8 +62,10 @@ class Engine:
     outcomes: OutcomeModel = field(default_factory=AllAttend)
     steps: Sequence[Step] = ()
 
-    def run(self, days: int, seed: int, progress: Callable[[int], None] | None = None) -> RunRecord:
-        streams = [np.random.default_rng(s) for s in np.random.SeedSequence(seed).spawn(3 + len(self.steps))]
+    def run(self, days: int, seed: int | np.random.SeedSequence,
+            progress: Callable[[int], None] | None = None) -> RunRecord:
+        root = seed if isinstance(seed, np.random.SeedSequence) else np.random.SeedSequence(seed)
+        streams = [np.random.default_rng(s) for s in root.spawn(3 + len(self.steps))]
         demand_rng, booking_rng, outcome_rng, *step_rngs = streams
         ledger = Ledger()
         numbered = 0
@@ -79,6 +81,8 @@ class Engine:
             else:
                 batch.request[new] = np.arange(numbered, numbered + count)
                 batch.requested_day[new] = day
+            starts = batch.episode < 0  # a request of no earlier episode starts its own
+            batch.episode[starts] = batch.request[starts]
             numbered += count
             bookings = self.booking.book(day, batch, booking_rng)
             outcome = self.outcomes.outcome(day, batch, bookings, outcome_rng)

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from carenet.twin.requests import Bookings, RequestBatch
+from carenet.network.requests import Bookings, RequestBatch
 
 ATTENDED, DID_NOT_ATTEND, UNBOOKED = 0, 1, 2
 """Outcome codes of a request's appointment."""

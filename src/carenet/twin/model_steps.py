@@ -2,8 +2,14 @@
 
 * :class:`DidNotAttend` - the outcome model: a booked appointment is missed with the probability
   for its booking lead time in calendar days (``demand.dna.by_lead_time``).
-* :class:`CallBack` - a request that found no slot (or waited for triage) is made again the next
-  working day, up to ``unbooked_retry_days`` times, then counts as unmet.
+* :class:`CallBack` - a request that found no slot (or waited for triage) waits and is tried again
+  the next working day; a same-day or urgent one goes elsewhere at once with probability
+  ``network.access.urgent_no_slot_goes_elsewhere``, and is given up after ``unbooked_retry_days``;
+  a routine one is given up with probability ``network.access.give_up_per_working_day`` on each day
+  it waits. A request given up ends abandoned or redirected (NHS 111, urgent treatment centre, A&E,
+  pharmacy) in the shares of ``network.access.no_slot_destination``; one still waiting when the run
+  ends is reported as waiting. Planned work with a fixed role is not chased: unbooked, it lapses
+  (recorded as abandoned).
 * :class:`Returns` - after an attended contact: a return for the same episode (less likely with
   the named clinician or team), a second contact after a misrouted first one, a referral to the
   link worker for a psychosocial need; continuity counters for the admission effect.
@@ -20,14 +26,16 @@ from __future__ import annotations
 import numpy as np
 
 from carenet.care import Directory, social_prescribe
+from carenet.network.calendar import WorkingCalendar
+from carenet.network.requests import CHANNEL, NEED, NO_ROLE, ORIGIN, URGENCY, Bookings, RequestBatch, make_batch
+from carenet.network.risk import ELDERLY_AGE
 from carenet.params import parameter
 from carenet.schema.roles import ROLE_CODES, ROLES_BY_CODE, can_handle
-from carenet.twin.calendar import WorkingCalendar
 from carenet.twin.effects import Effects
 from carenet.twin.episodes import EpisodeSampler
 from carenet.twin.ledger import ATTENDED, DID_NOT_ATTEND, UNBOOKED
-from carenet.twin.requests import CHANNEL, NEED, NO_ROLE, ORIGIN, URGENCY, Bookings, RequestBatch, make_batch
-from carenet.twin.risk import ELDERLY_AGE
+from carenet.network.settings import AccessSettings
+from carenet.schema.codes import REQUEST_OUTCOMES
 from carenet.twin.settings import DnaSettings
 from carenet.twin.setup import Setup
 from carenet.twin.state import RunState
@@ -58,11 +66,17 @@ class DidNotAttend:
 
 
 class CallBack:
-    """Unbooked requests routed by need come back the next working day, a limited number of times."""
+    """Requests that found no slot wait, go elsewhere or are given up (see the module docstring)."""
 
-    def __init__(self, state: RunState, retry_days: int):
+    def __init__(self, state: RunState, retry_days: int, access: AccessSettings):
         self._state = state
         self._retry_days = retry_days
+        self._access = access
+        self._codes = np.asarray([REQUEST_OUTCOMES.index(d) for d in access.destinations], np.int8)
+        elsewhere = np.asarray([d != "abandoned" for d in access.destinations])
+        self._elsewhere = access.destination_share * elsewhere / max(
+            float((access.destination_share * elsewhere).sum()), 1e-12)
+        self._abandoned = np.int8(REQUEST_OUTCOMES.index("abandoned"))
         self._pending = RequestBatch.empty()
 
     def requests(self, day: int, rng: np.random.Generator) -> RequestBatch:
@@ -70,10 +84,31 @@ class CallBack:
         return pending
 
     def settle(self, day, batch, bookings, outcome, rng) -> None:
-        again = (outcome == UNBOOKED) & (batch.role == NO_ROLE) & (batch.attempts < self._retry_days)
+        unbooked = outcome == UNBOOKED
+        if not unbooked.any():
+            return
+        routed = batch.role == NO_ROLE
+        waiting_triage = self._state.last_waiting if self._state.last_waiting.size == len(batch) else np.zeros(
+            len(batch), bool)
+        pressing = batch.urgency < URGENCY["routine"]
+        draw = rng.random(len(batch))
+        goes_now = unbooked & routed & pressing & ~waiting_triage & (draw < self._access.urgent_redirect_share)
+        gives_up = unbooked & routed & ~goes_now & np.where(
+            pressing, batch.attempts >= self._retry_days, draw < self._access.give_up_per_day)
+        lapses = unbooked & ~routed
+        ending = np.full(len(batch), -1, np.int8)
+        pick = rng.random(len(batch))
+        ending[goes_now] = self._codes[np.searchsorted(np.cumsum(self._elsewhere), pick[goes_now], side="right")
+                                       .clip(max=self._codes.size - 1)]
+        ending[gives_up] = self._codes[np.searchsorted(np.cumsum(self._access.destination_share), pick[gives_up],
+                                                       side="right").clip(max=self._codes.size - 1)]
+        ending[lapses] = self._abandoned
+        ended = np.flatnonzero(ending >= 0)
+        self._state.endings.add(request=batch.request[ended], code=ending[ended], day=np.full(ended.size, day))
+        again = unbooked & (ending < 0)
         if again.any():
             retry = batch.take(np.flatnonzero(again))
-            retry.attempts = (retry.attempts + 1).astype(np.int8)
+            retry.attempts = np.minimum(retry.attempts.astype(np.int16) + 1, np.iinfo(np.int8).max).astype(np.int8)
             self._pending = retry
 
 
@@ -126,7 +161,8 @@ class Returns:
             if refer.any():
                 rows = seen[refer]
                 referral = make_batch(batch.patient[rows], batch.need[rows], URGENCY["routine"], CHANNEL["referral"],
-                                      batch.minute[rows], ORIGIN["referral"], role=self._link_role)
+                                      batch.minute[rows], ORIGIN["referral"], role=self._link_role,
+                                      episode=batch.episode[rows])
                 for d in np.unique(when[refer]):
                     pick = when[refer] == d
                     state.enqueue(int(d) + 1, referral.take(np.flatnonzero(pick)))
@@ -136,9 +172,9 @@ class Returns:
         if not mask.any():
             return
         rows = seen[mask]
-        minute = rng.integers(0, self._setup.settings.calendar.opening_minutes, size=rows.size)
+        minute = rng.integers(0, self._setup.twin.calendar.opening_minutes, size=rows.size)
         follow = make_batch(batch.patient[rows], batch.need[rows], URGENCY["routine"], batch.channel[rows],
-                            minute, origin)
+                            minute, origin, episode=batch.episode[rows])
         due = due[mask]
         for d in np.unique(due):
             self._state.enqueue(int(d), follow.take(np.flatnonzero(due == d)))
@@ -179,7 +215,7 @@ class ProactiveWork:
         self._day = needs.column("day").to_numpy()
         self._cols = {name: needs.column(name).to_numpy() for name in ("patient", "role", "need", "minutes",
                                                                         "deadline")}
-        self._opening = setup.settings.calendar.opening_minutes
+        self._opening = setup.twin.calendar.opening_minutes
         self._bounds = np.searchsorted(self._day, np.arange(int(self._day.max(initial=-1)) + 2))
 
     def requests(self, day: int, rng: np.random.Generator) -> RequestBatch:
@@ -255,15 +291,15 @@ class Admissions:
 
     def __init__(self, setup: Setup, state: RunState, effects: Effects):
         self._setup, self._state, self._effects = setup, state, effects
-        adm = setup.settings.admissions
+        adm = setup.twin.admissions
         frame = setup.frame
         risk = adm.frailty_rate_ratio[np.where(frame.age >= ELDERLY_AGE, frame.frailty, 0)] * np.where(
-            frame.registers >= setup.settings.demand.multimorbidity_min_registers, adm.multimorbidity_rate_ratio, 1.0)
+            frame.registers >= setup.twin.demand.multimorbidity_min_registers, adm.multimorbidity_rate_ratio, 1.0)
         risk = risk / risk.mean()
         self._hr = effects.continuity_admission_hazard_ratio
         self._ref = effects.reference_upc
         ceiling = self._hr ** self._ref if self._hr >= 1 else 1.0  # hazard factor at zero continuity
-        daily = adm.rate_per_person_year / setup.settings.calendar.working_days_per_year * risk * ceiling
+        daily = adm.rate_per_person_year / setup.twin.calendar.working_days_per_year * risk * ceiling
         self._ceiling = ceiling
         self._sampler = EpisodeSampler(daily, np.ones(setup.calendar.days), 1)
         self._dates = setup.calendar.dates.astype("int64")

@@ -25,13 +25,13 @@ import pyarrow.compute as pc
 
 from carenet import __version__
 from carenet.care import Directory, care_plans_table
+from carenet.network.calendar import WorkingCalendar
+from carenet.network.requests import ORIGIN, ORIGINS
 from carenet.params import parameter
 from carenet.schema import SCHEMA_VERSION, write_dataset
-from carenet.schema.codes import CHANNELS, MODES, NEED_TYPES, URGENCIES
+from carenet.schema.codes import CHANNELS, MODES, NEED_TYPES, REQUEST_OUTCOMES, URGENCIES
 from carenet.schema.roles import ROLE_CODES, ROLES_BY_CODE
-from carenet.twin.calendar import WorkingCalendar
 from carenet.twin.ledger import ATTENDED, DID_NOT_ATTEND, UNBOOKED
-from carenet.twin.requests import ORIGIN, ORIGINS
 from carenet.twin.run import TwinRun
 
 RUN_FILE = "run.json"
@@ -80,7 +80,7 @@ def run_tables(run: TwinRun) -> dict[str, pa.Table]:
     """Every canonical table of the run (see the module docstring)."""
     setup, state, record = run.setup, run.state, run.record
     frame, staff = setup.frame, setup.staff
-    clock = _Clock(WorkingCalendar(setup.calendar.start, setup.diary_days), setup.settings.calendar.opening_time)
+    clock = _Clock(setup.calendar.extended(setup.diary_days), setup.twin.calendar.opening_time)
     tables = {name: setup.tables[name] for name in POPULATION_TABLES if name in setup.tables}
     clinician_ids = pa.array(staff.clinician_id, pa.string())
     team_ids = pa.array(staff.teams.team_id, pa.string())
@@ -102,6 +102,8 @@ def run_tables(run: TwinRun) -> dict[str, pa.Table]:
         "need_type": _strings(NEED_TYPES, req.need),
         "urgency": _strings(URGENCIES, req.urgency),
         "channel": _strings(CHANNELS, req.channel),
+        "episode_id": _ids("R", req.episode),
+        **_request_outcomes(run, clock),
     })
     tables["appointments"] = _appointments(run, clock, request_ids, requested_at, clinician_ids, practice_ids)
     tables["care_plans"] = care_plans_table(setup.care_plans, patient_ids, clinician_ids, clock.dates, "CP")
@@ -111,6 +113,24 @@ def run_tables(run: TwinRun) -> dict[str, pa.Table]:
     tables["social_prescriptions"] = _prescriptions(state, patient_ids, clinician_ids, services, service_ids, clock)
     tables["tasks"] = _tasks(run, clock, patient_ids, clinician_ids)
     return tables
+
+
+def _request_outcomes(run: TwinRun, clock: _Clock) -> dict[str, pa.Array]:
+    """How each request ended: booked (when the booking was made), given up or sent elsewhere, or still waiting."""
+    record, endings = run.record, run.state.endings
+    code = np.where(record.bookings.booked, REQUEST_OUTCOMES.index("booked"), REQUEST_OUTCOMES.index("waiting"))
+    day = np.where(record.bookings.booked, record.request_day, -1).astype(np.int64)
+    ended = endings.get("request", np.int64)
+    if ended.size:
+        order = np.argsort(record.requests.request)
+        at = order[np.searchsorted(record.requests.request, ended, sorter=order)]
+        still = ~record.bookings.booked[at]
+        code[at[still]] = endings.get("code", np.int8)[still]
+        day[at[still]] = endings.get("day", np.int64)[still]
+    known = day >= 0
+    moment = clock.at(np.maximum(day, 0), record.requests.minute)
+    return {"outcome": _strings(REQUEST_OUTCOMES, code),
+            "outcome_at": pc.if_else(pa.array(known), moment, pa.nulls(len(day), moment.type))}
 
 
 def _clinicians(setup, clinician_ids, practice_ids, network_ids) -> pa.Table:
@@ -299,7 +319,7 @@ def _tasks(run, clock, patient_ids, clinician_ids) -> pa.Table:
     pos = np.searchsorted(order, probe, side="left")
     hit = (pos < order.size) & (order[np.minimum(pos, order.size - 1)] // (setup.diary_days + 1) == d_patient)
     done_day = np.where(hit, order[np.minimum(pos, order.size - 1)] % (setup.diary_days + 1), -1)
-    follow_days = setup.settings.admissions.discharge_follow_up_days
+    follow_days = setup.twin.admissions.discharge_follow_up_days
     n_recall, n_dis = recall.size, d_patient.size
     kind = np.concatenate([np.full(n_recall, "recall", object), np.full(n_dis, "discharge", object)])
     created_day = np.concatenate([req.requested_day[recall], d_day])

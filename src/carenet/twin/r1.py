@@ -17,11 +17,11 @@ from dataclasses import dataclass
 import numpy as np
 from numba import njit
 
+from carenet.network.requests import CHANNEL, NEED, ORIGIN, URGENCY, Bookings, RequestBatch, make_batch
 from carenet.twin.diary import Diary
 from carenet.twin.engine import Engine
 from carenet.twin.episodes import EpisodeSampler
 from carenet.twin.ledger import RunRecord
-from carenet.twin.requests import CHANNEL, NEED, ORIGIN, URGENCY, Bookings, RequestBatch, make_batch
 from carenet.twin.usual_first import book_patients_usual_first, practice_free_totals
 
 

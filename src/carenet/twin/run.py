@@ -17,15 +17,14 @@ import numpy as np
 import pyarrow as pa
 
 from carenet.models.spec import DeliveryModel
+from carenet.network.booking import NetworkBooking
+from carenet.network.requests import NEED, Bookings, RequestBatch
 from carenet.schema.errors import CarenetError
-from carenet.twin.calendar import WorkingCalendar
 from carenet.twin.demand import CalibratedDemand
 from carenet.twin.effects import Effects
 from carenet.twin.engine import Engine
 from carenet.twin.ledger import RunRecord
-from carenet.twin.model_booking import ModelBooking
 from carenet.twin.model_steps import Admissions, CallBack, DidNotAttend, ProactiveWork, Returns, SocialPrescribing
-from carenet.twin.requests import NEED
 from carenet.twin.settings import twin_settings
 from carenet.twin.setup import Setup, prepare, proactive_patients
 from carenet.twin.state import RunState
@@ -65,6 +64,20 @@ def _thinning(state: RunState, effects: Effects) -> Callable[[np.ndarray, np.nda
     return keep
 
 
+class ModelBooking:
+    """The engine's booking policy: the network's booking, telling the run's state who was misrouted or waits."""
+
+    def __init__(self, setup: Setup, state: RunState, effects: Effects):
+        self._booking = NetworkBooking(setup, effects.misroute_probability)
+        self._state = state
+
+    def book(self, day: int, batch: RequestBatch, rng: np.random.Generator) -> Bookings:
+        bookings = self._booking.book(day, batch, rng)
+        self._state.last_misrouted = self._booking.last_misrouted
+        self._state.last_waiting = self._booking.last_waiting
+        return bookings
+
+
 def model_engine(setup: Setup) -> tuple[Engine, RunState]:
     """The engine configured for ``setup``'s model, and the state its steps share."""
     effects = setup.effects
@@ -74,13 +87,13 @@ def model_engine(setup: Setup) -> tuple[Engine, RunState]:
     plan_patient = plans.column("patient").to_numpy()
     state.has_plan[plan_patient] = True
     state.key_worker[plan_patient] = plans.column("key_worker").to_numpy()
-    settings = setup.settings
+    settings = setup.twin
     calendar = setup.calendar
     multipliers = calendar.multipliers(settings.calendar.weekday_factor, settings.calendar.month_factor)
     demand = CalibratedDemand(setup.demand, multipliers, settings.calendar.working_days_per_year,
                               settings.calendar.opening_minutes, _thinning(state, effects))
-    diary_calendar = WorkingCalendar(calendar.start, setup.diary_days)
-    steps = [CallBack(state, settings.demand.unbooked_retry_days), Returns(setup, state, effects),
+    diary_calendar = calendar.extended(setup.diary_days)
+    steps = [CallBack(state, settings.demand.unbooked_retry_days, setup.settings.access), Returns(setup, state, effects),
              ProactiveWork(setup), SocialPrescribing(setup, state, effects), Admissions(setup, state, effects)]
     engine = Engine(demand=demand, booking=ModelBooking(setup, state, effects),
                     outcomes=DidNotAttend(settings.dna, diary_calendar, calendar.days), steps=steps)
@@ -98,9 +111,9 @@ def run_model(model: DeliveryModel, tables: Mapping[str, pa.Table], *, start: dt
     if seed < 0:
         raise TwinError(f"seed must be a non-negative integer, got {seed}")
     effects = effects or Effects.from_parameters()
-    setup_rng, run_seed = np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(0,))), seed
+    setup_seed, run_seed = np.random.SeedSequence(seed).spawn(2)  # set-up and the run's parts: separate streams
     clock = time.perf_counter()
-    setup = prepare(model, tables, start, days, effects, setup_rng, booking_mode, twin_settings())
+    setup = prepare(model, tables, start, days, effects, setup_seed, booking_mode, twin_settings())
     engine, state = model_engine(setup)
     prepared = time.perf_counter()
     record = engine.run(days, run_seed, progress)

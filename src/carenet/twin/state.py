@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from carenet.twin.requests import RequestBatch
+from carenet.network.requests import RequestBatch
 
 
 @dataclass
@@ -55,6 +55,7 @@ class RunState:
     referrals: EventRows = field(default_factory=EventRows)
     prescriptions: EventRows = field(default_factory=EventRows)
     discharges: EventRows = field(default_factory=EventRows)
+    endings: EventRows = field(default_factory=EventRows)  # requests given up or sent elsewhere: request, code, day
     last_misrouted: np.ndarray = field(default_factory=lambda: np.zeros(0, bool))
     last_waiting: np.ndarray = field(default_factory=lambda: np.zeros(0, bool))
 

@@ -14,7 +14,6 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from carenet.params import parameter
 from carenet.schema.codelists import EFI_DEFICIT_COUNT, QOF_REGISTERS
 from carenet.schema.errors import CarenetError
 
@@ -60,7 +59,8 @@ class PatientFrame:
         return (self.register_mask & mask) != 0
 
     @classmethod
-    def from_tables(cls, tables: Mapping[str, pa.Table], as_of: dt.date) -> PatientFrame:
+    def from_tables(cls, tables: Mapping[str, pa.Table], as_of: dt.date, efi_upper_bounds: np.ndarray) -> PatientFrame:
+        """Patients registered on ``as_of``; ``efi_upper_bounds``: upper eFI score of fit, mild, moderate."""
         for name in ("patients", "practices"):
             if name not in tables:
                 raise PopulationError(f"the population has no {name!r} table; a run needs patients and practices")
@@ -82,7 +82,8 @@ class PatientFrame:
         female = pc.equal(patients.column("sex"), "female").to_numpy(zero_copy_only=False)
         decile = pc.fill_null(patients.column("deprivation_decile").cast(pa.int8()), 0).to_numpy(zero_copy_only=False)
         household = _household_numbers(patients.column("household_id"))
-        registers, mask, frailty = _conditions(tables.get("conditions"), patients.column("patient_id"), as_of)
+        registers, mask, frailty = _conditions(tables.get("conditions"), patients.column("patient_id"), as_of,
+                                                efi_upper_bounds)
         return cls(as_of, patients.column("patient_id").combine_chunks(), practice, practice_ids, household, age,
                    female.astype(bool), decile.astype(np.int8), registers, mask, frailty)
 
@@ -104,14 +105,8 @@ def _household_numbers(column: pa.ChunkedArray) -> np.ndarray:
     return np.where(valid, codes, -1).astype(np.int64)
 
 
-def _efi_upper_bounds() -> np.ndarray:
-    """Upper eFI score of fit, mild and moderate (parameters.yaml efi.categories)."""
-    bounds = {row["name"]: float(row["upper_inclusive"]) for row in parameter("efi.categories")}
-    return np.asarray([bounds["fit"], bounds["mild"], bounds["moderate"]])
-
-
 def _conditions(conditions: pa.Table | None, patient_id: pa.ChunkedArray,
-                as_of: dt.date) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+                as_of: dt.date, efi_upper_bounds: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     n = len(patient_id)
     registers = np.zeros(n, np.int16)
     mask = np.zeros(n, np.int64)
@@ -137,7 +132,7 @@ def _conditions(conditions: pa.Table | None, patient_id: pa.ChunkedArray,
         present = np.zeros(n, np.int64)  # bit d-1 set when deficit d is recorded (36 deficits fit in 64 bits)
         np.bitwise_or.at(present, row[has_def], np.left_shift(np.int64(1), deficit[has_def] - 1))
         score = _popcount(present) / EFI_DEFICIT_COUNT
-        frailty[:] = np.searchsorted(_efi_upper_bounds(), score, side="left")
+        frailty[:] = np.searchsorted(efi_upper_bounds, score, side="left")
     return registers, mask, frailty
 
 

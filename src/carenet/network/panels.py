@@ -24,9 +24,9 @@ import numpy as np
 from carenet.care import assign_panels
 from carenet.care.patients import PatientAttributes, cohort_mask
 from carenet.models.spec import DeliveryModel
+from carenet.network.patients import PatientFrame
+from carenet.network.staffing import NO_TEAM, Staffing
 from carenet.schema.roles import ROLE_CODES
-from carenet.twin.patients import PatientFrame
-from carenet.twin.workforce import NO_TEAM, Staffing
 
 NO_CLINICIAN = -1
 _GP = ROLE_CODES.index("gp")

@@ -13,44 +13,46 @@ the model's ``horizon_days``, planned work within its window. With a ``continuit
 request prefers its named clinician (and team), worth ``continuity_value`` days of waiting when
 continuity matters for the patient or need; ``first_available`` books the earliest slot. Booking
 mode ``compiled`` (the default) runs the care engine's greedy rule through
-:func:`~carenet.twin.compiled_booking.allocate_compiled`, which gives the same bookings faster;
+:func:`~carenet.network.compiled_booking.allocate_compiled`, which gives the same bookings faster;
 ``greedy`` and ``exact`` call :func:`carenet.care.allocate` itself.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import numpy as np
 
 from carenet.care import NO_HUB, BookingCosts, BookingRequests, Diary, allocate, hub_requests, triage
 from carenet.care.patients import cohort_mask
-from carenet.params import parameter
-from carenet.schema.codes import NEED_TYPES, URGENCIES
+from carenet.network.compiled_booking import allocate_compiled
+from carenet.network.diaries import LONG, STANDARD
+from carenet.network.layout import Network
+from carenet.network.requests import NO_ROLE, ORIGIN, URGENCY, Bookings, RequestBatch
+from carenet.schema.codes import URGENCIES
 from carenet.schema.roles import ROLE_CODES
-from carenet.twin.compiled_booking import allocate_compiled
-from carenet.twin.effects import Effects
-from carenet.twin.lanes import LONG, STANDARD
-from carenet.twin.requests import NO_ROLE, ORIGIN, Bookings, RequestBatch
-from carenet.twin.setup import Setup
-from carenet.twin.state import RunState
-from carenet.twin.workforce import full_time_sessions, session_minutes
 
 _TRIAGED_ORIGINS = (ORIGIN["episode"], ORIGIN["repeat"])
 
 
-def booking_costs(setup: Setup) -> BookingCosts:
-    """The booking objective from ``twin.booking`` (continuity is worth nothing under first-available)."""
-    node = parameter("twin.booking")
-    if tuple(node["delay_cost_per_day"]["urgencies"]) != URGENCIES:
-        raise ValueError(f"parameters.yaml twin.booking.delay_cost_per_day.urgencies must list {URGENCIES}")
-    value = np.asarray(node["continuity_value"]["value"], dtype=np.float64)
-    if setup.model.booking.policy != "continuity":
+_WEEKDAYS = 5
+PREFERS = 2
+"""Continuity class of a request from a patient who prefers a particular GP (``network.choice``)."""
+
+
+def booking_costs(network: Network) -> BookingCosts:
+    """The booking objective (``twin.booking``): continuity is worth nothing under first-available, except
+    to patients who prefer a particular GP, who accept ``network.choice.wait_for_preferred_days`` of waiting."""
+    rules = network.settings.booking
+    value = np.asarray(rules.continuity_value, dtype=np.float64)
+    if network.model.booking.policy != "continuity":
         value = np.zeros_like(value)
-    return BookingCosts(delay_per_day=np.asarray(node["delay_cost_per_day"]["value"], dtype=np.float64),
-                        continuity_value=value, team_share=float(node["team_share"]["value"]),
-                        unmet_penalty=float(node["unmet_penalty"]["value"]))
+    value = np.append(value, max(network.settings.choice.wait_value_days, float(value.max(initial=0.0))))
+    return BookingCosts(delay_per_day=rules.delay_per_day, continuity_value=value, team_share=rules.team_share,
+                        unmet_penalty=rules.unmet_penalty)
 
 
-def triage_minutes_per_day(setup: Setup) -> np.ndarray:
+def triage_minutes_per_day(setup: Network) -> np.ndarray:
     """Minutes the triager has each day, per practice.
 
     A role that holds no diary (care navigators) triages in its bookable sessions; a clinical
@@ -65,31 +67,39 @@ def triage_minutes_per_day(setup: Setup) -> np.ndarray:
     staff = setup.staff
     line = next(r for r in setup.model.workforce.roles if r.role == entry.triage_role)
     has_diary = role in set(setup.lanes.role.tolist())
-    sessions_off = full_time_sessions() - line.sessions_per_fte
+    full = setup.settings.staff.full_time_sessions
+    session = setup.settings.staff.session_minutes
+    sessions_off = full - line.sessions_per_fte
     for i in range(len(staff)):
         if staff.role[i] == role and staff.practice[i] >= 0:
             sessions = staff.fte[i] * sessions_off if has_diary else staff.sessions_per_week[i]
-            minutes[staff.practice[i]] += sessions * session_minutes() / max(len(staff.weekdays[i]), 1)
+            minutes[staff.practice[i]] += sessions * session / _WEEKDAYS  # the practice's minutes on an average day
     return minutes
 
 
-class ModelBooking:
-    """The engine's booking policy for a delivery model."""
+class NetworkBooking:
+    """Triage, routing and booking for a delivery model laid over a network, one batch of requests at a time.
 
-    def __init__(self, setup: Setup, state: RunState, effects: Effects):
+    ``misroute_probability`` gives, by kind of first-contact triage, the share of needs taken for
+    another type. After :meth:`book`, ``last_misrouted`` and ``last_waiting`` say which requests
+    of the batch went to a wrong role and which wait for the triager.
+    """
+
+    def __init__(self, setup: Network, misroute_probability: Mapping[str, float]):
         self.setup = setup
-        self.state = state
         self.costs = booking_costs(setup)
         model = setup.model
+        self.last_misrouted = np.zeros(0, bool)
+        self.last_waiting = np.zeros(0, bool)
         self._triage_minutes = triage_minutes_per_day(setup)
         self._triaged_urgencies = np.asarray([URGENCIES.index(u) for u in model.entry.triaged_urgencies], np.int64)
-        self._accuracy = 1.0 - effects.misroute_probability[model.entry.triage]
-        self._untriaged_accuracy = 1.0 - effects.misroute_probability["none"]
-        node = parameter("twin.booking")
-        matters = [NEED_TYPES.index(n) for n in node["continuity_needs"]["value"]]
-        self._continuity_need = np.isin(np.arange(len(NEED_TYPES)), matters)
+        self._accuracy = 1.0 - misroute_probability[model.entry.triage]
+        self._untriaged_accuracy = 1.0 - misroute_probability["none"]
+        self._continuity_need = setup.settings.booking.continuity_needs
+        self._cover = setup.settings.booking.cover_urgencies
         continuity = model.booking.policy == "continuity"
-        self._preferred = setup.panels.named if continuity else np.full(len(setup.frame), -1)
+        self._preferred = np.where(setup.prefers, setup.usual_gp, -1) if not continuity else np.where(
+            setup.panels.named >= 0, setup.panels.named, np.where(setup.prefers, setup.usual_gp, -1))
         by_team = model.booking.continuity_with == "team" or model.booking.team_only
         self._team = setup.panels.team if (continuity and by_team) or model.booking.team_only else np.full(
             len(setup.frame), -1)
@@ -99,7 +109,7 @@ class ModelBooking:
         self._long_roles = np.isin(np.arange(len(ROLE_CODES)), [ROLE_CODES.index(r) for r in long.roles]) if long \
             else np.zeros(len(ROLE_CODES), bool)
         self._practice_hub = setup.practice_network
-        self._deadline = np.asarray([0, setup.settings.demand.urgent_within_days, model.booking.horizon_days,
+        self._deadline = np.asarray([0, setup.settings.booking.urgent_within_days, model.booking.horizon_days,
                                      model.booking.horizon_days])  # by URGENCIES order
         if tuple(URGENCIES) != ("same_day", "urgent", "routine", "proactive"):
             raise ValueError("booking deadlines assume URGENCIES = same_day, urgent, routine, proactive")
@@ -151,16 +161,16 @@ class ModelBooking:
     def book(self, day: int, batch: RequestBatch, rng: np.random.Generator) -> Bookings:
         n = len(batch)
         out = Bookings.unbooked(n)
-        self.state.last_misrouted = np.zeros(n, bool)
-        self.state.last_waiting = np.zeros(n, bool)
+        self.last_misrouted = np.zeros(n, bool)
+        self.last_waiting = np.zeros(n, bool)
         if n == 0:
             return out
         setup = self.setup
         patient = batch.patient.astype(np.int64)
         practice = setup.frame.practice[patient].astype(np.int64)
         allowed, first, misrouted, waiting = self._route(batch, practice, rng)
-        self.state.last_misrouted = misrouted != NO_ROLE
-        self.state.last_waiting = waiting
+        self.last_misrouted = misrouted != NO_ROLE
+        self.last_waiting = waiting
         deadline = np.where(batch.window >= 0, batch.window, self._deadline[batch.urgency]).astype(np.int64)
         deadline = np.maximum(deadline - (day - batch.requested_day).clip(min=0) * (batch.window < 0), 0)
         deadline = np.minimum(deadline, setup.diary_days - 1 - day)
@@ -168,9 +178,11 @@ class ModelBooking:
         long_bits = int(np.bitwise_or.reduce(self._role_bit[self._long_roles])) if self._long_roles.any() else 0
         team = self._team[patient]
         team_roles = np.where(team >= 0, self._team_roles[np.maximum(team, 0)], 0)
-        team_only = self._team_only[patient] & ((allowed & team_roles) != 0)
+        team_only = self._team_only[patient] & ((allowed & team_roles) != 0) & ~self._cover[batch.urgency]
         allowed = np.where(team_only, allowed & team_roles, allowed)
         continuity_class = (setup.risk.complex[patient] | self._continuity_need[batch.need]).astype(np.int64)
+        chooses = setup.prefers[patient] & (batch.urgency >= URGENCY["routine"])
+        continuity_class = np.where(chooses, PREFERS, continuity_class)
         hub = hub_requests(batch.urgency, self._practice_hub[practice], setup.model.hub)
         todo = ~waiting & (allowed != 0)
         # Ring-fenced long slots first for the cohort; what finds none tries a standard slot.
@@ -191,8 +203,10 @@ class ModelBooking:
     def _allocate(self, day: int, rows: np.ndarray, requests: BookingRequests, horizon: int, batch: RequestBatch,
                   out: Bookings) -> None:
         setup, lanes = self.setup, self.setup.lanes
-        diary = Diary.build(clinician=lanes.clinician, role=lanes.role, site=lanes.site,
-                            free=lanes.free[:, day:day + horizon], team=lanes.team, kind=lanes.kind)
+        free = lanes.free[:, day:day + horizon].copy()
+        free[:, 1:] = np.maximum(free[:, 1:] - lanes.held[:, day + 1:day + horizon], 0)  # held for their day
+        diary = Diary.build(clinician=lanes.clinician, role=lanes.role, site=lanes.site, free=free, team=lanes.team,
+                            kind=lanes.kind)
         if setup.booking_mode == "compiled":
             allocation = allocate_compiled(requests, diary, self.costs)
         else:
@@ -224,4 +238,4 @@ def _rank_within(key: np.ndarray) -> np.ndarray:
     return rank
 
 
-__all__ = ["ModelBooking", "booking_costs", "triage_minutes_per_day"]
+__all__ = ["PREFERS", "NetworkBooking", "booking_costs", "triage_minutes_per_day"]

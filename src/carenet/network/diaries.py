@@ -1,8 +1,11 @@
 """Diary lanes: each clinician's bookable slots per working day, from the care engines' capacity rules.
 
-Practice and team staff: :func:`carenet.care.daily_slots` turns weekly sessions, less leave
-(:func:`~carenet.twin.workforce.working_share`), into slots of the role's usual length spread over
-the days worked; for the roles of ``booking.long_appointments``
+Practice and team staff: :func:`carenet.care.daily_slots` turns weekly sessions into slots of the
+role's usual length spread over the clinician's named weekdays; the rota
+(:func:`carenet.network.rota.presence`) empties the days they are on leave, study leave or off
+sick. A share of each day's slots (``network.booking.on_the_day_share`` by staff group) is held
+for the day: it cannot be booked ahead, and is released for same-day and urgent requests on the
+day itself. For the roles of ``booking.long_appointments``
 :func:`carenet.care.split_long_slots` holds ``share_of_sessions`` of the time as a second lane of
 long slots (kind 1). Hub staff: :func:`carenet.care.hub_lanes`, one lane per hub role at the
 network's hub site. The twin's days are weekdays, so a hub's weekend sessions are not simulated.
@@ -15,9 +18,10 @@ from dataclasses import dataclass
 import numpy as np
 
 from carenet.care import daily_slots, hub_lanes, hub_site, split_long_slots
-from carenet.models.spec import WEEKDAYS, DeliveryModel
+from carenet.models.spec import DeliveryModel
+from carenet.network.settings import ROLE_GROUPS, BookingSettings, StaffSettings, role_groups
+from carenet.network.staffing import NO_HUB, Staffing
 from carenet.schema.roles import ROLE_CODES, ROLES_BY_CODE
-from carenet.twin.workforce import NO_HUB, Staffing, session_minutes, working_share
 
 STANDARD, LONG = 0, 1
 
@@ -34,14 +38,10 @@ class Lanes:
     slot_minutes: np.ndarray
     capacity: np.ndarray  # int32 [lanes, days]
     free: np.ndarray  # int32 [lanes, days]
+    held: np.ndarray  # int32 [lanes, days]: slots held for the day (not bookable ahead)
 
     def __len__(self) -> int:
         return int(self.clinician.shape[0])
-
-
-def _works(staff: Staffing, rows: np.ndarray) -> np.ndarray:
-    return np.asarray([[day in staff.weekdays[i] for day in WEEKDAYS] for i in rows], dtype=bool).reshape(
-        rows.size, len(WEEKDAYS))
 
 
 def _shared(slots: np.ndarray, people: int) -> np.ndarray:
@@ -51,15 +51,20 @@ def _shared(slots: np.ndarray, people: int) -> np.ndarray:
 
 
 def build_lanes(staff: Staffing, model: DeliveryModel, weekday: np.ndarray, bookable_roles: set[str],
-                network_patients: np.ndarray) -> Lanes:
-    """Lanes of every bookable clinician over the working days whose weekdays (0 = Monday) are given."""
+                network_patients: np.ndarray, present: np.ndarray, settings: StaffSettings,
+                booking: BookingSettings) -> Lanes:
+    """Lanes of every bookable clinician over the working days whose weekdays (0 = Monday) are given.
+
+    ``present`` (``[clinician, day]``, from the rota) says who is at work each day.
+    """
+    session_minutes = settings.session_minutes
     role = staff.array("role")
     hub = staff.array("hub")
     bookable = np.isin(role, [ROLE_CODES.index(r) for r in bookable_roles])
     rows = np.flatnonzero(bookable & (hub == NO_HUB))
     usual = np.asarray([ROLES_BY_CODE[ROLE_CODES[r]].usual_minutes for r in role[rows]], dtype=np.float64)
-    sessions = staff.array("sessions_per_week")[rows] * working_share()
-    slots = daily_slots(sessions, usual, _works(staff, rows), weekday, session_minutes())
+    sessions = staff.array("sessions_per_week")[rows]
+    slots = daily_slots(sessions, usual, staff.works()[rows], weekday, session_minutes)
     parts = [(rows, STANDARD, usual, slots)]
     long = model.booking.long_appointments
     if long is not None:
@@ -77,7 +82,7 @@ def build_lanes(staff: Staffing, model: DeliveryModel, weekday: np.ndarray, book
     if model.hub is not None:
         for n in np.unique(hub[hub != NO_HUB]):
             members = np.flatnonzero(hub == n)
-            lanes = hub_lanes(model.hub, int(network_patients[n]), int(n), 0, weekday, session_minutes())
+            lanes = hub_lanes(model.hub, int(network_patients[n]), int(n), 0, weekday, session_minutes)
             for lane_role, free in zip(lanes.diary.role, lanes.diary.free, strict=True):
                 people = members[role[members] == lane_role]
                 clinician.append(people)
@@ -86,7 +91,9 @@ def build_lanes(staff: Staffing, model: DeliveryModel, weekday: np.ndarray, book
                 minutes.append(np.full(people.size, float(ROLES_BY_CODE[ROLE_CODES[lane_role]].usual_minutes)))
                 sites.append(np.full(people.size, hub_site(int(n))))
     clinician_all = np.concatenate(clinician).astype(np.int64)
-    cap = np.concatenate(capacity).astype(np.int32)
+    cap = (np.concatenate(capacity) * present[clinician_all]).astype(np.int32)
+    share = np.asarray([booking.on_the_day_share[g] for g in ROLE_GROUPS])[role_groups()[role[clinician_all]]]
+    held = np.floor(cap * share[:, None] + 0.5).astype(np.int32)
     return Lanes(
         clinician=clinician_all,
         role=role[clinician_all].astype(np.int64),
@@ -96,6 +103,7 @@ def build_lanes(staff: Staffing, model: DeliveryModel, weekday: np.ndarray, book
         slot_minutes=np.concatenate(minutes).astype(np.int16),
         capacity=cap,
         free=cap.copy(),
+        held=held,
     )
 
 

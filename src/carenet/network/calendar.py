@@ -1,4 +1,4 @@
-"""The twin's clock: working days (Monday to Friday) from a start date, and each day's demand multiplier.
+"""The network's clock: working days (Monday to Friday, less bank holidays) from a start date, and demand multipliers.
 
 Demand is drawn per working day. Its weekly and seasonal shape multiplies the annual rate: a
 weekday factor (Monday busiest) and a month factor (winter above summer), each normalised to mean
@@ -18,10 +18,11 @@ _WEEK = 7
 
 @dataclass(frozen=True)
 class WorkingCalendar:
-    """``days`` consecutive working days from ``start`` (rolled forward to a weekday)."""
+    """``days`` consecutive working days from ``start`` (rolled forward to a working day), skipping ``holidays``."""
 
     start: dt.date
     days: int
+    holidays: tuple[dt.date, ...] = ()
 
     def __post_init__(self) -> None:
         if self.days < 1:
@@ -30,8 +31,9 @@ class WorkingCalendar:
     @property
     def dates(self) -> np.ndarray:
         """``datetime64[D]`` date of each working day."""
-        first = np.busday_offset(np.datetime64(self.start, "D"), 0, roll="forward")
-        return np.busday_offset(first, np.arange(self.days), roll="forward")
+        closed = np.asarray(self.holidays, dtype="datetime64[D]")
+        first = np.busday_offset(np.datetime64(self.start, "D"), 0, roll="forward", holidays=closed)
+        return np.busday_offset(first, np.arange(self.days), roll="forward", holidays=closed)
 
     @property
     def weekday(self) -> np.ndarray:
@@ -42,6 +44,10 @@ class WorkingCalendar:
     def month(self) -> np.ndarray:
         """1 … 12, per working day."""
         return (self.dates.astype("datetime64[M]").astype("int64") % 12 + 1).astype(np.int8)
+
+    def extended(self, days: int) -> WorkingCalendar:
+        """The same calendar (start and holidays) over ``days`` working days."""
+        return WorkingCalendar(self.start, days, self.holidays)
 
     def date(self, day: int) -> dt.date:
         return self.dates[day].astype(dt.date)

@@ -17,9 +17,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from carenet.params import parameter
-from carenet.twin.patients import PatientFrame
-from carenet.twin.settings import FRAILTY_CATEGORIES
+from carenet.models.spec import FRAILTY_CATEGORIES
+from carenet.network.patients import PatientFrame
+from carenet.network.settings import RiskSettings
 
 ELDERLY_AGE = 65
 """The eFI applies to people aged 65 and over (Clegg 2016); below it no frailty category is counted."""
@@ -32,7 +32,7 @@ class RiskProfile:
     complex: np.ndarray  # bool
 
 
-def risk_profile(frame: PatientFrame) -> RiskProfile:
+def risk_profile(frame: PatientFrame, settings: RiskSettings) -> RiskProfile:
     """Segment, tier and complex flag of every patient in ``frame``."""
     frail = np.where(frame.age >= ELDERLY_AGE, frame.frailty, 0)
     moderate_or_worse = frail >= FRAILTY_CATEGORIES.index("moderate")
@@ -43,14 +43,12 @@ def risk_profile(frame: PatientFrame) -> RiskProfile:
          frame.has_register(("LD", "MH")),
          frame.registers > 0],
         [8, 7, 6, 5, 4], 1).astype(np.int8)
-    high_ltc = int(parameter("measures_population.high_risk_min_ltc_count.value"))
+    high_ltc = settings.high_risk_min_ltc
     mild = frail == FRAILTY_CATEGORIES.index("mild")
     tier = np.select([segment >= 6, (segment == 5) | (frame.registers >= high_ltc), (segment == 4) | mild],
                      [4, 3, 2], 1).astype(np.int8)
-    complex_ltc = int(parameter("measures_population.complex_patient_min_ltc_count.value"))
-    complex_efi = [FRAILTY_CATEGORIES.index(c)
-                   for c in parameter("measures_population.complex_patient_efi_categories.value")]
-    min_segment = int(parameter("measures_population.complex_patient_min_b2h_segment.value"))
+    complex_ltc, complex_efi, min_segment = (settings.complex_min_ltc, list(settings.complex_efi_categories),
+                                             settings.complex_min_segment)
     is_complex = (frame.registers >= complex_ltc) | (np.isin(frail, complex_efi) & (frame.age >= ELDERLY_AGE)) | (
         segment >= min_segment)
     return RiskProfile(segment, tier, is_complex)
