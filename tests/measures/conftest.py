@@ -136,6 +136,8 @@ _STATUSES = ("attended", "attended", "attended", "did_not_attend", "booked", "ca
 _URGENCIES = ("same_day", "urgent", "routine", "proactive", None)
 _PANEL_STARTS = (date(2023, 6, 1), date(2024, 1, 15), date(2024, 2, 10))
 _OPTIONAL = ("clinicians", "panels", "team_members", "requests")
+_NEEDS = ("acute_minor", "acute_minor", "medication", "musculoskeletal", "mental_health")
+_OUTCOMES = (None, "booked", "booked", "waiting", "abandoned", "redirected_111", "redirected_pharmacy")
 
 
 @st.composite
@@ -164,9 +166,17 @@ def canonical_datasets(draw: st.DrawFn) -> dict[str, pa.Table]:
                    for p in patients for s in draw(st.sets(st.sampled_from(_PANEL_STARTS), max_size=2))],
         "requests": [{"request_id": f"r{i}", "patient_id": draw(st.sampled_from(patients)),
                       "practice_id": draw(st.sampled_from(("P1", "P2"))), "requested_at": draw(moment),
-                      "need_type": "acute_minor", "urgency": draw(st.sampled_from(_URGENCIES[:-1])),
+                      "need_type": draw(st.sampled_from(_NEEDS)), "urgency": draw(st.sampled_from(_URGENCIES[:-1])),
                       "channel": "telephone"} for i in range(draw(st.integers(0, 10)))],
     }
+    # Imported data records no outcome or episode; twin data records both (some requests still without).
+    with_outcomes = draw(st.booleans())
+    for i, r in enumerate(out["requests"]):
+        earlier = [q["request_id"] for q in out["requests"][:i] if q["patient_id"] == r["patient_id"]]
+        r["episode_id"] = draw(st.sampled_from([None, r["request_id"], *earlier[-1:]])) if with_outcomes else None
+        r["outcome"] = draw(st.sampled_from(_OUTCOMES)) if with_outcomes else None
+        r["outcome_at"] = (None if r["outcome"] in (None, "waiting")
+                           else r["requested_at"] + timedelta(days=draw(st.integers(0, 20))))
     appointments = []
     for i in range(draw(st.integers(0, 40))):
         request = draw(st.none() | st.sampled_from(out["requests"])) if out["requests"] else None
@@ -174,6 +184,7 @@ def canonical_datasets(draw: st.DrawFn) -> dict[str, pa.Table]:
         clinician = draw(st.none() | st.sampled_from(clinicians))
         lead = draw(st.none() | st.integers(-2, 30))
         appointments.append({
+            "need_type": request["need_type"] if request else draw(st.sampled_from((None, *_NEEDS))),
             "appointment_id": f"a{i:02d}",
             "patient_id": request["patient_id"] if request else draw(st.sampled_from(patients)),
             "clinician_id": clinician,

@@ -65,8 +65,8 @@ def test_waits_worked_example(make_tables):
 
 def test_wait_summary_worked_example(make_tables):
     rows = {r["urgency"]: r for r in wait_summary(make_tables(_dataset())).to_pyarrow().to_pylist()}
-    assert rows["routine"] == {"urgency": "routine", "requests": 2, "mean_wait_days": 17.5, "p90_wait_days": 25,
-                               "share_same_day": 0.0, "share_within_14_days": 0.5}
+    assert rows["routine"] == {"urgency": "routine", "requests": 2, "unanswered": 0, "mean_wait_days": 17.5,
+                               "p90_wait_days": 25, "share_same_day": 0.0, "share_within_14_days": 0.5}
     assert rows["same_day"]["share_same_day"] == 1.0
 
 
@@ -102,6 +102,57 @@ def test_unmet_demand_worked_example(make_tables):
     assert {k: (v["requests"], v["unmet"]) for k, v in rows.items()} == {"same_day": (1, 0), "routine": (2, 1)}
     short = unmet_demand(make_tables(_dataset()), AccessConfig(unmet_horizon_days=5), by=())
     assert short.to_pyarrow().to_pylist()[0]["unmet"] == 2  # r2's first booking came after 10 days
+
+
+def _with_outcomes() -> dict[str, pa.Table]:
+    """The worked example as the twin writes it: r3 was abandoned, and two more requests were redirected to a
+    pharmacy (r5) or still wait (r6); r1 and r2 were booked."""
+    data = _dataset()
+    extra = pa.table({
+        "request_id": ["r5", "r6"], "patient_id": ["b", "c"], "practice_id": ["P1", "P1"],
+        "requested_at": [D(2024, 1, 4, 8), D(2024, 1, 5, 8)], "need_type": ["acute_minor"] * 2,
+        "urgency": ["routine"] * 2, "channel": ["online"] * 2})
+    requests = pa.concat_tables([data["requests"], extra])
+    outcomes = pa.array(["booked", "booked", "abandoned", None, "redirected_pharmacy", "waiting"])
+    return data | {"requests": requests.append_column("outcome", outcomes).append_column(
+        "episode_id", pa.array(["r1", "r2", "r3", "r4", "r5", "r6"]))}
+
+
+def test_unanswered_requests_count_in_the_shares(make_tables):
+    tables = make_tables(_with_outcomes())
+    rows = {r["urgency"]: r for r in wait_summary(tables).to_pyarrow().to_pylist()}
+    # Routine: r2 (10 days) and c's appointment (25 days) answered; r3, r5 and r6 unanswered. Waits are those of
+    # answered requests; the two-week share counts all five: 1 / 5, not 1 / 2.
+    assert rows["routine"] == {"urgency": "routine", "requests": 2, "unanswered": 3, "mean_wait_days": 17.5,
+                               "p90_wait_days": 25, "share_same_day": 0.0, "share_within_14_days": 0.2}
+    dist = {r["booking_interval"]: r["share"] for r in wait_distribution(tables, by=()).to_pyarrow().to_pylist()}
+    assert dist == {"same_day": 1 / 6, "8_14_days": 1 / 6, "22_28_days": 1 / 6, "abandoned": 1 / 6,
+                    "redirected": 1 / 6, "waiting": 1 / 6}
+    only = wait_distribution(tables, by=(), answered_only=True).to_pyarrow().to_pylist()
+    assert {r["booking_interval"] for r in only} == {"same_day", "8_14_days", "22_28_days"}
+    summary = access_summary(tables)
+    assert summary["unanswered_requests"] == 3 and summary["share_within_14_days"] == pytest.approx(2 / 6)
+    assert summary["definition"]["shares_of"].startswith("answered and unanswered")
+
+
+def test_unmet_demand_by_outcome(make_tables):
+    tables = make_tables(_with_outcomes())
+    [row] = unmet_demand(tables).to_pyarrow().to_pylist()
+    # Closed horizon: r1, r2, r3, r5, r6 (r4 is the last moment in the data). Unmet: r3, r5, r6.
+    assert (row["requests"], row["unmet"]) == (5, 3)
+    assert (row["unmet_abandoned"], row["unmet_redirected_pharmacy"], row["unmet_waiting"]) == (1, 1, 1)
+    assert row["unmet_unknown"] == row["unmet_booked_late"] == 0
+    summary = access_summary(tables)
+    assert summary["unmet_demand"] == pytest.approx(3 / 5)
+    assert summary["unmet_waiting"] == summary["unmet_abandoned"] == summary["unmet_redirected"] == pytest.approx(0.2)
+    assert summary["unmet_by_outcome"]["redirected_pharmacy"] == pytest.approx(0.2)
+
+
+def test_imported_requests_without_outcomes_keep_the_answered_definition(make_tables):
+    summary = access_summary(make_tables(_dataset()))
+    assert summary["definition"]["shares_of"].startswith("answered requests only")
+    assert isinstance(summary["unanswered_requests"], Unsupported)
+    assert "requests.outcome" in summary["unmet_waiting"].reason
 
 
 def test_unmet_demand_needs_requests_matched_to_bookings(make_tables):

@@ -192,7 +192,7 @@ def test_errors_print_without_traceback(tmp_path, monkeypatch, capsys):
         main()
     assert exited.value.code == 1
     err = capsys.readouterr().err
-    assert "error:" in err and "manifest.json" in err and "Traceback" not in err
+    assert "error:" in err and "is not a carenet dataset" in err and "Traceback" not in err
 
 
 def test_scorecard_on_a_generated_population(tmp_path):

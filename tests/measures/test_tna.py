@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from carenet.measures import reference
-from carenet.measures.access import AccessConfig, access_summary, third_next_available
+from carenet.measures.access import TNA_SUMMARY, AccessConfig, access_summary, third_next_available
 from carenet.measures.support import Unsupported
 from carenet.schema import TABLES, conform
 
@@ -114,10 +114,13 @@ def with_diaries(draw: st.DrawFn, datasets: st.SearchStrategy[dict[str, pa.Table
         made = None if lead is None else day - timedelta(days=lead) + timedelta(hours=draw(st.sampled_from((0, 9, 23))))
         appointments.append({"appointment_id": f"t{i}", "patient_id": draw(st.sampled_from(patients)),
                              "site_id": draw(st.sampled_from((*_SITES, None))), "requested_at": made,
-                             "booked_for": day + timedelta(hours=10), "status": draw(st.sampled_from(_STATUSES))})
+                             "booked_for": day + timedelta(hours=10), "status": draw(st.sampled_from(_STATUSES)),
+                             "clinician_id": draw(st.sampled_from(("c0", "c1", None))),
+                             "role": draw(st.sampled_from((None, None, "gp", "practice_nurse", "fcp")))})
     tables["appointments"] = conform("appointments", pa.Table.from_pylist(
         appointments, schema=pa.schema([TABLES["appointments"].schema.field(k) for k in (
-            "appointment_id", "patient_id", "site_id", "requested_at", "booked_for", "status")])))
+            "appointment_id", "patient_id", "site_id", "requested_at", "booked_for", "status", "clinician_id",
+            "role")])))
     return tables
 
 
@@ -145,6 +148,15 @@ def test_tna_matches_oracle(backend, make_tables, spec):
         assert set(got_rows) == set(want)
         for key, figures in want.items():
             assert all(_close(got_rows[key][k], v) for k, v in figures.items()), (key, got_rows[key], figures)
+        want_groups = reference.access.third_next_available(rows, config, by_role_group=True)
+        got_groups = third_next_available(on_backend, config, by_role_group=True)
+        if isinstance(want_groups, Unsupported):
+            assert isinstance(got_groups, Unsupported)
+        else:
+            got_rows = {(r["site_id"], r["role_group"]): r for r in got_groups.to_pyarrow().to_pylist()}
+            assert set(got_rows) == set(want_groups)
+            for key, figures in want_groups.items():
+                assert all(_close(got_rows[key][k], v) for k, v in figures.items()), (key, got_rows[key], figures)
         got_summary = access_summary(on_backend, config)
         want_summary = reference.access.access_summary(rows, config)
         if isinstance(want_summary["third_next_available"], Unsupported):
@@ -153,5 +165,10 @@ def test_tna_matches_oracle(backend, make_tables, spec):
             assert _close(got_summary["third_next_available"], want_summary["third_next_available"])
         assert set(got_summary["third_next_available_by_practice"]) == set(
             want_summary["third_next_available_by_practice"])
+        for key in TNA_SUMMARY:
+            if isinstance(want_summary[key], Unsupported):
+                assert isinstance(got_summary[key], Unsupported), key
+            else:
+                assert _close(got_summary[key], want_summary[key]), key
 
     check()

@@ -6,6 +6,13 @@ for an appointment that names no request, the appointment and its own ``requeste
 whole calendar days between the day of the request and the day of the appointment (0 = same day),
 as NHS Digital's booking intervals count them. Every result can be split by urgency, deprivation
 quintile, age band, practice and any patient segment.
+
+Requests that record how they ended (``requests.outcome``, written by the twin) and got no
+appointment - still waiting when the data end, abandoned, or redirected to NHS 111, an urgent
+treatment centre, A&E or a pharmacy - are *unanswered requests*: they have no wait, but they count in
+the denominator of the same-day and two-week shares and of the wait distribution, so a model that
+leaves demand unmet cannot score 100%. Where no request records an outcome (imported data) nothing
+is unanswered and the shares are those of answered requests, as before.
 """
 
 from __future__ import annotations
@@ -20,8 +27,9 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from carenet.measures.backend import Tables
 from carenet.measures.support import Unsupported, attach_segments, flag, in_window
-from carenet.schema.codes import URGENCIES
+from carenet.schema.codes import REDIRECT_OUTCOMES, REQUEST_OUTCOMES, URGENCIES
 from carenet.schema.errors import CarenetError
+from carenet.schema.roles import ROLES
 
 BOOKED_STATUSES: tuple[str, ...] = ("booked", "attended", "did_not_attend")
 """Statuses of an appointment that answered a request (a cancelled one did not)."""
@@ -35,10 +43,31 @@ BOOKING_INTERVALS: tuple[tuple[str, int, int | None], ...] = (
 )
 """NHS Digital "Appointments in General Practice" booking intervals (days, inclusive), as in ``appointment_counts``."""
 
+UNANSWERED_INTERVALS: tuple[str, ...] = ("waiting", "abandoned", "redirected")
+"""Where :func:`wait_distribution` puts unanswered requests: still waiting, abandoned, redirected (any destination)."""
+
+UNANSWERED_WAIT = -1
+"""The ``wait_days`` code of an unanswered request in the per-wait counts (real waits are never negative)."""
+
+UNMET_CATEGORIES: tuple[str, ...] = (*(o for o in REQUEST_OUTCOMES if o != "booked"), "booked_late", "unknown")
+"""How an unmet request ended: its recorded outcome, ``booked_late`` (recorded as booked, but no booking within
+the horizon: booked beyond it, or the booking was cancelled) or ``unknown`` (no outcome recorded)."""
+
 PATIENT_GROUPS: tuple[str, ...] = ("urgency", "deprivation_quintile", "age_band", "practice_id")
 """Built-in grouping keys; segment columns come on top."""
 
 PERCENT = 100
+
+ROLE_GROUPS: dict[str, tuple[str, ...]] = {
+    "gp": ("gp",),
+    "nurse": ("anp", "practice_nurse"),
+    "other_clinical": tuple(r.code for r in ROLES if r.clinical and r.code not in ("gp", "anp", "practice_nurse")),
+}
+"""Diaries third next available is measured per group: GPs; nurses (advanced nurse practitioners and practice
+nurses); every other clinical role (HCAs and the Additional Roles: pharmacists, physician associates,
+paramedics, physiotherapists, mental-health practitioners, link workers, coaches, care co-ordinators)."""
+
+TNA_SUMMARY: tuple[str, ...] = tuple(f"third_next_available_{g}" for g in ROLE_GROUPS)
 
 TNA_RANK = 3
 """The *third* next available slot (IHI): the first two free slots may be chance cancellations."""
@@ -198,6 +227,43 @@ def waits(
     return attach_segments(answered, segments) if segments is not None else answered
 
 
+def unanswered(
+    tables: Tables,
+    config: AccessConfig | None = None,
+    by: Sequence[str] = (),
+    segments: ir.Table | None = None,
+) -> ir.Table | None:
+    """One row per unanswered request made in the window: a request whose recorded outcome is not ``booked``
+    (waiting, abandoned, redirected_*) and that no uncancelled appointment names.
+
+    Columns: patient_id, practice_id, urgency, requested_at, outcome, plus the grouping columns ``by`` needs.
+    ``None`` when the dataset holds no requests; empty when none records an outcome.
+    """
+    config = config or AccessConfig()
+    keys = _check_by(by, segments)
+    columns = ["patient_id", "practice_id", "urgency", "requested_at", "outcome"]
+    if "requests" not in tables:
+        return None
+    r = tables["requests"]
+    r = r.filter(r.outcome.notnull() & (r.outcome != "booked") & in_window(r.requested_at, config.start, config.end))
+    a = tables["appointments"]
+    booked = a.filter(a.status.isin(list(BOOKED_STATUSES)) & a.request_id.notnull()).select(b_request="request_id")
+    left = r.anti_join(booked, r.request_id == booked.b_request).select(*columns)
+    left = with_patient_groups(left, tables, "requested_at", keys, config)
+    return attach_segments(left, segments) if segments is not None else left
+
+
+def outcome_recorded(tables: Tables, config: AccessConfig | None = None) -> bool:
+    """Whether any request made in the window records how it ended (``requests.outcome``): the shares then
+    count unanswered requests (see the module docstring); otherwise they are shares of answered requests."""
+    config = config or AccessConfig()
+    if "requests" not in tables:
+        return False
+    r = tables["requests"]
+    r = r.filter(r.outcome.notnull() & in_window(r.requested_at, config.start, config.end))
+    return bool(_scalar(r.count()))
+
+
 def wait_summary(
     tables: Tables,
     config: AccessConfig | None = None,
@@ -207,8 +273,9 @@ def wait_summary(
     """Per group: answered requests, mean wait, the ``percentile`` wait (nearest rank), share same day and
     share within ``within_days``.
 
-    Columns: the keys of ``by``, requests, mean_wait_days, p{percentile}_wait_days, share_same_day,
-    share_within_{within_days}_days.
+    Columns: the keys of ``by``, requests (answered), unanswered, mean_wait_days, p{percentile}_wait_days,
+    share_same_day, share_within_{within_days}_days. The mean and percentile are of answered requests' waits;
+    the two shares are of answered plus unanswered requests (:func:`unanswered`).
     """
     config = config or AccessConfig()
     keys = _check_by(by, segments)
@@ -216,32 +283,45 @@ def wait_summary(
 
 
 def _wait_counts(tables: Tables, config: AccessConfig, keys: list[str], segments: ir.Table | None) -> ir.Table:
-    """Answered requests per group and wait in days (column ``n``): all a wait summary needs, and small."""
+    """Requests per group and wait in days (column ``n``), unanswered ones under ``UNANSWERED_WAIT``: all a wait
+    summary needs, and small."""
     w = waits(tables, config, keys, segments)
-    return _grouped(w, [*keys, "wait_days"], n=w.count())
+    answered = _grouped(w, [*keys, "wait_days"], n=w.count())
+    u = unanswered(tables, config, keys, segments)
+    if u is None:
+        return answered
+    u = u.mutate(wait_days=ibis.literal(UNANSWERED_WAIT).cast(w.wait_days.type()))
+    # Each part is computed on its own first: SQLite's parser cannot take both nested in one statement.
+    return tables.materialize(answered, stem="answered").union(
+        tables.materialize(_grouped(u, [*keys, "wait_days"], n=u.count()), stem="unanswered"), distinct=False)
 
 
 def _summarise_waits(per_day: ir.Table, keys: list[str], config: AccessConfig) -> ir.Table:
     """The :func:`wait_summary` columns from answered requests counted per group and wait (:func:`_wait_counts`)."""
     # Nearest rank from counts per wait: the least wait w with 100·#(waits ≤ w) ≥ percentile·#waits. Integer
     # arithmetic keeps it exact on every backend (no floating-point rank, no engine-specific quantile).
+    # Unanswered requests (wait code -1) sort first and add nothing to the running count of answered ones.
+    answered = per_day.wait_days >= 0
+    per_day = per_day.mutate(answered_n=ibis.ifelse(answered, per_day.n, 0))
     running = ibis.cumulative_window(group_by=keys or None, order_by="wait_days")
-    ranked = per_day.mutate(cumulative=per_day.n.sum().over(running),
-                            total=per_day.n.sum().over(ibis.window(group_by=keys or None)))
-    reached = ranked.cumulative * PERCENT >= ranked.total * config.percentile
+    ranked = per_day.mutate(cumulative=per_day.answered_n.sum().over(running),
+                            total=per_day.answered_n.sum().over(ibis.window(group_by=keys or None)))
+    reached = (ranked.wait_days >= 0) & (ranked.cumulative * PERCENT >= ranked.total * config.percentile)
     grouped = _grouped(
-        ranked, keys, requests=ranked.n.sum(), wait_total=(ranked.n * ranked.wait_days).sum(),
+        ranked, keys, requests=ranked.answered_n.sum(), unanswered=ranked.n.sum(where=ranked.wait_days < 0),
+        wait_total=(ranked.answered_n * ranked.wait_days).sum(),
         upper=ranked.wait_days.min(where=reached),
         same_day=ranked.n.sum(where=ranked.wait_days == 0),
-        within=ranked.n.sum(where=ranked.wait_days <= config.within_days),
+        within=ranked.n.sum(where=(ranked.wait_days >= 0) & (ranked.wait_days <= config.within_days)),
     )
-    requests = grouped.requests.cast("float64").nullif(0)
+    answered_total = grouped.requests.fill_null(0)
+    asked = (answered_total + grouped.unanswered.fill_null(0)).cast("float64").nullif(0)
     return grouped.select(
-        *keys, requests=grouped.requests.fill_null(0),
-        mean_wait_days=grouped.wait_total.cast("float64") / requests,
+        *keys, requests=answered_total, unanswered=grouped.unanswered.fill_null(0),
+        mean_wait_days=grouped.wait_total.cast("float64") / answered_total.cast("float64").nullif(0),
         **{f"p{config.percentile}_wait_days": grouped.upper,
-           "share_same_day": grouped.same_day.fill_null(0).cast("float64") / requests,
-           f"share_within_{config.within_days}_days": grouped.within.fill_null(0).cast("float64") / requests},
+           "share_same_day": grouped.same_day.fill_null(0).cast("float64") / asked,
+           f"share_within_{config.within_days}_days": grouped.within.fill_null(0).cast("float64") / asked},
     )
 
 
@@ -250,10 +330,14 @@ def wait_distribution(
     config: AccessConfig | None = None,
     by: Sequence[str] = ("urgency",),
     segments: ir.Table | None = None,
+    *,
+    answered_only: bool = False,
 ) -> ir.Table:
-    """Answered requests per NHS Digital booking interval (same_day, 1_day, 2_7_days, …, over_28_days) and group.
+    """Requests per NHS Digital booking interval (same_day, 1_day, 2_7_days, …, over_28_days) and group, with
+    unanswered requests (:func:`unanswered`) as three more intervals: waiting, abandoned, redirected.
 
-    Columns: the keys of ``by``, booking_interval, requests, share (of the group's requests).
+    ``answered_only`` leaves the unanswered out, for a distribution of appointments comparable with NHS
+    Digital's. Columns: the keys of ``by``, booking_interval, requests, share (of the group's requests).
     """
     config = config or AccessConfig()
     keys = _check_by(by, segments)
@@ -263,6 +347,12 @@ def wait_distribution(
         else_=BOOKING_INTERVALS[-1][0],
     )
     counts = _grouped(w.mutate(booking_interval=interval), [*keys, "booking_interval"], requests=ibis._.count())
+    u = None if answered_only else unanswered(tables, config, keys, segments)
+    if u is not None:
+        u = u.mutate(booking_interval=ibis.ifelse(u.outcome.isin(list(REDIRECT_OUTCOMES)), "redirected", u.outcome))
+        # Each part is computed on its own first: SQLite's parser cannot take both nested in one statement.
+        counts = tables.materialize(counts, stem="answered").union(tables.materialize(
+            _grouped(u, [*keys, "booking_interval"], requests=ibis._.count()), stem="unanswered"), distinct=False)
     group_total = counts.requests.sum().over(ibis.window(group_by=keys or None))
     return counts.mutate(share=counts.requests.cast("float64") / group_total)
 
@@ -281,7 +371,10 @@ def unmet_demand(
     Only requests whose whole horizon has passed by the end of the data (the latest request or
     appointment) are counted, so recent requests are not called unmet early. A request answered
     without an appointment (advice, signposting) counts as unmet: the schema does not record such
-    answers, so this is an upper bound. Columns: the keys of ``by``, requests, unmet, share_unmet.
+    answers, so this is an upper bound. Columns: the keys of ``by``, requests, unmet, share_unmet, and
+    ``unmet_<category>`` for each of :data:`UNMET_CATEGORIES`: how the unmet requests ended (their
+    ``outcome``; ``booked_late`` for an outcome of booked with no booking within the horizon; ``unknown``
+    where no outcome is recorded).
     """
     config = config or AccessConfig()
     keys = _check_by(by, segments)
@@ -297,18 +390,23 @@ def unmet_demand(
     data_end = max(d for d in (_scalar(r.requested_at.max()), seen["last"]) if d is not None)
     horizon_closed = r.requested_at.date().epoch_days() + config.unmet_horizon_days <= _epoch_days(data_end)
     r = r.filter(in_window(r.requested_at, config.start, config.end) & horizon_closed)
-    r = r.select("request_id", "patient_id", "practice_id", "urgency", "requested_at")
+    r = r.select("request_id", "patient_id", "practice_id", "urgency", "requested_at", "outcome")
     # Met means some uncancelled booking within the horizon (the first booking is within it exactly when one is):
     # an anti-join finds the unmet requests without grouping millions of bookings by request.
     booked = a.filter(a.status.isin(list(BOOKED_STATUSES)) & a.request_id.notnull()).select(
         b_request="request_id", b_day=a.booked_for.date().epoch_days())
     unmet = r.anti_join(booked, [r.request_id == booked.b_request,
                                  booked.b_day - r.requested_at.date().epoch_days() <= config.unmet_horizon_days])
-    counted = r.mutate(asked=1, unmet=0).union(unmet.mutate(asked=0, unmet=1), distinct=False)
+    category = ibis.cases((unmet.outcome.isnull(), "unknown"), (unmet.outcome == "booked", "booked_late"),
+                          else_=unmet.outcome)
+    none = {f"c_{c}": 0 for c in UNMET_CATEGORIES}
+    counted = r.mutate(asked=1, unmet=0, **none).union(
+        unmet.mutate(asked=0, unmet=1, **{f"c_{c}": flag(category == c) for c in UNMET_CATEGORIES}), distinct=False)
     counted = with_patient_groups(counted, tables, "requested_at", keys, config)
     counted = attach_segments(counted, segments) if segments is not None else counted
     grouped = _grouped(counted, keys, requests=counted.asked.sum().fill_null(0),
-                       unmet=counted.unmet.sum().fill_null(0))
+                       unmet=counted.unmet.sum().fill_null(0),
+                       **{f"unmet_{c}": counted[f"c_{c}"].sum().fill_null(0) for c in UNMET_CATEGORIES})
     return grouped.mutate(share_unmet=grouped.unmet.cast("float64") / grouped.requests.nullif(0))
 
 
@@ -332,7 +430,14 @@ def dna_rate(
     return grouped.mutate(dna_rate=grouped.did_not_attend.cast("float64") / grouped.appointments.nullif(0))
 
 
-def third_next_available(tables: Tables, config: AccessConfig | None = None) -> ir.Table | Unsupported:
+def _role_group(role: ir.StringValue) -> ir.StringValue:
+    """The :data:`ROLE_GROUPS` group of ``role`` (null for a non-clinical, unknown or null role)."""
+    return role.cases(*((code, group) for group, codes in ROLE_GROUPS.items() for code in codes),
+                      else_=ibis.null("string"))
+
+
+def third_next_available(tables: Tables, config: AccessConfig | None = None, *,
+                         by_role_group: bool = False) -> ir.Table | Unsupported:
     """Mean time to the third next available appointment per site, in days (IHI; docs/measures/access.md).
 
     Sampled at the start of each working day ``t`` of the window (a day the site's diaries offer
@@ -341,46 +446,64 @@ def third_next_available(tables: Tables, config: AccessConfig | None = None) -> 
     was booked (``requested_at``; unknown = long before) before ``t``: free = max(0, slots − booked).
     The value is ``d − t`` for the day ``d`` holding the third free slot, or the horizon when fewer
     than three are free within it (censored). Columns: site_id, sample_days, mean_tna_days, censored_days.
+
+    ``by_role_group`` measures each :data:`ROLE_GROUPS` group's diaries apart (column ``role_group``
+    added): slots are grouped by their clinician's role (needs the ``clinicians`` table), bookings by
+    the appointment's role, else its clinician's; a booking whose role is unknown is left out.
     """
     config = config or AccessConfig()
-    missing = tables.require("diaries", "appointments", measure="third next available appointment (free slots)")
+    needed = ("diaries", "appointments", "clinicians") if by_role_group else ("diaries", "appointments")
+    missing = tables.require(*needed, measure="third next available appointment (free slots)")
     if missing is not None:
         return missing
     horizon = config.tna_horizon_days
     d = tables["diaries"]
     d = d.filter(d.slots > 0)
-    supply = d.group_by(s_site=d.site_id, s_day=d.date.epoch_days()).agg(slots=d.slots.sum())
+    a = tables["appointments"]
+    a = a.filter(a.status.isin(list(BOOKED_STATUSES)) & a.site_id.notnull())
+    if by_role_group:
+        c = tables["clinicians"].select(c_id="clinician_id", c_role="role")
+        d = d.left_join(c, d.clinician_id == c.c_id)
+        d = d.mutate(g=_role_group(d.c_role)).filter(lambda t: t.g.notnull())
+        a = a.left_join(c, a.clinician_id == c.c_id)
+        a = a.mutate(g=_role_group(a.role.coalesce(a.c_role))).filter(lambda t: t.g.notnull())
+    else:
+        d, a = d.mutate(g=ibis.literal("all")), a.mutate(g=ibis.literal("all"))
+    supply = d.group_by(s_site=d.site_id, s_g=d.g, s_day=d.date.epoch_days()).agg(slots=d.slots.sum())
     last = _scalar(supply.s_day.max())
     if last is None:
-        return Unsupported("the diaries offer no bookable slot")
+        return Unsupported("the diaries offer no bookable slot" + (" of a clinical role" if by_role_group else ""))
     samples = supply.filter(supply.s_day + horizon <= int(last))
     if config.start is not None:
         samples = samples.filter(samples.s_day >= _epoch_days(config.start))
     if config.end is not None:
         samples = samples.filter(samples.s_day <= _epoch_days(config.end))
-    samples = samples.select(site_id="s_site", t="s_day")
-    pairs = samples.join(supply, [samples.site_id == supply.s_site, supply.s_day >= samples.t,
-                                  supply.s_day <= samples.t + horizon])
-    pairs = pairs.select("site_id", "t", day="s_day", slots="slots")
-    a = tables["appointments"]
-    a = a.filter(a.status.isin(list(BOOKED_STATUSES)) & a.site_id.notnull())
-    a = a.select(b_site=a.site_id, b_day=a.booked_for.date().epoch_days(), made=a.requested_at.date().epoch_days())
-    # Bookings per site, day and booking day: small whatever the list size, and all the look-back needs.
-    booked = a.group_by("b_site", "b_day", "made").agg(n=a.count())
-    taken = pairs.join(booked, [pairs.site_id == booked.b_site, pairs.day == booked.b_day,
+    samples = samples.select(site_id="s_site", g="s_g", t="s_day")
+    pairs = samples.join(supply, [samples.site_id == supply.s_site, samples.g == supply.s_g,
+                                  supply.s_day >= samples.t, supply.s_day <= samples.t + horizon])
+    pairs = pairs.select("site_id", "g", "t", day="s_day", slots="slots")
+    a = a.select(b_site=a.site_id, b_g=a.g, b_day=a.booked_for.date().epoch_days(),
+                 made=a.requested_at.date().epoch_days())
+    # Bookings per site, group, day and booking day: small whatever the list size, and all the look-back needs.
+    booked = a.group_by("b_site", "b_g", "b_day", "made").agg(n=a.count())
+    taken = pairs.join(booked, [pairs.site_id == booked.b_site, pairs.g == booked.b_g, pairs.day == booked.b_day,
                                 booked.made.isnull() | (booked.made < pairs.t)])
-    taken = taken.group_by(k_site="site_id", k_t="t", k_day="day").agg(taken=taken.n.sum())
-    cells = pairs.left_join(taken, [pairs.site_id == taken.k_site, pairs.t == taken.k_t, pairs.day == taken.k_day])
-    cells = cells.select("site_id", "t", "day", free=ibis.greatest(cells.slots - cells.taken.fill_null(0), 0))
-    running = ibis.cumulative_window(group_by=["site_id", "t"], order_by="day")
+    taken = taken.group_by(k_site="site_id", k_g="g", k_t="t", k_day="day").agg(taken=taken.n.sum())
+    cells = pairs.left_join(taken, [pairs.site_id == taken.k_site, pairs.g == taken.k_g, pairs.t == taken.k_t,
+                                    pairs.day == taken.k_day])
+    cells = cells.select("site_id", "g", "t", "day", free=ibis.greatest(cells.slots - cells.taken.fill_null(0), 0))
+    running = ibis.cumulative_window(group_by=["site_id", "g", "t"], order_by="day")
     cells = cells.mutate(free_so_far=cells.free.sum().over(running))
     third = cells.filter(cells.free_so_far >= TNA_RANK)
-    third = third.group_by(r_site="site_id", r_t="t").agg(third_day=third.day.min())
-    per_day = samples.left_join(third, [samples.site_id == third.r_site, samples.t == third.r_t])
-    per_day = per_day.select("site_id", tna=(per_day.third_day - per_day.t).fill_null(horizon).cast("float64"),
+    third = third.group_by(r_site="site_id", r_g="g", r_t="t").agg(third_day=third.day.min())
+    per_day = samples.left_join(third, [samples.site_id == third.r_site, samples.g == third.r_g,
+                                        samples.t == third.r_t])
+    per_day = per_day.select("site_id", "g", tna=(per_day.third_day - per_day.t).fill_null(horizon).cast("float64"),
                              censored=flag(per_day.third_day.isnull()))
-    return per_day.group_by("site_id").agg(sample_days=per_day.count(), mean_tna_days=per_day.tna.mean(),
-                                           censored_days=per_day.censored.sum())
+    keys = ["site_id", "g"] if by_role_group else ["site_id"]
+    out = per_day.group_by(keys).agg(sample_days=per_day.count(), mean_tna_days=per_day.tna.mean(),
+                                     censored_days=per_day.censored.sum())
+    return out.rename(role_group="g") if by_role_group else out
 
 
 # --- network summary ------------------------------------------------------------------------------------------------
@@ -393,41 +516,87 @@ def access_summary(tables: Tables, config: AccessConfig | None = None) -> dict[s
     within_key = f"share_within_{config.within_days}_days"
     missing = tables.require("appointments", measure="access")
     if missing is not None:
-        return {k: missing for k in ("answered_requests", "mean_wait_days", p_key, "share_same_day", within_key,
-                                     "by_urgency", "unmet_demand", "dna_rate", "third_next_available",
+        return {k: missing for k in ("answered_requests", "unanswered_requests", "mean_wait_days", p_key,
+                                     "share_same_day", within_key, "by_urgency", "unmet_demand", *UNMET_SUMMARY,
+                                     "dna_rate", "third_next_available", *TNA_SUMMARY,
                                      "third_next_available_by_practice")}
     summary: dict[str, Any] = {}
+    recorded = outcome_recorded(tables, config)
+    summary["definition"] = {"shares_of": SHARES_WITH_OUTCOMES if recorded else SHARES_WITHOUT_OUTCOMES}
     # One pass over the waits, counted per urgency and day; the network figures sum those counts.
     per_day = tables.materialize(_wait_counts(tables, config, ["urgency"], None), stem="wait_counts")
     overall_per_day = _grouped(per_day, ["wait_days"], n=per_day.n.sum())
     overall = _summarise_waits(overall_per_day, [], config).to_pyarrow().to_pylist()[0]
     summary["answered_requests"] = int(overall["requests"] or 0)
+    summary["unanswered_requests"] = (float(overall["unanswered"] or 0) if recorded else Unsupported(
+        "no request in the window records how it ended (requests.outcome), so requests without an appointment "
+        "cannot be told apart from requests answered otherwise"))
     no_waits = Unsupported("no appointment in the window records when it was requested")
-    for key in ("mean_wait_days", p_key, "share_same_day", within_key):
+    for key in ("mean_wait_days", p_key):
         summary[key] = no_waits if not summary["answered_requests"] else float(overall[key])
+    for key in ("share_same_day", within_key):
+        summary[key] = no_waits if overall[key] is None else float(overall[key])
     by_urgency = {row.pop("urgency") or "unknown": row
                   for row in _summarise_waits(per_day, ["urgency"], config).to_pyarrow().to_pylist()}
     order = [*URGENCIES, "unknown"]
     summary["by_urgency"] = dict(sorted(by_urgency.items(), key=lambda item: order.index(item[0])))
-    unmet = unmet_demand(tables, config)
-    if isinstance(unmet, Unsupported):
-        summary["unmet_demand"] = unmet
-    else:
-        row = unmet.to_pyarrow().to_pylist()[0]
-        summary["unmet_demand"] = (Unsupported("no request in the window has a closed horizon yet")
-                                   if not row["requests"] else float(row["share_unmet"]))
+    summary.update(_unmet_summary(tables, config))
     dna = dna_rate(tables, config).to_pyarrow().to_pylist()[0]
     summary["dna_rate"] = (Unsupported("no attended or missed appointment in the window")
                            if not dna["appointments"] else float(dna["dna_rate"]))
     tna = third_next_available(tables, config)
     by_site = {} if isinstance(tna, Unsupported) else {
         row["site_id"]: float(row["mean_tna_days"]) for row in tna.to_pyarrow().to_pylist()}
+    no_sample = Unsupported("no working day in the window has its whole look-ahead in the diaries")
     summary["third_next_available"] = (
-        tna if isinstance(tna, Unsupported) else
-        Unsupported("no working day in the window has its whole look-ahead in the diaries") if not by_site else
-        sum(by_site.values()) / len(by_site))
+        tna if isinstance(tna, Unsupported) else no_sample if not by_site else sum(by_site.values()) / len(by_site))
+    summary.update(_tna_by_role_group(tables, config))
     summary["third_next_available_by_practice"] = dict(sorted(by_site.items()))
     return summary
+
+
+def _tna_by_role_group(tables: Tables, config: AccessConfig) -> dict[str, Any]:
+    """Third next available per :data:`ROLE_GROUPS` group, the mean over the sites whose diaries hold that group."""
+    tna = third_next_available(tables, config, by_role_group=True)
+    if isinstance(tna, Unsupported):
+        return dict.fromkeys(TNA_SUMMARY, tna)
+    per_group: dict[str, list[float]] = {g: [] for g in ROLE_GROUPS}
+    for row in tna.to_pyarrow().to_pylist():
+        per_group[row["role_group"]].append(float(row["mean_tna_days"]))
+    return {f"third_next_available_{g}": (sum(v) / len(v) if v else Unsupported(
+                f"no site's diaries offer {g.replace('_', ' ')} slots with a whole look-ahead in the window"))
+            for g, v in per_group.items()}
+
+
+SHARES_WITH_OUTCOMES = ("answered and unanswered requests: requests record how they ended, and those still "
+                        "waiting, abandoned or redirected count in the denominator")
+SHARES_WITHOUT_OUTCOMES = ("answered requests only: no request records how it ended (requests.outcome), as in "
+                           "imported data")
+UNMET_SUMMARY: tuple[str, ...] = ("unmet_waiting", "unmet_abandoned", "unmet_redirected")
+"""Scorecard shares of requests (closed horizon) unmet because still waiting, abandoned or redirected elsewhere."""
+
+
+def _unmet_summary(tables: Tables, config: AccessConfig) -> dict[str, Any]:
+    """``unmet_demand``, its split by how the unmet requests ended (:data:`UNMET_SUMMARY`) and, for the details,
+    ``unmet_by_outcome`` (share of requests per :data:`UNMET_CATEGORIES`)."""
+    unmet = unmet_demand(tables, config)
+    if isinstance(unmet, Unsupported):
+        return {"unmet_demand": unmet, **dict.fromkeys(UNMET_SUMMARY, unmet)}
+    row = unmet.to_pyarrow().to_pylist()[0]
+    if not row["requests"]:
+        closed = Unsupported("no request in the window has a closed horizon yet")
+        return {"unmet_demand": closed, **dict.fromkeys(UNMET_SUMMARY, closed)}
+    n = row["requests"]
+    out: dict[str, Any] = {"unmet_demand": float(row["share_unmet"])}
+    by_category = {c: row[f"unmet_{c}"] / n for c in UNMET_CATEGORIES}
+    if row["unmet_unknown"] == row["unmet"] and row["unmet"]:
+        unknown = Unsupported("no unmet request records how it ended (requests.outcome), as in imported data")
+        return {**out, **dict.fromkeys(UNMET_SUMMARY, unknown)}
+    out["unmet_waiting"] = by_category["waiting"]
+    out["unmet_abandoned"] = by_category["abandoned"]
+    out["unmet_redirected"] = sum(by_category[c] for c in REDIRECT_OUTCOMES)
+    out["unmet_by_outcome"] = by_category
+    return out
 
 
 def _scalar(expr: ir.Scalar) -> Any:
@@ -440,7 +609,9 @@ def _epoch_days(moment: Any) -> int:
 
 
 __all__ = [
-    "BOOKED_STATUSES", "BOOKING_INTERVALS", "OUTCOME_STATUSES", "PATIENT_GROUPS", "AccessConfig", "AccessConfigError",
-    "TNA_RANK", "access_summary", "age_band", "age_on", "deprivation_quintile", "dna_rate", "third_next_available",
-    "unmet_demand", "wait_distribution", "wait_summary", "waits", "with_patient_groups",
+    "BOOKED_STATUSES", "BOOKING_INTERVALS", "OUTCOME_STATUSES", "PATIENT_GROUPS", "ROLE_GROUPS", "TNA_RANK",
+    "TNA_SUMMARY", "UNANSWERED_INTERVALS", "UNMET_CATEGORIES", "UNMET_SUMMARY", "AccessConfig", "AccessConfigError",
+    "access_summary", "age_band", "age_on", "deprivation_quintile", "dna_rate", "outcome_recorded",
+    "third_next_available", "unanswered", "unmet_demand", "wait_distribution", "wait_summary", "waits",
+    "with_patient_groups",
 ]

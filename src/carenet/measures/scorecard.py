@@ -17,6 +17,7 @@ from typing import Any, Literal
 
 import ibis.expr.types as ir
 from rich.console import Console, Group
+from rich.markup import escape
 from rich.table import Table
 
 from carenet.measures.access import AccessConfig, access_summary
@@ -79,9 +80,16 @@ def _info() -> dict[str, MeasureInfo]:
         "answered_requests": m("Answered requests", "count"),
         "mean_wait_days": m("Mean wait, request to appointment", "days", "lower"),
         "share_same_day": m("Seen the same day", "share", "higher"),
+        "unanswered_requests": m("Requests still waiting, abandoned or redirected (no appointment)", "count"),
         "unmet_demand": m("Unmet demand (no appointment within the horizon)", "share", "lower"),
+        "unmet_waiting": m("Unmet: still waiting for a slot", "share", "lower"),
+        "unmet_abandoned": m("Unmet: the patient gave up", "share", "lower"),
+        "unmet_redirected": m("Unmet: redirected to 111, UTC, A&E or pharmacy", "share", "lower"),
         "dna_rate": m("Did not attend", "share", "lower"),
         "third_next_available": m("Third next available appointment", "days", "lower"),
+        "third_next_available_gp": m("Third next available, GP", "days", "lower"),
+        "third_next_available_nurse": m("Third next available, nurse", "days", "lower"),
+        "third_next_available_other_clinical": m("Third next available, other clinical roles", "days", "lower"),
         "patients_eligible": m("Patients with enough contacts for the indices", "count"),
         "upc": m("Usual provider of care (UPC, mean)", "score", "higher"),
         "upc_named": m("Named-GP UPC (mean)", "score", "higher"),
@@ -330,7 +338,8 @@ def render(card: Scorecard) -> Group:
 def print_scorecard(card: Scorecard, console: Console | None = None) -> None:
     """Print a heading and every section."""
     console = console or Console()
-    title = f"[bold]{card.label or 'scorecard'}[/]  {card.period.start} to {card.period.end} ({card.period.days} days)"
+    title = (f"[bold]{escape(card.label or 'scorecard')}[/]  {card.period.start} to {card.period.end} "
+             f"({card.period.days} days)")
     console.print(title + f"  backend {card.backend}")
     console.print(render(card))
 
