@@ -34,8 +34,8 @@ def test_effects_load_with_sources_and_can_be_overridden():
     rows = {r["name"]: r for r in base.describe()}
     assert set(rows) == set(Effects.names())
     assert all(r["source"] and r["tag"] in {"V", "D", "S", "M", "A"} for r in rows.values())
-    assert rows["continuity_admission_hazard_ratio"]["value"] == 2.27 and rows["continuity_admission_hazard_ratio"][
-        "tag"] == "V"
+    acs = rows["continuity_acs_admission_reduction"]
+    assert acs["value"] == 0.0622 and acs["tag"] == "V" and acs["range"] == [0.0, 0.0755]  # Barker 2017, from zero
     changed = base.replace_from_text(["proactive_acute_reduction=0.3", "misroute_probability.gp=0.2",
                                       "repeat_contact_lag_days=2,4"])
     assert changed.proactive_acute_reduction == 0.3 and changed.misroute_probability["gp"] == 0.2
@@ -111,8 +111,8 @@ def _admissions(setup, continuity_share: float, rounds: int) -> int:
     total = 0
     for r in range(rounds):
         state = RunState(len(setup.frame))
-        state.visits[:] = 10
-        state.continuity[:] = 10 * continuity_share
+        state.gp_visits[:] = 10
+        state.gp_usual[:] = round(10 * continuity_share)
         step = Admissions(setup, state, setup.effects)
         rng = np.random.default_rng(100 + r)
         for day in range(setup.calendar.days):
@@ -121,8 +121,20 @@ def _admissions(setup, continuity_share: float, rounds: int) -> int:
     return total
 
 
-def test_continuity_means_fewer_admissions(micro_teams, small_population, run_start):
-    """The same patients, always or never seen by their named clinician: admissions follow Tammes' hazard ratio."""
+def test_continuity_effect_is_barkers_on_the_acs_share(micro_teams, small_population, run_start):
+    """0.2 more GP UPC: 6.22% fewer ACS admissions, so 0.17 x 6.22% fewer emergency admissions in all."""
     setup = _run(micro_teams, small_population, run_start, Effects.from_parameters(), days=5).setup
+    step = Admissions(setup, RunState(len(setup.frame)), setup.effects)
+    reference = setup.effects.reference_upc
+    ratio = step._factor(np.array([reference + 0.2]))[0] / step._factor(np.array([reference]))[0]
+    assert ratio == pytest.approx(1 - 0.17 * 0.0622)
+    off = Admissions(setup, RunState(len(setup.frame)), setup.effects.replace(continuity_acs_admission_reduction=0.0))
+    assert off._factor(np.array([0.0, 1.0])) == pytest.approx([1.0, 1.0])
+
+
+def test_continuity_means_fewer_admissions(micro_teams, small_population, run_start):
+    """The same patients, always or never seen by their usual GP: admissions follow the effect (made large here)."""
+    effects = Effects.from_parameters().replace(acs_share_of_admissions=1.0, continuity_acs_admission_reduction=0.2)
+    setup = _run(micro_teams, small_population, run_start, effects, days=5).setup
     full, none = _admissions(setup, 1.0, 30), _admissions(setup, 0.0, 30)
-    assert 1.6 < none / full < 3.2, (full, none)  # hazard ratio 2.27 between no and full continuity
+    assert 2.2 < none / full < 4.2, (full, none)  # 0.8 ** -5 = 3.05 between no and full continuity

@@ -13,7 +13,9 @@ Network-employed roles are shared out to the network's practices in proportion t
   anyone is in the cohort), seats scaled the same way;
 
 what the seats do not use stays with the practice. Teams that need more of a role than the
-model's workforce has (beyond what rounding to whole teams explains) are an error. FTE is worked by part-time people, as in practices: a seat or
+model's workforce has (beyond what rounding to whole teams explains) are an error.
+
+FTE is worked by part-time people, as in practices: a seat or
 pool of F FTE is ``ceil(F / mean FTE per person)`` people of equal FTE (``network.staffing``), so
 a micro-team usually has more than one GP. Each person works ``ceil(FTE × days in a full-time week)``
 named weekdays (a full-time week is ``sessions_full_time / sessions_per_day`` days; the bookable

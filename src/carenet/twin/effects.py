@@ -1,7 +1,9 @@
 """What the twin assumes changes outcomes: named, sourced effects that every run lists and a caller can vary.
 
 * continuity → fewer return contacts (``continuity_repeat_reduction``) and fewer emergency
-  admissions (``continuity_admission_hazard_ratio`` around ``reference_upc``);
+  admissions for ambulatory-care-sensitive conditions, on the index and outcome of the source
+  (Barker 2017: GP usual-provider continuity; ``continuity_acs_admission_reduction`` per 0.2 of
+  UPC around ``reference_upc``, applied to the ``acs_share_of_admissions``);
 * proactive review → fewer acute episodes (``proactive_acute_reduction``);
 * wrong role → an extra contact (``wrong_role_extra_contact_probability``, with the chance of a
   misrouted need by kind of first-contact triage, ``misroute_probability``);
@@ -36,7 +38,8 @@ class Effects:
     repeat_contact_probability: float
     repeat_contact_lag_days: tuple[int, int]
     continuity_repeat_reduction: float
-    continuity_admission_hazard_ratio: float
+    continuity_acs_admission_reduction: float
+    acs_share_of_admissions: float
     reference_upc: float
     proactive_acute_reduction: float
     wrong_role_extra_contact_probability: float
@@ -48,15 +51,16 @@ class Effects:
     def __post_init__(self) -> None:
         shares = ("repeat_contact_probability", "continuity_repeat_reduction", "proactive_acute_reduction",
                   "wrong_role_extra_contact_probability", "social_prescribing_psychosocial_reduction",
-                  "social_prescribing_take_up", "reference_upc")
+                  "social_prescribing_take_up", "reference_upc", "continuity_acs_admission_reduction",
+                  "acs_share_of_admissions")
         for name in shares:
             value = getattr(self, name)
             if not 0.0 <= value <= 1.0:
                 raise EffectError(f"effect {name} must lie between 0 and 1, got {value}")
         if self.repeat_contact_probability >= 1.0:
             raise EffectError("effect repeat_contact_probability must be below 1 (every contact would repeat forever)")
-        if self.continuity_admission_hazard_ratio <= 0:
-            raise EffectError("effect continuity_admission_hazard_ratio must be positive")
+        if self.continuity_acs_admission_reduction >= 1.0:
+            raise EffectError("effect continuity_acs_admission_reduction must be below 1")
         lo, hi = self.repeat_contact_lag_days
         if not 1 <= lo <= hi:
             raise EffectError(f"effect repeat_contact_lag_days must be 1 <= min <= max, got {lo}, {hi}")
@@ -75,7 +79,8 @@ class Effects:
             repeat_contact_probability=float(node["repeat_contact_probability"]["value"]),
             repeat_contact_lag_days=(int(lo), int(hi)),
             continuity_repeat_reduction=float(node["continuity_repeat_reduction"]["value"]),
-            continuity_admission_hazard_ratio=float(node["continuity_admission_hazard_ratio"]["value"]),
+            continuity_acs_admission_reduction=float(node["continuity_acs_admission_reduction"]["value"]),
+            acs_share_of_admissions=float(node["acs_share_of_admissions"]["value"]),
             reference_upc=float(node["reference_upc"]["value"]),
             proactive_acute_reduction=float(node["proactive_acute_reduction"]["value"]),
             wrong_role_extra_contact_probability=float(node["wrong_role_extra_contact_probability"]["value"]),
@@ -89,7 +94,7 @@ class Effects:
         """Every effect switched off: no returns, no misrouting, no effect of continuity or programmes."""
         base = cls.from_parameters()
         return base.replace(repeat_contact_probability=0.0, continuity_repeat_reduction=0.0,
-                            continuity_admission_hazard_ratio=1.0, proactive_acute_reduction=0.0,
+                            continuity_acs_admission_reduction=0.0, proactive_acute_reduction=0.0,
                             wrong_role_extra_contact_probability=0.0,
                             misroute_probability=dict.fromkeys(TRIAGE_KINDS, 0.0),
                             social_prescribing_psychosocial_reduction=0.0)
@@ -139,6 +144,7 @@ class Effects:
                 "tag": node[name]["tag"],
                 "source": node[name]["source"],
                 "rationale": node[name].get("rationale", ""),
+                "range": node[name].get("value_range"),
                 "overridden": name in self.overridden,
             })
         return out

@@ -16,9 +16,10 @@
 * :class:`ProactiveWork` - releases the programme's planned reviews and case-management contacts.
 * :class:`SocialPrescribing` - a link worker's attended contact becomes a social prescription to a
   community service with a place this week; take-up lowers the patient's psychosocial demand.
-* :class:`Admissions` - emergency admissions by frailty and multimorbidity, more likely with low
-  continuity; each discharge lands a task on the practice, and a patient with a care plan gets a
-  follow-up from their key worker.
+* :class:`Admissions` - emergency admissions by frailty and multimorbidity; the ambulatory-care-
+  sensitive share is more likely with low GP continuity (Barker 2017's index and outcome); each
+  discharge lands a task on the practice, and a patient with a care plan gets a follow-up from
+  their key worker.
 """
 
 from __future__ import annotations
@@ -29,17 +30,20 @@ from carenet.care import Directory, social_prescribe
 from carenet.network.calendar import WorkingCalendar
 from carenet.network.requests import CHANNEL, NEED, NO_ROLE, ORIGIN, URGENCY, Bookings, RequestBatch, make_batch
 from carenet.network.risk import ELDERLY_AGE
+from carenet.network.settings import AccessSettings
 from carenet.params import parameter
+from carenet.schema.codes import REQUEST_OUTCOMES
 from carenet.schema.roles import ROLE_CODES, ROLES_BY_CODE, can_handle
 from carenet.twin.effects import Effects
 from carenet.twin.episodes import EpisodeSampler
 from carenet.twin.ledger import ATTENDED, DID_NOT_ATTEND, UNBOOKED
-from carenet.network.settings import AccessSettings
-from carenet.schema.codes import REQUEST_OUTCOMES
 from carenet.twin.settings import DnaSettings
 from carenet.twin.setup import Setup
 from carenet.twin.state import RunState
 
+_GP = ROLE_CODES.index("gp")
+_UPC_STEP = 0.2
+"""The continuity step the admissions effect is published per (Barker 2017: 0.2 of UPC, about one SD)."""
 RETURNING_NEEDS = ("acute_minor", "acute_complex", "mental_health", "musculoskeletal")
 """Needs that come back as episodes (reviews, medication, results and psychosocial support are planned)."""
 
@@ -142,6 +146,9 @@ class Returns:
         match = np.where(clinician == named, 1.0, np.where((team >= 0) & (lane_team == team), self._team_share, 0.0))
         np.add.at(state.visits, patient, 1)
         np.add.at(state.continuity, patient, match)
+        by_gp = setup.lanes.role[bookings.lane[seen]] == _GP
+        np.add.at(state.gp_visits, patient[by_gp], 1)
+        np.add.at(state.gp_usual, patient[by_gp], (clinician[by_gp] == setup.usual_gp[patient[by_gp]]).astype(np.int32))
         when = bookings.day[seen]
         # Return for the same episode.
         p_return = fx.repeat_contact_probability * (1.0 - fx.continuity_repeat_reduction * match)
@@ -296,9 +303,10 @@ class Admissions:
         risk = adm.frailty_rate_ratio[np.where(frame.age >= ELDERLY_AGE, frame.frailty, 0)] * np.where(
             frame.registers >= setup.twin.demand.multimorbidity_min_registers, adm.multimorbidity_rate_ratio, 1.0)
         risk = risk / risk.mean()
-        self._hr = effects.continuity_admission_hazard_ratio
         self._ref = effects.reference_upc
-        ceiling = self._hr ** self._ref if self._hr >= 1 else 1.0  # hazard factor at zero continuity
+        self._per_step = 1.0 - effects.continuity_acs_admission_reduction  # admissions kept per 0.2 more UPC
+        self._acs = effects.acs_share_of_admissions
+        ceiling = self._factor(np.zeros(1))[0]  # the factor at no continuity, the most admissions
         daily = adm.rate_per_person_year / setup.twin.calendar.working_days_per_year * risk * ceiling
         self._ceiling = ceiling
         self._sampler = EpisodeSampler(daily, np.ones(setup.calendar.days), 1)
@@ -310,8 +318,8 @@ class Admissions:
     def requests(self, day: int, rng: np.random.Generator) -> RequestBatch:
         patient, _ = self._sampler.draw(day, rng)
         if patient.size:
-            c = self._state.continuity_index(self._ref)[patient]
-            keep = rng.random(patient.size) < self._hr ** (self._ref - c) / self._ceiling
+            c = self._state.gp_continuity(self._ref)[patient]
+            keep = rng.random(patient.size) < self._factor(c) / self._ceiling
             patient = np.unique(patient[keep])
             if patient.size:
                 self._state.admissions.add(patient=patient, day=np.full(patient.size, day))
@@ -321,6 +329,10 @@ class Admissions:
                     self._discharges[out_day] = np.concatenate([self._discharges.get(out_day, np.zeros(0, int)),
                                                                 patient])
         return self._follow_ups(day)
+
+    def _factor(self, upc: np.ndarray) -> np.ndarray:
+        """Admission rate relative to a patient at ``reference_upc``: only the ACS share moves with continuity."""
+        return 1.0 - self._acs + self._acs * self._per_step ** ((upc - self._ref) / _UPC_STEP)
 
     def _follow_ups(self, day: int) -> RequestBatch:
         out = self._discharges.pop(day, None)

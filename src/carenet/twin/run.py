@@ -93,7 +93,8 @@ def model_engine(setup: Setup) -> tuple[Engine, RunState]:
     demand = CalibratedDemand(setup.demand, multipliers, settings.calendar.working_days_per_year,
                               settings.calendar.opening_minutes, _thinning(state, effects))
     diary_calendar = calendar.extended(setup.diary_days)
-    steps = [CallBack(state, settings.demand.unbooked_retry_days, setup.settings.access), Returns(setup, state, effects),
+    steps = [CallBack(state, settings.demand.unbooked_retry_days, setup.settings.access),
+             Returns(setup, state, effects),
              ProactiveWork(setup), SocialPrescribing(setup, state, effects), Admissions(setup, state, effects)]
     engine = Engine(demand=demand, booking=ModelBooking(setup, state, effects),
                     outcomes=DidNotAttend(settings.dna, diary_calendar, calendar.days), steps=steps)

@@ -46,6 +46,8 @@ class RunState:
     patients: int
     visits: np.ndarray = field(init=False)  # attended appointments so far
     continuity: np.ndarray = field(init=False)  # sum of continuity matches (1 named, team share, 0)
+    gp_visits: np.ndarray = field(init=False)  # attended GP appointments so far
+    gp_usual: np.ndarray = field(init=False)  # … of them with the patient's usual GP
     proactive: np.ndarray = field(init=False)  # under a care plan or case management
     prescribed: np.ndarray = field(init=False)  # took up a social prescription
     has_plan: np.ndarray = field(init=False)
@@ -63,6 +65,8 @@ class RunState:
         n = self.patients
         self.visits = np.zeros(n, np.int32)
         self.continuity = np.zeros(n, np.float64)
+        self.gp_visits = np.zeros(n, np.int32)
+        self.gp_usual = np.zeros(n, np.int32)
         self.proactive = np.zeros(n, bool)
         self.prescribed = np.zeros(n, bool)
         self.has_plan = np.zeros(n, bool)
@@ -74,6 +78,10 @@ class RunState:
 
     def due(self, day: int) -> RequestBatch:
         return RequestBatch.concat(self.queue.pop(day, []))
+
+    def gp_continuity(self, reference: float) -> np.ndarray:
+        """Each patient's usual-provider continuity with GPs so far (Barker 2017's index); ``reference`` below two."""
+        return np.where(self.gp_visits >= 2, self.gp_usual / np.maximum(self.gp_visits, 1), reference)
 
     def continuity_index(self, reference: float) -> np.ndarray:
         """Each patient's share of attended contacts with their named clinician (team at its share);
