@@ -134,6 +134,7 @@ def build_network(ch: Chooser, n_patients: int = 12, n_appointments: int = 40) -
                 conditions.append({"patient_id": pid, "snomed_code": f"F{d}", "register": None, "efi_deficit": d,
                                    "onset_date": date(2018, 1, 1), "resolved_date": None})
     requests, appointments = [], []
+    linked = ch.chance(0.6)  # twin data link episodes and record outcomes; imported data do not
     for k in range(n_appointments):
         pid = f"p{ch.integer(0, n_patients - 1)}"
         asked = _moment(ch, before, after) if ch.chance(0.6) else _moment(ch, AS_OF - timedelta(days=40), AS_OF)
@@ -141,8 +142,12 @@ def build_network(ch: Chooser, n_patients: int = 12, n_appointments: int = 40) -
         rid = f"r{ch.integer(0, n_appointments // 2)}" if ch.chance(0.7) else None
         need = ch.choice([*NEED_TYPES, None])
         if rid is not None and not any(r["request_id"] == rid for r in requests):
+            earlier = [r["request_id"] for r in requests if r["patient_id"] == pid]
             requests.append({"request_id": rid, "patient_id": pid, "practice_id": "P1", "requested_at": asked,
-                             "need_type": need or "acute_minor", "urgency": "routine", "channel": "telephone"})
+                             "need_type": need or "acute_minor", "urgency": "routine", "channel": "telephone",
+                             "episode_id": ch.choice([rid, *earlier[-1:]]) if linked else None,
+                             "outcome": ch.choice(["booked", "booked", "abandoned", "redirected_111"]) if linked
+                             else None})
         appointments.append({
             "appointment_id": f"a{k}", "patient_id": pid, "clinician_id": clin["clinician_id"],
             "role": None if ch.chance(0.2) else clin["role"], "practice_id": ch.choice(["P1", "P2", "P3", None]),

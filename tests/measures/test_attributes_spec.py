@@ -99,6 +99,26 @@ def test_coordination_by_hand(make_tables):
     assert math.isclose(got["discharge_follow_up"], 0.5)
 
 
+def test_professionals_per_episode_follow_the_episode(make_tables):
+    from carenet.measures.coordination import professionals_per_episode
+
+    def requests(episodes: list[str | None]) -> list[dict]:
+        return [{"request_id": f"r{i}", "patient_id": "a", "practice_id": "P1", "requested_at": at(1 + i),
+                 "need_type": "acute_minor", "urgency": "routine", "channel": "telephone", "episode_id": e}
+                for i, e in enumerate(episodes)]
+
+    clinicians = [{"clinician_id": c, "role": "gp", "fte": 1.0, "practice_id": "P1"} for c in ("g1", "g2", "g3")]
+    visits = [appt(f"x{i}", "a", at(2 + i), clinician_id=c, request_id=f"r{i}") for i, c in enumerate(("g1", "g2",
+                                                                                                      "g3"))]
+    base = {"patients": [person("a")], "clinicians": clinicians, "appointments": visits}
+    # r1 returns to r0's episode: one episode seen by g1 and g2, one (r2) by g3.
+    linked = make_tables(canonical({**base, "requests": requests(["r0", "r0", "r2"])}))
+    assert math.isclose(professionals_per_episode(linked, PERIOD), 1.5)
+    # Without episodes every request is one contact: the value could only be 1, so it says why instead.
+    unlinked = professionals_per_episode(make_tables(canonical({**base, "requests": requests([None] * 3)})), PERIOD)
+    assert isinstance(unlinked, Unsupported) and "episode_id" in unlinked.reason
+
+
 def test_person_centred_by_hand(make_tables):
     rows = {
         "patients": [person("a"), person("b"), person("c")],

@@ -4,8 +4,12 @@
   worker (a live plan is ``active`` and agreed on or before the reference date; a plan past its
   review date is still the patient's plan, and the ``care_plan_review_overdue`` worklist finds
   it); ``care_plan_coverage`` the same without the key-worker condition.
-* ``professionals_per_episode``: mean distinct clinicians seen for one episode of need (a request)
-  among requests in the period answered by at least one attended appointment.
+* ``professionals_per_episode``: mean distinct clinicians seen for one episode of need, over the
+  episodes with an attended appointment in the period. An appointment belongs to the episode of the
+  request it answers (``requests.episode_id``: returns, re-contacts after a misroute and follow-ups
+  carry the first request's id); where the request records no episode, or the dataset holds no
+  requests, the request is its own episode. When no episode has two or more attended contacts the
+  value could only be 1, so the measure says why instead (episodes are not linked in the data).
 * ``informal_referral_share``: informal advice as a share of referrals between professionals
   (``to_clinician_id`` set) in the period.
 * ``discharge_follow_up``: share of hospital discharges (tasks of kind ``discharge``, created in
@@ -22,6 +26,9 @@ import ibis.expr.types as ir
 from carenet.measures.backend import Tables
 from carenet.measures.segments import Period, fetch_row, share_or_unsupported
 from carenet.measures.support import Unsupported, flag
+
+MIN_LINKED_CONTACTS = 2
+"""An episode needs two or more attended contacts for "distinct professionals per episode" to exceed one."""
 
 DISCHARGE_TASK_KIND = "discharge"
 """Task kind carenet reads as "a discharge summary arrived": the practice must follow the patient up."""
@@ -52,16 +59,28 @@ def care_plan_coverage(tables: Tables, profile: ir.Table, as_of: date) -> dict[s
 
 
 def professionals_per_episode(tables: Tables, period: Period) -> float | Unsupported:
-    """Mean distinct clinicians per request answered in the period."""
+    """Mean distinct clinicians per episode of need with an attended appointment in the period."""
     missing = tables.require("appointments", measure="professionals per episode")
     if missing:
         return missing
     a = tables["appointments"]
     seen = a.filter(a.status == "attended", a.request_id.notnull(), a.clinician_id.notnull(),
                     period.contains(a.booked_for))
-    # mean over requests of distinct clinicians = distinct (request, clinician) pairs / distinct requests
-    pairs = seen.select("request_id", "clinician_id").distinct()
-    row = fetch_row(tables, pairs.aggregate(total=pairs.count(), n=pairs.request_id.nunique()))
+    if "requests" in tables:
+        r = tables["requests"].select(e_request="request_id", e_episode="episode_id")
+        seen = seen.left_join(r, seen.request_id == r.e_request)
+        seen = seen.mutate(episode=seen.e_episode.coalesce(seen.request_id))
+    else:
+        seen = seen.mutate(episode=seen.request_id)
+    # mean over episodes of distinct clinicians = distinct (episode, clinician) pairs / distinct episodes
+    pairs = seen.select("episode", "clinician_id").distinct()
+    contacts = seen.group_by("episode").aggregate(n=seen.count())
+    row = fetch_row(tables, pairs.aggregate(total=pairs.count(), n=pairs.episode.nunique()))
+    most = fetch_row(tables, contacts.aggregate(most=contacts.n.max())).get("most")
+    if most is not None and most < MIN_LINKED_CONTACTS:
+        return Unsupported("no episode of need has more than one attended contact in the period, so every episode "
+                           "sees one professional by construction; the data do not link returns and follow-ups "
+                           "to their episode (requests.episode_id)")
     return share_or_unsupported(row.get("total"), row.get("n"),
                                 "no attended appointment in the period is linked to a request (request_id)")
 

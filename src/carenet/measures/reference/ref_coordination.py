@@ -28,13 +28,19 @@ def care_plan_coverage(rows: Rows, profile: dict[str, dict[str, Any]], as_of: da
 
 
 def professionals_per_episode(rows: Rows, start: date, end: date) -> float | Unsupported:
+    episode_of = {r["request_id"]: r["episode_id"] or r["request_id"] for r in rows.get("requests", [])}
     seen: dict[str, set[str]] = defaultdict(set)
+    contacts: dict[str, int] = defaultdict(int)
     for a in rows.get("appointments", []):
         if (a["status"] == "attended" and a["request_id"] is not None and a["clinician_id"] is not None
                 and start <= day_of(a["booked_for"]) <= end):
-            seen[a["request_id"]].add(a["clinician_id"])
+            episode = episode_of.get(a["request_id"], a["request_id"])
+            seen[episode].add(a["clinician_id"])
+            contacts[episode] += 1
     if not seen:
         return Unsupported("no linked appointments")
+    if max(contacts.values()) < 2:
+        return Unsupported("no episode with two contacts")
     return sum(len(s) for s in seen.values()) / len(seen)
 
 
