@@ -16,6 +16,7 @@ from carenet.cli import (
     commands_population,
     commands_score,
     commands_twin,
+    commands_validate,
 )
 from carenet.schema.errors import CarenetError
 
@@ -34,6 +35,7 @@ commands_score.register(app)
 commands_models.register(app)
 commands_twin.register(app)
 commands_experiments.register(app)
+commands_validate.register(app)
 
 err_console = Console(stderr=True)
 

@@ -194,7 +194,11 @@ def _sweep_section(data: ReportData) -> tuple[str, str, str]:
                   f"Access-continuity frontier as {data.sweep_parameter} varies")))
 
 
-def render_html(data: ReportData) -> str:
+VALIDATION_PAGE = "validation.html"
+"""``carenet validate``'s page: linked from the report's header when it sits next to the report."""
+
+
+def render_html(data: ReportData, validation_link: bool = False) -> str:
     """The whole report as one HTML string (a sweep alone when the scorecard is empty)."""
     sections = [] if data.scorecard.empty else _comparison_sections(data)
     if data.present("sweep"):
@@ -204,6 +208,8 @@ def render_html(data: ReportData) -> str:
     sections.append(("reproduce", "Reproduce", _reproduce(data)))
     generated = data.meta.get("generated", dt.date.today().isoformat())
     nav = "".join(f'<a href="#{anchor}">{_e(label)}</a>' for anchor, label, _ in sections)
+    if validation_link:
+        nav += f'<a href="{VALIDATION_PAGE}">Validation against published figures</a>'
     body = "".join(part for _, _, part in sections)
     return ("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
             '<meta name="viewport" content="width=device-width, initial-scale=1">'
@@ -215,7 +221,7 @@ def render_html(data: ReportData) -> str:
 def write_report(data: ReportData, path: str | os.PathLike[str]) -> Path:
     """Render the report and write it atomically to ``path`` (a half-written page is never left behind)."""
     target = Path(path)
-    text = render_html(data)
+    text = render_html(data, validation_link=(target.parent / VALIDATION_PAGE).is_file())
     target.parent.mkdir(parents=True, exist_ok=True)
     fd, staging = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
     try:
