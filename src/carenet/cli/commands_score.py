@@ -12,6 +12,7 @@ from pathlib import Path
 import ibis
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from carenet.measures import (
@@ -32,6 +33,7 @@ from carenet.measures import (
     scorecard,
     write_worklist,
 )
+from carenet.measures.warm_up import read_warm_up, scored_period
 from carenet.params import parameter
 from carenet.schema import CarenetError, open_dataset
 from carenet.twin.experiments.scoring import population_config, settings_config
@@ -92,6 +94,17 @@ def _reference_day(dataset: Path, tables: Tables, given: date | None) -> date:
         return _parse_day(str(written), f"{dataset}/manifest.json reference_date")
 
 
+def _scored(dataset: Path, end: date, period_days: int | None, to_stderr: bool) -> tuple[Period, str | None]:
+    """The period to score up to ``end``, less a twin run's warm-up (printed when there is one)."""
+    warm = read_warm_up(open_dataset(dataset))
+    period = scored_period(end, period_days or int(_value("measures_population.period_days")), warm)
+    if warm is None:
+        return period, None
+    note = f"{dataset}: scored {period.start} to {period.end}; {warm.describe()}"
+    (Console(stderr=True) if to_stderr else console).print(escape(note))
+    return period, warm.describe()
+
+
 def _parse_day(text: str | None, option: str) -> date | None:
     if text is None:
         return None
@@ -134,8 +147,11 @@ def score(
     cards = []
     for path in datasets:
         tables = _tables(path, backend, con)
-        config = scorecard_config(_reference_day(path, tables, day), period_days)
+        scored, warm_up = _scored(path, _reference_day(path, tables, day), period_days, format is Format.json)
+        config = scorecard_config(scored.end, scored.days)
         cards.append(scorecard(tables, config, label=str(path)))
+        if warm_up is not None:
+            cards[-1].details["period.warm_up"] = warm_up
         if worklists is not None:
             folder = worklists if len(datasets) == 1 else worklists / path.name
             _worklist(tables, cards[-1].period.end, folder)
@@ -202,7 +218,7 @@ def spc(
     """An XmR chart (Making Data Count) of a weekly or monthly series, with its special-cause signals."""
     tables = _tables(dataset, backend, _connect(backend, db_url))
     end = _reference_day(dataset, tables, _parse_day(as_of, "--as-of"))
-    period = Period.ending(end, period_days or int(_value("measures_population.period_days")))
+    period, _ = _scored(dataset, end, period_days, format is Format.json)
     data, chart = chart_series(tables, series, period, every.value, baseline)
     if format is Format.json:
         rows = chart.to_arrow(data.column("period_start")).to_pylist()
