@@ -8,6 +8,7 @@ from __future__ import annotations
 import math
 from datetime import date, datetime
 
+import pytest
 from small_network import AS_OF, START, canonical
 
 from carenet.measures import ComplexPatientRule, Period, PopulationConfig, profile_for
@@ -15,8 +16,9 @@ from carenet.measures.community import community_summary
 from carenet.measures.coordination import coordination_summary
 from carenet.measures.person_centred import person_centred_summary
 from carenet.measures.support import Unsupported
-from carenet.measures.workforce import workforce_summary
+from carenet.measures.workforce import RedirectRule, workforce_summary
 from carenet.params import parameter
+from carenet.schema import CarenetError, can_handle
 
 WEIGHTS = {w["condition"]: w["weight"] for w in parameter("cambridge_multimorbidity_score_general.weights")}
 CONFIG = PopulationConfig(WEIGHTS, 28, 3, ComplexPatientRule(3, ("moderate", "severe"), 5))
@@ -212,9 +214,39 @@ def test_workforce_by_hand(make_tables):
     assert math.isclose(got["utilisation_gp"], 90 / (6 * 250 * worked))
     assert math.isclose(got["utilisation_practice_nurse"], 25 / (4.5 * 250 * worked))
     assert math.isclose(got["utilisation_all"], 115 / (10.5 * 250 * worked))
-    # the practice nurse covers ltc reviews, not mental health: 40 of the GP's 60 attended minutes could move
-    assert math.isclose(got["gp_redirectable_share"], 40 / 60)
-    assert math.isclose(got["gp_redirectable_hours_year"], 40 / 60 / (14 / 365.25))
+    # the rule lets a practice nurse take a fifth of GP time on ltc reviews, and no mental-health role works here:
+    # 0.2 x 40 of the GP's 60 attended minutes could move
+    assert math.isclose(got["gp_redirectable_share"], 8 / 60)
+    assert math.isclose(got["gp_redirectable_hours_year"], 8 / 60 / (14 / 365.25))
+
+
+def test_gp_redirectable_follows_skill_mix_not_scope_alone(make_tables):
+    def share(roles: list[str]) -> float:
+        clinicians = [{"clinician_id": "g", "role": "gp", "fte": 1.0, "practice_id": "P1"}] + [
+            {"clinician_id": r, "role": r, "fte": 1.0, "practice_id": "P1"} for r in roles]
+        visits = [appt(str(i), "a", at(1 + i), clinician_id="g", role="gp", need_type=n, duration_minutes=10)
+                  for i, n in enumerate(("medication", "mental_health", "acute_complex", "musculoskeletal"))]
+        return summaries(make_tables, {"patients": [person("a")], "clinicians": clinicians,
+                                       "appointments": visits})["gp_redirectable_share"]
+
+    rule = RedirectRule()
+    # an ANP and a mental-health practitioner between them have every need in scope; the rule still moves only
+    # its share of complex acute and mental-health time, and nothing of medication or musculoskeletal time
+    assert math.isclose(share(["anp", "mh_practitioner"]),
+                        (rule.shares["acute_complex"] + rule.shares["mental_health"]) / 4)
+    assert math.isclose(share(["anp", "mh_practitioner", "clinical_pharmacist", "fcp"]),
+                        sum(rule.shares[n] for n in ("medication", "mental_health", "acute_complex",
+                                                     "musculoskeletal")) / 4)
+    assert share([]) == 0.0
+
+
+def test_redirect_rule_is_the_documented_parameter_and_within_scope():
+    rule, entry = RedirectRule(), parameter("measures_workforce_redirect.by_need_type")
+    assert rule.shares == dict(zip(entry["need_types"], entry["share"], strict=True))
+    assert {k: list(v) for k, v in rule.roles.items()} == entry["roles"]
+    assert all(can_handle(role, need) for need, roles in rule.roles.items() for role in roles)
+    with pytest.raises(CarenetError, match="redirect rule"):
+        RedirectRule(roles={"medication": ("gp",)})
 
 
 def test_missing_tables_say_why(make_tables):

@@ -35,7 +35,7 @@ from carenet.measures.segments import (
     population_summary,
 )
 from carenet.measures.support import Unsupported
-from carenet.measures.workforce import workforce_summary
+from carenet.measures.workforce import RedirectRule, workforce_summary
 from carenet.schema.errors import CarenetError
 from carenet.schema.roles import ROLES
 
@@ -153,6 +153,7 @@ class ScorecardConfig:
     as_of: date | None = None
     continuity: ContinuityConfig = field(default_factory=ContinuityConfig)
     access: AccessConfig = field(default_factory=AccessConfig)
+    redirect: RedirectRule = field(default_factory=RedirectRule)
 
 
 @dataclass
@@ -269,7 +270,7 @@ def scorecard(tables: Tables, config: ScorecardConfig, label: str = "") -> Score
     sections["continuity"]["upc_complex"] = _upc_complex(tables, continuity_cfg, profile)
     sections["coordination"] = coordination_summary(tables, profile, period, config.discharge_follow_up_days)
     sections["community"] = community_summary(tables, period, config.psychosocial_link_window_days)
-    sections["workforce"] = workforce_summary(tables, period, config.working_weeks_per_year)
+    sections["workforce"] = workforce_summary(tables, period, config.working_weeks_per_year, config.redirect)
     return Scorecard(period, tables.backend, sections, details, label)
 
 

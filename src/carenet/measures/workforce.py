@@ -9,23 +9,30 @@ assumption the caller passes). Appointment minutes are those of
 :func:`~carenet.measures.person_centred.appointment_minutes`; an appointment's role is its own
 ``role``, else its clinician's.
 
-``gp_redirectable_share``: of GP minutes in attended appointments, the share spent on need types
-that another clinical role employed by the patient's practice, or by its network, has in its
-scope of practice (:mod:`carenet.schema.roles`). The practice is the appointment's
-``practice_id``, else the patient's registered practice, else the site.
+``gp_redirectable_share``: the share of GP minutes in attended appointments that another role
+could take, by a sourced rule (:class:`RedirectRule`; parameters.yaml
+``measures_workforce_redirect``): for each need type, a share of the GP's minutes on it could go to
+one of a list of roles, and counts where the practice, or its network, employs one of them. The
+practice is the appointment's ``practice_id``, else the patient's registered practice, else the
+site. Scope of practice alone is not the rule: advanced nurse practitioners and mental-health
+practitioners between them cover every need type, so every GP minute would count.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+
 import ibis
 import ibis.expr.types as ir
+import pyarrow as pa
 
 from carenet.measures.backend import Tables
-from carenet.measures.person_centred import appointment_minutes, scope_pairs
+from carenet.measures.person_centred import appointment_minutes
 from carenet.measures.segments import Period, fetch_row, share_or_unsupported
 from carenet.measures.support import Unsupported, flag
+from carenet.schema.codes import NEED_TYPES
 from carenet.schema.errors import CarenetError
-from carenet.schema.roles import ROLES
+from carenet.schema.roles import ROLES, ROLES_BY_CODE
 
 SESSION_MINUTES = 250
 """A notional session, 4 h 10 min (BMA salaried GP model contract; parameters.md §6.3)."""
@@ -37,6 +44,49 @@ CLINICAL_ROLES: tuple[str, ...] = tuple(r.code for r in ROLES if r.clinical)
 NON_CLINICAL_ROLES: tuple[str, ...] = tuple(r.code for r in ROLES if not r.clinical)
 GP_ROLE = "gp"
 SLOT_USED_STATUSES: tuple[str, ...] = ("attended", "did_not_attend")
+
+
+def _default_shares() -> dict[str, float]:
+    return dict(zip(NEED_TYPES, (0.20, 0.03, 0.20, 0.10, 0.20, 0.25, 0.25, 0.15), strict=True))
+
+
+def _default_roles() -> dict[str, tuple[str, ...]]:
+    return {
+        "acute_minor": ("anp", "practice_nurse", "physician_associate", "paramedic"),
+        "acute_complex": ("anp", "paramedic"),
+        "ltc_review": ("practice_nurse", "anp", "hca", "clinical_pharmacist"),
+        "mental_health": ("mh_practitioner",),
+        "musculoskeletal": ("fcp",),
+        "medication": ("clinical_pharmacist",),
+        "psychosocial": ("splw", "hwbc", "care_coordinator", "mh_practitioner"),
+        "admin_results": ("care_coordinator", "practice_nurse", "hca"),
+    }
+
+
+@dataclass(frozen=True)
+class RedirectRule:
+    """What other roles take from GPs: per need type, the share of GP minutes another role could take, and the
+    roles that could (one must work for the practice or its network). Defaults: parameters.yaml
+    ``measures_workforce_redirect.by_need_type`` (shares averaging the one GP appointment in six that Making Time
+    in General Practice, 2015, found could be seen by someone else in the practice team)."""
+
+    shares: dict[str, float] = field(default_factory=_default_shares)
+    roles: dict[str, tuple[str, ...]] = field(default_factory=_default_roles)
+
+    def __post_init__(self) -> None:
+        for need, share in self.shares.items():
+            if need not in NEED_TYPES or not 0 <= share <= 1:
+                raise CarenetError(f"redirect rule: {need!r} must be a need type with a share in [0, 1], got {share}")
+        for need, roles in self.roles.items():
+            unknown = [r for r in roles if r not in ROLES_BY_CODE or r == GP_ROLE]
+            if need not in NEED_TYPES or unknown:
+                raise CarenetError(f"redirect rule: {need!r} lists roles that are not other clinical roles: {unknown}")
+
+    def pairs(self) -> ir.Table:
+        """(rule_need, rule_role, rule_share): one row per need type and role that could take it."""
+        rows = [(need, role, self.shares.get(need, 0.0)) for need, roles in self.roles.items() for role in roles]
+        return ibis.memtable(pa.table({"rule_need": [r[0] for r in rows], "rule_role": [r[1] for r in rows],
+                                       "rule_share": pa.array([r[2] for r in rows], pa.float64())}))
 
 
 def _appointments_with_role(tables: Tables) -> ir.Table:
@@ -77,8 +127,9 @@ def utilisation_by_role(tables: Tables, period: Period,
     return {"utilisation_all": out.pop("utilisation_all"), **out}
 
 
-def gp_redirectable(tables: Tables, period: Period) -> dict[str, float | Unsupported]:
-    """Share of GP appointment minutes on needs that another available role could meet, and those hours a year."""
+def gp_redirectable(tables: Tables, period: Period, rule: RedirectRule | None = None) -> dict[str, float | Unsupported]:
+    """Share of GP appointment minutes another available role could take under ``rule``, and those hours a year."""
+    rule = rule or RedirectRule()
     keys = ("gp_redirectable_share", "gp_redirectable_hours_year")
     missing = tables.require("clinicians", "appointments", measure="GP minutes another role could meet")
     if missing:
@@ -104,21 +155,22 @@ def gp_redirectable(tables: Tables, period: Period) -> dict[str, float | Unsuppo
         net = others.filter(others.practice_id.isnull(), others.network_id.notnull()).select("network_id", "role")
         shared = net.join(pr, "network_id").select(practice=pr.practice_id, role=net.role)
         available = ibis.union(own, shared)
-    scope = scope_pairs(exclude=NON_CLINICAL_ROLES + (GP_ROLE,))
-    covered = available.join(scope, available.role == scope.scope_role).select(
-        "practice", need_type="scope_need").distinct().mutate(covered=1)
+    takers = rule.pairs()
+    covered = available.join(takers, available.role == takers.rule_role).select(
+        "practice", need_type="rule_need", share="rule_share").distinct()
     j = gp_minutes.left_join(covered, ["practice", "need_type"])
-    row = fetch_row(tables, j.aggregate(total=j.minutes.sum(),
-                                        moved=ibis.ifelse(j.covered.notnull(), j.minutes, 0).sum()))
+    row = fetch_row(tables, j.aggregate(total=j.minutes.sum(), moved=(j.minutes * j.share.fill_null(0.0)).sum()))
     empty = "no attended GP appointment in the period records its need type, minutes and practice"
     share = share_or_unsupported(row.get("moved"), row.get("total"), empty)
     hours: float | Unsupported = share if isinstance(share, Unsupported) else row["moved"] / 60 / period.years
     return {"gp_redirectable_share": share, "gp_redirectable_hours_year": hours}
 
 
-def workforce_summary(tables: Tables, period: Period, working_weeks_per_year: float) -> dict[str, float | Unsupported]:
+def workforce_summary(tables: Tables, period: Period, working_weeks_per_year: float,
+                      rule: RedirectRule | None = None) -> dict[str, float | Unsupported]:
     """Every workforce measure for the period."""
-    return {**utilisation_by_role(tables, period, working_weeks_per_year), **gp_redirectable(tables, period)}
+    return {**utilisation_by_role(tables, period, working_weeks_per_year), **gp_redirectable(tables, period, rule)}
 
 
-__all__ = ["SESSIONS_PER_FTE", "SESSION_MINUTES", "gp_redirectable", "utilisation_by_role", "workforce_summary"]
+__all__ = ["SESSIONS_PER_FTE", "SESSION_MINUTES", "RedirectRule", "gp_redirectable", "utilisation_by_role",
+           "workforce_summary"]

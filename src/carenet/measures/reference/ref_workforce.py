@@ -8,6 +8,7 @@ from datetime import date
 from carenet.measures.reference.ref_person_centred import minutes
 from carenet.measures.reference.rows import Rows, day_of
 from carenet.measures.support import Unsupported
+from carenet.measures.workforce import RedirectRule
 from carenet.schema.roles import ROLES_BY_CODE
 
 
@@ -41,20 +42,22 @@ def utilisation_by_role(rows: Rows, start: date, end: date, working_weeks: float
     return out
 
 
-def gp_redirectable(rows: Rows, start: date, end: date) -> dict[str, float | Unsupported]:
+def gp_redirectable(rows: Rows, start: date, end: date,
+                    rule: RedirectRule | None = None) -> dict[str, float | Unsupported]:
+    rule = rule or RedirectRule()
     years = ((end - start).days + 1) / 365.25
     network_of = {p["practice_id"]: p["network_id"] for p in rows.get("practices", [])}
-    available: dict[str, set[str]] = defaultdict(set)
+    employed: dict[str, set[str]] = defaultdict(set)
     for c in rows["clinicians"]:
         role = ROLES_BY_CODE[c["role"]]
         if not role.clinical or c["role"] == "gp":
             continue
         if c["practice_id"] is not None:
-            available[c["practice_id"]] |= set(role.need_types)
+            employed[c["practice_id"]].add(c["role"])
         elif c["network_id"] is not None:
             for practice, network in network_of.items():
                 if network == c["network_id"]:
-                    available[practice] |= set(role.need_types)
+                    employed[practice].add(c["role"])
     clinician_role = {c["clinician_id"]: c["role"] for c in rows["clinicians"]}
     registered = {p["patient_id"]: p["practice_id"] for p in rows.get("patients", [])}
     total = moved = 0
@@ -66,8 +69,8 @@ def gp_redirectable(rows: Rows, start: date, end: date) -> dict[str, float | Uns
         if (role == "gp" and a["status"] == "attended" and a["need_type"] is not None and practice is not None
                 and m is not None and start <= day_of(a["booked_for"]) <= end):
             total += m
-            if a["need_type"] in available[practice]:
-                moved += m
+            if employed[practice] & set(rule.roles.get(a["need_type"], ())):
+                moved += m * rule.shares.get(a["need_type"], 0.0)
     if not total:
         u = Unsupported("no GP minutes")
         return {"gp_redirectable_share": u, "gp_redirectable_hours_year": u}
