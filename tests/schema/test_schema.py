@@ -94,11 +94,11 @@ def test_write_merges_by_key_and_reimport_adds_nothing(tmp_path):
 def test_failed_write_leaves_previous_dataset_untouched(tmp_path):
     out = tmp_path / "ds"
     write_dataset(out, {"practices": _practices(), "patients": _patients()}, source="test")
-    before = {f.name: f.read_bytes() for f in out.iterdir()}
+    before = {f.name: f.read_bytes() for f in out.iterdir() if f.is_file()}
     with pytest.raises(ValidationError) as err:
         write_dataset(out, {"patients": _patients("NOPE", pid="p9")}, source="bad")
     assert "patients row 1" in str(err.value)
-    assert {f.name: f.read_bytes() for f in out.iterdir()} == before
+    assert {f.name: f.read_bytes() for f in out.iterdir() if f.is_file()} == before
     assert sorted(os.listdir(tmp_path)) == ["ds"]
 
 

@@ -13,6 +13,7 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from carenet.schema import open_dataset, validate_dataset
+from carenet.schema.dataset import ConflictError
 from carenet.sources.extract import import_extract
 from carenet.sources.problems import ImportFailed
 
@@ -96,6 +97,10 @@ def test_mutated_extract_never_crashes_nor_half_writes(base: Path, steps: list[t
         before = folder_digest(target)
         try:
             result = import_extract([folder], target)
+        except ConflictError as conflict:  # contradicts the dataset (an NHS number on another patient, say)
+            assert conflict.conflicts and folder_digest(target) == before
+            event("conflict refused")
+            return
         except ImportFailed as failed:
             assert failed.problems and all(p.file and p.reason for p in failed.problems)
             assert folder_digest(target) == before

@@ -54,7 +54,7 @@ def _mutate(doc: Any, path: tuple, action: str, value: Any) -> Any:
 
 
 def _snapshot(folder: Path) -> dict[str, bytes]:
-    return {p.name: p.read_bytes() for p in folder.iterdir()}
+    return {p.name: p.read_bytes() for p in folder.iterdir() if p.is_file()}
 
 
 def _check(data: bytes, defaults: FhirDefaults, template: Path) -> None:

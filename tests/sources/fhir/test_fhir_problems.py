@@ -165,12 +165,12 @@ def test_a_failed_import_leaves_the_dataset_untouched(tmp_path: Path, defaults) 
     out = tmp_path / "ds"
     good = write_json(tmp_path / "good.json", sample_bundle())
     import_fhir([good], out, defaults)
-    before = {p.name: p.read_bytes() for p in out.iterdir()}
+    before = {p.name: p.read_bytes() for p in out.iterdir() if p.is_file()}
     bad = tmp_path / "bad.json"
     bad.write_text(good.read_text()[:-10])
     with pytest.raises(ImportFailed):
         import_fhir([bad], out, defaults)
-    assert {p.name: p.read_bytes() for p in out.iterdir()} == before
+    assert {p.name: p.read_bytes() for p in out.iterdir() if p.is_file()} == before
     with pytest.raises(ImportFailed):
         import_fhir([bad], tmp_path / "new", defaults)
     assert not (tmp_path / "new").exists()
