@@ -15,6 +15,8 @@ from carenet.params import parameter
 from carenet.schema.errors import CarenetError
 
 SECTION = "validation"
+FLOAT_SLACK = 1e-12
+"""Rounding allowance when a figure sits exactly on its tolerance (e.g. 0.49 - 0.44 in binary floating point)."""
 
 
 class ValidationInputError(CarenetError):
@@ -41,7 +43,7 @@ class Tolerance:
 
     def allows(self, simulated: float, published: float) -> bool:
         bound = self.value * abs(published) if self.relative else self.value
-        return abs(simulated - published) <= bound + 1e-12
+        return abs(simulated - published) <= bound + FLOAT_SLACK
 
 
 @dataclass(frozen=True)
