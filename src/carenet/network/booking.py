@@ -1,17 +1,14 @@
 """Booking for delivery models: triage and routing, then continuity-aware booking over the rolling horizon.
 
-Each day's batch goes through :func:`carenet.care.triage`, which gives each request the roles that
-may see it - or, for a misrouted need, the wrong role it first reaches. The triager's minutes are
-each practice's own, so the twin first lets requests of a triaged urgency through in arrival
-order while their practice's minutes last (the rest wait for tomorrow), then triages those let
-through at the triager's accuracy and the untriaged ones at reception's, two calls a day. Work
-with a role fixed in advance (proactive contacts, referrals, discharge follow-ups) and second
-contacts after a misroute skip triage.
-:func:`carenet.care.allocate` then books the whole batch into the lanes' free slots from today
+Each batch (a simulated day, or one request of a live service) is routed by the model's triage
+strategy (:mod:`carenet.network.routing`), which gives each request the roles that may see it -
+or, for a misrouted need, the wrong role it first reaches. :func:`carenet.care.allocate` then books the whole batch into the lanes' free slots from today
 to each request's deadline: same-day today, urgent within ``urgent_within_days``, routine within
-the model's ``horizon_days``, planned work within its window. With a ``continuity`` policy each
-request prefers its named clinician (and team), worth ``continuity_value`` days of waiting when
-continuity matters for the patient or need; ``first_available`` books the earliest slot. Booking
+the model's ``horizon_days``, planned work within its window; slots held for the day
+(:mod:`carenet.network.diaries`) are only bookable on it. The booking policy
+(:mod:`carenet.network.policies`) says whom each request prefers and what that is worth; a
+patient who prefers a particular GP waits for them whatever the policy. A team patient's
+same-day and urgent needs may be covered outside the team (``network.booking.cover_outside_team``). Booking
 mode ``compiled`` (the default) runs the care engine's greedy rule through
 :func:`~carenet.network.compiled_booking.allocate_compiled`, which gives the same bookings faster;
 ``greedy`` and ``exact`` call :func:`carenet.care.allocate` itself.
@@ -23,58 +20,29 @@ from collections.abc import Mapping
 
 import numpy as np
 
-from carenet.care import NO_HUB, BookingCosts, BookingRequests, Diary, allocate, hub_requests, triage
+from carenet.care import NO_HUB, BookingCosts, BookingRequests, Diary, allocate, hub_requests
 from carenet.care.patients import cohort_mask
 from carenet.network.compiled_booking import allocate_compiled
 from carenet.network.diaries import LONG, STANDARD
 from carenet.network.layout import Network
-from carenet.network.requests import NO_ROLE, ORIGIN, URGENCY, Bookings, RequestBatch
+from carenet.network.policies import BookingPolicy, booking_policy
+from carenet.network.requests import NO_ROLE, URGENCY, Bookings, RequestBatch
+from carenet.network.routing import TRIAGED_ORIGINS, rank_within, triage_for
 from carenet.schema.codes import URGENCIES
 from carenet.schema.roles import ROLE_CODES
 
-_TRIAGED_ORIGINS = (ORIGIN["episode"], ORIGIN["repeat"])
-
-
-_WEEKDAYS = 5
 PREFERS = 2
 """Continuity class of a request from a patient who prefers a particular GP (``network.choice``)."""
 
 
-def booking_costs(network: Network) -> BookingCosts:
-    """The booking objective (``twin.booking``): continuity is worth nothing under first-available, except
-    to patients who prefer a particular GP, who accept ``network.choice.wait_for_preferred_days`` of waiting."""
+def booking_costs(network: Network, policy: BookingPolicy) -> BookingCosts:
+    """The booking objective (``twin.booking``): continuity is worth what the policy says, and to patients who
+    prefer a particular GP at least ``network.choice.wait_for_preferred_days`` of waiting."""
     rules = network.settings.booking
-    value = np.asarray(rules.continuity_value, dtype=np.float64)
-    if network.model.booking.policy != "continuity":
-        value = np.zeros_like(value)
+    value = policy.values(rules)
     value = np.append(value, max(network.settings.choice.wait_value_days, float(value.max(initial=0.0))))
     return BookingCosts(delay_per_day=rules.delay_per_day, continuity_value=value, team_share=rules.team_share,
                         unmet_penalty=rules.unmet_penalty)
-
-
-def triage_minutes_per_day(setup: Network) -> np.ndarray:
-    """Minutes the triager has each day, per practice.
-
-    A role that holds no diary (care navigators) triages in its bookable sessions; a clinical
-    triager (a GP) in the part of the week the model does not book (full-time sessions less
-    ``sessions_per_fte``).
-    """
-    entry = setup.model.entry
-    minutes = np.zeros(len(setup.frame.practice_ids))
-    if entry.triage == "none" or entry.triage_role is None:
-        return minutes
-    role = ROLE_CODES.index(entry.triage_role)
-    staff = setup.staff
-    line = next(r for r in setup.model.workforce.roles if r.role == entry.triage_role)
-    has_diary = role in set(setup.lanes.role.tolist())
-    full = setup.settings.staff.full_time_sessions
-    session = setup.settings.staff.session_minutes
-    sessions_off = full - line.sessions_per_fte
-    for i in range(len(staff)):
-        if staff.role[i] == role and staff.practice[i] >= 0:
-            sessions = staff.fte[i] * sessions_off if has_diary else staff.sessions_per_week[i]
-            minutes[staff.practice[i]] += sessions * session / _WEEKDAYS  # the practice's minutes on an average day
-    return minutes
 
 
 class NetworkBooking:
@@ -87,22 +55,16 @@ class NetworkBooking:
 
     def __init__(self, setup: Network, misroute_probability: Mapping[str, float]):
         self.setup = setup
-        self.costs = booking_costs(setup)
         model = setup.model
+        self.policy = booking_policy(model.booking)
+        self.triage = triage_for(setup, misroute_probability)
+        self.costs = booking_costs(setup, self.policy)
         self.last_misrouted = np.zeros(0, bool)
         self.last_waiting = np.zeros(0, bool)
-        self._triage_minutes = triage_minutes_per_day(setup)
-        self._triaged_urgencies = np.asarray([URGENCIES.index(u) for u in model.entry.triaged_urgencies], np.int64)
-        self._accuracy = 1.0 - misroute_probability[model.entry.triage]
-        self._untriaged_accuracy = 1.0 - misroute_probability["none"]
         self._continuity_need = setup.settings.booking.continuity_needs
         self._cover = setup.settings.booking.cover_urgencies
-        continuity = model.booking.policy == "continuity"
-        self._preferred = np.where(setup.prefers, setup.usual_gp, -1) if not continuity else np.where(
-            setup.panels.named >= 0, setup.panels.named, np.where(setup.prefers, setup.usual_gp, -1))
-        by_team = model.booking.continuity_with == "team" or model.booking.team_only
-        self._team = setup.panels.team if (continuity and by_team) or model.booking.team_only else np.full(
-            len(setup.frame), -1)
+        self._preferred = self.policy.preferred(setup)
+        self._team = np.asarray(setup.panels.team, np.int64) if model.booking.team_only else self.policy.team(setup)
         self._team_only = model.booking.team_only & (self._team >= 0)
         long = model.booking.long_appointments
         self._long_patient = cohort_mask(long.cohort, setup.attributes) if long else np.zeros(len(setup.frame), bool)
@@ -125,8 +87,6 @@ class NetworkBooking:
         n = len(batch)
         allowed = np.zeros(n, np.int64)
         first = np.full(n, NO_ROLE, np.int64)
-        misrouted = np.full(n, NO_ROLE, np.int64)
-        waiting = np.zeros(n, bool)
         fixed = batch.role >= 0
         allowed[fixed] = self._role_bit[batch.role[fixed]]
         first[fixed] = batch.role[fixed]
@@ -134,24 +94,8 @@ class NetworkBooking:
         table = self.setup.routing
         allowed[routed] = table.allowed[batch.need[routed]]
         first[routed] = table.first_choice[batch.need[routed]]
-        to_triage = routed & np.isin(batch.origin, _TRIAGED_ORIGINS)
-        entry = self.setup.model.entry
-        goes = to_triage & np.isin(batch.urgency, self._triaged_urgencies)
-        if goes.any():
-            # The triager's minutes are the practice's own: requests pass in arrival order while they last.
-            rows = np.flatnonzero(goes)
-            place = _rank_within(patient_practice[rows])
-            slots = np.floor(self._triage_minutes[patient_practice[rows]] / entry.minutes_per_request + 1e-9)
-            waiting[rows[place >= slots]] = True
-        for triaged in (True, False):
-            group = np.flatnonzero((goes & ~waiting) if triaged else (to_triage & ~goes))
-            if group.size == 0:
-                continue
-            minutes = entry.minutes_per_request or 1.0
-            result = triage(batch.need[group], batch.urgency[group], table,
-                            entry.triaged_urgencies if triaged else (), minutes, minutes * group.size,
-                            self._accuracy, self._untriaged_accuracy, rng)
-            misrouted[group] = result.misrouted_to
+        to_triage = routed & np.isin(batch.origin, TRIAGED_ORIGINS)
+        misrouted, waiting = self.triage.route(batch, patient_practice, table, to_triage, rng)
         wrong = misrouted != NO_ROLE
         allowed[wrong] = self._role_bit[misrouted[wrong]]
         first[wrong] = misrouted[wrong]
@@ -215,7 +159,7 @@ class NetworkBooking:
         lane = allocation.lane[booked]
         when = day + allocation.day[booked]
         cell = lane * setup.diary_days + when
-        position = lanes.capacity[lane, when] - lanes.free[lane, when] + _rank_within(cell)
+        position = lanes.capacity[lane, when] - lanes.free[lane, when] + rank_within(cell)
         taken, count = np.unique(cell, return_counts=True)
         lanes.free.reshape(-1)[taken] -= count.astype(lanes.free.dtype)
         hit = rows[booked]
@@ -227,15 +171,4 @@ class NetworkBooking:
         out.minutes[hit] = np.where(batch.minutes[hit] > 0, batch.minutes[hit], slot)
 
 
-def _rank_within(key: np.ndarray) -> np.ndarray:
-    """0, 1, 2 … for repeated keys, in their order of appearance."""
-    order = np.argsort(key, kind="stable")
-    sorted_key = key[order]
-    starts = np.flatnonzero(np.r_[True, sorted_key[1:] != sorted_key[:-1]])
-    rank_sorted = np.arange(key.size) - np.repeat(starts, np.diff(np.r_[starts, key.size]))
-    rank = np.empty(key.size, np.int64)
-    rank[order] = rank_sorted
-    return rank
-
-
-__all__ = ["PREFERS", "NetworkBooking", "booking_costs", "triage_minutes_per_day"]
+__all__ = ["PREFERS", "NetworkBooking", "booking_costs"]
