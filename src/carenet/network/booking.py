@@ -2,7 +2,8 @@
 
 Each batch (a simulated day, or one request of a live service) is routed by the model's triage
 strategy (:mod:`carenet.network.routing`), which gives each request the roles that may see it -
-or, for a misrouted need, the wrong role it first reaches. :func:`carenet.care.allocate` then books the whole batch into the lanes' free slots from today
+or, for a misrouted need, the wrong role it first reaches. :func:`carenet.care.allocate` then
+books the whole batch into the lanes' free slots from today
 to each request's deadline: same-day today, urgent within ``urgent_within_days``, routine within
 the model's ``horizon_days``, planned work within its window; slots held for the day
 (:mod:`carenet.network.diaries`) are only bookable on it. The booking policy

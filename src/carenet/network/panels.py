@@ -18,6 +18,7 @@ allow (tolerance 0).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Protocol
 
 import numpy as np
 
@@ -49,6 +50,48 @@ def team_leads(staff: Staffing) -> dict[int, int]:
     return leads
 
 
+PanelRow = tuple[int, int, float, int, int]
+"""A panel: practice, service group (0 the general list), capacity weight, team, lead clinician."""
+
+
+class PanelUnit(Protocol):
+    """The model's ``panels.unit``: what holds the general list's panels."""
+
+    def general_panels(self, staff: Staffing, leads: dict[int, int]) -> list[PanelRow]: ...
+
+
+class PracticeList:
+    """``practice``: the list is the practice's; nobody has a named clinician."""
+
+    def general_panels(self, staff: Staffing, leads: dict[int, int]) -> list[PanelRow]:
+        return []
+
+
+class NamedGpLists:
+    """``named_gp``: each GP outside a team holds a list in proportion to their FTE."""
+
+    def general_panels(self, staff: Staffing, leads: dict[int, int]) -> list[PanelRow]:
+        return [(staff.practice[i], 0, staff.fte[i], NO_TEAM, i) for i in range(len(staff))
+                if staff.role[i] == _GP and staff.team[i] == NO_TEAM and staff.practice[i] >= 0]
+
+
+class MicroTeamPanels:
+    """``micro_team``: each micro-team holds a panel, named to its lead."""
+
+    def general_panels(self, staff: Staffing, leads: dict[int, int]) -> list[PanelRow]:
+        teams = staff.teams
+        return [(teams.practice[t], 0, 1.0, t, leads.get(t, NO_CLINICIAN)) for t, spec in enumerate(teams.spec)
+                if spec is not None and spec.kind == "micro_team"]
+
+
+_UNITS: dict[str, PanelUnit] = {"practice": PracticeList(), "named_gp": NamedGpLists(), "micro_team": MicroTeamPanels()}
+
+
+def panel_unit(unit: str) -> PanelUnit:
+    """The strategy for a model's ``panels.unit``."""
+    return _UNITS[unit]
+
+
 def assign(model: DeliveryModel, frame: PatientFrame, attributes: PatientAttributes, staff: Staffing,
            workload: np.ndarray) -> Panels:
     """Named clinician and team of every patient (see the module docstring)."""
@@ -62,30 +105,12 @@ def assign(model: DeliveryModel, frame: PatientFrame, attributes: PatientAttribu
     group = np.zeros(n, np.int64)
     for k, spec in enumerate(segment_specs, start=1):
         group[(group == 0) & cohort_mask(spec.cohort, attributes)] = k
-    panel_practice, panel_group, panel_capacity, panel_team, panel_lead = [], [], [], [], []
     leads = team_leads(staff)
-    for t, spec in enumerate(teams.spec):
-        if spec is None or spec.kind not in ("micro_team", "segment_service"):
-            continue
-        if spec.kind == "segment_service":
-            g = segment_specs.index(spec) + 1
-        elif model.panels.unit == "micro_team":
-            g = 0
-        else:
-            continue
-        panel_practice.append(teams.practice[t])
-        panel_group.append(g)
-        panel_capacity.append(1.0)
-        panel_team.append(t)
-        panel_lead.append(leads.get(t, NO_CLINICIAN))
-    if model.panels.unit == "named_gp":
-        for i in range(len(staff)):
-            if staff.role[i] == _GP and staff.team[i] == NO_TEAM and staff.practice[i] >= 0:
-                panel_practice.append(staff.practice[i])
-                panel_group.append(0)
-                panel_capacity.append(staff.fte[i])
-                panel_team.append(NO_TEAM)
-                panel_lead.append(i)
+    rows = [(teams.practice[t], segment_specs.index(spec) + 1, 1.0, t, leads.get(t, NO_CLINICIAN))
+            for t, spec in enumerate(teams.spec) if spec is not None and spec.kind == "segment_service"]
+    rows += panel_unit(model.panels.unit).general_panels(staff, leads)
+    panel_practice, panel_group, panel_capacity, panel_team, panel_lead = (list(c) for c in zip(*rows, strict=True)) \
+        if rows else ([], [], [], [], [])
     if not panel_practice:
         return Panels(named, team)
     # Patients of a segment cohort whose practice has no such team stay on the general list.
@@ -100,4 +125,5 @@ def assign(model: DeliveryModel, frame: PatientFrame, attributes: PatientAttribu
     return Panels(named, team)
 
 
-__all__ = ["NO_CLINICIAN", "Panels", "assign", "team_leads"]
+__all__ = ["NO_CLINICIAN", "MicroTeamPanels", "NamedGpLists", "PanelUnit", "Panels", "PracticeList", "assign",
+           "panel_unit", "team_leads"]
