@@ -12,7 +12,7 @@ import pytest
 from small_network import AS_OF, START, canonical
 
 from carenet.measures import ComplexPatientRule, Period, PopulationConfig, profile_for
-from carenet.measures.community import community_summary
+from carenet.measures.community import NeedWeights, community_summary
 from carenet.measures.coordination import coordination_summary
 from carenet.measures.person_centred import person_centred_summary
 from carenet.measures.support import Unsupported
@@ -189,6 +189,37 @@ def test_community_by_hand(make_tables):
     assert math.isclose(got["gps_per_100k_q5"], 3 / 3 * 100_000)
     assert math.isclose(got["gp_inverse_care_ratio"], 0.5)
     assert isinstance(got["gps_per_100k_q3"], Unsupported)
+
+
+def test_clinicians_by_deprivation_are_need_adjusted(make_tables):
+    weights = NeedWeights()
+    # P1 serves two 80-year-old women in quintile 1; P2 two 30-year-old men in quintile 5; one GP each.
+    old, young = (date(1944, 1, 1), "female"), (date(1994, 1, 1), "male")
+    rows = {
+        "practices": [{"practice_id": p, "name": p, "list_size": 2} for p in ("P1", "P2")],
+        "patients": [{**person(f"{p}{k}", p, decile), "birth_date": born, "sex": sex}
+                     for p, decile, (born, sex) in (("P1", 1, old), ("P2", 10, young)) for k in range(2)],
+        "clinicians": [{"clinician_id": f"g{p}", "role": "gp", "fte": 1.0, "practice_id": p} for p in ("P1", "P2")],
+    }
+    got = summaries(make_tables, rows)
+    r = weights.female_to_male[6]
+    heavy, light = weights.rates[6] * 2 * r / (1 + r), weights.rates[3] * 2 / (1 + weights.female_to_male[3])
+    mean = (heavy + light) / 2
+    # each practice's GP is spread over its patients' weights: 1 FTE per (2 x weight / mean)
+    assert math.isclose(got["gps_per_100k_q1"], 100_000 / (2 * heavy / mean))
+    assert math.isclose(got["gps_per_100k_q5"], 100_000 / (2 * light / mean))
+    assert math.isclose(got["gp_inverse_care_ratio"], light / heavy)  # equal heads, unequal need
+    with pytest.raises(CarenetError, match="need weights"):
+        NeedWeights(bands=(5, 10), rates=(1.0, 2.0), female_to_male=(1.0, 1.0))
+
+
+def test_need_weights_are_the_documented_parameters():
+    weights, entry = NeedWeights(), "measures_need_weights"
+    assert list(weights.bands) == parameter(f"{entry}.age_band_rates")["bands"]
+    assert list(weights.rates) == parameter(f"{entry}.age_band_rates")["rate"]
+    assert list(weights.female_to_male) == parameter(f"{entry}.female_to_male_rate_ratio.value")
+    assert weights.multimorbidity_rate_ratio == parameter(f"{entry}.multimorbidity_rate_ratio.value")
+    assert weights.min_ltc_count == parameter(f"{entry}.multimorbidity_rate_ratio")["min_ltc_count"]
 
 
 def test_workforce_by_hand(make_tables):

@@ -203,7 +203,7 @@ def attribute_oracle(rows, prof) -> dict:
         "patient_set_goals_share": ref_person_centred.patient_set_goals_share(rows, AS_OF),
         **ref_community.social_prescribing(rows, START, AS_OF),
         "psychosocial_met_in_community": ref_community.psychosocial_met_in_community(rows, START, AS_OF, 90),
-        **ref_community.clinicians_by_deprivation(rows, AS_OF),
+        **ref_community.clinicians_by_deprivation(rows, AS_OF, ltc={k: v["ltc_count"] for k, v in prof.items()}),
         **ref_workforce.utilisation_by_role(rows, START, AS_OF, 42),
         **ref_workforce.gp_redirectable(rows, START, AS_OF),
     }
@@ -237,7 +237,7 @@ def test_measures_match_oracle(backend, make_tables):
         period = Period(START, AS_OF)
         measured = {**coordination_summary(tables, profile, period, 7),
                     **person_centred_summary(tables, profile, period),
-                    **community_summary(tables, period, 90), **workforce_summary(tables, period, 42)}
+                    **community_summary(tables, period, 90, profile=profile), **workforce_summary(tables, period, 42)}
         expected = attribute_oracle(rows, want)
         assert set(measured) == set(expected)
         for key, value in expected.items():

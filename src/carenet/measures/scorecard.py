@@ -22,7 +22,7 @@ from rich.table import Table
 
 from carenet.measures.access import AccessConfig, access_summary
 from carenet.measures.backend import Tables
-from carenet.measures.community import QUINTILES, community_summary
+from carenet.measures.community import QUINTILES, NeedWeights, community_summary
 from carenet.measures.continuity import ContinuityConfig, contacts, continuity_summary
 from carenet.measures.coordination import coordination_summary
 from carenet.measures.person_centred import person_centred_summary
@@ -109,7 +109,8 @@ def _info() -> dict[str, MeasureInfo]:
         "social_prescriptions_per_1000_year": m("Social prescriptions per 1,000 patients per year", "rate", "higher"),
         "social_prescription_take_up": m("Social prescriptions taken up", "share", "higher"),
         "psychosocial_met_in_community": m("Psychosocial needs linked to the community", "share", "higher"),
-        "gp_inverse_care_ratio": m("GP FTE per 100k, most / least deprived quintile", "ratio", "higher"),
+        "gp_inverse_care_ratio": m("GP FTE per 100k need-adjusted, most / least deprived quintile", "ratio",
+                                   "higher"),
         "utilisation_all": m("Utilisation, all clinical roles", "share"),
         "gp_redirectable_share": m("GP minutes on needs another role could meet", "share", "lower"),
         "gp_redirectable_hours_year": m("GP hours a year on needs another role could meet", "hours", "lower"),
@@ -119,8 +120,8 @@ def _info() -> dict[str, MeasureInfo]:
     for k, name in enumerate(("low", "rising", "high", "very high"), start=1):
         info[f"risk_tier_{k}_share"] = m(f"Risk tier {k} ({name})", "share")
     for q in QUINTILES:
-        info[f"clinicians_per_100k_q{q}"] = m(f"Clinical FTE per 100k, deprivation quintile {q}", "fte")
-        info[f"gps_per_100k_q{q}"] = m(f"GP FTE per 100k, deprivation quintile {q}", "fte")
+        info[f"clinicians_per_100k_q{q}"] = m(f"Clinical FTE per 100k need-adjusted, deprivation quintile {q}", "fte")
+        info[f"gps_per_100k_q{q}"] = m(f"GP FTE per 100k need-adjusted, deprivation quintile {q}", "fte")
     for r in ROLES:
         if r.clinical:
             info[f"utilisation_{r.code}"] = m(f"Utilisation, {r.name.lower()}", "share")
@@ -154,6 +155,7 @@ class ScorecardConfig:
     continuity: ContinuityConfig = field(default_factory=ContinuityConfig)
     access: AccessConfig = field(default_factory=AccessConfig)
     redirect: RedirectRule = field(default_factory=RedirectRule)
+    need_weights: NeedWeights = field(default_factory=NeedWeights)
 
 
 @dataclass
@@ -269,7 +271,9 @@ def scorecard(tables: Tables, config: ScorecardConfig, label: str = "") -> Score
     sections["continuity"] = _numbers_only(continuity_summary(tables, continuity_cfg), details, "continuity")
     sections["continuity"]["upc_complex"] = _upc_complex(tables, continuity_cfg, profile)
     sections["coordination"] = coordination_summary(tables, profile, period, config.discharge_follow_up_days)
-    sections["community"] = community_summary(tables, period, config.psychosocial_link_window_days)
+    sections["community"] = community_summary(
+        tables, period, config.psychosocial_link_window_days, weights=config.need_weights,
+        profile=None if isinstance(profile, Unsupported) else profile)
     sections["workforce"] = workforce_summary(tables, period, config.working_weeks_per_year, config.redirect)
     return Scorecard(period, tables.backend, sections, details, label)
 

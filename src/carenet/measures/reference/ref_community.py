@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import date
 
+from carenet.measures.community import NeedWeights
+from carenet.measures.reference.access import age_on
 from carenet.measures.reference.rows import Rows, day_of
 from carenet.measures.support import Unsupported
 from carenet.schema.roles import ROLES_BY_CODE
@@ -52,13 +54,26 @@ def psychosocial_met_in_community(rows: Rows, start: date, end: date, within_day
     return met / len(episodes)
 
 
-def clinicians_by_deprivation(rows: Rows, as_of: date) -> dict[str, float | Unsupported]:
+def need_weight(age: int, sex: str, ltc: int | None, weights: NeedWeights) -> float:
+    band = max(i for i, lo in enumerate(weights.bands) if age >= lo)
+    rate, r = weights.rates[band], weights.female_to_male[band]
+    base = rate * 2 * r / (1 + r) if sex == "female" else rate * 2 / (1 + r) if sex == "male" else rate
+    return base * (weights.multimorbidity_rate_ratio if (ltc or 0) >= weights.min_ltc_count else 1.0)
+
+
+def clinicians_by_deprivation(rows: Rows, as_of: date, weights: NeedWeights | None = None,
+                              ltc: dict[str, int] | None = None) -> dict[str, float | Unsupported]:
+    weights = weights or NeedWeights()
     people = registered(rows, as_of)
-    list_size: dict[str, int] = defaultdict(int)
+    raw = {p["patient_id"]: need_weight(age_on(p["birth_date"], as_of), p["sex"], (ltc or {}).get(p["patient_id"]),
+                                        weights) for p in people}
+    mean = sum(raw.values()) / len(raw) if raw else 1.0
+    w = {k: v / mean for k, v in raw.items()}
+    list_size: dict[str, float] = defaultdict(float)
     for p in people:
-        list_size[p["practice_id"]] += 1
+        list_size[p["practice_id"]] += w[p["patient_id"]]
     network_of = {pr["practice_id"]: pr["network_id"] for pr in rows["practices"]}
-    network_list: dict[str, int] = defaultdict(int)
+    network_list: dict[str, float] = defaultdict(float)
     for practice, n in list_size.items():
         if network_of.get(practice) is not None:
             network_list[network_of[practice]] += n
@@ -76,13 +91,14 @@ def clinicians_by_deprivation(rows: Rows, as_of: date) -> dict[str, float | Unsu
                     if network_of.get(practice) == c["network_id"]:
                         per_practice[practice] += c["fte"] * n / network_list[c["network_id"]]
         fte_q: dict[int, float] = defaultdict(float)
-        n_q: dict[int, int] = defaultdict(int)
+        n_q: dict[int, float] = defaultdict(float)
         for p in people:
             if p["deprivation_decile"] is None:
                 continue
             q = (p["deprivation_decile"] + 1) // 2
-            fte_q[q] += per_practice[p["practice_id"]] / list_size[p["practice_id"]]
-            n_q[q] += 1
+            weight = w[p["patient_id"]]
+            fte_q[q] += weight * per_practice[p["practice_id"]] / list_size[p["practice_id"]]
+            n_q[q] += weight
         for q in range(1, 6):
             out[f"{label}_per_100k_q{q}"] = fte_q[q] * 100_000 / n_q[q] if n_q[q] else Unsupported("empty quintile")
     lo, hi = out["gps_per_100k_q1"], out["gps_per_100k_q5"]
