@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 
 import typer
@@ -18,6 +19,7 @@ from carenet.cli import (
     commands_twin,
     commands_validate,
 )
+from carenet.cli.failures import damaged, damaged_message, internal_error, os_error_message, print_error
 from carenet.schema.errors import CarenetError
 
 app = typer.Typer(
@@ -46,12 +48,30 @@ def _root() -> None:
 
 
 def main() -> None:
-    """Entry point: run the app, turning user-fixable errors into a clear message and exit code 1."""
+    """Entry point: run the app; every failure becomes a clear message on stderr and exit code 1.
+
+    User-fixable problems (CarenetError: bad input, conflicts, a busy or corrupt dataset; OSError: permissions,
+    a full or read-only disk, a wrong path) are printed as they are; anything else is an internal error with a
+    hint to report it (``CARENET_DEBUG=1`` shows its traceback).
+    """
     try:
         app()
     except CarenetError as exc:
-        err_console.print(f"[bold red]error:[/] {exc}", markup=True, highlight=False)
-        sys.exit(1)
-    except (FileNotFoundError, FileExistsError, PermissionError, IsADirectoryError, NotADirectoryError) as exc:
-        err_console.print(f"[bold red]error:[/] {exc}", highlight=False)
-        sys.exit(1)
+        _fail(str(exc), exc)
+    except OSError as exc:
+        _fail(damaged_message(exc, None) if damaged(exc) else os_error_message(exc), exc)
+    except MemoryError as exc:
+        _fail("out of memory: the run is too large for this machine; use smaller sizes (--patients, --days, "
+              "--reps, --batch-patients) or a machine with more memory", exc)
+    except KeyboardInterrupt:
+        print_error(err_console, "stopped by the user; a dataset being written is left as it was", "interrupted")
+        sys.exit(130)
+    except Exception as exc:  # noqa: BLE001 - the last resort: no traceback, a short message and a hint
+        _fail(damaged_message(exc, None) if damaged(exc) else internal_error(exc), exc)
+
+
+def _fail(message: str, exc: BaseException) -> None:
+    if os.environ.get("CARENET_DEBUG"):
+        raise exc
+    print_error(err_console, message)
+    sys.exit(1)

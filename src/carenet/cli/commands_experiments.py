@@ -20,6 +20,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 from rich.table import Table
 
+from carenet.cli.limits import check_limits, check_run_length
 from carenet.measures.scorecard import ATTRIBUTES
 from carenet.report import HEADLINES, ReportData, write_report
 from carenet.report.summary import SECTION_NAMES, best_and_worst, differences, format_number, model_sentence
@@ -186,6 +187,8 @@ def simulate(
     demo_patients: int | None = _DEMO_PATIENTS,
 ) -> None:
     """Simulate one delivery model: replications in parallel, one canonical dataset each, plus a manifest."""
+    check_run_length(years, days)
+    check_limits({"--reps": reps, "--workers": workers, "--demo-patients": demo_patients})
     command = _command("simulate", model, *_options(population, years, days, reps, seed, booking, out, demo_patients))
     with progress_bar(f"simulating {model}") as update:
         result = simulate_model(model, population, out, years=years, days=days, reps=reps, seed=seed,
@@ -224,6 +227,8 @@ def compare(
     demo_patients: int | None = _DEMO_PATIENTS,
 ) -> None:
     """Compare delivery models on one population with common random numbers; print the scorecard and trade-offs."""
+    check_run_length(years, days)
+    check_limits({"--reps": reps, "--workers": workers, "--demo-patients": demo_patients})
     options = _options(population, years, days, reps, seed, booking, out, demo_patients)
     command = _command("compare", *models, *options)
     clock = time.perf_counter()
@@ -252,12 +257,15 @@ def sweep(
     demo_patients: int | None = _DEMO_PATIENTS,
 ) -> None:
     """Sensitivity of access, continuity and cost to one or two settings, as a table and a chart (sweep.html)."""
+    check_run_length(years, days)
+    check_limits({"--reps": reps, "--workers": workers, "--demo-patients": demo_patients, "--steps": steps})
     varies = [parse_vary(v, steps) for v in vary]
     options = _options(population, years, days, reps, seed, booking, out, demo_patients)
     command = _command("sweep", *models, *[x for v in vary for x in ("--vary", v)], "--steps", steps, *options)
     runs = len(models) * reps
     for v in varies:
         runs *= len(v.values)
+    check_limits({"runs in the sweep": runs}, {"runs in the sweep": "runs"})
     with progress_bar(f"sweeping {runs} runs") as update:
         result = sweep_model(models, varies, population, out, years=years, days=days, reps=reps, seed=seed,
                              booking_mode=booking.value, workers=workers, on_progress=update,
@@ -304,6 +312,8 @@ def demo(
     from carenet.cli.commands_population import show_profile
     from carenet.population import summarise
 
+    check_run_length(years, None)
+    check_limits({"--reps": reps, "--workers": workers, "--demo-patients": demo_patients})
     clock = time.perf_counter()
     options = _options(DEMO, years, None, reps, seed, booking, out, demo_patients)
     command = _command("demo", *[x for m in models for x in ("--model", m)], *options[2:])

@@ -9,6 +9,7 @@ from rich.console import Console
 from rich.table import Table
 
 from carenet.cli.commands_import_fhir import fhir_defaults
+from carenet.cli.failures import file_errors, literal
 from carenet.sources.fhir import export_fhir
 
 console = Console()
@@ -22,11 +23,12 @@ def fhir(
                              help="Folder of <Type>.ndjson files, or a .json path for one collection Bundle"),
 ) -> None:
     """Write the dataset as FHIR R4 (it imports back to the same tables with `carenet import fhir`)."""
-    counts = export_fhir(dataset, out, fhir_defaults().timezone)
+    with file_errors(out):
+        counts = export_fhir(dataset, out, fhir_defaults().timezone)
     grid = Table("resource", "written")
     for kind, n in sorted(counts.items()):
         grid.add_row(kind, f"{n:,}")
-    console.print(f"[bold]exported[/] {dataset} to {out}")
+    console.print(f"[bold]exported[/] {literal(dataset)} to {literal(out)}")
     console.print(grid)
 
 

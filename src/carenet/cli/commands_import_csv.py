@@ -8,6 +8,8 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from carenet.cli.changes import UPDATE_OPTION, print_changes
+from carenet.cli.failures import file_errors, literal
 from carenet.sources.extract import ImportResult, import_extract
 from carenet.sources.nhs import import_appointment_counts, import_registered_practices
 
@@ -15,18 +17,22 @@ console = Console()
 
 
 def _summary(result: ImportResult, out: Path) -> None:
-    grid = Table("table", "rows read", "rows in dataset", title=f"imported into {out}")
+    grid = Table("table", "rows read", "rows in dataset", title=f"imported into {literal(out)}")
     for name, rows in result.read.items():
         grid.add_row(name, f"{rows:,}", f"{result.manifest.counts.get(name, 0):,}")
     console.print(grid)
+    print_changes(result.manifest, console)
 
 
 def csv_extract(
     files: list[Path] = typer.Argument(..., help="registrations.csv, clinicians.csv, appointments.csv, or a folder"),
     out: Path = typer.Option(..., "--out", help="Dataset folder (created, or merged into)"),
+    update: bool = UPDATE_OPTION,
 ) -> None:
     """Import a practice CSV extract (see docs/csv-extract.md); nothing is written unless every row is valid."""
-    _summary(import_extract(files, out), out)
+    with file_errors(out):
+        result = import_extract(files, out, update=update)
+    _summary(result, out)
 
 
 def nhs_registered(
@@ -34,17 +40,23 @@ def nhs_registered(
     out: Path = typer.Option(..., "--out", help="Dataset folder (created, or merged into)"),
     imd: Path | None = typer.Option(None, "--imd", help="OHID Fingertips indicator 93553 CSV (IMD 2019 by practice)"),
     ccg: list[str] | None = typer.Option(None, "--ccg", help="Keep only practices of this CCG code (repeatable)"),
+    update: bool = UPDATE_OPTION,
 ) -> None:
     """Import practices with their list size (and IMD score) from NHS Digital open data."""
-    _summary(import_registered_practices(list_csv, out, imd, ccgs=ccg or None), out)
+    with file_errors(out):
+        result = import_registered_practices(list_csv, out, imd, ccgs=ccg or None, update=update)
+    _summary(result, out)
 
 
 def nhs_appointments(
     files: list[Path] = typer.Argument(..., help="NHS Digital 'Appointments in General Practice' CSVs"),
     out: Path = typer.Option(..., "--out", help="Dataset folder (created, or merged into)"),
+    update: bool = UPDATE_OPTION,
 ) -> None:
     """Import monthly appointment counts by status, HCP type, mode and booking interval."""
-    _summary(import_appointment_counts(files, out), out)
+    with file_errors(out):
+        result = import_appointment_counts(files, out, update=update)
+    _summary(result, out)
 
 
 def register(app: typer.Typer) -> None:

@@ -9,7 +9,10 @@ import pyarrow as pa
 import typer
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
+from carenet.cli.failures import file_errors, literal
+from carenet.cli.limits import check_limits
 from carenet.population import (
     DEFAULT_BATCH_PATIENTS,
     Summary,
@@ -67,10 +70,13 @@ def synth(
                                        help="Patients generated and written at a time (bounds memory)"),
 ) -> None:
     """Generate a calibrated synthetic population and write it as a dataset."""
-    table, networks, label = _practices(practices, nhs_data, ccg)
-    manifest = write_population(out, table, networks, seed=seed, label=label, patients=patients,
-                                batch_patients=batch_patients)
-    console.print(f"[bold]{out}[/]: {manifest.counts.get('patients', 0):,} patients in "
+    check_limits({"--patients": patients, "--batch-patients": batch_patients}, {"--patients": "population_patients"})
+    with file_errors(None if practices in ("demo", "england") else practices):
+        table, networks, label = _practices(practices, nhs_data, ccg)
+    with file_errors(out):
+        manifest = write_population(out, table, networks, seed=seed, label=label, patients=patients,
+                                    batch_patients=batch_patients)
+    console.print(f"[bold]{literal(out)}[/]: {manifest.counts.get('patients', 0):,} patients in "
                   f"{manifest.counts.get('practices', 0):,} practices, "
                   f"{manifest.counts.get('conditions', 0):,} condition records, seed {seed}", soft_wrap=True)
 
@@ -120,10 +126,11 @@ def check(
                                               help="Date ages are taken at (default: the dataset's own)"),
 ) -> None:
     """Compare a population with published figures; exit 1 if any falls outside its tolerance."""
-    ds = open_dataset(dataset)
-    summary = summarise(ds, _reference_date(ds.manifest.extra, reference_date))
-    failed = _print_comparison(summary, f"{dataset}: {summary.patients:,} patients on {summary.reference_date}",
-                               console)
+    with file_errors(dataset):
+        ds = open_dataset(dataset)
+        summary = summarise(ds, _reference_date(ds.manifest.extra, reference_date))
+    title = f"{literal(dataset)}: {summary.patients:,} patients on {summary.reference_date}"
+    failed = _print_comparison(summary, title, console)
     if failed:
         console.print(f"[bold red]{failed} figure(s) outside tolerance[/]")
         raise typer.Exit(code=1)
@@ -136,7 +143,8 @@ def show_profile(summary: Summary, out: Console | None = None) -> None:
     practices = Table("practice", "name", "network", "list size", "IMD score", title="Practices")
     for row in summary.practices.to_pylist():
         imd = row.get("imd_score")
-        practices.add_row(row["practice_id"], row.get("name") or "", row.get("network_id") or "",
+        practices.add_row(Text(row["practice_id"]), Text(row.get("name") or ""),
+                          Text(row.get("network_id") or ""),
                           f"{row.get('patients', 0):,}", "" if imd is None else f"{imd:.1f}")
     out.print(practices)
     ages = Table("age", "patients", "share", title=f"Age on {summary.reference_date}")
@@ -157,13 +165,14 @@ def demo(
     seed: int = typer.Option(DEMO_SEED, "--seed", help="Random seed"),
 ) -> None:
     """Build the demo network (one PCN of five practices, 50,000 patients), show its profile, write it."""
-    manifest = write_population(out, demo_practices(), demo_networks(), seed=seed, label="demo")
-    summary = summarise(open_dataset(out))
-    console.print(f"[bold]Demo network[/]: {summary.patients:,} patients, seed {seed}, written to {out}",
+    with file_errors(out):
+        manifest = write_population(out, demo_practices(), demo_networks(), seed=seed, label="demo")
+        summary = summarise(open_dataset(out))
+    console.print(f"[bold]Demo network[/]: {summary.patients:,} patients, seed {seed}, written to {literal(out)}",
                   soft_wrap=True)
     show_profile(summary)
     console.print(f"{manifest.counts.get('conditions', 0):,} condition records; "
-                  f"try [bold]carenet population check {out}[/]")
+                  f"try [bold]carenet population check {literal(out)}[/]")
 
 
 def register(app: typer.Typer) -> None:

@@ -15,6 +15,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from carenet.cli.failures import file_errors, literal
 from carenet.measures import (
     SERIES,
     Period,
@@ -146,15 +147,16 @@ def score(
     con = _connect(backend, db_url)
     cards = []
     for path in datasets:
-        tables = _tables(path, backend, con)
-        scored, warm_up = _scored(path, _reference_day(path, tables, day), period_days, format is Format.json)
-        config = scorecard_config(scored.end, scored.days)
-        cards.append(scorecard(tables, config, label=str(path)))
-        if warm_up is not None:
-            cards[-1].details["period.warm_up"] = warm_up
-        if worklists is not None:
-            folder = worklists if len(datasets) == 1 else worklists / path.name
-            _worklist(tables, cards[-1].period.end, folder)
+        with file_errors(path):
+            tables = _tables(path, backend, con)
+            scored, warm_up = _scored(path, _reference_day(path, tables, day), period_days, format is Format.json)
+            config = scorecard_config(scored.end, scored.days)
+            cards.append(scorecard(tables, config, label=str(path)))
+            if warm_up is not None:
+                cards[-1].details["period.warm_up"] = warm_up
+            if worklists is not None:
+                folder = worklists if len(datasets) == 1 else worklists / path.name
+                _worklist(tables, cards[-1].period.end, folder)
     if len(cards) == 1:
         text = cards[0].to_json()
         if format is Format.table:
@@ -163,7 +165,7 @@ def score(
         cmp = compare(cards[0], cards[1], float(_value("measures_compare.relative_tolerance")))
         text = cmp.to_json()
         if format is Format.table:
-            console.print(f"[bold]A[/] {cards[0].label}  [bold]B[/] {cards[1].label}  "
+            console.print(f"[bold]A[/] {literal(cards[0].label)}  [bold]B[/] {literal(cards[1].label)}  "
                           f"({cards[0].period.start} to {cards[0].period.end} / "
                           f"{cards[1].period.start} to {cards[1].period.end}, backend {backend.value})")
             console.print(render_comparison(cmp))
@@ -171,8 +173,9 @@ def score(
         if out is None:
             typer.echo(text)
         else:
-            _write_text(out, text + "\n")
-            console.print(f"wrote {out}")
+            with file_errors(out):
+                _write_text(out, text + "\n")
+            console.print(f"wrote {literal(out)}")
 
 
 def _worklist(tables: Tables, as_of: date, folder: Path) -> None:
@@ -182,14 +185,15 @@ def _worklist(tables: Tables, as_of: date, folder: Path) -> None:
     if not isinstance(profile, ibis.Table):
         raise CarenetError(f"cannot build worklists: {profile.reason}")
     result = case_finding(tables, profile, as_of, config)
-    written = write_worklist(result, folder)
+    with file_errors(folder):
+        written = write_worklist(result, folder)
     grid = Table("rule", "patients", title=f"Worklists on {as_of}", title_justify="left")
     for rule, n in result.counts().items():
         grid.add_row(rule, f"{n:,}")
     for rule, reason in result.skipped.items():
-        grid.add_row(rule, f"[yellow]skipped: {reason}[/]")
+        grid.add_row(rule, f"[yellow]skipped: {literal(reason)}[/]")
     console.print(grid)
-    console.print(f"wrote {written['parquet']} and {written['csv']}")
+    console.print(f"wrote {literal(written['parquet'])} and {literal(written['csv'])}")
 
 
 def worklist(
@@ -200,8 +204,9 @@ def worklist(
     as_of: str | None = typer.Option(None, "--as-of", help="Reference date (default: last appointment)"),
 ) -> None:
     """Case-finding worklists: patients to contact, each with the rule that selected them."""
-    tables = _tables(dataset, backend, _connect(backend, db_url))
-    _worklist(tables, _reference_day(dataset, tables, _parse_day(as_of, "--as-of")), out)
+    with file_errors(dataset):
+        tables = _tables(dataset, backend, _connect(backend, db_url))
+        _worklist(tables, _reference_day(dataset, tables, _parse_day(as_of, "--as-of")), out)
 
 
 def spc(
@@ -216,10 +221,11 @@ def spc(
     period_days: int | None = typer.Option(None, "--period-days", min=1, help="Days in the period (default: 365)"),
 ) -> None:
     """An XmR chart (Making Data Count) of a weekly or monthly series, with its special-cause signals."""
-    tables = _tables(dataset, backend, _connect(backend, db_url))
-    end = _reference_day(dataset, tables, _parse_day(as_of, "--as-of"))
-    period, _ = _scored(dataset, end, period_days, format is Format.json)
-    data, chart = chart_series(tables, series, period, every.value, baseline)
+    with file_errors(dataset):
+        tables = _tables(dataset, backend, _connect(backend, db_url))
+        end = _reference_day(dataset, tables, _parse_day(as_of, "--as-of"))
+        period, _ = _scored(dataset, end, period_days, format is Format.json)
+        data, chart = chart_series(tables, series, period, every.value, baseline)
     if format is Format.json:
         rows = chart.to_arrow(data.column("period_start")).to_pylist()
         typer.echo(json.dumps({
@@ -228,7 +234,7 @@ def spc(
             "points": [{**r, "period": r["period"].isoformat()} for r in rows],
         }, indent=2))
         return
-    console.print(f"[bold]{series}[/] ({SERIES[series].description}), every {every.value}, "
+    console.print(f"[bold]{literal(series)}[/] ({SERIES[series].description}), every {every.value}, "
                   f"{period.start} to {period.end}")
     console.print(f"mean {chart.mean:.3f}  limits {chart.lower_limit:.3f} to {chart.upper_limit:.3f}  "
                   f"(mean moving range {chart.mean_moving_range:.3f})")

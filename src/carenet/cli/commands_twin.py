@@ -12,6 +12,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from carenet.cli.limits import check_limits
 from carenet.models import load_model
 from carenet.schema.errors import CarenetError
 from carenet.twin import BOOKING_MODES, Effects, r1_metrics, run_model, run_r1, run_summary, write_run
@@ -45,6 +46,7 @@ def run(
     patients: int | None = typer.Option(None, "--patients", min=1, help="With demo: total patients"),
 ) -> None:
     """Run MODEL on a population and write the run as a dataset the measures score like imported data."""
+    check_limits({"--days": days, "--patients": patients})
     spec = load_model(model)
     effects = Effects.from_parameters().replace_from_text(effect or [])
     pop = load_population(population, seed, patients)
@@ -76,6 +78,7 @@ def r1(
     seed: int = typer.Option(..., "--seed", min=0, help="Random seed"),
 ) -> None:
     """Run reference workload R1 (docs/benchmarks.md) and print its four agreement metrics as JSON."""
+    check_limits({"--practices": practices})
     clock = time.perf_counter()
     record, population = run_r1(practices, seed)
     metrics = r1_metrics(record, population)

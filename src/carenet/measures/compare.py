@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from rich.console import Group
+from rich.markup import escape
 from rich.table import Table
 
 from carenet.measures.scorecard import ATTRIBUTES, Scorecard, Value, format_value, measure_info
@@ -122,7 +123,7 @@ def render_comparison(cmp: Comparison) -> Group:
     """Side-by-side Rich tables, one per attribute, then the trade-offs."""
     colour = {"better": "green", "worse": "red", "same": "dim", "n/a": "yellow"}
     parts: list[Any] = []
-    label_a, label_b = cmp.a.label or "A", cmp.b.label or "B"
+    label_a, label_b = escape(cmp.a.label or "A"), escape(cmp.b.label or "B")
     for attribute, title in ATTRIBUTES.items():
         rows = [d for d in cmp.differences if d.attribute == attribute]
         if not rows:

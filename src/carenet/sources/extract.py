@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from carenet.schema.dataset import MANIFEST, Dataset, Manifest, write_dataset
 from carenet.schema.tables import conform
@@ -109,6 +110,10 @@ def _build(typed: Mapping[str, pa.Table | None], existing: Mapping[str, pa.Table
     if regs is not None:
         check_registrations(regs, log)
         tables.update(build_people(regs))
+        if "practices" in tables and existing.get("practices") is not None:  # the dataset's practices stand
+            known_ids = existing["practices"]["practice_id"]
+            tables["practices"] = tables["practices"].filter(
+                pc.invert(pc.is_in(tables["practices"]["practice_id"], value_set=known_ids)))
     known = Known(
         patients=_union("patient_id", tables.get("patients"), existing.get("patients"),
                         unreadable="registrations" in typed and regs is None),
@@ -173,8 +178,13 @@ class ImportResult:
         return cls({name: t.num_rows for name, t in tables.items()}, manifest)
 
 
-def import_extract(paths: Sequence[str | os.PathLike[str]], out: str | os.PathLike[str]) -> ImportResult:
-    """Read the extract at ``paths`` and merge it into the dataset at ``out`` (created if absent)."""
+def import_extract(paths: Sequence[str | os.PathLike[str]], out: str | os.PathLike[str], *,
+                   update: bool = False) -> ImportResult:
+    """Read the extract at ``paths`` and merge it into the dataset at ``out`` (created if absent).
+
+    A fact that contradicts the dataset (a changed birth date, an appointment's new status) is a conflict:
+    refused, or applied with ``update``.
+    """
     target = Path(out)
     existing = {}
     if (target / MANIFEST).is_file():
@@ -182,4 +192,5 @@ def import_extract(paths: Sequence[str | os.PathLike[str]], out: str | os.PathLi
         existing = {name: dataset.table(name) for name in REFERENCED if name in dataset}
     tables = read_extract(paths, existing)
     names = sorted({p.name for kind in locate(paths, ProblemLog()).values() for p in kind})
-    return ImportResult.of(tables, write_dataset(target, tables, source="csv-extract:" + "+".join(names)))
+    return ImportResult.of(tables, write_dataset(target, tables, source="csv-extract:" + "+".join(names),
+                                                 update=update))

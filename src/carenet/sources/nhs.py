@@ -26,6 +26,7 @@ from carenet.schema.tables import TABLES, conform
 from carenet.sources.extract import ImportResult
 from carenet.sources.extract_csv import (
     Column,
+    TextTable,
     as_mask,
     check_unique,
     each_value,
@@ -45,10 +46,24 @@ REGISTERED_COLUMNS = (
     Column("POSTCODE", "text", False, "Practice postcode"),
     Column("CCG_CODE", "text", False, "Commissioner (CCG / sub-ICB location) code",
            ("SUB_ICB_LOCATION_CODE", "COMMISSIONER_ORGANISATION_CODE")),
-    Column("TYPE", "text", False, "Organisation type; only GP rows are practices"),
+    Column("TYPE", "text", False, "Organisation type; only GP rows are practices", ("ORG_TYPE",)),
     Column("SEX", "text", False, "Sex breakdown; only ALL rows are totals"),
-    Column("AGE", "text", False, "Age breakdown; only ALL rows are totals"),
+    Column("AGE", "text", False, "Age breakdown; only ALL rows are totals", ("AGE_GROUP_5", "AGE_GROUP")),
 )
+
+_BREAKDOWNS: dict[str, tuple[dict[str, str], str]] = {
+    "TYPE": ({"gp": "total", "pcn": "other", "ccg": "other", "stp": "other", "icb": "other",
+              "sub icb location": "other", "sub icb location code": "other", "comm region": "other",
+              "nhse region": "other", "region": "other", "national": "other"},
+             "GP (a practice), or another level of the publication: PCN, CCG, SUB_ICB_LOCATION, ICB, COMM_REGION, "
+             "NATIONAL"),
+    "SEX": ({"all": "total", "male": "other", "female": "other"}, "ALL, MALE or FEMALE"),
+    "AGE": ({"all": "total"}, "ALL, an age (0, 95+) or an age band (0_4)"),
+}
+"""The breakdown columns of the registered-patients files: spellings (normalised) → whether the row is a
+practice total, and what is allowed. A value outside them is a typo that would silently drop its practice."""
+_AGE_BREAKDOWN = r"^[0-9]+( [0-9]+)?$"
+"""An age or an age band after normalisation (``95+`` → ``95``, ``0_4`` → ``0 4``)."""
 
 FINGERTIPS_COLUMNS = (
     Column("Area Code", "text", True, "Practice ODS code"),
@@ -115,11 +130,7 @@ def _read_list(path: Path, log: ProblemLog, ccgs: Collection[str] | None) -> pa.
     text = read_text_csv(path, REGISTERED_COLUMNS, log)
     if text is None:
         return None
-    keep = np.ones(text.table.num_rows, dtype=bool)
-    for column, wanted in (("TYPE", "gp"), ("SEX", "all"), ("AGE", "all")):
-        values = text.col(column)
-        if values is not None:
-            keep &= as_mask(pc.equal(pc.utf8_lower(values), wanted))
+    keep = _practice_totals(text, log)
     if ccgs is not None:
         if text.col("CCG_CODE") is None:
             log.add(text.label, "line 1", "no CCG_CODE column, so practices cannot be selected by CCG")
@@ -150,6 +161,24 @@ def _read_list(path: Path, log: ProblemLog, ccgs: Collection[str] | None) -> pa.
         "postcode": postcode if postcode is not None else pa.nulls(text.table.num_rows, pa.string()),
         "__row": pa.array(np.arange(text.table.num_rows, dtype=np.int64)),
     })
+
+
+def _practice_totals(text: TextTable, log: ProblemLog) -> np.ndarray:
+    """Rows that are practice totals (TYPE=GP, SEX=ALL, AGE=ALL); a breakdown value that is none of the
+    publication's is reported, not silently taken for another breakdown."""
+    keep = np.ones(text.table.num_rows, dtype=bool)
+    for column, (vocabulary, allowed) in _BREAKDOWNS.items():
+        values = text.col(column)
+        if values is None:
+            continue
+        codes, bad = map_codes(values, vocabulary)
+        if column == "AGE":
+            bad &= ~as_mask(pc.match_substring_regex(normalise_token(values), _AGE_BREAKDOWN))
+        report_lines(log, text.label, text.lines, bad, each_value(f"{column}: unknown value; expected {allowed}",
+                                                                  values))
+        report_lines(log, text.label, text.lines, pc.is_null(values), f"{column}: value is missing; expected {allowed}")
+        keep &= as_mask(pc.equal(codes, "total"))
+    return keep
 
 
 def _read_imd(path: Path, log: ProblemLog) -> pa.Table | None:
@@ -257,17 +286,22 @@ def _read_counts(path: Path, log: ProblemLog) -> pa.Table | None:
 
 
 def import_registered_practices(list_csv: Path, out: str | os.PathLike[str], imd_csv: Path | None = None, *,
-                                ccgs: Collection[str] | None = None) -> ImportResult:
-    """Read the registered practices (with IMD) and merge them into the dataset at ``out``."""
+                                ccgs: Collection[str] | None = None, update: bool = False) -> ImportResult:
+    """Read the registered practices (with IMD) and merge them into the dataset at ``out``.
+
+    A practice the dataset already holds with other facts is a conflict: refused, or applied with ``update``.
+    """
     tables = {"practices": read_registered_practices(list_csv, imd_csv, ccgs=ccgs)}
     sources = [Path(list_csv).name] + ([Path(imd_csv).name] if imd_csv is not None else [])
-    return ImportResult.of(tables, write_dataset(out, tables, source="nhs-registered:" + "+".join(sources)))
+    return ImportResult.of(tables, write_dataset(out, tables, source="nhs-registered:" + "+".join(sources),
+                                                 update=update))
 
 
-def import_appointment_counts(paths: Sequence[Path], out: str | os.PathLike[str]) -> ImportResult:
+def import_appointment_counts(paths: Sequence[Path], out: str | os.PathLike[str], *,
+                              update: bool = False) -> ImportResult:
     """Read "Appointments in General Practice" CSVs and merge the counts into the dataset at ``out``."""
     tables = {"appointment_counts": read_appointment_counts(paths)}
     source = "nhs-appointments:" + "+".join(Path(p).name for p in paths)
-    return ImportResult.of(tables, write_dataset(out, tables, source=source))
+    return ImportResult.of(tables, write_dataset(out, tables, source=source, update=update))
 
 

@@ -120,4 +120,6 @@ def test_a_decile_too_large_for_its_column_is_a_problem(tmp_path: Path, defaults
                               "valueInteger": 300}]
     with pytest.raises(ImportFailed) as caught:
         read_fhir([write_ndjson(tmp_path / "x.ndjson", items)], defaults, workers=1)
-    assert [str(p).split(": ", 1)[1] for p in caught.value.problems] == ["deprivation decile 300 is outside 1-10"]
+    assert [str(p).split(": ", 1)[1] for p in caught.value.problems] == [
+        "extension deprivation-decile: 300 is outside 1-10 (the range of patients.deprivation_decile)"]
+    assert str(caught.value.problems[0]).startswith(f"{tmp_path / 'x.ndjson'} line 6 (Patient/")

@@ -36,6 +36,7 @@ from carenet.sources.fhir.defaults import FhirDefaults
 from carenet.sources.fhir.graph import NO_NODE, Graph, StepProblems
 from carenet.sources.fhir.groups import most_common
 from carenet.sources.fhir.merge import Facts
+from carenet.sources.fhir.ranges import check_extension_ranges
 from carenet.sources.fhir.references import ReferenceIndex
 from carenet.sources.problems import ProblemLog
 
@@ -113,6 +114,7 @@ class TableBuilder:
 
     def build(self) -> dict[str, pa.Table]:
         self._assign_ids()
+        check_extension_ranges(self)
         tables: dict[str, pa.Table] = {}
         networks, practices = self._organizations()
         self._practitioner_roles()

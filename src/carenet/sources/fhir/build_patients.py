@@ -42,7 +42,7 @@ def patient_tables(b: TableBuilder, contacts: Contacts) -> tuple[pa.Table, pa.Ta
     death, bad_death = local_dates(table["death"], tz)
     for i in np.flatnonzero(bad_birth | bad_death):
         step.add((0, int(i)), nodes[i], "birthDate or deceasedDateTime cannot be read as a date")
-    deciles = _deciles(step, table["deprivation_decile"], nodes)
+    deciles = _deciles(table["deprivation_decile"])
 
     spans = explode(table["registration_practices"])
     found = g.resolve(spans.values, ("Organization",))
@@ -106,16 +106,12 @@ def patient_tables(b: TableBuilder, contacts: Contacts) -> tuple[pa.Table, pa.Ta
     return patients, unique_rows(registrations, "registrations", b.notes)
 
 
-def _deciles(step, given: pa.ChunkedArray, nodes: np.ndarray) -> pa.Array:
-    """The deprivation deciles; one too large for the column is a problem (the others are checked
-    against the decile range with the rest of the dataset)."""
+def _deciles(given: pa.ChunkedArray) -> pa.Array:
+    """The deprivation deciles, those outside the decile range (reported by
+    :func:`~carenet.sources.fhir.ranges.check_extension_ranges`) left blank."""
     deciles = given.combine_chunks()
-    low, high = np.iinfo(np.int8).min, np.iinfo(np.int8).max
     lo, hi = TABLES["patients"].ranges["deprivation_decile"]
-    values = deciles.to_numpy(zero_copy_only=False)
-    for i in np.flatnonzero(deciles.is_valid().to_numpy(zero_copy_only=False) & ((values < low) | (values > high))):
-        step.add((0, int(i)), nodes[i], f"deprivation decile {int(values[i])} is outside {lo}-{hi}")
-    return pc.if_else(pc.and_(pc.greater_equal(deciles, low), pc.less_equal(deciles, high)), deciles,
+    return pc.if_else(pc.and_(pc.greater_equal(deciles, lo), pc.less_equal(deciles, hi)), deciles,
                       pa.nulls(len(deciles), pa.int64()))
 
 

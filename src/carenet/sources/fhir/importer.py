@@ -21,6 +21,7 @@ from pathlib import Path
 import pyarrow as pa
 
 from carenet.schema import Manifest, write_dataset
+from carenet.schema.processes import die_with_parent
 from carenet.sources.fhir.build import TableBuilder
 from carenet.sources.fhir.defaults import FhirDefaults
 from carenet.sources.fhir.merge import Merger
@@ -124,7 +125,8 @@ def _scan_all(files: list[Path], workers: int | None, progress: Progress | None)
         return
     preload(READ_TYPES)
     window: deque[Future[ScanResult]] = deque()
-    with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("fork")) as pool:
+    with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("fork"), initializer=die_with_parent,
+                             initargs=(os.getpid(),)) as pool:
         for piece in _pieces(files):
             if not window:
                 # Forked workers inherit the parent's heap; frozen, the garbage collector leaves it alone
@@ -184,13 +186,21 @@ def import_fhir(
     *,
     workers: int | None = None,
     progress: Progress | None = None,
+    update: bool = False,
 ) -> FhirImport:
     """Read FHIR files and merge their tables into the dataset at ``out``, atomically.
 
     Importing the same files again adds nothing: canonical ids come from the FHIR ids (or carenet's
-    identifiers), and the dataset merges by primary key.
+    identifiers), and the dataset merges by primary key. A fact that contradicts the dataset is a conflict:
+    refused, or applied when ``update`` is set.
     """
     result = read_fhir(paths, defaults, workers=workers, progress=progress)
+    return save_fhir(result, paths, out, update=update)
+
+
+def save_fhir(result: FhirImport, paths: Sequence[str | os.PathLike[str]], out: str | os.PathLike[str], *,
+              update: bool = False) -> FhirImport:
+    """Merge the tables :func:`read_fhir` made into the dataset at ``out``; sets ``result.manifest``."""
     source = "fhir:" + ",".join(sorted(str(Path(p).resolve()) for p in paths))
-    result.manifest = write_dataset(out, result.tables, source=source)
+    result.manifest = write_dataset(out, result.tables, source=source, update=update)
     return result
