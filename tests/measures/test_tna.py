@@ -32,7 +32,7 @@ def _example() -> dict[str, pa.Table]:
         ("a4", "P1", D(2024, 1, 3, 9), D(2023, 12, 30, 9), "cancelled"),  # cancelled: the slot is free
         ("a5", "P1", D(2024, 1, 3, 9), D(2024, 1, 1, 10), "booked"),
         ("a6", None, D(2024, 1, 1, 9), D(2023, 12, 1, 9), "attended"),  # no site: in no diary
-        ("b1", "P2", D(2024, 1, 1, 9), D(2024, 1, 1, 8), "attended"),  # booked on the day: free at its start
+        ("b1", "P2", D(2024, 1, 1, 9), D(2024, 1, 1, 8), "attended"),  # booked on the day: a held slot
         ("b2", "P2", D(2024, 1, 2, 9), D(2024, 1, 1, 8, 30), "attended"),
         ("b3", "P2", D(2024, 1, 1, 9), D(2023, 12, 31, 9), "did_not_attend"),
     ]
@@ -52,19 +52,25 @@ def _example() -> dict[str, pa.Table]:
 def test_worked_example(make_tables):
     # Horizon 2 days; the diaries end on Thursday, so Monday and Tuesday are the sample days.
     # P1 Monday: 4 slots − a1 = 3 free on the day → 0. P1 Tuesday: Tue 2 − a2 = 1, Wed 3 − a3 − a5 = 1, Thu 1 → 2.
-    # P2 Monday: 2 − b3 = 1 (b1 was booked on the day), Tue 2 → 1. P2 Tuesday: Tue 2 − b2 = 1, Wed 0, Thu 1:
-    # two free slots in the horizon → censored at 2.
+    # P2 Monday: 2 − b3 − b1 = 0 (b1, booked on its own day, filled a slot held for the day), Tue 2, Wed 0: two
+    # free slots in the horizon → censored at 2. P2 Tuesday: Tue 2 − b2 = 1, Wed 0, Thu 1 → censored at 2.
     config = AccessConfig(tna_horizon_days=2)
     tables = make_tables(_example())
     got = {r["site_id"]: r for r in third_next_available(tables, config).to_pyarrow().to_pylist()}
     assert {k: (v["sample_days"], v["mean_tna_days"], v["censored_days"]) for k, v in got.items()} == {
-        "P1": (2, 1.0, 0), "P2": (2, 1.5, 1)}
+        "P1": (2, 1.0, 0), "P2": (2, 2.0, 2)}
     summary = access_summary(tables, config)
-    assert summary["third_next_available"] == pytest.approx(1.25)
-    assert summary["third_next_available_by_practice"] == {"P1": 1.0, "P2": 1.5}
+    assert summary["third_next_available"] == pytest.approx(1.5)
+    assert summary["third_next_available_by_practice"] == {"P1": 1.0, "P2": 2.0}
+    # by role group: c1 and c2 (GPs) hold P1's slots, c3 (an ANP) P2's; no appointment names its role or
+    # clinician, so every slot is free. GP at P1: Monday 0, Tuesday (Tue 2, Wed 3) 1. Nurse at P2: Monday
+    # (Mon 2, Tue 2) 1, Tuesday (Tue 2, Wed 0, Thu 1) 2.
+    assert summary["third_next_available_gp"] == pytest.approx(0.5)
+    assert summary["third_next_available_nurse"] == pytest.approx(1.5)
+    assert isinstance(summary["third_next_available_other_clinical"], Unsupported)
     want = reference.access.third_next_available(reference.as_rows(_example()), config)
     assert want == {("P1",): {"sample_days": 2, "mean_tna_days": 1.0, "censored_days": 0},
-                    ("P2",): {"sample_days": 2, "mean_tna_days": 1.5, "censored_days": 1}}
+                    ("P2",): {"sample_days": 2, "mean_tna_days": 2.0, "censored_days": 2}}
 
 
 def test_window_and_open_horizon(make_tables):

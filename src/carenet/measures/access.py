@@ -443,7 +443,9 @@ def third_next_available(tables: Tables, config: AccessConfig | None = None, *,
     Sampled at the start of each working day ``t`` of the window (a day the site's diaries offer
     slots) whose whole look-ahead ``t … t + tna_horizon_days`` the diaries cover. A slot on day
     ``d ≥ t`` is free at the start of ``t`` unless an uncancelled appointment at the site on ``d``
-    was booked (``requested_at``; unknown = long before) before ``t``: free = max(0, slots − booked).
+    was booked (``requested_at``; unknown = long before) before ``t``, or on ``d`` itself: a
+    same-day booking fills a slot held for the day, which IHI leaves out as never bookable ahead
+    (the diaries do not say which slots are held). free = max(0, slots − booked).
     The value is ``d − t`` for the day ``d`` holding the third free slot, or the horizon when fewer
     than three are free within it (censored). Columns: site_id, sample_days, mean_tna_days, censored_days.
 
@@ -486,8 +488,10 @@ def third_next_available(tables: Tables, config: AccessConfig | None = None, *,
                  made=a.requested_at.date().epoch_days())
     # Bookings per site, group, day and booking day: small whatever the list size, and all the look-back needs.
     booked = a.group_by("b_site", "b_g", "b_day", "made").agg(n=a.count())
+    # Taken at the start of t: booked before t, or booked on the appointment's own day - a slot held for the day,
+    # never bookable ahead (IHI leaves held slots out).
     taken = pairs.join(booked, [pairs.site_id == booked.b_site, pairs.g == booked.b_g, pairs.day == booked.b_day,
-                                booked.made.isnull() | (booked.made < pairs.t)])
+                                booked.made.isnull() | (booked.made < pairs.t) | (booked.made == booked.b_day)])
     taken = taken.group_by(k_site="site_id", k_g="g", k_t="t", k_day="day").agg(taken=taken.n.sum())
     cells = pairs.left_join(taken, [pairs.site_id == taken.k_site, pairs.g == taken.k_g, pairs.t == taken.k_t,
                                     pairs.day == taken.k_day])

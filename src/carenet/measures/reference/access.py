@@ -230,7 +230,8 @@ def third_next_available(rows: Rows, config: AccessConfig, rank: int = 3,
                 day = t + timedelta(days=ahead)
                 booked = sum(1 for a in live if a["site_id"] == site and a["group"] == g
                              and day_of(a["booked_for"]) == day
-                             and (a["requested_at"] is None or day_of(a["requested_at"]) < t))
+                             and (a["requested_at"] is None or day_of(a["requested_at"]) < t
+                                  or day_of(a["requested_at"]) == day))
                 seen += max(0, slots.get((site, g, day), 0) - booked)
                 if seen >= rank:
                     value = ahead
