@@ -3,16 +3,15 @@
 Small populations are built in memory and written with :func:`carenet.schema.write_dataset`
 (validated, atomic). Larger ones are generated a run of practices at a time: each batch is
 validated and written as one Parquet part under ``patients/``, ``conditions/``, ... in a staging
-folder beside the target, which replaces the target by rename only when every batch is written;
-memory is bounded by the batch size, not by the population.
+folder inside the target's ``.carenet`` (holding the folder's lock), committed as the dataset's
+next generation only when every batch is written; memory is bounded by the batch size, not by
+the population.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import os
-import shutil
-import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -29,7 +28,7 @@ from carenet.population.synthesise import (
     small_tables,
     tables_of,
 )
-from carenet.schema.dataset import MANIFEST, Manifest, swap_in, write_dataset
+from carenet.schema.dataset import Manifest, write_dataset, write_staged
 from carenet.schema.tables import TABLES
 from carenet.schema.validate import ValidationError, validate_dataset
 
@@ -71,9 +70,9 @@ def _stream(target: Path, p: Plan, source: str, extra: dict[str, Any], batch_pat
     if problems:
         raise ValidationError(problems)
     counts = {name: table.num_rows for name, table in small.items()}
-    target.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
-    try:
+    manifest = Manifest(sources=[source], seed=p.seed, extra=extra)
+
+    def write(staging: Path) -> None:
         for name, table in small.items():
             pq.write_table(table, staging / f"{name}.parquet", compression="zstd")
         for name in PATIENT_TABLES:
@@ -89,12 +88,6 @@ def _stream(target: Path, p: Plan, source: str, extra: dict[str, Any], batch_pat
                 pq.write_table(table, staging / name / f"part-{part:05d}.parquet", compression="zstd")
                 counts[name] += table.num_rows
             del batch
-        manifest = Manifest(sources=[source], counts={n: counts[n] for n in TABLES if n in counts}, seed=p.seed,
-                            extra=extra)
-        (staging / MANIFEST).write_text(manifest.to_json() + "\n")
-        swap_in(staging, target)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
-    return manifest
+        manifest.counts = {n: counts[n] for n in TABLES if n in counts}
 
+    return write_staged(target, manifest, write)

@@ -16,7 +16,6 @@ a folder holding other files and no carenet manifest is refused.
 
 from __future__ import annotations
 
-import errno
 import os
 import shutil
 from collections.abc import Callable, Mapping
@@ -30,6 +29,7 @@ import pyarrow.parquet as pq
 
 from carenet.schema.conflicts import ConflictError, WriteReport, first_per_key, merge_tables
 from carenet.schema.errors import CarenetError
+from carenet.schema.folders.durable import os_advice
 from carenet.schema.folders.generations import (
     clean_stale,
     commit,
@@ -159,13 +159,8 @@ def _recover_interrupted_swap(target: Path) -> None:
 
 
 def _os_failure(target: Path, exc: OSError) -> DatasetError:
-    advice = {errno.ENOSPC: "the disk is full; free some space", errno.EDQUOT: "the disk quota is used up",
-              errno.EROFS: "the file system is read-only; choose a writable folder",
-              errno.EACCES: "permission denied; check the folder's permissions",
-              errno.EPERM: "permission denied; check the folder's permissions"}
-    what = advice.get(exc.errno or 0, exc.strerror or str(exc))
-    return DatasetError(f"cannot write dataset {target}: {what} ({exc.filename or target}). The previous dataset "
-                        "is unchanged; run again once this is fixed")
+    return DatasetError(f"cannot write dataset {target}: {os_advice(exc)}. The previous dataset is unchanged; run "
+                        "again once this is fixed")
 
 
 @contextmanager

@@ -15,7 +15,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +29,7 @@ from carenet.network.requests import ORIGIN, ORIGINS
 from carenet.params import parameter
 from carenet.schema import SCHEMA_VERSION, write_dataset
 from carenet.schema.codes import CHANNELS, MODES, NEED_TYPES, REQUEST_OUTCOMES, URGENCIES
+from carenet.schema.folders import locked, write_atomic
 from carenet.schema.roles import ROLE_CODES, ROLES_BY_CODE
 from carenet.twin.ledger import ATTENDED, DID_NOT_ATTEND, UNBOOKED
 from carenet.twin.run import TwinRun
@@ -390,13 +390,11 @@ def write_run(run: TwinRun, path: str | os.PathLike[str]) -> Path:
     """Validate and write the run as a canonical dataset with ``run.json`` beside its tables."""
     target = Path(path)
     tables = run_tables(run)
-    write_dataset(target, tables, source=f"twin:{run.setup.model.name}", seed=run.seed, merge=False,
-                  extra={"run": RUN_FILE})
     text = json.dumps(run_manifest(run), indent=2, sort_keys=True, default=str) + "\n"
-    handle, staging = tempfile.mkstemp(prefix=".run.", dir=target)
-    with os.fdopen(handle, "w") as out:
-        out.write(text)
-    os.replace(staging, target / RUN_FILE)
+    with locked(target, what="run dataset"):  # the tables and run.json by one writer
+        write_dataset(target, tables, source=f"twin:{run.setup.model.name}", seed=run.seed, merge=False,
+                      extra={"run": RUN_FILE})
+        write_atomic(target / RUN_FILE, text.encode())
     return target
 
 

@@ -5,9 +5,9 @@
 - :mod:`~carenet.schema.folders.durable`: fsync of files and folders, atomic replacement of a file.
 """
 
-from carenet.schema.folders.durable import fsync_path, fsync_tree, write_atomic
+from carenet.schema.folders.durable import READABLE, fsync_path, fsync_tree, os_advice, write_atomic
 from carenet.schema.folders.layout import LOCK_FILE, STATE_DIR, lock_path, state_dir
 from carenet.schema.folders.lock import FolderBusyError, FolderLock, Holder, current_command, holder_of, locked
 
-__all__ = ["LOCK_FILE", "STATE_DIR", "FolderBusyError", "FolderLock", "Holder", "current_command", "fsync_path",
-           "fsync_tree", "holder_of", "lock_path", "locked", "state_dir", "write_atomic"]
+__all__ = ["LOCK_FILE", "READABLE", "STATE_DIR", "FolderBusyError", "FolderLock", "Holder", "current_command",
+           "fsync_path", "fsync_tree", "holder_of", "lock_path", "locked", "os_advice", "state_dir", "write_atomic"]

@@ -6,12 +6,25 @@ file is; these helpers do both, so a power cut after they return cannot undo the
 
 from __future__ import annotations
 
+import errno
 import os
 import tempfile
 from pathlib import Path
 
 READABLE = 0o644
 """Files carenet writes are for sharing: owner writes, everyone reads (``mkstemp`` makes them private)."""
+
+
+_ADVICE = {errno.ENOSPC: "the disk is full; free some space", errno.EDQUOT: "the disk quota is used up",
+           errno.EROFS: "the file system is read-only; choose a writable folder",
+           errno.EACCES: "permission denied; check the folder's permissions",
+           errno.EPERM: "permission denied; check the folder's permissions"}
+
+
+def os_advice(exc: OSError) -> str:
+    """What an OS error on write means for the user, and the file it names: ``"the disk is full; … (path)"``."""
+    what = _ADVICE.get(exc.errno or 0, exc.strerror or str(exc))
+    return f"{what} ({exc.filename})" if exc.filename else what
 
 
 def fsync_path(path: str | os.PathLike[str]) -> None:
@@ -54,4 +67,4 @@ def write_atomic(path: str | os.PathLike[str], data: bytes, *, mode: int = READA
     return target
 
 
-__all__ = ["READABLE", "fsync_path", "fsync_tree", "write_atomic"]
+__all__ = ["READABLE", "fsync_path", "fsync_tree", "os_advice", "write_atomic"]

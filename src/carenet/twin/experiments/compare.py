@@ -37,6 +37,7 @@ from carenet.twin.experiments.replications import (
     replication_folder,
     run_tasks,
 )
+from carenet.twin.experiments.run_folder import writes_run_folder
 
 Progress = Callable[[int, int], None]
 
@@ -117,6 +118,7 @@ def tasks_for(plan: RunPlan, names: Sequence[str], specs: Sequence[DeliveryModel
     return tasks
 
 
+@writes_run_folder
 def compare_models(models: Sequence[str], population: str | Path, out: str | Path, *, years: float | None = 1.0,
                    days: int | None = None, reps: int = 2, seed: int = 0, booking_mode: str = "greedy",
                    workers: int | None = None, on_progress: Progress | None = None, start: dt.date | None = None,

@@ -2,7 +2,8 @@
 
 The workbook's first sheet puts measures down the side and models across, mean with its 95%
 interval, grouped by attribute, as a practice manager reads a scorecard; further sheets hold the
-tidy table, every replication's values, the models and the assumptions.
+tidy table, every replication's values, the models and the assumptions. Each file is written
+whole or not at all, holding its folder's lock (:class:`~carenet.schema.folders.FolderLock`).
 """
 
 from __future__ import annotations
@@ -15,23 +16,32 @@ from pathlib import Path
 import pandas as pd
 
 from carenet.schema.errors import CarenetError
+from carenet.schema.folders import READABLE, FolderLock, fsync_path, os_advice
 
 _SHEET_WIDTH = 60
 _VALUE_WIDTH = 16
 
 
 def _atomic(path: str | Path, write: Callable[[Path], None]) -> Path:
+    """Write ``path`` by ``write(temporary)`` then rename, holding its folder's lock; fsynced, never half-written."""
     target = Path(path)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    handle, staging = tempfile.mkstemp(prefix=f".{target.name}.", suffix=target.suffix, dir=target.parent)
-    os.close(handle)
+    if target.is_dir():
+        raise CarenetError(f"{target} is a folder; give a file name for the scorecard")
     try:
-        write(Path(staging))
-        os.chmod(staging, 0o644)
-        os.replace(staging, target)
-    except BaseException:
-        Path(staging).unlink(missing_ok=True)
-        raise
+        with FolderLock(target.parent, what="folder"):
+            handle, staging = tempfile.mkstemp(prefix=f".{target.name}.", suffix=target.suffix, dir=target.parent)
+            os.close(handle)
+            try:
+                write(Path(staging))
+                fsync_path(staging)
+                os.chmod(staging, READABLE)
+                os.replace(staging, target)
+                fsync_path(target.parent)
+            except BaseException:
+                Path(staging).unlink(missing_ok=True)
+                raise
+    except OSError as exc:
+        raise CarenetError(f"cannot write {target}: {os_advice(exc)}; nothing was written") from None
     return target
 
 

@@ -2,15 +2,14 @@
 
 ``experiment.json`` sits at the top of the run folder beside one canonical dataset per
 replication (each with the twin's ``run.json``): what was run, on which population, with which
-seeds and settings, how long each replication took and what it counted. It is written last and
-atomically, so a folder with ``experiment.json`` holds a finished experiment.
+seeds and settings, how long each replication took and what it counted. It is written last, durably
+and atomically (:mod:`carenet.twin.experiments.run_folder`), so a folder with ``experiment.json``
+holds a finished experiment.
 """
 
 from __future__ import annotations
 
-import json
 import os
-import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -18,30 +17,15 @@ from typing import Any
 from carenet import __version__
 from carenet.models import DeliveryModel
 from carenet.params import load_parameters
-from carenet.schema.errors import CarenetError
 from carenet.twin.experiments.costs import cost_assumptions
 from carenet.twin.experiments.plan import RunPlan
-from carenet.twin.experiments.population import POPULATION_FOLDER
 from carenet.twin.experiments.replications import Outcome
+from carenet.twin.experiments.run_folder import EXPERIMENT_FILE, check_out_folder, commit_experiment
 
-EXPERIMENT_FILE = "experiment.json"
-READABLE = 0o644
-"""Run records are for sharing: owner writes, everyone reads (``mkstemp`` would leave them private)."""
 ASSUMPTION_SECTIONS = ("twin", "experiments_measurement", "experiments", "measures_population",
                        "measures_coordination", "measures_community", "measures_compare")
 """Sections of ``parameters.yaml`` whose entries the report lists as assumptions."""
 _MODEL_BLOCKS = ("workforce", "panels", "entry", "booking", "proactive", "community", "hub")
-
-
-def check_out_folder(out: Path) -> None:
-    """Refuse to write into a folder that holds anything but an earlier experiment or a built population."""
-    out = Path(out)
-    if out.exists() and not out.is_dir():
-        raise CarenetError(f"--out {out} is a file; give a folder for the run")
-    entries = {p.name for p in out.iterdir()} if out.is_dir() else set()
-    if entries - {POPULATION_FOLDER} and EXPERIMENT_FILE not in entries:
-        raise CarenetError(f"--out {out} exists and is not a carenet run folder (no {EXPERIMENT_FILE}); "
-                           "choose an empty or new folder")
 
 
 def _runs(outcomes: Sequence[Outcome], root: Path) -> list[dict[str, Any]]:
@@ -54,17 +38,10 @@ def _runs(outcomes: Sequence[Outcome], root: Path) -> list[dict[str, Any]]:
 
 def write_experiment(plan: RunPlan, kind: str, outcomes: Sequence[Outcome], command: str,
                      extra: dict[str, Any] | None = None) -> Path:
-    """Write ``experiment.json`` into the run folder (atomically)."""
+    """Commit ``experiment.json`` in the run folder (durably; the run is complete from then on)."""
     record = {"kind": kind, "carenet_version": __version__, "command": command, **plan.describe(),
               **(extra or {}), "runs": _runs(outcomes, plan.out)}
-    plan.out.mkdir(parents=True, exist_ok=True)
-    target = plan.out / EXPERIMENT_FILE
-    handle, staging = tempfile.mkstemp(prefix=f".{EXPERIMENT_FILE}.", dir=plan.out)
-    with os.fdopen(handle, "w") as out:
-        out.write(json.dumps(record, indent=2, sort_keys=True, default=str) + "\n")
-    os.chmod(staging, READABLE)
-    os.replace(staging, target)
-    return target
+    return commit_experiment(plan.out, record)
 
 
 def _leaves(node: Any, path: str) -> list[dict[str, str]]:

@@ -4,7 +4,8 @@ A :class:`Task` is everything one replication needs, as plain values (a model na
 population folder, days, seed, settings), so it pickles cheaply to a worker. Workers are separate
 processes (``concurrent.futures.ProcessPoolExecutor``, spawned, ``min(tasks, cores)`` of them);
 each reports its simulated days through a queue so the caller can draw one progress bar with an
-ETA over all replications. A task that changes ``parameters.yaml`` entries runs in a process of
+ETA over all replications. Workers die with the process that started them, so a killed run
+leaves no worker writing into its folder. A task that changes ``parameters.yaml`` entries runs in a process of
 its own, so the change cannot leak into another task.
 """
 
@@ -22,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from carenet.schema.errors import CarenetError
+from carenet.schema.processes import die_with_parent
 from carenet.twin.experiments.scoring import RepScore
 
 TICK_EVERY_DAYS = 5
@@ -79,8 +81,9 @@ def available_cores() -> int:
         return os.cpu_count() or 1
 
 
-def _init_worker(progress_queue: Any) -> None:
+def _init_worker(progress_queue: Any, parent: int | None = None) -> None:
     global _progress_queue
+    die_with_parent(parent)  # a worker of a killed run must not go on writing into its folder
     _progress_queue = progress_queue
 
 
@@ -163,12 +166,12 @@ def run_tasks(tasks: Sequence[Task], *, workers: int | None = None,
         futures: dict[Future, list[Task]] = {}
         if shared:
             pool = ProcessPoolExecutor(count, mp_context=context, initializer=_init_worker,
-                                       initargs=(progress_queue,))
+                                       initargs=(progress_queue, os.getpid()))
             pools.append(pool)
             futures.update({pool.submit(execute, t): [t] for t in shared})
         if batches:
             pool = ProcessPoolExecutor(min(count, len(batches)), mp_context=context, initializer=_init_worker,
-                                       initargs=(progress_queue,), max_tasks_per_child=1)
+                                       initargs=(progress_queue, os.getpid()), max_tasks_per_child=1)
             pools.append(pool)
             futures.update({pool.submit(execute_batch, batch): batch for batch in batches.values()})
         pending = set(futures)

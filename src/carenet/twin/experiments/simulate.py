@@ -16,10 +16,11 @@ from pathlib import Path
 import pandas as pd
 
 from carenet.twin.experiments.compare import duckdb_threads, load_models, tasks_for
-from carenet.twin.experiments.manifest import check_out_folder, write_experiment
+from carenet.twin.experiments.manifest import write_experiment
 from carenet.twin.experiments.plan import RunPlan, make_plan
 from carenet.twin.experiments.pool import pooled_scorecard
 from carenet.twin.experiments.replications import Outcome, replication_folder, run_tasks
+from carenet.twin.experiments.run_folder import writes_run_folder
 
 
 @dataclass
@@ -46,15 +47,15 @@ class Simulation:
         return pd.DataFrame(rows)
 
 
+@writes_run_folder
 def simulate_model(model: str, population: str | Path, out: str | Path, *, years: float | None = 1.0,
                    days: int | None = None, reps: int = 1, seed: int = 0, booking_mode: str = "greedy",
                    workers: int | None = None, on_progress: Callable[[int, int], None] | None = None,
                    score: bool = False, start: dt.date | None = None, demo_patients: int | None = None,
                    command: str = "") -> Simulation:
-    """Run ``model`` ``reps`` times on ``population`` and write the run folder ``out``."""
+    """Run ``model`` ``reps`` times on ``population`` and write the run folder ``out`` (locked while it runs)."""
     clock = time.perf_counter()
     out = Path(out)
-    check_out_folder(out)
     (spec,) = load_models([model])
     plan = make_plan(population, out, years=years, days=days, reps=reps, seed=seed, booking_mode=booking_mode,
                      start=start, demo_patients=demo_patients)

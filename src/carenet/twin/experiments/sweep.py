@@ -30,6 +30,7 @@ from carenet.twin.experiments.overrides import apply_to_model, check_parameter_p
 from carenet.twin.experiments.plan import RunPlan, make_plan
 from carenet.twin.experiments.pool import per_replication, pooled_scorecard
 from carenet.twin.experiments.replications import Outcome, run_tasks
+from carenet.twin.experiments.run_folder import writes_run_folder
 
 SWEEP_MEASURES: tuple[str, ...] = ("mean_wait_days", "share_same_day", "unmet_demand", "upc", "coc",
                                    "staff_cost_per_patient_gbp")
@@ -107,6 +108,7 @@ class Sweep:
         return write_scorecard_csv(self.table, path)
 
 
+@writes_run_folder
 def sweep_model(models: Sequence[str], varies: Sequence[Vary], population: str | Path, out: str | Path, *,
                 years: float | None = 1.0, days: int | None = None, reps: int = 2, seed: int = 0,
                 booking_mode: str = "greedy", workers: int | None = None,
