@@ -116,9 +116,13 @@ class NetworkBooking:
         allowed, first, misrouted, waiting = self._route(batch, practice, rng)
         self.last_misrouted = misrouted != NO_ROLE
         self.last_waiting = waiting
+        waited = (day - batch.requested_day).clip(min=0) * (batch.window < 0)
+        earliest = np.maximum(batch.earliest.astype(np.int64) - waited - np.where(
+            batch.window >= 0, day - batch.requested_day.clip(min=0), 0), 0)
         deadline = np.where(batch.window >= 0, batch.window, self._deadline[batch.urgency]).astype(np.int64)
-        deadline = np.maximum(deadline - (day - batch.requested_day).clip(min=0) * (batch.window < 0), 0)
+        deadline = np.maximum(deadline + np.where(batch.window >= 0, 0, batch.earliest) - waited, 0)
         deadline = np.minimum(deadline, setup.diary_days - 1 - day)
+        earliest = np.minimum(earliest, deadline)
         long = self._long_patient[patient] & self._long_roles[np.maximum(first, 0)] & (first >= 0)
         long_bits = int(np.bitwise_or.reduce(self._role_bit[self._long_roles])) if self._long_roles.any() else 0
         team = self._team[patient]
@@ -141,7 +145,7 @@ class NetworkBooking:
                 patient[rows], practice[rows], mask, batch.urgency[rows], deadline[rows],
                 continuity_class=continuity_class[rows], preferred=self._preferred[patient[rows]],
                 team=team[rows], team_only=team_only[rows], hub=np.where(hub[rows] >= 0, hub[rows], NO_HUB),
-                kind=np.full(rows.size, kind))
+                kind=np.full(rows.size, kind), earliest=earliest[rows])
             self._allocate(day, rows, requests, int(deadline[rows].max()) + 1, batch, out)
         return out
 

@@ -41,6 +41,7 @@ class RequestBatch:
     window: np.ndarray  # int16, working days it may wait (-1: by urgency), proactive and follow-up work
     attempts: np.ndarray  # int8, days it has already failed to find a slot
     episode: np.ndarray  # int64, request number of the episode's first request (NEW: this request starts one)
+    earliest: np.ndarray  # int16, working days after it is made before which it may not be booked (a later date)
 
     def __len__(self) -> int:
         return int(self.patient.shape[0])
@@ -64,13 +65,14 @@ class RequestBatch:
 
 _DTYPES = {"patient": np.int32, "need": np.int8, "urgency": np.int8, "channel": np.int8, "minute": np.int16,
            "origin": np.int8, "role": np.int8, "minutes": np.int16, "request": np.int64, "requested_day": np.int32,
-           "window": np.int16, "attempts": np.int8, "episode": np.int64}
+           "window": np.int16, "attempts": np.int8, "episode": np.int64,
+           "earliest": np.int16}
 
 
 def make_batch(patient: np.ndarray, need: np.ndarray, urgency: np.ndarray, channel: np.ndarray,
                minute: np.ndarray, origin: int | np.ndarray, role: int | np.ndarray = NO_ROLE,
                minutes: int | np.ndarray = 0, window: int | np.ndarray = -1,
-               episode: int | np.ndarray = NEW) -> RequestBatch:
+               episode: int | np.ndarray = NEW, earliest: int | np.ndarray = 0) -> RequestBatch:
     """A batch from arrays (scalars broadcast), cast to the record's compact types."""
     n = len(patient)
 
@@ -86,7 +88,7 @@ def make_batch(patient: np.ndarray, need: np.ndarray, urgency: np.ndarray, chann
     return RequestBatch(col("patient", patient), col("need", need), col("urgency", urgency), col("channel", channel),
                         col("minute", minute), col("origin", origin), col("role", role), col("minutes", minutes),
                         col("request", NEW), col("requested_day", -1), col("window", window), col("attempts", 0),
-                        col("episode", episode))
+                        col("episode", episode), col("earliest", earliest))
 
 
 @dataclass

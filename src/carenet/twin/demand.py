@@ -39,6 +39,25 @@ Thinning = Callable[[np.ndarray, np.ndarray], np.ndarray]
 
 
 @dataclass(frozen=True)
+class NotBefore:
+    """Working days from which a routine or planned request is wanted: 0 (the first slot) or a later day, by bin."""
+
+    low: np.ndarray
+    high: np.ndarray
+    cdf: np.ndarray
+
+    @classmethod
+    def from_settings(cls, settings: DemandSettings) -> NotBefore:
+        share = settings.not_before_share / settings.not_before_share.sum()
+        return cls(settings.not_before_low, settings.not_before_high, np.cumsum(share))
+
+    def draw(self, n: int, rng: np.random.Generator) -> np.ndarray:
+        u = rng.random((n, 2))  # bin, day within it
+        bin_ = np.searchsorted(self.cdf, u[:, 0], side="right").clip(max=self.cdf.size - 1)
+        return self.low[bin_] + np.floor(u[:, 1] * (self.high[bin_] - self.low[bin_] + 1)).astype(np.int64)
+
+
+@dataclass(frozen=True)
 class DemandModel:
     """Per-patient annual first-contact rates and the tables that type each request."""
 
@@ -49,6 +68,7 @@ class DemandModel:
     same_day: np.ndarray  # [need types]
     urgent: float
     channel_cdf: np.ndarray  # [telephone, online, walk_in]
+    not_before: NotBefore  # routine requests wanted from a later day
 
 
 def deprivation_factor(decile: np.ndarray, ratio: float) -> np.ndarray:
@@ -91,6 +111,7 @@ def build_demand(frame: PatientFrame, settings: DemandSettings, return_share: fl
         annual_rate=rate, band=band, need_class=need_class,
         need_cdf=np.cumsum(need_mix_by_class(settings), axis=1), same_day=settings.same_day_probability,
         urgent=settings.urgent_probability, channel_cdf=np.cumsum(settings.channel_mix / settings.channel_mix.sum()),
+        not_before=NotBefore.from_settings(settings),
     )
 
 
@@ -120,8 +141,9 @@ class CalibratedDemand:
         urgency = np.where(same_day, URGENCY["same_day"], np.where(urgent, URGENCY["urgent"], URGENCY["routine"]))
         channel = np.searchsorted(m.channel_cdf, rng.random(patient.size), side="right")
         channel = channel.clip(max=m.channel_cdf.size - 1)
-        return make_batch(patient, need, urgency, channel, minute, ORIGIN["episode"])
+        earliest = np.where(urgency == URGENCY["routine"], m.not_before.draw(patient.size, rng), 0)
+        return make_batch(patient, need, urgency, channel, minute, ORIGIN["episode"], earliest=earliest)
 
 
-__all__ = ["AGE_GROUP_EDGES", "CalibratedDemand", "DemandModel", "Thinning", "build_demand", "deprivation_factor",
-           "need_mix_by_class"]
+__all__ = ["AGE_GROUP_EDGES", "CalibratedDemand", "DemandModel", "NotBefore", "Thinning", "build_demand",
+           "deprivation_factor", "need_mix_by_class"]

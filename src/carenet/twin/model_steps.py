@@ -34,6 +34,7 @@ from carenet.network.settings import AccessSettings
 from carenet.params import parameter
 from carenet.schema.codes import REQUEST_OUTCOMES
 from carenet.schema.roles import ROLE_CODES, ROLES_BY_CODE, can_handle
+from carenet.twin.demand import NotBefore
 from carenet.twin.effects import Effects
 from carenet.twin.episodes import EpisodeSampler
 from carenet.twin.ledger import ATTENDED, DID_NOT_ATTEND, UNBOOKED
@@ -155,7 +156,8 @@ class Returns:
         returns = self._returning[batch.need[seen]] & (rng.random(seen.size) < p_return)
         lo, hi = fx.repeat_contact_lag_days
         lag = rng.integers(lo, hi + 1, size=seen.size)
-        self._schedule(batch, seen, returns, when + lag, ORIGIN["repeat"], rng)
+        # A return is booked at the end of the consultation, for ``lag`` working days later.
+        self._schedule(batch, seen, returns, when + 1, ORIGIN["repeat"], rng, earliest=lag - 1)
         # A misrouted first contact needs a second one with a role that can meet the need.
         misrouted = state.last_misrouted[seen] & (rng.random(seen.size) < fx.wrong_role_extra_contact_probability)
         self._schedule(batch, seen, misrouted, when + 1, ORIGIN["extra_contact"], rng)
@@ -170,21 +172,18 @@ class Returns:
                 referral = make_batch(batch.patient[rows], batch.need[rows], URGENCY["routine"], CHANNEL["referral"],
                                       batch.minute[rows], ORIGIN["referral"], role=self._link_role,
                                       episode=batch.episode[rows])
-                for d in np.unique(when[refer]):
-                    pick = when[refer] == d
-                    state.enqueue(int(d) + 1, referral.take(np.flatnonzero(pick)))
+                state.enqueue_by_day(when[refer] + 1, referral)
                 self._refer(day, batch, seen, refer, clinician, self._link_role, lane_team, team)
 
-    def _schedule(self, batch, seen, mask, due, origin, rng) -> None:
+    def _schedule(self, batch, seen, mask, due, origin, rng, earliest: np.ndarray | int = 0) -> None:
         if not mask.any():
             return
         rows = seen[mask]
         minute = rng.integers(0, self._setup.twin.calendar.opening_minutes, size=rows.size)
+        later = earliest[mask] if isinstance(earliest, np.ndarray) else earliest
         follow = make_batch(batch.patient[rows], batch.need[rows], URGENCY["routine"], batch.channel[rows],
-                            minute, origin, episode=batch.episode[rows])
-        due = due[mask]
-        for d in np.unique(due):
-            self._state.enqueue(int(d), follow.take(np.flatnonzero(due == d)))
+                            minute, origin, episode=batch.episode[rows], earliest=later)
+        self._state.enqueue_by_day(due[mask], follow)
 
     def _refer(self, day, batch, seen, mask, clinician, to, lane_team, team) -> None:
         """Referral rows: ``to`` is a clinician per seen row, or a role whose practice clinician receives it."""
@@ -223,6 +222,7 @@ class ProactiveWork:
         self._cols = {name: needs.column(name).to_numpy() for name in ("patient", "role", "need", "minutes",
                                                                         "deadline")}
         self._opening = setup.twin.calendar.opening_minutes
+        self._not_before = NotBefore.from_settings(setup.twin.demand)
         self._bounds = np.searchsorted(self._day, np.arange(int(self._day.max(initial=-1)) + 2))
 
     def requests(self, day: int, rng: np.random.Generator) -> RequestBatch:
@@ -233,8 +233,10 @@ class ProactiveWork:
             return RequestBatch.empty()
         c = {k: v[lo:hi] for k, v in self._cols.items()}
         minute = np.zeros(hi - lo, np.int16)  # planned work is in the system before the phones open
+        window = c["deadline"] - day
+        earliest = np.minimum(self._not_before.draw(hi - lo, rng), window)  # invited and booked ahead
         return make_batch(c["patient"], c["need"], URGENCY["proactive"], CHANNEL["proactive"], minute,
-                          ORIGIN["proactive"], role=c["role"], minutes=c["minutes"], window=c["deadline"] - day)
+                          ORIGIN["proactive"], role=c["role"], minutes=c["minutes"], window=window, earliest=earliest)
 
     def settle(self, day, batch, bookings, outcome, rng) -> None:
         return None

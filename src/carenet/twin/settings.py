@@ -61,6 +61,9 @@ class DemandSettings:
     urgent_within_days: int
     channel_mix: np.ndarray  # CHANNELS
     unbooked_retry_days: int
+    not_before_low: np.ndarray  # routine requests wanted from a later day: bins of working days
+    not_before_high: np.ndarray
+    not_before_share: np.ndarray
 
     def band_index(self, age: np.ndarray) -> np.ndarray:
         """Index of each age's band (bands are contiguous from 0)."""
@@ -157,7 +160,18 @@ def _demand() -> DemandSettings:
         urgent_within_days=int(_value("demand.urgent_within_days")),
         channel_mix=_aligned(_twin("demand.channel_mix"), "channels", CHANNELS[:3], "demand.channel_mix"),
         unbooked_retry_days=int(_value("demand.unbooked_retry_days")),
+        **_not_before(),
     )
+
+
+def _not_before() -> dict[str, np.ndarray]:
+    node = _twin("demand.routine_not_before")
+    bins = np.asarray(node["working_days"], np.int64)
+    share = np.asarray(node["value"], np.float64)
+    if bins.shape != (share.size, 2) or (bins[:, 0] > bins[:, 1]).any() or (share < 0).any() or share.sum() <= 0:
+        raise ValueError(f"parameters.yaml {SECTION}.demand.routine_not_before needs [low, high] working days per "
+                         "share, low <= high, shares >= 0")
+    return {"not_before_low": bins[:, 0], "not_before_high": bins[:, 1], "not_before_share": share}
 
 
 def _dna() -> DnaSettings:

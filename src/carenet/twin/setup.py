@@ -69,7 +69,8 @@ def prepare(model: DeliveryModel, tables: Mapping[str, pa.Table], start: dt.date
         demand_of["demand"] = build_demand(frame, settings.demand, effects.repeat_contact_probability)
         return demand_of["demand"].annual_rate / (1.0 - effects.repeat_contact_probability)
 
-    horizon = max(model.booking.horizon_days, settings.demand.urgent_within_days) + 1
+    horizon = max(model.booking.horizon_days, settings.demand.urgent_within_days) + 1 + int(
+        settings.demand.not_before_high.max(initial=0))  # the latest day a request made on the last day may want
     network = lay_over(model, tables, start, days, network_settings, network_seed, workload=workload,
                        extra_days=horizon, booking_mode=booking_mode)
     rng = np.random.default_rng(programme_seed)

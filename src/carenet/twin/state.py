@@ -76,6 +76,15 @@ class RunState:
         if len(batch):
             self.queue[day].append(batch)
 
+    def enqueue_by_day(self, due: np.ndarray, batch: RequestBatch) -> None:
+        """Queue each request of ``batch`` for its own day ``due`` (one sort, one slice per day)."""
+        if not len(batch):
+            return
+        order = np.argsort(due, kind="stable")
+        days, starts = np.unique(due[order], return_index=True)
+        for d, lo, hi in zip(days, starts, np.r_[starts[1:], order.size], strict=True):
+            self.queue[int(d)].append(batch.take(order[lo:hi]))
+
     def due(self, day: int) -> RequestBatch:
         return RequestBatch.concat(self.queue.pop(day, []))
 
