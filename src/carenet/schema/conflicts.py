@@ -154,6 +154,8 @@ def first_per_key(name: str, table: pa.Table) -> pa.Table:
     key = list(TABLES[name].primary_key)
     if table.num_rows == 0:
         return table
+    if len(key) == 1 and pc.count_distinct(table.column(key[0]), mode="all").as_py() == table.num_rows:
+        return table
     indexed = table.select(key).append_column(_ROW, pa.array(np.arange(table.num_rows, dtype=np.int64)))
     first = np.sort(indexed.group_by(key, use_threads=False).aggregate([(_ROW, "min")])[f"{_ROW}_min"].to_numpy())
     return table if first.size == table.num_rows else table.take(pa.array(first))
@@ -178,11 +180,13 @@ def _merge_table(name: str, old: pa.Table, new: pa.Table, report: WriteReport,
     matched = at >= 0
     new_rows, old_rows = np.flatnonzero(matched), at[matched]
     differs = np.zeros(new_rows.size, dtype=bool)
+    aligned = new_rows.size == old.num_rows == new.num_rows and bool(
+        np.array_equal(new_rows, old_rows) and np.array_equal(new_rows, np.arange(new_rows.size)))
     for column in new.column_names:
         if column in key or column not in old.column_names or new_rows.size == 0:
             continue
-        a = new.column(column).take(pa.array(new_rows))
-        b = old.column(column).take(pa.array(old_rows))
+        a = new.column(column) if aligned else new.column(column).take(pa.array(new_rows))
+        b = old.column(column) if aligned else old.column(column).take(pa.array(old_rows))
         where = _differs(a, b)
         differs |= where
         count = int(where.sum())
@@ -196,6 +200,8 @@ def _merge_table(name: str, old: pa.Table, new: pa.Table, report: WriteReport,
                 changes.append(Change(name, _key_text(key, k), column, was, now))
     added = np.flatnonzero(~matched)
     report.tables[name] = TableChanges(int(added.size), int(differs.sum()), int((~differs).sum()))
+    if added.size == 0 and not differs.any():  # nothing new: the dataset's table as it is
+        return old, _Provenance(np.ones(old.num_rows, bool), np.zeros(old.num_rows, bool))
     index = np.arange(old.num_rows, dtype=np.int64)
     index[old_rows[differs]] = old.num_rows + new_rows[differs]
     index = np.concatenate([index, old.num_rows + added])
