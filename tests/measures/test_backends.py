@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 
 import pyarrow as pa
+import pyarrow.parquet as pq
 import pytest
 
+from carenet.measures.access import access_summary
 from carenet.measures.backend import BackendError, MissingTableError, connect, load
 from carenet.measures.support import Unsupported
 from carenet.schema import CarenetError, open_dataset, write_dataset
@@ -95,3 +98,19 @@ def test_non_canonical_table_is_rejected():
 def test_missing_required_column_is_named():
     with pytest.raises(CarenetError, match="lacks required column 'booked_for'"):
         load({"appointments": pa.table({"appointment_id": ["1"], "patient_id": ["a"], "status": ["attended"]})})
+
+
+def test_a_dataset_of_the_earlier_schema_reads_with_the_new_columns_as_nulls(tmp_path):
+    """Requests written before schema 1.1 lack episode_id, outcome and outcome_at: scanned in place on DuckDB they
+    read as nulls, so the measures fall back to their definitions for data without outcomes."""
+    at = dt.datetime(2024, 1, 1, 9)
+    pq.write_table(pa.table({"request_id": ["r1"], "patient_id": ["a"], "practice_id": ["P1"], "requested_at": [at],
+                             "need_type": ["acute_minor"], "urgency": ["routine"], "channel": ["telephone"]}),
+                   tmp_path / "requests.parquet")
+    pq.write_table(pa.table({"appointment_id": ["1"], "patient_id": ["a"], "request_id": ["r1"],
+                             "booked_for": [at], "status": ["attended"]}), tmp_path / "appointments.parquet")
+    (tmp_path / "manifest.json").write_text(json.dumps({"schema_version": "1.0", "sources": ["old"]}))
+    tables = load(open_dataset(tmp_path))
+    assert "outcome" in tables["requests"].columns and "episode_id" in tables["requests"].columns
+    summary = access_summary(tables)
+    assert summary["share_same_day"] == 1.0 and summary["definition"]["shares_of"].startswith("answered requests")

@@ -174,9 +174,19 @@ def _conformed(name: str, table: pa.Table) -> pa.Table:
 def _scan_parquet(con: ibis.BaseBackend, dataset: Dataset, name: str, prefix: str) -> ibis.Table:
     where = dataset.arrow_path(name)
     if where.is_dir():
-        return con.read_parquet(str(where / "**" / "*.parquet"), table_name=f"{prefix}{name}",
-                                hive_partitioning=True)
-    return con.read_parquet(str(where), table_name=f"{prefix}{name}")
+        scanned = con.read_parquet(str(where / "**" / "*.parquet"), table_name=f"{prefix}{name}",
+                                   hive_partitioning=True)
+    else:
+        scanned = con.read_parquet(str(where), table_name=f"{prefix}{name}")
+    return _with_absent_columns(name, scanned)
+
+
+def _with_absent_columns(name: str, table: ibis.Table) -> ibis.Table:
+    """Add, as typed nulls, the nullable columns a dataset written by an earlier schema version lacks (e.g. the
+    requests' ``episode_id`` and ``outcome`` of schema 1.1), as :func:`carenet.schema.conform` does for Arrow."""
+    absent = {f.name: ibis.null(ibis.dtype(f.type)) for f in TABLES[name].schema
+              if f.nullable and f.name not in table.columns}
+    return table.mutate(**absent) if absent else table
 
 
 def _upload(con: ibis.BaseBackend, name: str, table: pa.Table) -> ibis.Table:
