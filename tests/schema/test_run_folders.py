@@ -1,4 +1,4 @@
-"""Run folders: one run at a time, foreign folders refused, complete only once experiment.json is committed."""
+"""Run folders: one run at a time, foreign folders refused, the last run whole until the next one commits."""
 
 from __future__ import annotations
 
@@ -15,12 +15,11 @@ from carenet.schema.errors import CarenetError
 from carenet.schema.folders import STATE_DIR, FolderBusyError
 from carenet.twin.experiments.run_folder import (
     EXPERIMENT_FILE,
-    INCOMPLETE,
-    PREVIOUS,
     check_out_folder,
     commit_experiment,
-    is_incomplete,
+    current_generation,
     run_folder,
+    staged_path,
 )
 
 _HOLD = textwrap.dedent("""
@@ -32,6 +31,17 @@ _HOLD = textwrap.dedent("""
 """)
 
 
+def _run(out, kind: str, reps: list[str], fail: bool = False) -> None:
+    with run_folder(out, command=kind):
+        for rep in reps:
+            folder = staged_path(out / rep)
+            folder.mkdir(parents=True)
+            (folder / "tables.txt").write_text(kind)
+        if fail:
+            raise RuntimeError("killed")
+        commit_experiment(out, {"kind": kind, "runs": [{"folder": r} for r in reps]})
+
+
 def test_a_foreign_folder_is_refused_and_kept(tmp_path):
     (tmp_path / "busy").mkdir()
     (tmp_path / "busy" / "thesis.docx").write_text("precious")
@@ -41,37 +51,49 @@ def test_a_foreign_folder_is_refused_and_kept(tmp_path):
     assert sorted(p.name for p in (tmp_path / "busy").iterdir()) == ["thesis.docx"]
 
 
-def test_a_run_that_fails_before_writing_leaves_nothing(tmp_path):
+def test_a_run_that_fails_before_committing_into_a_new_folder_leaves_nothing(tmp_path):
     with pytest.raises(RuntimeError):
-        with run_folder(tmp_path / "out"):
-            raise RuntimeError("model file is wrong")
+        _run(tmp_path / "out", "first", ["rep-000"], fail=True)
     assert not (tmp_path / "out").exists()
 
 
-def test_an_interrupted_run_is_marked_incomplete_and_the_next_run_replaces_it(tmp_path):
+def test_an_interrupted_run_leaves_the_previous_one_whole_and_the_next_replaces_it(tmp_path):
     out = tmp_path / "out"
-    with run_folder(out, command="first"):
-        (out / "rep-000").mkdir()
-        commit_experiment(out, {"kind": "simulate", "runs": 1})
-    assert not is_incomplete(out) and sorted(p.name for p in out.iterdir()) == [EXPERIMENT_FILE, "rep-000"]
+    _run(out, "first", ["rep-000", "rep-001"])
+    assert sorted(p.name for p in out.iterdir()) == [STATE_DIR, EXPERIMENT_FILE, "rep-000", "rep-001"]
+    assert (out / "rep-001" / "tables.txt").read_text() == "first" and current_generation(out) == "run-000001"
     (out / "notes.md").write_text("what I saw")
     with pytest.raises(RuntimeError):
-        with run_folder(out, command="second"):
-            (out / "rep-001").mkdir()
-            raise RuntimeError("killed")
-    assert is_incomplete(out) and not (out / EXPERIMENT_FILE).exists()
-    assert json.loads((out / STATE_DIR / PREVIOUS).read_text())["kind"] == "simulate"
-    assert json.loads((out / STATE_DIR / INCOMPLETE).read_text())["command"] == "second"
-    check_out_folder(out)  # an incomplete run folder is still carenet's
-    with run_folder(out, command="third"):
-        commit_experiment(out, {"kind": "compare"})
-    assert not is_incomplete(out) and json.loads((out / EXPERIMENT_FILE).read_text())["kind"] == "compare"
+        _run(out, "second", ["rep-000", "rep-002"], fail=True)
+    assert json.loads((out / EXPERIMENT_FILE).read_text())["kind"] == "first"
+    assert (out / "rep-000" / "tables.txt").read_text() == "first" and current_generation(out) == "run-000001"
+    check_out_folder(out)
+    _run(out, "third", ["rep-000"])
+    assert json.loads((out / EXPERIMENT_FILE).read_text())["kind"] == "third"
+    assert (out / "rep-000" / "tables.txt").read_text() == "third" and not os.path.lexists(out / "rep-001")
     assert (out / "notes.md").read_text() == "what I saw"
-    assert sorted(p.name for p in (out / STATE_DIR).iterdir()) == ["lock"]
+    assert sorted(p.name for p in (out / STATE_DIR).iterdir()) == ["current", "lock", "run-000002"]
+
+
+def test_a_run_folder_written_before_generations_is_adopted_keeping_other_files(tmp_path):
+    out = tmp_path / "old"
+    (out / "traditional" / "rep-000").mkdir(parents=True)
+    (out / "traditional" / "rep-000" / "tables.txt").write_text("old")
+    (out / EXPERIMENT_FILE).write_text(json.dumps({"kind": "compare", "runs": [{"folder": "traditional/rep-000"}]}))
+    (out / "report.html").write_text("<html>")
+    with pytest.raises(RuntimeError):
+        _run(out, "new", ["traditional/rep-000"], fail=True)
+    assert (out / "traditional").is_symlink() and (out / EXPERIMENT_FILE).is_symlink()
+    assert (out / "traditional" / "rep-000" / "tables.txt").read_text() == "old"
+    assert json.loads((out / EXPERIMENT_FILE).read_text())["kind"] == "compare"
+    _run(out, "new", ["traditional/rep-000"])
+    assert (out / "traditional" / "rep-000" / "tables.txt").read_text() == "new"
+    assert (out / "report.html").read_text() == "<html>"
 
 
 def test_a_second_run_into_the_same_folder_fails_naming_the_first(tmp_path):
     out = tmp_path / "out"
+    _run(out, "first", ["rep-000"])
     holder = subprocess.Popen([sys.executable, "-c", _HOLD, str(out)], stdout=subprocess.PIPE, text=True)
     try:
         assert holder.stdout is not None and holder.stdout.readline().strip() == "held"
@@ -82,10 +104,9 @@ def test_a_second_run_into_the_same_folder_fails_naming_the_first(tmp_path):
     finally:
         os.kill(holder.pid, signal.SIGKILL)
         holder.wait()
-    assert is_incomplete(out)  # the killed run says so; the next one may go ahead
-    with run_folder(out):
-        commit_experiment(out, {"kind": "simulate"})
-    assert not is_incomplete(out)
+    assert json.loads((out / EXPERIMENT_FILE).read_text())["kind"] == "first"
+    _run(out, "second", ["rep-000"])
+    assert sorted(p.name for p in (out / STATE_DIR).iterdir()) == ["current", "lock", "run-000002"]
 
 
 @pytest.fixture(scope="module")
@@ -97,25 +118,30 @@ def population(tmp_path_factory):
     return folder
 
 
-def _simulate(population, out, kill_at: str | None = None) -> subprocess.CompletedProcess:
+def _simulate(population, out, seed: int, kill_at: str | None = None) -> subprocess.CompletedProcess:
     env = {k: v for k, v in os.environ.items() if k != "CARENET_KILL_AT"}
     if kill_at:
         env["CARENET_KILL_AT"] = kill_at
     return subprocess.run([sys.executable, "-c", "from carenet.cli import main; main()", "simulate", "traditional",
                            "--population", str(population), "--days", "25", "--reps", "1", "--workers", "0",
-                           "--out", str(out)], env=env, capture_output=True, text=True, timeout=600)
+                           "--seed", str(seed), "--out", str(out)],
+                          env=env, capture_output=True, text=True, timeout=600)
 
 
-@pytest.mark.parametrize("step", ["run-staged", "run-committed"])
-def test_a_simulate_killed_at_its_commit_leaves_a_folder_that_says_so_and_a_rerun_completes(population, tmp_path,
-                                                                                            step):
+@pytest.mark.parametrize("step", ["staged", "run-staged", "run-committed"])
+def test_a_simulate_killed_at_its_commit_keeps_the_previous_run_until_then(population, tmp_path, step):
     out = tmp_path / "run"
-    killed = _simulate(population, out, kill_at=step)
+    assert _simulate(population, out, seed=1).returncode == 0
+    before = (out / EXPERIMENT_FILE).read_bytes(), (out / "rep-000" / "appointments.parquet").read_bytes()
+    killed = _simulate(population, out, seed=2, kill_at=step)
     assert killed.returncode == -signal.SIGKILL, killed.stderr
-    committed = step == "run-committed"
-    assert (out / EXPERIMENT_FILE).is_file() == committed
-    assert is_incomplete(out)  # the marker goes only after the commit returns
-    rerun = _simulate(population, out)
+    record = json.loads((out / EXPERIMENT_FILE).read_text())
+    if step == "run-committed":
+        assert record["seed"] == 2
+    else:
+        assert record["seed"] == 1
+        assert ((out / EXPERIMENT_FILE).read_bytes(), (out / "rep-000" / "appointments.parquet").read_bytes()) == before
+    rerun = _simulate(population, out, seed=2)
     assert rerun.returncode == 0, rerun.stderr
-    assert not is_incomplete(out) and json.loads((out / EXPERIMENT_FILE).read_text())["kind"] == "simulate"
-    assert sorted(p.name for p in (out / STATE_DIR).iterdir()) == ["lock"]
+    assert json.loads((out / EXPERIMENT_FILE).read_text())["seed"] == 2
+    assert sorted(p.name for p in (out / STATE_DIR).iterdir()) == ["current", "lock", current_generation(out)]

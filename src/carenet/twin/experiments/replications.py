@@ -18,12 +18,13 @@ import queue
 import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from carenet.schema.errors import CarenetError
 from carenet.schema.processes import die_with_parent
+from carenet.twin.experiments.run_folder import staged_path
 from carenet.twin.experiments.scoring import RepScore
 
 TICK_EVERY_DAYS = 5
@@ -141,10 +142,22 @@ def run_tasks(tasks: Sequence[Task], *, workers: int | None = None,
     ``on_progress(done_days, total_days)`` is called as workers report. ``workers`` defaults to
     ``min(len(tasks), cores)``; ``workers=0`` runs in this process, one task after another (no
     parameter changes allowed then, as they would outlive the task). Tasks that change
-    ``parameters.yaml`` run in fresh processes, one per distinct set of changes.
+    ``parameters.yaml`` run in fresh processes, one per distinct set of changes. Inside a run
+    folder being written (:func:`~carenet.twin.experiments.run_folder.run_folder`) replications
+    are written into the run's generation; the outcomes name the folders the run will show.
     """
     if not tasks:
         return []
+    given = list(tasks)
+    tasks = [replace(t, out=str(staged_path(t.out))) for t in given]  # into the run's generation, if any
+    outcomes = _run_tasks(tasks, workers, on_progress)
+    for outcome, task in zip(outcomes, given, strict=True):
+        outcome.task = task
+    return outcomes
+
+
+def _run_tasks(tasks: Sequence[Task], workers: int | None,
+               on_progress: Callable[[int, int], None] | None) -> list[Outcome]:
     keys = [t.key for t in tasks]
     if len(set(keys)) != len(keys):
         raise CarenetError("replication keys must be unique")
