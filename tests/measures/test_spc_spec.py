@@ -179,3 +179,21 @@ def test_count_series_cover_the_data_not_the_whole_period(make_tables):
     assert got.column("period_start").to_pylist()[0] == date(2024, 3, 4)
     assert got.column("period_start").to_pylist()[-1] == date(2024, 4, 15)
     assert got.column("value").to_pylist() == [1, 0, 1, 0, 1, 0, 1]
+
+
+def test_within_14_days_series_counts_unanswered_requests(make_tables):
+    monday = datetime(2024, 1, 8, 9)
+    requests = [{"request_id": f"r{week}{i}", "patient_id": "p", "practice_id": "P1",
+                 "requested_at": monday + timedelta(days=7 * week + i), "need_type": "acute_minor",
+                 "urgency": "routine", "channel": "online", "outcome": outcome}
+                for week in (0, 1) for i, outcome in enumerate(("booked", "booked", "abandoned", "redirected_111"))]
+    waits = {0: (1, 20), 1: (0, 3)}  # week 0: one seen next day, one after 20 days; week 1: same day and 3 days
+    appointments = [{"appointment_id": f"a{k}{j}", "patient_id": "p", "request_id": requests[4 * k + j]["request_id"],
+                     "booked_for": requests[4 * k + j]["requested_at"] + timedelta(days=waits[k][j]),
+                     "status": "attended"} for k in (0, 1) for j in (0, 1)]
+    tables = make_tables(canonical({"patients": [{"patient_id": "p", "birth_date": date(1980, 1, 1), "sex": "male",
+                                                  "practice_id": "P1", "registered_from": date(2000, 1, 1)}],
+                                    "requests": requests, "appointments": appointments}))
+    got = build_series(tables, "within_14_days_share", Period(date(2024, 1, 8), date(2024, 1, 21)), "week")
+    # four requests a week, two unanswered: week 1 one of four within 14 days, week 2 two of four
+    assert got.column("value").to_pylist() == [0.25, 0.5] and got.column("n").to_pylist() == [4, 4]

@@ -27,6 +27,7 @@ import ibis.expr.types as ir
 import numpy as np
 import pyarrow as pa
 
+from carenet.measures.access import AccessConfig, unanswered, waits
 from carenet.measures.backend import Tables
 from carenet.measures.segments import Period
 from carenet.measures.support import flag
@@ -199,26 +200,41 @@ class SeriesSpec:
 
     description: str
     improvement: Improvement
-    rows: Callable[[ir.Table], ir.Table]
-    """Appointments behind the series, with a ``moment`` column that dates each into a period."""
+    rows: Callable[[Tables], ir.Table]
+    """Appointments (or requests) behind the series, with a ``moment`` column that dates each into a period."""
     value: Callable[[], dict[str, ibis.Deferred]]
     count_like: bool = False
 
 
-def _held(a: ir.Table) -> ir.Table:
+def _held(tables: Tables) -> ir.Table:
+    a = tables["appointments"]
     seen = a.filter(a.status == "attended")
     return seen.mutate(moment=seen.booked_for)
 
 
-def _done(a: ir.Table) -> ir.Table:
+def _done(tables: Tables) -> ir.Table:
+    a = tables["appointments"]
     done = a.filter(a.status.isin(["attended", "did_not_attend"]))
     return done.mutate(moment=done.booked_for, missed=flag(done.status == "did_not_attend").cast("float64"))
 
 
-def _waits(a: ir.Table) -> ir.Table:
+def _waits(tables: Tables) -> ir.Table:
+    a = tables["appointments"]
     asked = a.filter(a.requested_at.notnull(), a.status != "cancelled")
     wait = asked.booked_for.date().delta(asked.requested_at.date(), unit="day")
     return asked.mutate(moment=asked.requested_at, wait=wait.cast("float64"), same_day=flag(wait == 0).cast("float64"))
+
+
+def _within(tables: Tables) -> ir.Table:
+    """Requests by day of request, flagged 1 when seen within the two-week standard: answered requests (the access
+    page's unit) and unanswered ones (waiting, abandoned, redirected), which count as not seen."""
+    config = AccessConfig()
+    w = waits(tables, config)
+    rows = w.select(moment=w.requested_at, within=flag(w.wait_days <= config.within_days).cast("float64"))
+    u = unanswered(tables, config)
+    if u is None:
+        return rows
+    return rows.union(u.select(moment=u.requested_at, within=ibis.literal(0).cast("float64")), distinct=False)
 
 
 _ = ibis._
@@ -231,6 +247,9 @@ SERIES: dict[str, SeriesSpec] = {
                                  lambda: {"value": _.wait.mean(), "n": _.count()}),
     "same_day_share": SeriesSpec("share of requests given an appointment the same day, by day of request",
                                  "increase", _waits, lambda: {"value": _.same_day.mean(), "n": _.count()}),
+    "within_14_days_share": SeriesSpec(
+        "share of requests seen within 14 days, requests still waiting, abandoned or redirected included, by day "
+        "of request", "increase", _within, lambda: {"value": _.within.mean(), "n": _.count()}),
 }
 """Series :func:`build_series` can build, by name."""
 
@@ -271,7 +290,7 @@ def build_series(tables: Tables, name: str, period: Period, frequency: Frequency
     if missing:
         raise SPCError(missing.reason)
     spec = SERIES[name]
-    rows = spec.rows(tables["appointments"])
+    rows = spec.rows(tables)
     starts = _bucket_starts(period, frequency)
     if not starts:
         return pa.table({"period_start": pa.array([], pa.date32()), "value": pa.array([], pa.float64()),
