@@ -15,6 +15,7 @@ from carenet.population import demo_networks, demo_practices, write_population
 from carenet.schema import open_dataset
 from carenet.schema.dataset import MANIFEST
 from carenet.schema.errors import CarenetError
+from carenet.schema.folders import locked, write_atomic
 
 DEMO = "demo"
 POPULATION_FOLDER = "population"
@@ -66,11 +67,10 @@ def _replace(source: PopulationSource, seed: int, patients: int | None) -> Popul
 def _mark_demo(folder: Path, seed: int, patients: int | None) -> None:
     """Record in the manifest how the demo was drawn, so a later run can reuse it."""
     path = folder / MANIFEST
-    data = json.loads(path.read_text())
-    data.setdefault("extra", {}).update({"demo_seed": seed, "demo_patients": patients})
-    tmp = path.with_name(f".{MANIFEST}.tmp")
-    tmp.write_text(json.dumps(data, indent=2, sort_keys=True) + "\n")
-    tmp.replace(path)
+    with locked(folder, what="dataset"):  # the manifest names the current tables: no other writer between
+        data = json.loads(path.read_text())
+        data.setdefault("extra", {}).update({"demo_seed": seed, "demo_patients": patients})
+        write_atomic(path, (json.dumps(data, indent=2, sort_keys=True) + "\n").encode())
 
 
 def resolve_population(choice: str | Path, run_folder: Path, *, demo_seed: int = DEMO_SEED,
