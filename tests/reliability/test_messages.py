@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 from fhir_samples import sample_bundle
-from runner import carenet
+from runner import Done, carenet
 
 from conftest import SAMPLE, same, snapshot
 
@@ -57,13 +57,18 @@ def test_markup_in_a_fhir_code_is_printed_literally_before_the_write(tmp_path: P
     assert done.stdout.index("Encounter of class") < done.stdout.index("imported 1 file")
 
 
-def test_markup_in_an_invalid_fhir_value_is_printed_literally(tmp_path: Path) -> None:
+def _import_patient_with(tmp_path: Path, **values: str) -> tuple[dict, Done]:
+    """Import the sample bundle with ``values`` set on its first Patient; the patient and how it ended."""
     bundle = sample_bundle()
     patient = next(e["resource"] for e in bundle["entry"] if e["resource"]["resourceType"] == "Patient")
-    patient["gender"] = "[/]"
+    patient.update(values)
     source = tmp_path / "bundle.json"
     source.write_text(json.dumps(bundle))
-    done = carenet("import", "fhir", source, "--out", tmp_path / "ds", "--workers", 1)
+    return patient, carenet("import", "fhir", source, "--out", tmp_path / "ds", "--workers", 1)
+
+
+def test_markup_in_an_invalid_fhir_value_is_printed_literally(tmp_path: Path) -> None:
+    _, done = _import_patient_with(tmp_path, gender="[/]")
     assert done.code == 1 and "Traceback" not in done.output and "internal error" not in done.output
     assert "gender" in done.stderr
     assert not (tmp_path / "ds").exists()
@@ -156,3 +161,18 @@ def test_a_file_where_a_folder_belongs_is_a_clear_message(tmp_path: Path, argv: 
     done = carenet(*[a.format(tmp=tmp_path, file=tmp_path / "file") for a in argv])
     assert done.code == 1 and "Traceback" not in done.output and "internal error" not in done.output, done.output
     assert str(tmp_path / "file") in done.stderr.replace("\n", ""), done.stderr
+
+
+def test_a_birth_date_in_the_future_is_refused_in_an_extract(tmp_path: Path) -> None:
+    extract = tmp_path / "extract"
+    shutil.copytree(SAMPLE, extract)
+    _edit(extract / "registrations.csv", "birth_date", 3, "2999-01-01")
+    done = carenet("import", "csv", extract, "--out", tmp_path / "ds")
+    assert done.code == 1 and "Traceback" not in done.output
+    assert "registrations.csv line 4: birth_date: 2999-01-01 is in the future" in done.stderr.replace("\n", "")
+
+
+def test_a_birth_date_in_the_future_is_refused_in_fhir(tmp_path: Path) -> None:
+    patient, done = _import_patient_with(tmp_path, birthDate="2999-01-01")
+    assert done.code == 1 and "Traceback" not in done.output
+    assert f"(Patient/{patient['id']}): birthDate 2999-01-01 is in the future" in done.stderr.replace("\n", "")

@@ -8,6 +8,7 @@ patients in the extract whose current registration there is open and who have no
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 
 import duckdb
@@ -56,6 +57,10 @@ def check_registrations(regs: pa.Table, log: ProblemLog) -> None:
         order = "before" if later != "birth_date" else "after"
         report_rows(log, regs, mask, lambda i, a=later, b=earlier, o=order:
                     f"{a}: {regs[a][i].as_py()} is {o} {b} {regs[b][i].as_py()}")
+    today = pa.scalar(dt.date.today(), pa.date32())
+    for column in ("birth_date", "death_date"):
+        report_rows(log, regs, pc.greater(regs[column].cast(pa.date32()), today), lambda i, c=column:
+                    f"{c}: {regs[c][i].as_py()} is in the future")
     rows = with_row_numbers(regs)
     firsts = ",\n".join(
         f"any_value({d} order by __row) as first_{d}, arg_min({LINE}, __row) filter (where {d} is not null) "

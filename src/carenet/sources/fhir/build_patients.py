@@ -9,6 +9,7 @@ spans the current one is open-ended, else the latest.
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -42,6 +43,11 @@ def patient_tables(b: TableBuilder, contacts: Contacts) -> tuple[pa.Table, pa.Ta
     death, bad_death = local_dates(table["death"], tz)
     for i in np.flatnonzero(bad_birth | bad_death):
         step.add((0, int(i)), nodes[i], "birthDate or deceasedDateTime cannot be read as a date")
+    today = pa.scalar(dt.date.today(), pa.date32())
+    for name, dates in (("birthDate", birth), ("deceasedDateTime", death)):
+        future = pc.fill_null(pc.greater(dates, today), False).to_numpy(zero_copy_only=False)
+        for i in np.flatnonzero(future):
+            step.add((0, int(i)), nodes[i], f"{name} {dates[i].as_py()} is in the future")
     deciles = _deciles(table["deprivation_decile"])
 
     spans = explode(table["registration_practices"])
