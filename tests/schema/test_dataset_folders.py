@@ -230,3 +230,13 @@ def test_a_dataset_an_older_carenet_left_mid_swap_is_put_back(tmp_path):
     shutil.move(ds, tmp_path / ".ds.old-4242")
     m = write_dataset(ds, {"patients": patients("p2", nhs=None)}, source="after")
     assert m.counts["patients"] == 2 and not (tmp_path / ".ds.old-4242").exists()
+
+
+def test_a_reader_overtaken_by_a_write_is_told_to_read_again(tmp_path):
+    ds = tmp_path / "ds"
+    base(ds)
+    reader = open_dataset(ds)
+    write_dataset(ds, {"patients": patients("p2", nhs=None)}, source="second")
+    with pytest.raises(DatasetError, match="was replaced by another write while it was being read"):
+        reader.table("patients")
+    assert open_dataset(ds).table("patients").num_rows == 2

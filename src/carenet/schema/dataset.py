@@ -76,9 +76,20 @@ class Dataset:
             return None
         where = table_entry(self.base, name)
         if where is None:
+            self._check_unchanged()
             raise DatasetError(f"dataset {self.path}: {MANIFEST} lists table {name!r} but {self.base} has no "
                                f"{name}.parquet; the dataset is damaged — restore it from a backup or re-import")
         return where
+
+    def _check_unchanged(self) -> None:
+        """Raise a clear error if another write committed since this dataset was opened (its tables are gone)."""
+        try:
+            now = Manifest.read(self.path).generation
+        except DatasetError:
+            return
+        if now != self.manifest.generation:
+            raise DatasetError(f"dataset {self.path} was replaced by another write while it was being read "
+                               f"({self.manifest.generation} -> {now}); run again to read the new tables")
 
     @property
     def names(self) -> list[str]:
@@ -96,6 +107,7 @@ class Dataset:
             else:
                 data = pq.read_table(where, columns=columns)
         except _READ_ERRORS as exc:
+            self._check_unchanged()
             raise DatasetError(f"dataset {self.path}: table {name!r} in {where} cannot be read ({exc}); the file is "
                                "damaged — restore it from a backup or re-import") from None
         try:
