@@ -17,6 +17,7 @@ from pathlib import Path
 import pandas as pd
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 from rich.table import Table
 
@@ -108,7 +109,7 @@ def scorecard_table(comparison: Comparison, tolerance: float, full: bool = False
     card = comparison.scorecard
     titles = dict(zip(comparison.models["model"], comparison.models["title"], strict=True))
     grid = Table(title="Scorecard: mean, and under it the 95% interval across replications", title_justify="left",
-                 header_style="bold", caption=" · ".join(f"{m} = {titles[m]}" for m in comparison.model_names),
+                 header_style="bold", caption=escape(" · ".join(f"{m} = {titles[m]}" for m in comparison.model_names)),
                  caption_justify="left")
     grid.add_column("measure", max_width=LABEL_WIDTH)
     for model in comparison.model_names:
@@ -137,12 +138,12 @@ def print_comparison(comparison: Comparison, tolerance: float, full: bool = Fals
     titles = dict(zip(comparison.models["model"], comparison.models["title"], strict=True))
     if len(names) < 2:
         return
-    console.print(f"[bold]Trade-offs[/] against {titles[names[0]]} (differences beyond the 95% intervals):")
+    console.print(f"[bold]Trade-offs[/] against {escape(titles[names[0]])} (differences beyond the 95% intervals):")
     for model in names[1:]:
         diffs = differences(comparison.scorecard, names[0], model, tolerance)
         sentence = model_sentence(titles[model], titles[names[0]], diffs)
         colour = "magenta" if "trade-off" in sentence else "white"
-        console.print(f"  [{colour}]- {sentence}[/]", highlight=False)
+        console.print(f"  [{colour}]- {escape(sentence)}[/]", highlight=False)
 
 
 def _tolerance() -> float:

@@ -7,11 +7,13 @@ from pathlib import Path
 import typer
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 from carenet.models import DeliveryModel, ModelError, check_model_file, list_models, load_model
 from carenet.params import parameter
 
-console = Console(width=140)
+console = Console(width=140, markup=False)
+"""Models may come from the user's own files: their text is printed as it is, never read as markup."""
 
 models_app = typer.Typer(help="The delivery-model library: list, show and check models.", no_args_is_help=True)
 
@@ -111,7 +113,7 @@ def _mechanisms(m: DeliveryModel) -> Table:
 def show_cmd(name: str = typer.Argument(..., help="Library model name, or a path to a model file")) -> None:
     """Print one model: summary, sources, workforce, teams and every mechanism with its source."""
     m = load_model(name)
-    console.print(f"[bold]{m.title}[/]  ({m.name})")
+    console.print(Text.assemble((m.title, "bold"), f"  ({m.name})"))
     console.print(m.summary)
     console.print(f"scale: {m.scale.unit} of {m.scale.min_patients:,}-{m.scale.max_patients:,} patients "
                   f"[{m.scale.tag}] {m.scale.source}")
