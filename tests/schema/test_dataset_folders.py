@@ -240,3 +240,19 @@ def test_a_reader_overtaken_by_a_write_is_told_to_read_again(tmp_path):
     with pytest.raises(DatasetError, match="was replaced by another write while it was being read"):
         reader.table("patients")
     assert open_dataset(ds).table("patients").num_rows == 2
+
+
+def test_swap_in_commits_a_folder_built_elsewhere_keeping_the_users_files(tmp_path):
+    from carenet.schema.dataset import swap_in
+
+    ds = tmp_path / "ds"
+    base(ds)
+    (ds / "notes.txt").write_text("mine")
+    built = tmp_path / "built"
+    built.mkdir()
+    pq.write_table(practices(), built / "practices.parquet")
+    (built / "manifest.json").write_text(Manifest(sources=["built"], counts={"practices": 2}).to_json())
+    swap_in(built, ds)
+    dataset = open_dataset(ds)
+    assert dataset.names == ["practices"] and dataset.manifest.generation == "gen-000002"
+    assert (ds / "notes.txt").read_text() == "mine" and not built.exists()

@@ -225,7 +225,11 @@ def locked(folder: str | os.PathLike[str], *, command: str | None = None, timeou
 
 
 def holder_of(folder: str | os.PathLike[str]) -> Holder | None:
-    """Who holds ``folder``'s lock now, or ``None`` if nobody does."""
+    """Who holds ``folder``'s lock now, or ``None`` if nobody does.
+
+    It takes a shared lock for an instant to find out, so a writer asking for the lock at that
+    very instant with no timeout is refused: use it for messages and tests, not before writing.
+    """
     path = lock_path(folder)
     try:
         fd = os.open(path, os.O_RDONLY)
