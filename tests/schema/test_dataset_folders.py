@@ -256,3 +256,23 @@ def test_swap_in_commits_a_folder_built_elsewhere_keeping_the_users_files(tmp_pa
     dataset = open_dataset(ds)
     assert dataset.names == ["practices"] and dataset.manifest.generation == "gen-000002"
     assert (ds / "notes.txt").read_text() == "mine" and not built.exists()
+
+
+def test_a_file_system_without_links_keeps_the_tables_behind_the_manifest(tmp_path, monkeypatch):
+    import carenet.schema.dataset as dataset_module
+
+    monkeypatch.setattr(dataset_module, "links_supported", lambda folder: False)
+    ds = tmp_path / "ds"
+    base(ds)
+    (ds / "notes.txt").write_text("mine")
+    m = write_dataset(ds, {"patients": patients("p2", nhs=None)}, source="second")
+    assert not m.links and json.loads((ds / "manifest.json").read_text())["links"] is False
+    assert sorted(p.name for p in ds.iterdir()) == [STATE_DIR, "manifest.json", "notes.txt"]
+    assert open_dataset(ds).table("patients").num_rows == 2
+
+
+def test_links_are_probed_on_the_real_file_system(tmp_path):
+    from carenet.schema.folders.generations import links_supported
+
+    (tmp_path / STATE_DIR).mkdir()
+    assert links_supported(tmp_path) and [p.name for p in (tmp_path / STATE_DIR).iterdir()] == []

@@ -36,6 +36,7 @@ from carenet.schema.folders.generations import (
     generation_path,
     in_view,
     is_view_link,
+    links_supported,
     new_staging,
     next_generation,
     table_entry,
@@ -72,7 +73,7 @@ class Dataset:
     def _where(self, name: str) -> Path | None:
         if self.manifest.generation is None:
             return table_entry(self.path, name)
-        if name not in self.manifest.counts or not in_view(self.path, name):
+        if name not in self.manifest.counts or (self.manifest.links and not in_view(self.path, name)):
             return None
         where = table_entry(self.base, name)
         if where is None:
@@ -197,13 +198,14 @@ def _stage_and_commit(target: Path, previous: Manifest | None, manifest: Manifes
     try:
         write(staging)
         manifest.generation = next_generation(previous.generation if previous else None)
+        manifest.links = links_supported(target)
         if previous is None:
             dropped = []
         else:
             old_base = target if previous.generation is None else generation_path(target, previous.generation)
             dropped = _entries(old_base, list(TABLES))
         commit(target, staging, manifest.generation, (MANIFEST, (manifest.to_json() + "\n").encode()),
-               _entries(staging, list(manifest.counts)), dropped)
+               _entries(staging, list(manifest.counts)), dropped, links=manifest.links)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise

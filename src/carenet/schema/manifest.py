@@ -45,7 +45,9 @@ class Manifest:
     """What a dataset holds and where it came from.
 
     ``generation`` names the folder under ``.carenet/`` holding the tables (``None`` for a dataset
-    written before generations, whose tables sit directly in the folder). ``report`` is set on
+    written before generations, whose tables sit directly in the folder). ``links`` is false when
+    the file system could not hold the links that show each table in the folder (FAT, some network
+    shares): the tables are then found through the manifest alone. ``report`` is set on
     the manifest :func:`~carenet.schema.dataset.write_dataset` returns: what the write added,
     updated and left unchanged (it is not stored).
     """
@@ -56,13 +58,15 @@ class Manifest:
     seed: int | None = None
     extra: dict[str, Any] = field(default_factory=dict)
     generation: str | None = None
+    links: bool = True
     report: WriteReport | None = field(default=None, compare=False, repr=False)
 
     def to_json(self) -> str:
         return json.dumps(
             {"schema_version": self.schema_version, "sources": self.sources, "counts": self.counts,
              "seed": self.seed, **({"extra": self.extra} if self.extra else {}),
-             **({"generation": self.generation} if self.generation else {})},
+             **({"generation": self.generation} if self.generation else {}),
+             **({} if self.links else {"links": False})},
             indent=2, sort_keys=True,
         )
 
@@ -82,7 +86,7 @@ class Manifest:
             raise DatasetError(f"{path}: generation {generation!r} is not a folder name; restore {MANIFEST} from a "
                                "backup or re-import")
         return cls(version, list(raw.get("sources", [])), dict(raw.get("counts", {})), raw.get("seed"),
-                   dict(raw.get("extra", {}) or {}), generation)
+                   dict(raw.get("extra", {}) or {}), generation, raw.get("links") is not False)
 
     @classmethod
     def read(cls, folder: Path) -> Manifest:

@@ -25,6 +25,7 @@ the next write tidies up. Files in the folder that are not tables, ``manifest.js
 
 from __future__ import annotations
 
+import errno
 import os
 import re
 import secrets
@@ -138,13 +139,27 @@ def unlink_view(folder: str | os.PathLike[str], entries: Iterable[str]) -> None:
             place.unlink()
 
 
+def links_supported(folder: str | os.PathLike[str]) -> bool:
+    """Whether the file system of ``folder`` holds symbolic links (FAT and some network shares do not)."""
+    probe = state_dir(folder) / f".probe-{os.getpid()}{_LINK_SUFFIX}"
+    probe.unlink(missing_ok=True)
+    try:
+        os.symlink(LOCK_FILE, probe)
+    except OSError as exc:
+        if exc.errno in (errno.EPERM, errno.EOPNOTSUPP, errno.ENOSYS, errno.EINVAL):
+            return False
+        raise
+    probe.unlink()
+    return True
+
+
 def commit(folder: str | os.PathLike[str], staging: Path, generation: str, manifest: tuple[str, bytes],
-           entries: Iterable[str], dropped: Iterable[str] = ()) -> Path:
+           entries: Iterable[str], dropped: Iterable[str] = (), *, links: bool = True) -> Path:
     """Make the tables in ``staging`` the dataset's generation ``generation`` (steps 2-5 above).
 
     ``manifest`` is the manifest's file name and bytes (naming ``generation``); ``entries`` the
     table files and folders in ``staging``; ``dropped`` the view entries of the previous
-    generation that the new one does not have.
+    generation. Without ``links`` (see :func:`links_supported`) the folder shows no tables.
     """
     folder = Path(folder)
     entries = list(entries)
@@ -156,13 +171,15 @@ def commit(folder: str | os.PathLike[str], staging: Path, generation: str, manif
         _remove(final)
     os.rename(staging, final)
     fsync_path(state_dir(folder))
-    link_view(folder, generation, [e for e in entries if not os.path.lexists(folder / e)])
+    if links:
+        link_view(folder, generation, [e for e in entries if not os.path.lexists(folder / e)])
     checkpoint("before-pointer")
     name, data = manifest
     write_atomic(folder / name, data)
     checkpoint("after-pointer")
-    link_view(folder, generation, entries)
-    unlink_view(folder, [e for e in dropped if e not in entries])
+    if links:
+        link_view(folder, generation, entries)
+    unlink_view(folder, [e for e in dropped if e not in entries or not links])
     fsync_path(folder)
     checkpoint("cleanup")
     clean_stale(folder, generation)
@@ -186,4 +203,4 @@ def in_view(folder: Path, name: str) -> bool:
 
 
 __all__ = ["GENERATION", "STAGING", "TRASH", "clean_stale", "commit", "generation_path", "in_view", "is_view_link",
-           "link_view", "new_staging", "next_generation", "table_entry", "unlink_view"]
+           "link_view", "links_supported", "new_staging", "next_generation", "table_entry", "unlink_view"]
