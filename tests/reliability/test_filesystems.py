@@ -71,7 +71,8 @@ def test_writing_outputs_onto_a_full_disk(tmpfs, tmp_path: Path, full_extract: P
     disk = tmpfs("full", "1m")
     _fill(disk, leave=0)
     for argv in (["export", "fhir", dataset, "--out", disk / "fhir"],
-                 ["worklist", dataset, "--out", disk / "worklists"]):
+                 ["worklist", dataset, "--out", disk / "worklists"],
+                 ["score", dataset, "--format", "json", "--out", disk / "card.json"]):
         done = carenet(*argv)
         assert done.code == 1 and "Traceback" not in done.output, done.output
         assert _says_full(done.stderr), done.stderr
