@@ -9,7 +9,7 @@ from carenet.models import load_model
 from carenet.network.requests import NEED, ORIGIN
 from carenet.twin import EffectError, Effects, run_model
 from carenet.twin.model_steps import Admissions
-from carenet.twin.run import _thinning
+from carenet.twin.run import _thinning, demand_ceiling
 from carenet.twin.state import RunState
 
 DAYS = 45
@@ -95,11 +95,12 @@ def test_wrong_role_means_an_extra_contact(traditional, small_population, run_st
 
 def test_social_prescribing_thins_psychosocial_demand_only():
     effects = Effects.from_parameters().replace(social_prescribing_psychosocial_reduction=0.28,
-                                                proactive_acute_reduction=0.1)
+                                                proactive_acute_reduction=0.1, demand_response=0.0)
     state = RunState(3)
     state.prescribed[:] = [True, False, True]
     state.proactive[:] = [False, False, True]
-    keep = _thinning(state, effects)
+    state.same_day_share = np.array([0.9])
+    keep = _thinning(state, effects, np.zeros(3, np.int64))
     patient = np.array([0, 1, 0, 2, 2])
     need = np.array([NEED["psychosocial"], NEED["psychosocial"], NEED["medication"], NEED["psychosocial"],
                      NEED["acute_minor"]])
@@ -138,3 +139,21 @@ def test_continuity_means_fewer_admissions(micro_teams, small_population, run_st
     setup = _run(micro_teams, small_population, run_start, effects, days=5).setup
     full, none = _admissions(setup, 1.0, 30), _admissions(setup, 0.0, 30)
     assert 2.2 < none / full < 4.2, (full, none)  # 0.8 ** -5 = 3.05 between no and full continuity
+
+
+def test_demand_responds_to_the_access_a_practice_offers():
+    """At the reference same-day share demand is as calibrated; better access draws more, worse deters some."""
+    effects = Effects.from_parameters().replace(demand_response=0.5, demand_response_reference=0.4,
+                                                proactive_acute_reduction=0.0,
+                                                social_prescribing_psychosocial_reduction=0.0)
+    state = RunState(3)
+    state.same_day_share = np.array([0.4, 1.0, 0.0])  # practices 0, 1, 2
+    keep = _thinning(state, effects, np.array([0, 1, 2]))
+    ceiling = demand_ceiling(effects)
+    assert ceiling == pytest.approx(1.3)
+    drawn = keep(np.array([0, 1, 2]), np.full(3, NEED["acute_minor"])) * ceiling  # relative to the calibrated rate
+    assert drawn == pytest.approx([1.0, 1.3, 0.8])
+    off = Effects.from_parameters().replace(demand_response=0.0)
+    assert demand_ceiling(off) == 1.0
+    assert _thinning(state, off, np.array([0, 1, 2]))(np.array([0, 1, 2]), np.full(3, NEED["acute_minor"])) == \
+        pytest.approx([1.0, 1.0, 1.0])

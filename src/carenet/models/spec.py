@@ -20,7 +20,7 @@ from typing import Annotated, Literal
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
 from carenet.schema.codelists import REGISTERS_BY_CODE
-from carenet.schema.codes import MODES, NEED_TYPES, TEAM_KINDS, URGENCIES
+from carenet.schema.codes import CHANNELS, MODES, NEED_TYPES, TEAM_KINDS, URGENCIES
 from carenet.schema.roles import ROLE_CODES, can_handle
 
 FRAILTY_CATEGORIES: tuple[str, ...] = ("fit", "mild", "moderate", "severe")
@@ -58,6 +58,9 @@ TeamKind = Annotated[str, AfterValidator(_one_of("team kind", TEAM_KINDS))]
 RegisterCode = Annotated[str, AfterValidator(_register)]
 FrailtyCategory = Annotated[str, AfterValidator(_one_of("frailty category", FRAILTY_CATEGORIES))]
 Weekday = Annotated[str, AfterValidator(_one_of("weekday", WEEKDAYS))]
+REQUEST_CHANNELS: tuple[str, ...] = CHANNELS[:3]
+"""Channels a patient's own request arrives by (proactive and referral requests are the practice's)."""
+RequestChannel = Annotated[str, AfterValidator(_one_of("request channel", REQUEST_CHANNELS))]
 Tag = Literal["V", "D", "S", "M", "A"]
 Slug = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$", max_length=60)]
 Share = Annotated[float, Field(ge=0.0, le=1.0)]
@@ -202,6 +205,12 @@ class Entry(Cited):
     triaged_urgencies: tuple[Urgency, ...] = ()
     first_contact_modes: dict[Mode, Share] = Field(min_length=1)
     routing: dict[NeedType, tuple[RoleCode, ...]]
+    channels: dict[RequestChannel, Share] | None = Field(
+        default=None, description="How requests reach the practice (telephone, online, walk_in); default: the "
+        "national mix of parameters.yaml twin.demand.channel_mix")
+    self_booking: Share = Field(
+        default=0.0, description="Share of online requests for routine needs that patients book themselves into "
+        "offered slots, without waiting for the triager")
 
     @model_validator(mode="after")
     def _coherent(self) -> Entry:
@@ -215,6 +224,8 @@ class Entry(Cited):
         total = sum(self.first_contact_modes.values())
         if abs(total - 1.0) > 1e-6:
             raise ValueError(f"first_contact_modes shares add up to {total:g}, not 1")
+        if self.channels is not None and abs(sum(self.channels.values()) - 1.0) > 1e-6:
+            raise ValueError(f"channels shares add up to {sum(self.channels.values()):g}, not 1")
         missing = [n for n in NEED_TYPES if n not in self.routing]
         if missing:
             raise ValueError(f"routing has no roles for need type(s): {', '.join(missing)}")

@@ -27,8 +27,8 @@ from carenet.network.compiled_booking import allocate_compiled
 from carenet.network.diaries import LONG, STANDARD
 from carenet.network.layout import Network
 from carenet.network.policies import BookingPolicy, booking_policy
-from carenet.network.requests import NO_ROLE, URGENCY, Bookings, RequestBatch
-from carenet.network.routing import TRIAGED_ORIGINS, rank_within, triage_for
+from carenet.network.requests import CHANNEL, NO_ROLE, URGENCY, Bookings, RequestBatch
+from carenet.network.routing import TRIAGED_ORIGINS, Untriaged, rank_within, triage_for
 from carenet.schema.codes import URGENCIES
 from carenet.schema.roles import ROLE_CODES
 
@@ -59,6 +59,8 @@ class NetworkBooking:
         model = setup.model
         self.policy = booking_policy(model.booking)
         self.triage = triage_for(setup, misroute_probability)
+        self._untriaged = Untriaged(1.0 - misroute_probability["none"])
+        self._self_booking = float(model.entry.self_booking)
         self.costs = booking_costs(setup, self.policy)
         self.last_misrouted = np.zeros(0, bool)
         self.last_waiting = np.zeros(0, bool)
@@ -96,7 +98,14 @@ class NetworkBooking:
         allowed[routed] = table.allowed[batch.need[routed]]
         first[routed] = table.first_choice[batch.need[routed]]
         to_triage = routed & np.isin(batch.origin, TRIAGED_ORIGINS)
-        misrouted, waiting = self.triage.route(batch, patient_practice, table, to_triage, rng)
+        self_book = np.zeros(n, bool)
+        if self._self_booking > 0:  # patients booking themselves online skip the triager
+            self_book = to_triage & (batch.channel == CHANNEL["online"]) & (batch.urgency == URGENCY["routine"])
+            self_book[self_book] = rng.random(int(self_book.sum())) < self._self_booking
+        misrouted, waiting = self.triage.route(batch, patient_practice, table, to_triage & ~self_book, rng)
+        if self_book.any():
+            own, _ = self._untriaged.route(batch, patient_practice, table, self_book, rng)
+            misrouted[self_book] = own[self_book]
         wrong = misrouted != NO_ROLE
         allowed[wrong] = self._role_bit[misrouted[wrong]]
         first[wrong] = misrouted[wrong]

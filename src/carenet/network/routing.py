@@ -7,7 +7,12 @@ rng) -> (misrouted_to, waiting)``.
   need-routed request is classified at the untriaged accuracy, with no queue.
 * :class:`StaffedTriage` (care navigator, online form, GP) - requests of the triaged urgencies pass
   in arrival order while the practice's triager minutes last (the rest wait for tomorrow) and are
-  classified at the triage method's accuracy; the other urgencies at the untriaged accuracy.
+  classified at the triage method's accuracy; the other urgencies at the untriaged accuracy. The
+  triager judges a share of same-day requests can wait (``network.triage.same_day_to_routine``):
+  their urgency becomes routine.
+
+A patient who books online into offered slots (``entry.self_booking``) skips the triager: the
+booking engine routes those requests as :class:`Untriaged`.
 
 Accuracy is ``1 - misroute_probability[kind]`` (``twin.effects.misroute_probability``, by triage
 method). Work with a role fixed in advance and second contacts after a misroute skip triage.
@@ -22,7 +27,7 @@ from typing import TYPE_CHECKING, Protocol
 import numpy as np
 
 from carenet.care import RoutingTable, triage
-from carenet.network.requests import NO_ROLE, ORIGIN, RequestBatch
+from carenet.network.requests import NO_ROLE, ORIGIN, URGENCY, RequestBatch
 from carenet.schema.codes import URGENCIES
 from carenet.schema.roles import ROLE_CODES
 
@@ -35,6 +40,9 @@ _WEEKDAYS = 5
 
 
 class Triage(Protocol):
+    """``route`` returns, per request of the batch, the wrong role it first reaches (or NO_ROLE) and whether it
+    waits for the triager; it may change ``batch.urgency`` of the requests it triages."""
+
     kind: str
 
     def route(self, batch: RequestBatch, practice: np.ndarray, table: RoutingTable, to_triage: np.ndarray,
@@ -92,6 +100,7 @@ class StaffedTriage:
     minutes_per_day: np.ndarray  # per practice
     accuracy: float
     untriaged_accuracy: float
+    same_day_to_routine: float = 0.0
 
     def route(self, batch, practice, table, to_triage, rng):
         n = len(batch)
@@ -110,6 +119,10 @@ class StaffedTriage:
             if rows.size:
                 misrouted[rows] = _classify(batch, rows, table, urgencies, self.minutes_per_request, self.accuracy,
                                             self.untriaged_accuracy, rng)
+        if self.same_day_to_routine > 0:
+            seen = np.flatnonzero(goes & ~waiting & (batch.urgency == URGENCY["same_day"]) & (batch.attempts == 0))
+            can_wait = seen[rng.random(seen.size) < self.same_day_to_routine]
+            batch.urgency[can_wait] = URGENCY["routine"]  # the triager judges it can wait
         return misrouted, waiting
 
 
@@ -120,7 +133,8 @@ def triage_for(network: Network, misroute_probability: Mapping[str, float]) -> T
     if entry.triage == "none":
         return Untriaged(untriaged)
     return StaffedTriage(entry.triage, tuple(entry.triaged_urgencies), float(entry.minutes_per_request),
-                         triage_minutes_per_day(network), 1.0 - misroute_probability[entry.triage], untriaged)
+                         triage_minutes_per_day(network), 1.0 - misroute_probability[entry.triage], untriaged,
+                         network.settings.triage.same_day_to_routine.get(entry.triage, 0.0))
 
 
 def rank_within(key: np.ndarray) -> np.ndarray:

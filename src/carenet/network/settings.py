@@ -69,6 +69,13 @@ class BookingSettings:
 
 
 @dataclass(frozen=True)
+class TriageSettings:
+    """What a triage step does beyond routing: same-day requests it judges can wait, by triage method."""
+
+    same_day_to_routine: dict[str, float]
+
+
+@dataclass(frozen=True)
 class ChoiceSettings:
     """Patients who prefer a particular GP and wait for them (GP Patient Survey)."""
 
@@ -105,12 +112,13 @@ class NetworkSettings:
     choice: ChoiceSettings
     access: AccessSettings
     risk: RiskSettings
+    triage: TriageSettings
 
     @classmethod
     def from_parameters(cls) -> NetworkSettings:
         """Every figure the network layer uses, resolved and checked once."""
         return cls(staff=_staff(), rota=_rota(), booking=_booking(), choice=_choice(), access=_access(),
-                   risk=_risk())
+                   risk=_risk(), triage=_triage())
 
     def replace(self, part: str, **changes: Any) -> NetworkSettings:
         """A copy with fields of one part changed (``settings.replace("choice", wait_value_days=0)``)."""
@@ -192,6 +200,14 @@ def _access() -> AccessSettings:
     )
 
 
+def _triage() -> TriageSettings:
+    node = _node("triage.same_day_to_routine")
+    shares = {str(k): float(v) for k, v in zip(node["triage"], node["value"], strict=True)}
+    if any(not 0.0 <= v <= 1.0 for v in shares.values()):
+        raise ValueError("parameters.yaml network.triage.same_day_to_routine: shares must lie between 0 and 1")
+    return TriageSettings(same_day_to_routine=shares)
+
+
 def _risk() -> RiskSettings:
     bounds = {row["name"]: float(row["upper_inclusive"]) for row in parameter("efi.categories")}
     return RiskSettings(
@@ -210,4 +226,4 @@ def role_groups() -> np.ndarray:
 
 
 __all__ = ["ROLE_GROUPS", "AccessSettings", "BookingSettings", "ChoiceSettings", "NetworkSettings", "RiskSettings",
-           "RotaSettings", "StaffSettings", "role_group", "role_groups"]
+           "RotaSettings", "StaffSettings", "TriageSettings", "role_group", "role_groups"]

@@ -21,13 +21,14 @@ or routine, and arrives by telephone, online or at the front desk.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 import numpy as np
 
 from carenet.network.patients import PatientFrame
 from carenet.network.requests import NEED, ORIGIN, URGENCY, RequestBatch, make_batch
+from carenet.schema.codes import CHANNELS
 from carenet.twin.episodes import EpisodeSampler
 from carenet.twin.settings import DemandSettings
 
@@ -92,8 +93,15 @@ def need_mix_by_class(settings: DemandSettings) -> np.ndarray:
     return np.asarray(rows)
 
 
-def build_demand(frame: PatientFrame, settings: DemandSettings, return_share: float) -> DemandModel:
-    """Calibrated demand for ``frame`` (see the module docstring for the formula)."""
+def build_demand(frame: PatientFrame, settings: DemandSettings, return_share: float,
+                 channels: Mapping[str, float] | None = None) -> DemandModel:
+    """Calibrated demand for ``frame`` (see the module docstring for the formula).
+
+    ``channels`` (telephone, online, walk_in shares) is the model's own channel mix; by default the
+    national mix of ``twin.demand.channel_mix``.
+    """
+    mix = settings.channel_mix if channels is None else np.asarray(
+        [channels.get(c, 0.0) for c in CHANNELS[:3]], np.float64)
     band = settings.band_index(frame.age)
     band_rate = np.asarray([b.rate for b in settings.bands])[band]
     sex = np.where(frame.female, np.asarray([b.female_to_male for b in settings.bands])[band], 1.0)
@@ -110,7 +118,7 @@ def build_demand(frame: PatientFrame, settings: DemandSettings, return_share: fl
     return DemandModel(
         annual_rate=rate, band=band, need_class=need_class,
         need_cdf=np.cumsum(need_mix_by_class(settings), axis=1), same_day=settings.same_day_probability,
-        urgent=settings.urgent_probability, channel_cdf=np.cumsum(settings.channel_mix / settings.channel_mix.sum()),
+        urgent=settings.urgent_probability, channel_cdf=np.cumsum(mix / mix.sum()),
         not_before=NotBefore.from_settings(settings),
     )
 
@@ -119,9 +127,12 @@ class CalibratedDemand:
     """The engine's demand source: each day's new episodes for every patient, typed and thinned."""
 
     def __init__(self, model: DemandModel, day_multiplier: np.ndarray, working_days_per_year: int,
-                 opening_minutes: int, thinning: Thinning | None = None):
+                 opening_minutes: int, thinning: Thinning | None = None, ceiling: float = 1.0):
+        """``ceiling``: the most the thinning may let through relative to the calibrated rate (draws are made at
+        ``ceiling`` times the rate and thinned back; above one when an effect can raise demand)."""
         self.model = model
-        self._sampler = EpisodeSampler(model.annual_rate / working_days_per_year, day_multiplier, opening_minutes)
+        self._sampler = EpisodeSampler(model.annual_rate * ceiling / working_days_per_year, day_multiplier,
+                                       opening_minutes)
         self._thinning = thinning
 
     @property

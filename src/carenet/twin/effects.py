@@ -8,7 +8,9 @@
 * wrong role → an extra contact (``wrong_role_extra_contact_probability``, with the chance of a
   misrouted need by kind of first-contact triage, ``misroute_probability``);
 * social prescribing → fewer practice contacts for psychosocial need
-  (``social_prescribing_psychosocial_reduction`` once ``social_prescribing_take_up`` happens).
+  (``social_prescribing_psychosocial_reduction`` once ``social_prescribing_take_up`` happens);
+* access → demand: new episodes rise or fall with the share of a practice's requests seen on the
+  day asked (``demand_response`` around ``demand_response_reference``).
 
 Values come from ``parameters.yaml`` ``twin.effects``; :meth:`Effects.replace` overrides any of
 them, and :meth:`Effects.describe` reports each with its tag, source and whether it was changed.
@@ -46,13 +48,15 @@ class Effects:
     misroute_probability: dict[str, float]
     social_prescribing_psychosocial_reduction: float
     social_prescribing_take_up: float
+    demand_response: float
+    demand_response_reference: float
     overridden: frozenset[str] = field(default=frozenset(), compare=False)
 
     def __post_init__(self) -> None:
         shares = ("repeat_contact_probability", "continuity_repeat_reduction", "proactive_acute_reduction",
                   "wrong_role_extra_contact_probability", "social_prescribing_psychosocial_reduction",
                   "social_prescribing_take_up", "reference_upc", "continuity_acs_admission_reduction",
-                  "acs_share_of_admissions")
+                  "acs_share_of_admissions", "demand_response", "demand_response_reference")
         for name in shares:
             value = getattr(self, name)
             if not 0.0 <= value <= 1.0:
@@ -87,6 +91,8 @@ class Effects:
             misroute_probability=dict(zip(misroute["triage"], map(float, misroute["value"]), strict=True)),
             social_prescribing_psychosocial_reduction=float(node["social_prescribing_psychosocial_reduction"]["value"]),
             social_prescribing_take_up=float(node["social_prescribing_take_up"]["value"]),
+            demand_response=float(node["demand_response"]["value"]),
+            demand_response_reference=float(node["demand_response_reference"]["value"]),
         )
 
     @classmethod
@@ -97,7 +103,7 @@ class Effects:
                             continuity_acs_admission_reduction=0.0, proactive_acute_reduction=0.0,
                             wrong_role_extra_contact_probability=0.0,
                             misroute_probability=dict.fromkeys(TRIAGE_KINDS, 0.0),
-                            social_prescribing_psychosocial_reduction=0.0)
+                            social_prescribing_psychosocial_reduction=0.0, demand_response=0.0)
 
     @staticmethod
     def names() -> tuple[str, ...]:

@@ -20,6 +20,8 @@
   sensitive share is more likely with low GP continuity (Barker 2017's index and outcome); each
   discharge lands a task on the practice, and a patient with a care plan gets a follow-up from
   their key worker.
+* :class:`AccessFeedback` - each practice's share of new requests seen on the day asked, smoothed,
+  which the demand response reads.
 """
 
 from __future__ import annotations
@@ -43,6 +45,8 @@ from carenet.twin.setup import Setup
 from carenet.twin.state import RunState
 
 _GP = ROLE_CODES.index("gp")
+ACCESS_MEMORY_DAYS = 20
+"""Working days over which patients' sense of how easy it is to be seen builds up (about a month)."""
 _UPC_STEP = 0.2
 """The continuity step the admissions effect is published per (Barker 2017: 0.2 of UPC, about one SD)."""
 RETURNING_NEEDS = ("acute_minor", "acute_complex", "mental_health", "musculoskeletal")
@@ -355,6 +359,29 @@ class Admissions:
         return None
 
 
+class AccessFeedback:
+    """Each practice's share of new requests seen on the day asked, smoothed over ``ACCESS_MEMORY_DAYS``: what the
+    demand response (``twin.effects.demand_response``) reads."""
+
+    def __init__(self, setup: Setup, state: RunState):
+        self._practice = setup.frame.practice
+        self._state = state
+        self._practices = len(setup.frame.practice_ids)
+
+    def requests(self, day: int, rng: np.random.Generator) -> RequestBatch:
+        return RequestBatch.empty()
+
+    def settle(self, day, batch, bookings, outcome, rng) -> None:
+        new = (batch.origin == ORIGIN["episode"]) & (batch.attempts == 0)
+        if not new.any():
+            return
+        practice = self._practice[batch.patient[new]]
+        asked = np.bincount(practice, minlength=self._practices)
+        same = np.bincount(practice, weights=bookings.day[new] == day, minlength=self._practices)
+        today = np.divide(same, asked, out=self._state.same_day_share.copy(), where=asked > 0)
+        self._state.same_day_share += (today - self._state.same_day_share) / ACCESS_MEMORY_DAYS
+
+
 def _follow_up_need(role: str) -> int:
     """The need a key worker's post-discharge contact is recorded as: a review if in scope, else support."""
     for need in ("ltc_review", "acute_complex", "psychosocial", "admin_results"):
@@ -363,5 +390,5 @@ def _follow_up_need(role: str) -> int:
     return NEED[ROLES_BY_CODE[role].need_types[0]]
 
 
-__all__ = ["RETURNING_NEEDS", "Admissions", "CallBack", "DidNotAttend", "ProactiveWork", "Returns",
-           "SocialPrescribing"]
+__all__ = ["ACCESS_MEMORY_DAYS", "RETURNING_NEEDS", "AccessFeedback", "Admissions", "CallBack", "DidNotAttend",
+           "ProactiveWork", "Returns", "SocialPrescribing"]

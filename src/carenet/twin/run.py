@@ -24,7 +24,15 @@ from carenet.twin.demand import CalibratedDemand
 from carenet.twin.effects import Effects
 from carenet.twin.engine import Engine
 from carenet.twin.ledger import RunRecord
-from carenet.twin.model_steps import Admissions, CallBack, DidNotAttend, ProactiveWork, Returns, SocialPrescribing
+from carenet.twin.model_steps import (
+    AccessFeedback,
+    Admissions,
+    CallBack,
+    DidNotAttend,
+    ProactiveWork,
+    Returns,
+    SocialPrescribing,
+)
 from carenet.twin.settings import twin_settings
 from carenet.twin.setup import Setup, prepare, proactive_patients
 from carenet.twin.state import RunState
@@ -51,15 +59,24 @@ class TwinRun:
     seconds: dict[str, float] = field(default_factory=dict)
 
 
-def _thinning(state: RunState, effects: Effects) -> Callable[[np.ndarray, np.ndarray], np.ndarray]:
+def demand_ceiling(effects: Effects) -> float:
+    """The most demand can rise through the demand response (every request seen on the day asked)."""
+    return 1.0 + effects.demand_response * (1.0 - effects.demand_response_reference)
+
+
+def _thinning(state: RunState, effects: Effects, practice: np.ndarray) -> Callable[[np.ndarray, np.ndarray],
+                                                                                     np.ndarray]:
     acute = np.isin(np.arange(len(NEED)), [NEED[n] for n in ACUTE_NEEDS])
     psychosocial = np.isin(np.arange(len(NEED)), [NEED[n] for n in PSYCHOSOCIAL_NEEDS])
+    ceiling = demand_ceiling(effects)
 
     def keep(patient: np.ndarray, need: np.ndarray) -> np.ndarray:
         fewer_acute = effects.proactive_acute_reduction * (state.proactive[patient] & acute[need])
         fewer_social = effects.social_prescribing_psychosocial_reduction * (state.prescribed[patient]
                                                                             & psychosocial[need])
-        return (1.0 - fewer_acute) * (1.0 - fewer_social)
+        access = state.same_day_share[practice[patient]] - effects.demand_response_reference
+        response = (1.0 + effects.demand_response * access) / ceiling
+        return (1.0 - fewer_acute) * (1.0 - fewer_social) * response
 
     return keep
 
@@ -90,12 +107,15 @@ def model_engine(setup: Setup) -> tuple[Engine, RunState]:
     settings = setup.twin
     calendar = setup.calendar
     multipliers = calendar.multipliers(settings.calendar.weekday_factor, settings.calendar.month_factor)
+    state.same_day_share = np.full(len(setup.frame.practice_ids), effects.demand_response_reference)
     demand = CalibratedDemand(setup.demand, multipliers, settings.calendar.working_days_per_year,
-                              settings.calendar.opening_minutes, _thinning(state, effects))
+                              settings.calendar.opening_minutes, _thinning(state, effects, setup.frame.practice),
+                              demand_ceiling(effects))
     diary_calendar = calendar.extended(setup.diary_days)
     steps = [CallBack(state, settings.demand.unbooked_retry_days, setup.settings.access),
              Returns(setup, state, effects),
-             ProactiveWork(setup), SocialPrescribing(setup, state, effects), Admissions(setup, state, effects)]
+             ProactiveWork(setup), SocialPrescribing(setup, state, effects), Admissions(setup, state, effects),
+             AccessFeedback(setup, state)]
     engine = Engine(demand=demand, booking=ModelBooking(setup, state, effects),
                     outcomes=DidNotAttend(settings.dna, diary_calendar, calendar.days), steps=steps)
     return engine, state

@@ -66,7 +66,8 @@ def prepare(model: DeliveryModel, tables: Mapping[str, pa.Table], start: dt.date
     demand_of: dict[str, DemandModel] = {}
 
     def workload(frame) -> np.ndarray:
-        demand_of["demand"] = build_demand(frame, settings.demand, effects.repeat_contact_probability)
+        demand_of["demand"] = build_demand(frame, settings.demand, effects.repeat_contact_probability,
+                                           model.entry.channels)
         return demand_of["demand"].annual_rate / (1.0 - effects.repeat_contact_probability)
 
     horizon = max(model.booking.horizon_days, settings.demand.urgent_within_days) + 1 + int(

@@ -60,6 +60,7 @@ class RunState:
     endings: EventRows = field(default_factory=EventRows)  # requests given up or sent elsewhere: request, code, day
     last_misrouted: np.ndarray = field(default_factory=lambda: np.zeros(0, bool))
     last_waiting: np.ndarray = field(default_factory=lambda: np.zeros(0, bool))
+    same_day_share: np.ndarray = field(default_factory=lambda: np.zeros(0))  # per practice, smoothed
 
     def __post_init__(self) -> None:
         n = self.patients
