@@ -12,8 +12,10 @@ Network-employed roles are shared out to the network's practices in proportion t
 * a segment service serves its cohort in ``round(cohort / panel_size)`` teams (at least one when
   anyone is in the cohort), seats scaled the same way;
 
-what the seats do not use stays with the practice. Teams that need more of a role than the
-model's workforce has (beyond what rounding to whole teams explains) are an error.
+what the seats do not use stays with the practice; network-employed roles are pooled over the
+network and worked by whole people who hold clinics at each practice in proportion to its list.
+Teams that need more of a role than the model's workforce has (beyond what rounding to whole
+teams explains) are an error.
 
 FTE is worked by part-time people, as in practices: a seat or
 pool of F FTE is ``ceil(F / mean FTE per person)`` people of equal FTE (``network.staffing``), so
@@ -160,6 +162,33 @@ class _Rota:
         return tuple(WORKING_WEEKDAYS[d] for d in chosen)
 
 
+def _network_people(staff: Staffing, rota: _Rota, network: int, role: str, entitlement: np.ndarray,
+                    sessions_per_fte: float, network_id: str, settings: StaffSettings) -> None:
+    """The network's own staff of ``role``: whole people for the network's pooled FTE, each working their days at
+    the network's practices in proportion to each practice's share (ARRS staff hold clinics across practices).
+
+    A person is one row per practice they work at, with the FTE of their days there; so a network of small
+    practices still has, say, one mental-health practitioner seeing patients of every practice in turn.
+    """
+    total = float(entitlement.sum())
+    if total <= 1e-3:
+        return
+    week = settings.full_time_sessions / settings.sessions_per_day
+    owed = entitlement / total  # share of the role's days each practice is owed
+    given = np.zeros(entitlement.size)
+    for k, share in enumerate(people(total, role, settings), start=1):
+        days = min(len(WORKING_WEEKDAYS), max(1, math.ceil(share * week - 1e-9)))
+        placed: dict[int, int] = {}
+        for _ in range(days):
+            p = int(np.argmax(owed * (given.sum() + 1) - given))  # the practice furthest behind its share
+            given[p] += 1
+            placed[p] = placed.get(p, 0) + 1
+        for p, n in sorted(placed.items()):
+            fte = share * n / days
+            staff.add(f"{network_id}-{role}-{k:02d}-{staff.practice_ids[p]}", role, p, network, NO_TEAM, fte,
+                      fte * sessions_per_fte, rota.days(p, fte))
+
+
 def _served(spec: Team, practice_list: float, cohort: float) -> float:
     return practice_list if spec.kind == "micro_team" else cohort
 
@@ -177,6 +206,7 @@ def build_staffing(model: DeliveryModel, lists: np.ndarray, cohorts: Mapping[str
     rota = _Rota(settings)
     lines = {line.role: line for line in model.workforce.roles}
     short: list[str] = []
+    pools: dict[tuple[int, str], np.ndarray] = {}  # network-employed FTE left per practice
     for p, practice_id in enumerate(practice_ids):
         if lists[p] == 0:
             continue
@@ -209,11 +239,17 @@ def build_staffing(model: DeliveryModel, lists: np.ndarray, cohorts: Mapping[str
             if fte_total < -max(_SHORT_FTE, _SHORT_SHARE * establishment):
                 short.append(f"{role} ({-fte_total:.2f} FTE short at {practice_id})")
                 continue
+            if role in lines and lines[role].employer == "network":
+                pools.setdefault((network, role), np.zeros(len(practice_ids)))[p] = max(fte_total, 0.0)
+                continue
             per_fte = lines[role].sessions_per_fte if role in lines else 0.0
             for k, share in enumerate(people(fte_total, role, settings), start=1):
                 sessions = share * per_fte
                 staff.add(f"{practice_id}-{role}-{k:02d}", role, p, network, NO_TEAM, share, sessions,
                           rota.days(p, share))
+    for (network, role), entitlement in pools.items():
+        _network_people(staff, rota, network, role, entitlement, lines[role].sessions_per_fte, network_ids[network],
+                        settings)
     if short:
         raise StaffingError(f"model {model.name!r}: its teams need more staff than its workforce has: "
                             f"{', '.join(short)}")
