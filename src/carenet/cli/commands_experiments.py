@@ -298,6 +298,26 @@ def print_sweep(result: Sweep) -> None:
     console.print(grid)
 
 
+def _validate_demo(out: Path, models: list[str]) -> None:
+    """Hold the demo's traditional practice against the published figures (``validation.html``, linked from the
+    report), when the model is in the comparison and the NHS appointments file is at hand."""
+    from carenet.cli.commands_validate import DEFAULT_APPOINTMENTS
+    from carenet.validation import OUTSIDE, ValidationSettings, validate_folder
+    from carenet.validation import write_outputs as write_validation
+
+    if "traditional" not in models:
+        return
+    if not DEFAULT_APPOINTMENTS.is_file():
+        console.print(f"Validation skipped: {DEFAULT_APPOINTMENTS} not found (run from the project folder).",
+                      highlight=False, markup=False)
+        return
+    validation = validate_folder(out, "traditional", DEFAULT_APPOINTMENTS, ValidationSettings.from_parameters())
+    write_validation(validation, out)
+    counts = validation.counts()
+    console.print(f"Traditional practice against published figures: {counts['ok']} ok, {counts[OUTSIDE]} outside "
+                  f"their tolerance (validation.html).", highlight=False, markup=False)
+
+
 def demo(
     out: Path = typer.Option(DEMO_OUT, "--out", help="Folder for the demo's dataset, runs and report"),
     models: list[str] = typer.Option(list(DEMO_MODELS), "--model", help="Models to compare (repeatable)"),
@@ -326,6 +346,7 @@ def demo(
         result = compare_models(models, DEMO, out, years=years, reps=reps, seed=seed, booking_mode=booking.value,
                                 workers=workers, on_progress=update, demo_patients=demo_patients, command=command)
     print_comparison(result, _tolerance())
+    _validate_demo(out, models)
     title = "Delivery models compared on the demo network"
     written = write_outputs(result, out, title, [command], True, time.perf_counter() - clock)
     console.print("Wrote " + ", ".join(str(p) for p in written))

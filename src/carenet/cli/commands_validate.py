@@ -29,7 +29,10 @@ from carenet.validation.comparison import format_tolerance, format_value
 
 console = Console()
 
-NHS_OPEN_DATA = Path("../shared/external/nhs-open-data")
+_OPEN_DATA = Path("shared/external/nhs-open-data")
+NHS_OPEN_DATA = next((p for p in (Path("..") / _OPEN_DATA, Path(__file__).resolve().parents[4] / _OPEN_DATA)
+                      if p.is_dir()), Path("..") / _OPEN_DATA)
+"""The external NHS open data beside the project (from its folder, or beside an editable install's checkout)."""
 DEFAULT_APPOINTMENTS = NHS_OPEN_DATA / "appointments_in_gp_regional_Dorset_2019-03_to_2021-08.csv"
 """NHS Digital "Appointments in General Practice", NHS Dorset CCG, March 2019 to August 2021 (external data)."""
 DEFAULT_OUT = Path("carenet-validate")
