@@ -194,8 +194,10 @@ def _random_json(rng: np.random.Generator, paths: list[tuple], doc: dict) -> dic
         return doc  # an earlier mutation removed the path
 
 
-def _entry(doc: dict, kind: str, rng: np.random.Generator) -> dict | None:
-    found = [e["resource"] for e in doc.get("entry", ()) if isinstance(e, dict)
+def _entry(doc: object, kind: str, rng: np.random.Generator) -> dict | None:
+    """A resource of ``kind`` in the (possibly mutated out of shape) bundle, or None."""
+    entries = doc.get("entry") if isinstance(doc, dict) else None
+    found = [e["resource"] for e in (entries if isinstance(entries, list) else ()) if isinstance(e, dict)
              and isinstance(e.get("resource"), dict) and e["resource"].get("resourceType") == kind]
     return found[rng.integers(len(found))] if found else None
 

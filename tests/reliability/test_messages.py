@@ -97,7 +97,8 @@ def test_absurd_sizes_are_refused_up_front_naming_the_limit(tmp_path: Path, argv
     assert [p.name for p in tmp_path.iterdir()] == []
 
 
-@pytest.mark.parametrize(("column", "value"), [("TYPE", "GPP"), ("SEX", "AL"), ("AGE", "ALLL"), ("AGE", "")])
+@pytest.mark.parametrize(("column", "value"), [("TYPE", "GPP"), ("SEX", "AL"), ("AGE", "ALLL"), ("AGE", ""),
+                                               ("AGE", "99999999999999999999")])
 def test_a_typo_in_an_nhs_list_is_reported_not_dropped(tmp_path: Path, column: str, value: str) -> None:
     path = tmp_path / "list.csv"
     header = ["PUBLICATION", "EXTRACT_DATE", "TYPE", "CCG_CODE", "CODE", "POSTCODE", "SEX", "AGE", "NUMBER_OF_PATIENTS"]
@@ -176,3 +177,10 @@ def test_a_birth_date_in_the_future_is_refused_in_fhir(tmp_path: Path) -> None:
     patient, done = _import_patient_with(tmp_path, birthDate="2999-01-01")
     assert done.code == 1 and "Traceback" not in done.output
     assert f"(Patient/{patient['id']}): birthDate 2999-01-01 is in the future" in done.stderr.replace("\n", "")
+
+
+def test_a_negative_count_on_a_breakdown_row_is_reported(tmp_path: Path) -> None:
+    path = tmp_path / "list.csv"
+    path.write_text("TYPE,CODE,SEX,AGE,NUMBER_OF_PATIENTS\nGP,J1,ALL,ALL,5000\nGP,J1,MALE,0_4,-5\n")
+    done = carenet("import", "nhs-registered", path, "--out", tmp_path / "ds")
+    assert done.code == 1 and "line 3: NUMBER_OF_PATIENTS: outside 0–200,000 ('-5')" in done.stderr, done.stderr

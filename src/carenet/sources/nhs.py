@@ -62,7 +62,7 @@ _BREAKDOWNS: dict[str, tuple[dict[str, str], str]] = {
 }
 """The breakdown columns of the registered-patients files: spellings (normalised) → whether the row is a
 practice total, and what is allowed. A value outside them is a typo that would silently drop its practice."""
-_AGE_BREAKDOWN = r"^[0-9]+( [0-9]+)?$"
+_AGE_BREAKDOWN = r"^[0-9]{1,3}( [0-9]{1,3})?$"
 """An age or an age band after normalisation (``95+`` → ``95``, ``0_4`` → ``0 4``)."""
 
 FINGERTIPS_COLUMNS = (
@@ -131,6 +131,12 @@ def _read_list(path: Path, log: ProblemLog, ccgs: Collection[str] | None) -> pa.
     if text is None:
         return None
     keep = _practice_totals(text, log)
+    lo, hi = TABLES["practices"].ranges["list_size"]
+    size, bad = parse_int(text.col("NUMBER_OF_PATIENTS"))
+    report_lines(log, text.label, text.lines, bad,
+                 each_value("NUMBER_OF_PATIENTS: not a whole number", text.col("NUMBER_OF_PATIENTS")))
+    report_lines(log, text.label, text.lines, pc.less(size, lo),
+                 each_value(f"NUMBER_OF_PATIENTS: outside {lo}–{hi:,}", text.col("NUMBER_OF_PATIENTS")))
     if ccgs is not None:
         if text.col("CCG_CODE") is None:
             log.add(text.label, "line 1", "no CCG_CODE column, so practices cannot be selected by CCG")
@@ -144,14 +150,10 @@ def _read_list(path: Path, log: ProblemLog, ccgs: Collection[str] | None) -> pa.
     text = text.filter(keep)
     code = text.col("CODE")
     report_lines(log, text.label, text.lines, pc.is_null(code), "CODE: practice code is empty")
-    size, bad = parse_int(text.col("NUMBER_OF_PATIENTS"))
-    report_lines(log, text.label, text.lines, bad,
-                 each_value("NUMBER_OF_PATIENTS: not a whole number", text.col("NUMBER_OF_PATIENTS")))
+    size = size.filter(pa.array(keep))
     report_lines(log, text.label, text.lines, pc.is_null(text.col("NUMBER_OF_PATIENTS")),
                  "NUMBER_OF_PATIENTS: value is missing")
-    lo, hi = TABLES["practices"].ranges["list_size"]
-    out_of_range = pc.or_(pc.less(size, lo), pc.greater(size, hi))
-    report_lines(log, text.label, text.lines, out_of_range,
+    report_lines(log, text.label, text.lines, pc.greater(size, hi),
                  each_value(f"NUMBER_OF_PATIENTS: outside {lo}–{hi:,}", text.col("NUMBER_OF_PATIENTS")))
     check_unique(log, text, ["CODE"], "practice")
     postcode = text.col("POSTCODE")
