@@ -85,8 +85,7 @@ def assign_panels(weight, practice, household, panel_practice, panel_capacity, t
     # Units: households within practice and group; patients without a household stand alone.
     solo = household == NO_HOUSEHOLD
     hh_key = np.where(solo, -1 - np.arange(n), household)
-    _, unit = np.unique(np.column_stack([practice, group, hh_key]), axis=0, return_inverse=True)
-    unit = unit.reshape(-1)
+    unit = _row_groups(practice, group, hh_key)
     U = int(unit.max()) + 1 if n else 0
     unit_weight = np.bincount(unit, weights=weight, minlength=U)
     unit_size = np.bincount(unit, minlength=U).astype(np.float64)
@@ -113,6 +112,20 @@ def assign_panels(weight, practice, household, panel_practice, panel_capacity, t
     load = np.bincount(panel[panel >= 0], weights=weight[panel >= 0], minlength=P) if P else np.zeros(0)
     moved = int(((current >= 0) & (panel != current)).sum())
     return PanelAssignment(panel=panel, load=load, target=target, moved=moved)
+
+
+def _row_groups(*columns: np.ndarray) -> np.ndarray:
+    """``np.unique(np.column_stack(columns), axis=0, return_inverse=True)[1]`` for non-huge integer columns, computed
+    on one packed int64 key (same numbering: packing keeps the rows' lexicographic order)."""
+    if not columns[0].size:
+        return np.zeros(0, np.int64)
+    key = np.zeros(columns[0].size, np.int64)
+    for column in columns:
+        low = int(column.min())
+        span = int(column.max()) - low + 1
+        key = key * span + (column - low)
+    _, inverse = np.unique(key, return_inverse=True)
+    return inverse.reshape(-1).astype(np.int64)
 
 
 def _current_if_balanced(members_current, units, panels, unit_weight, unit_size, target, heads,

@@ -51,7 +51,7 @@ class RequestBatch:
         return cls(**{f.name: np.zeros(0, dtype=_DTYPES[f.name]) for f in fields(cls)})
 
     def take(self, index: np.ndarray) -> RequestBatch:
-        return RequestBatch(**{f.name: getattr(self, f.name)[index] for f in fields(self)})
+        return RequestBatch(*[getattr(self, name)[index] for name in _FIELDS])
 
     @classmethod
     def concat(cls, batches: list[RequestBatch]) -> RequestBatch:
@@ -60,9 +60,10 @@ class RequestBatch:
             return cls.empty()
         if len(batches) == 1:
             return batches[0]
-        return cls(**{f.name: np.concatenate([getattr(b, f.name) for b in batches]) for f in fields(cls)})
+        return cls(*[np.concatenate([getattr(b, name) for b in batches]) for name in _FIELDS])
 
 
+_FIELDS: tuple[str, ...] = tuple(f.name for f in fields(RequestBatch))
 _DTYPES = {"patient": np.int32, "need": np.int8, "urgency": np.int8, "channel": np.int8, "minute": np.int16,
            "origin": np.int8, "role": np.int8, "minutes": np.int16, "request": np.int64, "requested_day": np.int32,
            "window": np.int16, "attempts": np.int8, "episode": np.int64,

@@ -284,7 +284,7 @@ class SocialPrescribing:
                                                          bookings.clinician[rows].astype(np.int64)))
 
     def _prescribe(self, day: int, patient: np.ndarray, link_worker: np.ndarray, rng: np.random.Generator) -> None:
-        network = self._setup.patient_network[patient]
+        network = self._setup.practice_network[self._setup.frame.practice[patient]]
         for n in np.unique(network):
             rows = np.flatnonzero(network == n)
             directory = self._directories[n]
@@ -324,7 +324,7 @@ class Admissions:
     def requests(self, day: int, rng: np.random.Generator) -> RequestBatch:
         patient, _ = self._sampler.draw(day, rng)
         if patient.size:
-            c = self._state.gp_continuity(self._ref)[patient]
+            c = self._state.gp_continuity(self._ref, patient)
             keep = rng.random(patient.size) < self._factor(c) / self._ceiling
             patient = np.unique(patient[keep])
             if patient.size:

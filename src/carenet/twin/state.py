@@ -89,14 +89,10 @@ class RunState:
     def due(self, day: int) -> RequestBatch:
         return RequestBatch.concat(self.queue.pop(day, []))
 
-    def gp_continuity(self, reference: float) -> np.ndarray:
-        """Each patient's usual-provider continuity with GPs so far (Barker 2017's index); ``reference`` below two."""
-        return np.where(self.gp_visits >= 2, self.gp_usual / np.maximum(self.gp_visits, 1), reference)
-
-    def continuity_index(self, reference: float) -> np.ndarray:
-        """Each patient's share of attended contacts with their named clinician (team at its share);
-        ``reference`` until they have two."""
-        return np.where(self.visits >= 2, self.continuity / np.maximum(self.visits, 1), reference)
+    def gp_continuity(self, reference: float, patient: np.ndarray) -> np.ndarray:
+        """Usual-provider continuity with GPs so far (Barker 2017's index) of ``patient``; ``reference`` below two."""
+        visits = self.gp_visits[patient]
+        return np.where(visits >= 2, self.gp_usual[patient] / np.maximum(visits, 1), reference)
 
 
 __all__ = ["EventRows", "RunState"]
