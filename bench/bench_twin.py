@@ -118,8 +118,8 @@ def main() -> None:
         per_year = m["simulate_s"] / m["days"] * 250
         print(f"micro_teams, {m['patients']:,} patients, {m['days']} working days ({m['mode']} booking): "
               f"setup {m['setup_s']:.1f} s + simulate {m['simulate_s']:.1f} s "
-              f"(= {m['setup_s'] + per_year:.1f} s for 250 days; target <= 60 s); "
-              f"peak RSS {m['peak_mb'] / 1024:.2f} GB (target <= 4 GB; {m['peak_after_synthesis_mb'] / 1024:.2f} GB "
+              f"(= {m['setup_s'] + per_year:.1f} s for 250 days; target <= 30 s); "
+              f"peak RSS {m['peak_mb'] / 1024:.2f} GB (target <= 3 GB; {m['peak_after_synthesis_mb'] / 1024:.2f} GB "
               f"after synthesis); population synthesis {m['synthesise_s']:.1f} s (not counted); "
               f"{m['requests']:,} requests, {m['unbooked']:,} unbooked")
 

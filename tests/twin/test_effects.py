@@ -157,3 +157,17 @@ def test_demand_responds_to_the_access_a_practice_offers():
     assert demand_ceiling(off) == 1.0
     assert _thinning(state, off, np.array([0, 1, 2]))(np.array([0, 1, 2]), np.full(3, NEED["acute_minor"])) == \
         pytest.approx([1.0, 1.0, 1.0])
+
+
+def test_every_effect_has_a_range_and_a_run_can_take_either_end():
+    """Low takes zero wherever controlled evaluations found no effect; the run says which end it used."""
+    low, central, high = (Effects.from_parameters(level) for level in ("low", "central", "high"))
+    for name in ("continuity_acs_admission_reduction", "proactive_acute_reduction",
+                 "social_prescribing_psychosocial_reduction", "continuity_repeat_reduction", "demand_response"):
+        assert getattr(low, name) == 0.0 < getattr(central, name) <= getattr(high, name), name
+    assert high.continuity_acs_admission_reduction == 0.0755
+    assert low.misroute_probability["gp"] < central.misroute_probability["gp"] < high.misroute_probability["gp"]
+    rows = {r["name"]: r for r in high.describe()}
+    assert rows["proactive_acute_reduction"]["level"] == "high" and rows["reference_upc"]["level"] == "central"
+    with pytest.raises(EffectError, match="low, central, high"):
+        Effects.from_parameters("medium")

@@ -26,6 +26,18 @@ from carenet.params import parameter
 from carenet.schema.errors import CarenetError
 
 _SECTION = "twin.effects"
+LEVELS: tuple[str, ...] = ("low", "central", "high")
+"""Which value of each effect's published range a run uses."""
+
+
+def _at_level(entry: dict[str, Any], level: str) -> dict[str, Any]:
+    """The entry with ``value`` taken from the low or high end of its ``value_range`` (per element for lists)."""
+    span = entry.get("value_range")
+    if span is None or level == "central":
+        return entry
+    end = 0 if level == "low" else 1
+    value = [pair[end] for pair in span] if isinstance(span[0], list) else span[end]
+    return {**entry, "value": value}
 TRIAGE_KINDS: tuple[str, ...] = ("none", "care_navigator", "online_form", "gp")
 
 
@@ -51,6 +63,7 @@ class Effects:
     demand_response: float
     demand_response_reference: float
     overridden: frozenset[str] = field(default=frozenset(), compare=False)
+    level: str = field(default="central", compare=False)
 
     def __post_init__(self) -> None:
         shares = ("repeat_contact_probability", "continuity_repeat_reduction", "proactive_acute_reduction",
@@ -74,12 +87,20 @@ class Effects:
                 raise EffectError(f"effect misroute_probability needs a share for triage {kind!r}, got {p!r}")
 
     @classmethod
-    def from_parameters(cls) -> Effects:
-        """The effects as published in ``parameters.yaml``."""
-        node = parameter(_SECTION)
+    def from_parameters(cls, level: str = "central") -> Effects:
+        """The effects of ``parameters.yaml``: their central values, or the low or high end of every effect's
+        ``value_range`` (effects without a range keep their value)."""
+        if level not in LEVELS:
+            raise EffectError(f"effects level must be one of {', '.join(LEVELS)}, got {level!r}")
+        node = {name: _at_level(entry, level) if isinstance(entry, dict) else entry
+                for name, entry in parameter(_SECTION).items()}
         misroute = node["misroute_probability"]
         lo, hi = node["repeat_contact_lag_days"]["value"]
-        return cls(
+        return cls(level=level, **cls._values(node, misroute, lo, hi))
+
+    @staticmethod
+    def _values(node: dict[str, Any], misroute: dict[str, Any], lo: int, hi: int) -> dict[str, Any]:
+        return dict(
             repeat_contact_probability=float(node["repeat_contact_probability"]["value"]),
             repeat_contact_lag_days=(int(lo), int(hi)),
             continuity_repeat_reduction=float(node["continuity_repeat_reduction"]["value"]),
@@ -107,7 +128,7 @@ class Effects:
 
     @staticmethod
     def names() -> tuple[str, ...]:
-        return tuple(f.name for f in dataclasses.fields(Effects) if f.name != "overridden")
+        return tuple(f.name for f in dataclasses.fields(Effects) if f.name not in ("overridden", "level"))
 
     def replace(self, **overrides: Any) -> Effects:
         """A copy with some effects changed; unknown names or impossible values raise :class:`EffectError`."""
@@ -151,9 +172,10 @@ class Effects:
                 "source": node[name]["source"],
                 "rationale": node[name].get("rationale", ""),
                 "range": node[name].get("value_range"),
+                "level": self.level if node[name].get("value_range") is not None else "central",
                 "overridden": name in self.overridden,
             })
         return out
 
 
-__all__ = ["TRIAGE_KINDS", "EffectError", "Effects"]
+__all__ = ["LEVELS", "TRIAGE_KINDS", "EffectError", "Effects"]

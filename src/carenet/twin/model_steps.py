@@ -33,7 +33,6 @@ from carenet.network.calendar import WorkingCalendar
 from carenet.network.requests import CHANNEL, NEED, NO_ROLE, ORIGIN, URGENCY, Bookings, RequestBatch, make_batch
 from carenet.network.risk import ELDERLY_AGE
 from carenet.network.settings import AccessSettings
-from carenet.params import parameter
 from carenet.schema.codes import REQUEST_OUTCOMES
 from carenet.schema.roles import ROLE_CODES, ROLES_BY_CODE, can_handle
 from carenet.twin.demand import NotBefore
@@ -127,12 +126,12 @@ class Returns:
     def __init__(self, setup: Setup, state: RunState, effects: Effects):
         self._setup, self._state, self._effects = setup, state, effects
         self._returning = np.isin(np.arange(len(NEED)), [NEED[n] for n in RETURNING_NEEDS])
-        self._team_share = float(parameter("twin.booking.team_share.value"))
+        self._team_share = setup.settings.booking.team_share
         community = setup.model.community
         self._link_role = ROLE_CODES.index(community.link_worker_role) if community.social_prescribing else NO_ROLE
         self._refer_needs = np.isin(np.arange(len(NEED)), [NEED[n] for n in community.referral_needs])
-        self._refer_p = float(parameter("twin.programmes.link_worker_referral_probability.value"))
-        self._informal = bool(parameter("twin.programmes.informal_advice_within_team.value"))
+        self._refer_p = setup.twin.programmes.link_worker_referral_probability
+        self._informal = setup.twin.programmes.informal_advice_within_team
         self._link_worker_of_practice = _first_of_role(setup, self._link_role)
 
     def requests(self, day: int, rng: np.random.Generator) -> RequestBatch:

@@ -97,11 +97,18 @@ class AdmissionSettings:
 
 
 @dataclass(frozen=True)
+class ProgrammeSettings:
+    link_worker_referral_probability: float
+    informal_advice_within_team: bool
+
+
+@dataclass(frozen=True)
 class TwinSettings:
     calendar: CalendarSettings
     demand: DemandSettings
     dna: DnaSettings
     admissions: AdmissionSettings
+    programmes: ProgrammeSettings
 
 
 def _aligned(node: dict[str, Any], key: str, expected: tuple[str, ...], what: str) -> np.ndarray:
@@ -202,8 +209,12 @@ def _admissions() -> AdmissionSettings:
 @cache
 def twin_settings() -> TwinSettings:
     """Every figure the twin reads, resolved and checked once."""
-    return TwinSettings(calendar=_calendar(), demand=_demand(), dna=_dna(), admissions=_admissions())
+    programmes = ProgrammeSettings(
+        link_worker_referral_probability=float(_value("programmes.link_worker_referral_probability")),
+        informal_advice_within_team=bool(_value("programmes.informal_advice_within_team")))
+    return TwinSettings(calendar=_calendar(), demand=_demand(), dna=_dna(), admissions=_admissions(),
+                        programmes=programmes)
 
 
 __all__ = ["FRAILTY_CATEGORIES", "AdmissionSettings", "AgeBandRate", "CalendarSettings", "DemandSettings",
-           "DnaSettings", "TwinSettings", "twin_settings"]
+           "DnaSettings", "ProgrammeSettings", "TwinSettings", "twin_settings"]
