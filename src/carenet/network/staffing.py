@@ -38,7 +38,7 @@ import pyarrow as pa
 from carenet.models.spec import WEEKDAYS, DeliveryModel, Team
 from carenet.network.settings import StaffSettings, role_group
 from carenet.schema.errors import CarenetError
-from carenet.schema.roles import ROLE_CODES
+from carenet.schema.roles import ROLE_CODES, ROLES_BY_CODE
 from carenet.schema.tables import CLINICIANS, TEAM_MEMBERS, TEAMS
 
 NO_TEAM = -1
@@ -118,16 +118,18 @@ class Staffing:
 
     def tables(self) -> dict[str, pa.Table]:
         """The canonical ``clinicians``, ``teams`` and ``team_members`` tables."""
-        practice_id = [self.practice_ids[p] if p >= 0 else None for p in self.practice]
+        role = self.array("role")
+        names = [f"{ROLES_BY_CODE[ROLE_CODES[r]].name} {cid.rsplit('-', 1)[-1]}" for r, cid in
+                 zip(role, self.clinician_id, strict=True)]
         clinicians = pa.table({
-            "clinician_id": self.clinician_id, "name": [None] * len(self),
-            "role": [ROLE_CODES[r] for r in self.role], "practice_id": practice_id,
-            "network_id": [self.network_ids[n] for n in self.network], "fte": self.fte,
-            "working_days": [",".join(d) for d in self.weekdays], "sessions_per_week": self.sessions_per_week,
+            "clinician_id": self.clinician_id, "name": names, "role": [ROLE_CODES[r] for r in role],
+            "practice_id": self._practice_ids(self.practice), "network_id": [self.network_ids[n] for n in self.network],
+            "fte": np.round(self.array("fte"), 4), "working_days": [",".join(d) for d in self.weekdays],
+            "sessions_per_week": np.round(self.array("sessions_per_week"), 4),
         }, schema=CLINICIANS.schema)
         teams = pa.table({
             "team_id": self.teams.team_id, "name": self.teams.name, "kind": self.teams.kind,
-            "practice_id": [self.practice_ids[p] if p >= 0 else None for p in self.teams.practice],
+            "practice_id": self._practice_ids(self.teams.practice),
             "network_id": [self.network_ids[n] for n in self.teams.network],
         }, schema=TEAMS.schema)
         members = [(self.teams.team_id[t], c) for t, c in zip(self.team, self.clinician_id, strict=True)
@@ -135,6 +137,9 @@ class Staffing:
         team_members = pa.table({"team_id": [m[0] for m in members], "clinician_id": [m[1] for m in members]},
                                 schema=TEAM_MEMBERS.schema)
         return {"clinicians": clinicians, "teams": teams, "team_members": team_members}
+
+    def _practice_ids(self, index: list[int]) -> list[str | None]:
+        return [self.practice_ids[p] if p >= 0 else None for p in index]
 
 
 def people(fte: float, role: str, settings: StaffSettings) -> list[float]:

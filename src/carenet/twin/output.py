@@ -30,7 +30,7 @@ from carenet.params import parameter
 from carenet.schema import SCHEMA_VERSION, write_dataset
 from carenet.schema.codes import CHANNELS, MODES, NEED_TYPES, REQUEST_OUTCOMES, URGENCIES
 from carenet.schema.folders import locked, write_atomic
-from carenet.schema.roles import ROLE_CODES, ROLES_BY_CODE
+from carenet.schema.roles import ROLE_CODES
 from carenet.twin.ledger import ATTENDED, DID_NOT_ATTEND, UNBOOKED
 from carenet.twin.run import TwinRun
 
@@ -86,9 +86,8 @@ def run_tables(run: TwinRun) -> dict[str, pa.Table]:
     team_ids = pa.array(staff.teams.team_id, pa.string())
     practice_ids = pa.array(frame.practice_ids, pa.string())
     network_ids = pa.array(setup.network_ids, pa.string())
-    tables["clinicians"] = _clinicians(setup, clinician_ids, practice_ids, network_ids)
+    tables.update(staff.tables())
     tables["diaries"] = _diaries(setup, clinician_ids, practice_ids, clock)
-    tables["teams"], tables["team_members"] = _teams(setup, team_ids, clinician_ids, practice_ids, network_ids)
     tables["panels"] = _panels(setup, clinician_ids, team_ids, clock)
     req = record.requests
     patient_ids = frame.patient_id
@@ -133,24 +132,6 @@ def _request_outcomes(run: TwinRun, clock: _Clock) -> dict[str, pa.Array]:
             "outcome_at": pc.if_else(pa.array(known), moment, pa.nulls(len(day), moment.type))}
 
 
-def _clinicians(setup, clinician_ids, practice_ids, network_ids) -> pa.Table:
-    staff = setup.staff
-    role = staff.array("role")
-    practice = staff.array("practice")
-    names = [f"{ROLES_BY_CODE[ROLE_CODES[r]].name} {cid.rsplit('-', 1)[-1]}" for r, cid in
-             zip(role, staff.clinician_id, strict=True)]
-    return pa.table({
-        "clinician_id": clinician_ids,
-        "name": pa.array(names, pa.string()),
-        "role": _strings(ROLE_CODES, role),
-        "practice_id": _nullable_ids(practice_ids, practice),
-        "network_id": network_ids.take(pa.array(staff.array("network"))),
-        "fte": pa.array(np.round(staff.array("fte"), 4), pa.float64()),
-        "working_days": pa.array([",".join(d) for d in staff.weekdays], pa.string()),
-        "sessions_per_week": pa.array(np.round(staff.array("sessions_per_week"), 4), pa.float64()),
-    })
-
-
 def _diaries(setup, clinician_ids, practice_ids, clock) -> pa.Table:
     """Each practice clinician's bookable slots per working day of the diary (the run and its booking horizon).
 
@@ -178,21 +159,6 @@ def _diaries(setup, clinician_ids, practice_ids, clock) -> pa.Table:
         "slots": pa.array(slots[who, day], pa.int32()),
         "slot_minutes": pa.array(shortest[who], pa.int16(), mask=(shortest != longest)[who]),
     })
-
-
-def _teams(setup, team_ids, clinician_ids, practice_ids, network_ids) -> tuple[pa.Table, pa.Table]:
-    teams, staff = setup.staff.teams, setup.staff
-    teams_table = pa.table({
-        "team_id": team_ids,
-        "name": pa.array(teams.name, pa.string()),
-        "kind": pa.array(teams.kind, pa.string()),
-        "practice_id": _nullable_ids(practice_ids, np.asarray(teams.practice, np.int64)),
-        "network_id": network_ids.take(pa.array(np.asarray(teams.network, np.int64))),
-    })
-    member = np.flatnonzero(staff.array("team") >= 0)
-    members = pa.table({"team_id": team_ids.take(pa.array(staff.array("team")[member])),
-                        "clinician_id": clinician_ids.take(pa.array(member))})
-    return teams_table, members
 
 
 def _panels(setup, clinician_ids, team_ids, clock) -> pa.Table:
