@@ -30,7 +30,6 @@ from carenet.measures.segments import (
     Period,
     PopulationConfig,
     fetch_row,
-    materialize,
     patient_profile,
     population_summary,
 )
@@ -233,7 +232,7 @@ def profile_for(tables: Tables, as_of: date, config: PopulationConfig) -> ir.Tab
     c = tables["conditions"]
     if not fetch_row(tables, c.aggregate(n=c.count())).get("n"):
         return Unsupported("the dataset records no conditions, so segments, frailty and multimorbidity are unknown")
-    return materialize(tables, patient_profile(tables, as_of, config))
+    return tables.memo(("patient_profile", as_of, repr(config)), lambda: patient_profile(tables, as_of, config))
 
 
 def _numbers_only(summary: dict[str, Any], details: dict[str, Any], prefix: str) -> dict[str, Value]:
