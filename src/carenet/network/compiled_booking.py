@@ -48,6 +48,17 @@ def _lexicographic(cost, day, lane):
 
 
 @njit(cache=True)
+def _first(cost, day, lane, m):
+    """The candidate ``_lexicographic`` puts first (cost, then day, then lane), in one pass."""
+    best = 0
+    for q in range(1, m):
+        if cost[q] < cost[best] or (cost[q] == cost[best] and (
+                day[q] < day[best] or (day[q] == day[best] and lane[q] < lane[best]))):
+            best = q
+    return best
+
+
+@njit(cache=True)
 def _greedy(order, count, site, allowed, delay, value, preferred, team, team_only, hub_of, kind, earliest,
             deadline, lane_role, lane_kind, lane_team, lane_clinician, site_start, site_lanes, sites, no_site,
             free, team_share, out_cls, out_lane, out_day, out_count):
@@ -88,6 +99,15 @@ def _greedy(order, count, site, allowed, delay, value, preferred, team, team_onl
         if m == 0:
             continue
         left = count[k]
+        best = _first(cand_cost, cand_day, cand_lane, m)
+        if free[cand_lane[best], cand_day[best]] >= left:  # the cheapest slot-day holds the whole class
+            free[cand_lane[best], cand_day[best]] -= left
+            out_cls[n_out] = k
+            out_lane[n_out] = cand_lane[best]
+            out_day[n_out] = cand_day[best]
+            out_count[n_out] = left
+            n_out += 1
+            continue
         for q in _lexicographic(cand_cost[:m], cand_day[:m], cand_lane[:m]):
             if left <= 0:
                 break
