@@ -47,6 +47,10 @@ def _lexicographic(cost, day, lane):
     return order[np.argsort(cost[order], kind="mergesort")]
 
 
+_PICKS_BEFORE_SORT = 8
+"""Slot-days a class takes one by one before the rest of its candidates are sorted."""
+
+
 @njit(cache=True)
 def _first(cost, day, lane, m):
     """The candidate ``_lexicographic`` puts first (cost, then day, then lane), in one pass."""
@@ -99,14 +103,24 @@ def _greedy(order, count, site, allowed, delay, value, preferred, team, team_onl
         if m == 0:
             continue
         left = count[k]
-        best = _first(cand_cost, cand_day, cand_lane, m)
-        if free[cand_lane[best], cand_day[best]] >= left:  # the cheapest slot-day holds the whole class
-            free[cand_lane[best], cand_day[best]] -= left
+        # Few slot-days fill most classes: pick the cheapest remaining one at a time, and sort only when many are
+        # needed. Either way the class takes slot-days in (cost, day, lane) order.
+        picks = 0
+        while left > 0 and picks < _PICKS_BEFORE_SORT and m > 0:
+            best = _first(cand_cost, cand_day, cand_lane, m)
+            ln, day = cand_lane[best], cand_day[best]
+            take = min(left, free[ln, day])
+            free[ln, day] -= take
+            left -= take
             out_cls[n_out] = k
-            out_lane[n_out] = cand_lane[best]
-            out_day[n_out] = cand_day[best]
-            out_count[n_out] = left
+            out_lane[n_out] = ln
+            out_day[n_out] = day
+            out_count[n_out] = take
             n_out += 1
+            picks += 1
+            m -= 1  # drop the slot-day taken: move the last candidate into its place
+            cand_cost[best], cand_day[best], cand_lane[best] = cand_cost[m], cand_day[m], cand_lane[m]
+        if left <= 0 or m == 0:
             continue
         for q in _lexicographic(cand_cost[:m], cand_day[:m], cand_lane[:m]):
             if left <= 0:
