@@ -131,3 +131,16 @@ def test_command_line_errors_are_messages_not_tracebacks(tmp_path):
     bad = runner.invoke(app, ["twin", "run", "traditional", "--population", str(tmp_path / "missing"), "--seed", "1",
                               "--out", str(tmp_path / "y")])
     assert bad.exit_code != 0 and "no such folder" in str(bad.exception)
+
+
+def test_a_booking_occupies_its_length(small_population, run_start):
+    """A 30-minute review in a 15-minute nurse diary takes two slots: the diary loses more slots than it books."""
+    run = run_model(load_model("health_care_home"), small_population, start=run_start, days=40, seed=4)
+    lanes, record = run.setup.lanes, run.record
+    booked = record.bookings.booked
+    used = int((lanes.capacity - lanes.free).sum())
+    assert run.state.extra_slots > 0
+    long = booked & (record.bookings.minutes > lanes.slot_minutes[np.maximum(record.bookings.lane, 0)])
+    assert long.any()
+    # Every slot a diary lost is a booking's first slot or one of the extra slots of a longer booking.
+    assert used == int(booked.sum()) + run.state.extra_slots

@@ -6,7 +6,8 @@ or, for a misrouted need, the wrong role it first reaches. :func:`carenet.care.a
 books the whole batch into the lanes' free slots from today
 to each request's deadline: same-day today, urgent within ``urgent_within_days``, routine within
 the model's ``horizon_days``, planned work within its window; slots held for the day
-(:mod:`carenet.network.diaries`) are only bookable on it. The booking policy
+(:mod:`carenet.network.diaries`) are only bookable on it. A booking longer than its slot (a
+30-minute review in a 15-minute diary) takes the clinician's next free slots that day as well. The booking policy
 (:mod:`carenet.network.policies`) says whom each request prefers and what that is worth; a
 patient who prefers a particular GP waits for them whatever the policy. A team patient's
 same-day and urgent needs may be covered outside the team (``network.booking.cover_outside_team``). Booking
@@ -64,6 +65,8 @@ class NetworkBooking:
         self.costs = booking_costs(setup, self.policy)
         self.last_misrouted = np.zeros(0, bool)
         self.last_waiting = np.zeros(0, bool)
+        self.extra_slots = 0  # slots taken beyond the first by bookings longer than their slot
+        self.overrun_slots = 0  # … that the clinician's day could not give
         self._continuity_need = setup.settings.booking.continuity_needs
         self._cover = setup.settings.booking.cover_urgencies
         self._preferred = self.policy.preferred(setup)
@@ -158,6 +161,21 @@ class NetworkBooking:
             self._allocate(day, rows, requests, int(deadline[rows].max()) + 1, batch, out)
         return out
 
+    def _occupy_length(self, cell: np.ndarray, minutes: np.ndarray, slot: np.ndarray) -> None:
+        """A booking longer than its slot takes the clinician's next free slots that day too (a 30-minute review in
+        a 15-minute diary is two slots); what the day cannot give is counted as ``overrun_slots``."""
+        extra = np.where(minutes > slot, -(-minutes // np.maximum(slot, 1)) - 1, 0)
+        more = extra > 0
+        if not more.any():
+            return
+        cells, index = np.unique(cell[more], return_inverse=True)
+        want = np.bincount(index, weights=extra[more]).astype(np.int64)
+        flat = self.setup.lanes.free.reshape(-1)
+        got = np.minimum(want, np.maximum(flat[cells], 0))
+        flat[cells] -= got.astype(flat.dtype)
+        self.extra_slots += int(got.sum())
+        self.overrun_slots += int((want - got).sum())
+
     def _allocate(self, day: int, rows: np.ndarray, requests: BookingRequests, horizon: int, batch: RequestBatch,
                   out: Bookings) -> None:
         setup, lanes = self.setup, self.setup.lanes
@@ -181,6 +199,7 @@ class NetworkBooking:
         out.clinician[hit] = lanes.clinician[lane]
         out.day[hit] = when
         slot = lanes.slot_minutes[lane].astype(np.int32)
+        self._occupy_length(cell, batch.minutes[hit].astype(np.int32), slot)
         out.start_minute[hit] = np.minimum(position * slot, np.iinfo(np.int16).max)
         out.minutes[hit] = np.where(batch.minutes[hit] > 0, batch.minutes[hit], slot)
 

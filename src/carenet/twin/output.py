@@ -329,6 +329,8 @@ def run_summary(run: TwinRun) -> dict[str, Any]:
         "care_plans": int(setup.care_plans.num_rows),
         "social_prescriptions": len(run.state.prescriptions),
         "utilisation_by_role": by_role,
+        "extra_slots_for_long_bookings": run.state.extra_slots,
+        "overrun_slots": run.state.overrun_slots,
     }
 
 

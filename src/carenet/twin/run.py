@@ -92,6 +92,8 @@ class ModelBooking:
         bookings = self._booking.book(day, batch, rng)
         self._state.last_misrouted = self._booking.last_misrouted
         self._state.last_waiting = self._booking.last_waiting
+        self._state.extra_slots = self._booking.extra_slots
+        self._state.overrun_slots = self._booking.overrun_slots
         return bookings
 
 

@@ -61,6 +61,8 @@ class RunState:
     last_misrouted: np.ndarray = field(default_factory=lambda: np.zeros(0, bool))
     last_waiting: np.ndarray = field(default_factory=lambda: np.zeros(0, bool))
     same_day_share: np.ndarray = field(default_factory=lambda: np.zeros(0))  # per practice, smoothed
+    extra_slots: int = 0  # slots taken beyond the first by bookings longer than their slot
+    overrun_slots: int = 0  # … that the clinician's day could not give
 
     def __post_init__(self) -> None:
         n = self.patients
