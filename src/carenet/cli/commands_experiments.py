@@ -154,11 +154,15 @@ def _tolerance() -> float:
 
 def write_outputs(comparison: Comparison, out: Path, title: str, reproduce: list[str], report: bool = True,
                   wall_seconds: float | None = None) -> list[Path]:
-    """scorecard.csv, scorecard.xlsx and (unless ``report`` is off) report.html in ``out``."""
-    written = [comparison.to_csv(out / SCORECARD_CSV), comparison.to_excel(out / SCORECARD_XLSX)]
-    if report:
-        data = ReportData(**report_tables(comparison, title=title, reproduce=reproduce, wall_seconds=wall_seconds))
-        written.append(write_report(data, out / REPORT_HTML))
+    """scorecard.csv, scorecard.xlsx and (unless ``report`` is off) report.html in ``out``, under its lock."""
+    from carenet.schema.folders import locked
+
+    with locked(out, command=reproduce[0] if reproduce else "carenet", what="run folder"):
+        written = [comparison.to_csv(out / SCORECARD_CSV), comparison.to_excel(out / SCORECARD_XLSX)]
+        if report:
+            data = ReportData(**report_tables(comparison, title=title, reproduce=reproduce,
+                                              wall_seconds=wall_seconds))
+            written.append(write_report(data, out / REPORT_HTML))
     return written
 
 
@@ -346,9 +350,12 @@ def demo(
         result = compare_models(models, DEMO, out, years=years, reps=reps, seed=seed, booking_mode=booking.value,
                                 workers=workers, on_progress=update, demo_patients=demo_patients, command=command)
     print_comparison(result, _tolerance())
-    _validate_demo(out, models)
-    title = "Delivery models compared on the demo network"
-    written = write_outputs(result, out, title, [command], True, time.perf_counter() - clock)
+    from carenet.schema.folders import locked
+
+    with locked(out, command=command, what="run folder"):  # the validation and the report land together
+        _validate_demo(out, models)
+        title = "Delivery models compared on the demo network"
+        written = write_outputs(result, out, title, [command], True, time.perf_counter() - clock)
     console.print("Wrote " + ", ".join(str(p) for p in written))
     console.print(f"[bold]Done in {time.perf_counter() - clock:.0f} s.[/] Open {out / REPORT_HTML} in a browser.")
 
