@@ -70,7 +70,10 @@ def _mechanisms(m: DeliveryModel) -> Table:
         f"{e.triage} by {e.triage_role}, {e.minutes_per_request:g} min, for {'/'.join(e.triaged_urgencies)}")
     routes = "; ".join(f"{need} -> {'/'.join(roles)}" for need, roles in e.routing.items())
     modes = ", ".join(f"{k} {v:.0%}" for k, v in e.first_contact_modes.items())
-    grid.add_row("entry", f"{triage}\nmodes: {modes}\nrouting: {routes}", e.tag, e.source)
+    channels = ("national mix (parameters.yaml twin.demand.channel_mix)" if e.channels is None
+                else ", ".join(f"{k} {v:.0%}" for k, v in e.channels.items()))
+    grid.add_row("entry", f"{triage}\nmodes: {modes}\nchannels: {channels}; self-booking {e.self_booking:.0%} "
+                          f"of online routine requests\nrouting: {routes}", e.tag, e.source)
     grid.add_row("panels", f"{m.panels.unit}, households together: {m.panels.keep_households_together}, "
                            f"weighting: {m.panels.workload_weighting}", m.panels.tag, m.panels.source)
     booking = f"{b.policy}, continuity with {b.continuity_with}, horizon {b.horizon_days} days"
