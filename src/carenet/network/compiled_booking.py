@@ -63,6 +63,18 @@ def _first(cost, day, lane, m):
 
 
 @njit(cache=True)
+def _take(k, ln, day, left, free, n_out, out_cls, out_lane, out_day, out_count):
+    """Class ``k`` takes what it still needs of slot-day (``ln``, ``day``) as flow ``n_out``; returns what is left."""
+    take = min(left, free[ln, day])
+    free[ln, day] -= take
+    out_cls[n_out] = k
+    out_lane[n_out] = ln
+    out_day[n_out] = day
+    out_count[n_out] = take
+    return left - take
+
+
+@njit(cache=True)
 def _greedy(order, count, site, allowed, delay, value, preferred, team, team_only, hub_of, kind, earliest,
             deadline, lane_role, lane_kind, lane_team, lane_clinician, site_start, site_lanes, sites, no_site,
             free, team_share, out_cls, out_lane, out_day, out_count):
@@ -108,14 +120,7 @@ def _greedy(order, count, site, allowed, delay, value, preferred, team, team_onl
         picks = 0
         while left > 0 and picks < _PICKS_BEFORE_SORT and m > 0:
             best = _first(cand_cost, cand_day, cand_lane, m)
-            ln, day = cand_lane[best], cand_day[best]
-            take = min(left, free[ln, day])
-            free[ln, day] -= take
-            left -= take
-            out_cls[n_out] = k
-            out_lane[n_out] = ln
-            out_day[n_out] = day
-            out_count[n_out] = take
+            left = _take(k, cand_lane[best], cand_day[best], left, free, n_out, out_cls, out_lane, out_day, out_count)
             n_out += 1
             picks += 1
             m -= 1  # drop the slot-day taken: move the last candidate into its place
@@ -125,14 +130,7 @@ def _greedy(order, count, site, allowed, delay, value, preferred, team, team_onl
         for q in _lexicographic(cand_cost[:m], cand_day[:m], cand_lane[:m]):
             if left <= 0:
                 break
-            ln, day = cand_lane[q], cand_day[q]
-            take = min(left, free[ln, day])
-            free[ln, day] -= take
-            left -= take
-            out_cls[n_out] = k
-            out_lane[n_out] = ln
-            out_day[n_out] = day
-            out_count[n_out] = take
+            left = _take(k, cand_lane[q], cand_day[q], left, free, n_out, out_cls, out_lane, out_day, out_count)
             n_out += 1
     return n_out
 
