@@ -146,12 +146,18 @@ def existing_manifest(target: Path) -> Manifest | None:
         raise ForeignFolderError(f"{target} is not a carenet dataset but a file; give a folder for the dataset")
     if (target / MANIFEST).exists() or (target / MANIFEST).is_symlink():
         return Manifest.read(target)
-    others = sorted(p.name for p in target.iterdir() if p.name != STATE_DIR and not is_view_link(p))
+    others = sorted(p.name for p in target.iterdir() if p.name != STATE_DIR and not is_view_link(p)
+                    and not _manifest_in_progress(p.name))
     if others:
         listed = ", ".join(others[:5]) + (f" and {len(others) - 5} more" if len(others) > 5 else "")
         raise ForeignFolderError(f"{target} is not a carenet dataset: it holds files carenet did not write "
                                  f"({listed}) and no {MANIFEST}; choose an empty or new folder")
     return None
+
+
+def _manifest_in_progress(name: str) -> bool:
+    """A manifest another carenet writer is replacing right now (``write_atomic``'s temporary file)."""
+    return name.startswith(f".{MANIFEST}.") and name.endswith(".tmp")
 
 
 def _entries(base: Path, names: list[str]) -> list[str]:
