@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 import pytest
@@ -77,25 +76,3 @@ def test_bad_practices_table():
     with pytest.raises(StaffingError, match="duplicate"):
         staff_network(load_model("traditional"), pa.table({"practice_id": ["A", "A"], "list_size": [1, 2]}), "N",
                       None, SETTINGS)
-
-
-def test_gp_staffing_follows_the_real_practices_across_the_network():
-    """A practice with fewer GPs per patient in the data gets fewer under every model; the network keeps its total."""
-    from carenet.network.layout import gp_factor
-    from carenet.network.staffing import build_staffing
-
-    ids = ("A1", "A2", "A3")
-    lists = np.array([12_000.0, 8_000.0, 15_000.0])
-    clinicians = pa.table({"role": ["gp", "gp", "gp", "practice_nurse"], "practice_id": ["A1", "A2", "A3", "A1"],
-                           "fte": [6.0, 2.0, 7.5, 3.0]})
-    factor = gp_factor({"clinicians": clinicians}, ids, lists, np.zeros(3, np.int64))
-    per_patient = np.array([6.0, 2.0, 7.5]) / lists
-    assert factor == pytest.approx(per_patient / (15.5 / lists.sum()))
-    assert (factor * lists).sum() == pytest.approx(lists.sum())
-    model = load_model("traditional")
-    staff = build_staffing(model, lists, {}, np.zeros(3, np.int64), ids, ("N1",), SETTINGS, {"gp": factor})
-    gp = np.asarray(staff.role) == 0
-    fte = np.bincount(np.asarray(staff.practice)[gp], weights=np.asarray(staff.fte)[gp], minlength=3)
-    rate = next(line.fte_per_10k for line in model.workforce.roles if line.role == "gp")
-    assert fte == pytest.approx(rate * lists / 10_000 * factor)
-    assert gp_factor({}, ids, lists, np.zeros(3, np.int64)) == pytest.approx(np.ones(3))  # no staffing recorded
