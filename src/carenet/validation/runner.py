@@ -96,9 +96,12 @@ def validate_folder(run: Path, model: str, appointments: Path, settings: Validat
 
 def write_outputs(validation: Validation, folder: Path) -> list[Path]:
     """``validation.json`` and ``validation.html`` in ``folder``."""
+    from carenet.schema.folders import locked
+
     title = f"{validation.facts.get('model', 'run')}: simulated against published figures"
-    return [write_record(validation, Path(folder) / VALIDATION_JSON),
-            write_page(validation, Path(folder) / VALIDATION_HTML, title)]
+    with locked(folder, command="carenet validate", what="run folder"):  # the two files land together
+        return [write_record(validation, Path(folder) / VALIDATION_JSON),
+                write_page(validation, Path(folder) / VALIDATION_HTML, title)]
 
 
 def simulate_for_validation(model: str, population: str, out: Path, *, days: int | None, seed: int,
