@@ -16,6 +16,7 @@ from carenet.cli import (
     commands_models,
     commands_population,
     commands_score,
+    commands_store,
     commands_twin,
     commands_validate,
 )
@@ -38,6 +39,7 @@ commands_models.register(app)
 commands_twin.register(app)
 commands_experiments.register(app)
 commands_validate.register(app)
+commands_store.register(app)
 
 err_console = Console(stderr=True)
 

@@ -1,0 +1,149 @@
+"""Opening the store: a SQLite file by default, PostgreSQL by URL, migrated to the latest revision.
+
+SQLite runs with foreign keys on, write-ahead logging and every transaction ``BEGIN IMMEDIATE``:
+writers are serialised by the database, so two requests can never both read a slot as free and
+book it. PostgreSQL runs at its default isolation with the store's constraints doing that work.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import sqlalchemy as sa
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import event
+from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.exc import ArgumentError, OperationalError
+
+from carenet.schema.errors import CarenetError
+from carenet.service.store.tables import METADATA
+
+MIGRATIONS = Path(__file__).with_name("migrations")
+SQLITE_BUSY_SECONDS = 30.0
+"""How long a SQLite writer waits for another to finish before giving up (a busy store, not a failure)."""
+
+
+class StoreError(CarenetError):
+    """The store cannot be opened or used: a bad URL, an unreachable server, a database of another program."""
+
+
+@dataclass
+class Store:
+    """An open store: its engine and URL (password hidden)."""
+
+    engine: Engine
+    url: str
+
+    @property
+    def dialect(self) -> str:
+        return self.engine.dialect.name
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+
+def store_url(db: str | os.PathLike[str]) -> str:
+    """A SQLAlchemy URL for ``db``: a file path means SQLite; ``postgresql://`` URLs use psycopg 3."""
+    text = os.fspath(db)
+    if "://" not in text:
+        return f"sqlite:///{Path(text).expanduser().resolve()}"
+    if text.startswith(("postgresql://", "postgres://")):
+        return "postgresql+psycopg://" + text.split("://", 1)[1]
+    return text
+
+
+def _serialise_sqlite(engine: Engine) -> None:
+    @event.listens_for(engine, "connect")
+    def _connect(dbapi_connection, _record) -> None:
+        dbapi_connection.isolation_level = None  # the driver's own BEGIN is replaced by ours below
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute(f"PRAGMA busy_timeout={int(SQLITE_BUSY_SECONDS * 1000)}")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _begin(connection) -> None:
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def alembic_config(connection: sa.Connection | None = None) -> Config:
+    """The store's Alembic configuration (scripts inside the package), bound to ``connection``."""
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    config.attributes["connection"] = connection
+    return config
+
+
+def migrate(engine: Engine, revision: str = "head") -> None:
+    """Upgrade the store to ``revision`` (the latest by default)."""
+    with engine.begin() as connection:
+        command.upgrade(alembic_config(connection), revision)
+
+
+def current_revision(engine: Engine) -> str | None:
+    with engine.connect() as connection:
+        return MigrationContext.configure(connection).get_current_revision()
+
+
+def head_revision() -> str:
+    return ScriptDirectory.from_config(alembic_config()).get_current_head()
+
+
+def _engine(url: str) -> Engine:
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        raise StoreError(f"--db {url!r} is neither a file path nor a database URL (sqlite:///PATH or "
+                         "postgresql://USER@HOST:PORT/DATABASE)") from None
+    if parsed.get_backend_name() not in ("sqlite", "postgresql"):
+        raise StoreError(f"--db {parsed.render_as_string()}: the store runs on SQLite or PostgreSQL, not "
+                         f"{parsed.get_backend_name()}")
+    if parsed.get_backend_name() == "sqlite":
+        if parsed.database and parsed.database != ":memory:":
+            folder = Path(parsed.database).parent
+            if not folder.is_dir():
+                raise StoreError(f"--db {parsed.database}: the folder {folder} does not exist; create it first")
+        engine = sa.create_engine(parsed, connect_args={"timeout": SQLITE_BUSY_SECONDS})
+        _serialise_sqlite(engine)
+        return engine
+    return sa.create_engine(parsed, pool_pre_ping=True, pool_size=20, max_overflow=20)
+
+
+def open_store(db: str | os.PathLike[str], *, migrate_to: str | None = "head") -> Store:
+    """Open the store at ``db`` (a file path or URL) and migrate it to ``migrate_to`` (``None``: leave it)."""
+    url = store_url(db)
+    engine = _engine(url)
+    shown = engine.url.render_as_string(hide_password=True)
+    try:
+        with engine.connect() as connection:
+            foreign = _foreign_tables(connection)
+        if foreign:
+            raise StoreError(f"{shown} holds tables carenet did not make ({', '.join(sorted(foreign)[:5])}); "
+                             "give the store a database of its own")
+        if migrate_to is not None:
+            migrate(engine, migrate_to)
+    except OperationalError as exc:
+        engine.dispose()
+        reason = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
+        raise StoreError(f"cannot open the store {shown}: {reason}") from None
+    except StoreError:
+        engine.dispose()
+        raise
+    return Store(engine, shown)
+
+
+def _foreign_tables(connection: sa.Connection) -> set[str]:
+    present = set(sa.inspect(connection).get_table_names())
+    if not present:
+        return set()
+    return present - set(METADATA.tables) - {"alembic_version"}
+
+
+__all__ = ["MIGRATIONS", "Store", "StoreError", "alembic_config", "current_revision", "head_revision", "migrate",
+           "open_store", "store_url"]
