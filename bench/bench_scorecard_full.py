@@ -188,10 +188,11 @@ def complete(folder: Path, seed: int) -> dict[str, int]:
 
 
 def run_scorecard(folder: Path, queue: mp.Queue) -> None:
-    from carenet.cli.commands_score import population_config, scorecard_config
+    from carenet.cli.commands_score import scorecard_config
     from carenet.measures import case_finding, load, profile_for, scorecard
     from carenet.measures.worklists import WorklistConfig
     from carenet.schema import open_dataset
+    from carenet.twin.experiments.scoring import population_config
 
     start, cpu_start = time.perf_counter(), cpu_seconds()
     tables = load(open_dataset(folder))

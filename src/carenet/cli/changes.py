@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import typer
 from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from carenet.schema import Manifest
+if TYPE_CHECKING:
+    from carenet.schema import Manifest
 
 UPDATE_OPTION = typer.Option(
     False, "--update",

@@ -3,21 +3,25 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import pyarrow.dataset as pads
-import pyarrow.parquet as pq
 import typer
 from rich.console import Console
 from rich.table import Table
 
 from carenet.cli.failures import file_errors, literal
-from carenet.schema import TABLES, CarenetError, Dataset, open_dataset
+from carenet.schema.errors import CarenetError
+
+if TYPE_CHECKING:
+    from carenet.schema import Dataset
 
 console = Console()
 
 
 def info(dataset: Path = typer.Argument(..., help="Dataset folder")) -> None:
     """Summarise a dataset: where it came from and how many rows each table holds."""
+    from carenet.schema import TABLES, open_dataset
+
     with file_errors(dataset):
         ds = open_dataset(dataset)
         rows = {name: _rows(ds, name) for name in ds.names}
@@ -38,6 +42,9 @@ def info(dataset: Path = typer.Argument(..., help="Dataset folder")) -> None:
 
 def _rows(ds: Dataset, name: str) -> int:
     """Rows of ``name`` as its Parquet footers say (reading them proves the files are whole)."""
+    import pyarrow.dataset as pads
+    import pyarrow.parquet as pq
+
     where = ds.arrow_path(name)
     with file_errors(where):
         if where.is_dir():

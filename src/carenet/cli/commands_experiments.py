@@ -13,8 +13,8 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from enum import StrEnum
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import pandas as pd
 import typer
 from rich.console import Console
 from rich.markup import escape
@@ -22,18 +22,17 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from carenet.cli.limits import check_limits, check_run_length
-from carenet.measures.scorecard import ATTRIBUTES
-from carenet.report import HEADLINES, ReportData, write_report
-from carenet.report.summary import SECTION_NAMES, best_and_worst, differences, format_number, model_sentence
-from carenet.schema import open_dataset
-from carenet.twin.experiments.compare import Comparison, compare_models
-from carenet.twin.experiments.manifest import check_out_folder
-from carenet.twin.experiments.population import DEMO, DEMO_SEED, POPULATION_FOLDER, build_demo
-from carenet.twin.experiments.report_inputs import report_tables, sweep_tables
-from carenet.twin.experiments.simulate import simulate_model
-from carenet.twin.experiments.sweep import SWEEP_MEASURES, Sweep, parse_vary, sweep_model
+
+if TYPE_CHECKING:  # loaded inside the commands, so that `carenet --help` and option errors stay quick
+    import pandas as pd
+
+    from carenet.twin.experiments.compare import Comparison
+    from carenet.twin.experiments.sweep import Sweep
 
 console = Console()
+
+DEMO = "demo"
+"""The ``--population`` value naming the demo network (the twin's ``experiments.population.DEMO``)."""
 
 DEMO_MODELS: tuple[str, ...] = ("traditional", "micro_teams", "health_care_home", "community_centred",
                                 "federation_hub", "digital_first")
@@ -86,6 +85,10 @@ def _options(population: str, years: float | None, days: int | None, reps: int, 
 
 def _cell(row: pd.Series | None) -> str:
     """The mean, and under it the 95% interval."""
+    import pandas as pd
+
+    from carenet.report.summary import format_number
+
     if row is None or pd.isna(row["mean"]):
         return "[yellow]n/a[/]"
     unit = str(row["unit"])
@@ -96,6 +99,9 @@ def _cell(row: pd.Series | None) -> str:
 
 
 def _printed_measures(card: pd.DataFrame, full: bool) -> list[tuple[str, str]]:
+    from carenet.measures.scorecard import ATTRIBUTES
+    from carenet.report import HEADLINES
+
     shown = card[card["attribute"] != "population"]
     pairs = list(dict.fromkeys(zip(shown["attribute"], shown["measure"], strict=True)))
     if full:
@@ -106,6 +112,8 @@ def _printed_measures(card: pd.DataFrame, full: bool) -> list[tuple[str, str]]:
 
 def scorecard_table(comparison: Comparison, tolerance: float, full: bool = False) -> Table:
     """Measures down, models across: mean (95% interval); best green and worst red where they clearly differ."""
+    from carenet.report.summary import SECTION_NAMES, best_and_worst
+
     card = comparison.scorecard
     titles = dict(zip(comparison.models["model"], comparison.models["title"], strict=True))
     grid = Table(title="Scorecard: mean, and under it the 95% interval across replications", title_justify="left",
@@ -133,6 +141,8 @@ def scorecard_table(comparison: Comparison, tolerance: float, full: bool = False
 
 def print_comparison(comparison: Comparison, tolerance: float, full: bool = False) -> None:
     """The side-by-side scorecard, then each model's trade-offs against the first."""
+    from carenet.report.summary import differences, model_sentence
+
     console.print(scorecard_table(comparison, tolerance, full))
     names = comparison.model_names
     titles = dict(zip(comparison.models["model"], comparison.models["title"], strict=True))
@@ -155,7 +165,9 @@ def _tolerance() -> float:
 def write_outputs(comparison: Comparison, out: Path, title: str, reproduce: list[str], report: bool = True,
                   wall_seconds: float | None = None) -> list[Path]:
     """scorecard.csv, scorecard.xlsx and (unless ``report`` is off) report.html in ``out``, under its lock."""
+    from carenet.report import ReportData, write_report
     from carenet.schema.folders import locked
+    from carenet.twin.experiments.report_inputs import report_tables
 
     with locked(out, command=reproduce[0] if reproduce else "carenet", what="run folder"):
         written = [comparison.to_csv(out / SCORECARD_CSV), comparison.to_excel(out / SCORECARD_XLSX)]
@@ -192,6 +204,10 @@ def simulate(
     demo_patients: int | None = _DEMO_PATIENTS,
 ) -> None:
     """Simulate one delivery model: replications in parallel, one canonical dataset each, plus a manifest."""
+    from carenet.report.summary import format_number
+    from carenet.twin.experiments.simulate import simulate_model
+    from carenet.twin.experiments.sweep import SWEEP_MEASURES
+
     check_run_length(years, days)
     check_limits({"--reps": reps, "--workers": workers, "--demo-patients": demo_patients})
     command = _command("simulate", model, *_options(population, years, days, reps, seed, booking, out, demo_patients))
@@ -232,6 +248,8 @@ def compare(
     demo_patients: int | None = _DEMO_PATIENTS,
 ) -> None:
     """Compare delivery models on one population with common random numbers; print the scorecard and trade-offs."""
+    from carenet.twin.experiments.compare import compare_models
+
     check_run_length(years, days)
     check_limits({"--reps": reps, "--workers": workers, "--demo-patients": demo_patients})
     options = _options(population, years, days, reps, seed, booking, out, demo_patients)
@@ -262,6 +280,10 @@ def sweep(
     demo_patients: int | None = _DEMO_PATIENTS,
 ) -> None:
     """Sensitivity of access, continuity and cost to one or two settings, as a table and a chart (sweep.html)."""
+    from carenet.report import ReportData, write_report
+    from carenet.twin.experiments.report_inputs import sweep_tables
+    from carenet.twin.experiments.sweep import parse_vary, sweep_model
+
     check_run_length(years, days)
     check_limits({"--reps": reps, "--workers": workers, "--demo-patients": demo_patients, "--steps": steps})
     varies = [parse_vary(v, steps) for v in vary]
@@ -284,6 +306,8 @@ def sweep(
 
 def print_sweep(result: Sweep) -> None:
     """Settings down, measures across, one row per model and setting."""
+    from carenet.report.summary import format_number
+
     table = result.headline()
     card = result.table.drop_duplicates("measure").set_index("measure")
     grid = Table(title=f"Sweep of {' and '.join(v.path for v in result.varies)} (means over "
@@ -336,6 +360,10 @@ def demo(
     """Build the demo network, compare six library models over a year, print the scorecard, write report.html."""
     from carenet.cli.commands_population import show_profile
     from carenet.population import summarise
+    from carenet.schema import open_dataset
+    from carenet.twin.experiments.compare import compare_models
+    from carenet.twin.experiments.manifest import check_out_folder
+    from carenet.twin.experiments.population import DEMO_SEED, POPULATION_FOLDER, build_demo
 
     check_run_length(years, None)
     check_limits({"--reps": reps, "--workers": workers, "--demo-patients": demo_patients})

@@ -10,8 +10,6 @@ from rich.table import Table
 
 from carenet.cli.commands_import_fhir import fhir_defaults
 from carenet.cli.failures import file_errors, literal
-from carenet.schema.folders import locked
-from carenet.sources.fhir import export_fhir
 
 console = Console()
 export_app = typer.Typer(help="Export a dataset in a standard format.", no_args_is_help=True)
@@ -24,6 +22,9 @@ def fhir(
                              help="Folder of <Type>.ndjson files, or a .json path for one collection Bundle"),
 ) -> None:
     """Write the dataset as FHIR R4 (it imports back to the same tables with `carenet import fhir`)."""
+    from carenet.schema.folders import locked
+    from carenet.sources.fhir import export_fhir
+
     with file_errors(out), locked(out.parent, what="folder"):  # one writer of the export at a time
         counts = export_fhir(dataset, out, fhir_defaults().timezone)
     grid = Table("resource", "written")

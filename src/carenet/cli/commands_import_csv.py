@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 from rich.console import Console
@@ -10,8 +11,9 @@ from rich.table import Table
 
 from carenet.cli.changes import UPDATE_OPTION, print_changes
 from carenet.cli.failures import file_errors, literal
-from carenet.sources.extract import ImportResult, import_extract
-from carenet.sources.nhs import import_appointment_counts, import_registered_practices
+
+if TYPE_CHECKING:  # loaded inside the commands, so that `carenet --help` stays quick
+    from carenet.sources.extract import ImportResult
 
 console = Console()
 
@@ -30,6 +32,8 @@ def csv_extract(
     update: bool = UPDATE_OPTION,
 ) -> None:
     """Import a practice CSV extract (see docs/csv-extract.md); nothing is written unless every row is valid."""
+    from carenet.sources.extract import import_extract
+
     with file_errors(out):
         result = import_extract(files, out, update=update)
     _summary(result, out)
@@ -43,6 +47,8 @@ def nhs_registered(
     update: bool = UPDATE_OPTION,
 ) -> None:
     """Import practices with their list size (and IMD score) from NHS Digital open data."""
+    from carenet.sources.nhs import import_registered_practices
+
     with file_errors(out):
         result = import_registered_practices(list_csv, out, imd, ccgs=ccg or None, update=update)
     _summary(result, out)
@@ -54,6 +60,8 @@ def nhs_appointments(
     update: bool = UPDATE_OPTION,
 ) -> None:
     """Import monthly appointment counts by status, HCP type, mode and booking interval."""
+    from carenet.sources.nhs import import_appointment_counts
+
     with file_errors(out):
         result = import_appointment_counts(files, out, update=update)
     _summary(result, out)

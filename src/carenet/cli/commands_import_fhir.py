@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 from rich.console import Console
@@ -13,8 +14,9 @@ from rich.text import Text
 from carenet.cli.changes import UPDATE_OPTION, print_changes
 from carenet.cli.failures import file_errors, literal
 from carenet.cli.limits import check_limits
-from carenet.params import parameter
-from carenet.sources.fhir import FhirDefaults, FhirImport, read_fhir, save_fhir
+
+if TYPE_CHECKING:  # loaded inside the command, so that `carenet --help` stays quick
+    from carenet.sources.fhir import FhirDefaults, FhirImport
 
 console = Console()
 err_console = Console(stderr=True)
@@ -24,6 +26,9 @@ _PROGRESS_FROM_BYTES = 16 * 1024 * 1024
 
 def fhir_defaults() -> FhirDefaults:
     """The importer's defaults, from the ``fhir_import`` section of parameters.yaml."""
+    from carenet.params import parameter
+    from carenet.sources.fhir import FhirDefaults
+
     return FhirDefaults.from_parameters(parameter("fhir_import"))
 
 
@@ -34,6 +39,8 @@ def fhir(
     update: bool = UPDATE_OPTION,
 ) -> None:
     """Import FHIR R4 resources; every problem is listed and nothing is written unless all is well."""
+    from carenet.sources.fhir import read_fhir, save_fhir
+
     check_limits({"--workers": workers})
     with file_errors(paths[0] if len(paths) == 1 else None):
         total = sum(f.stat().st_size for p in paths if p.exists()

@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from carenet.models import DeliveryModel, ModelError, check_model_file, list_models, load_model
-from carenet.params import parameter
+if TYPE_CHECKING:  # loaded inside the commands, so that `carenet --help` stays quick
+    from carenet.models import DeliveryModel
 
 console = Console(width=140, markup=False)
 """Models may come from the user's own files: their text is printed as it is, never read as markup."""
@@ -20,6 +21,8 @@ models_app = typer.Typer(help="The delivery-model library: list, show and check 
 
 def parameter_mismatches(model: DeliveryModel) -> list[str]:
     """Workforce lines whose ``parameter:`` path is missing from parameters.yaml or holds another value."""
+    from carenet.params import parameter
+
     problems = []
     for i, line in enumerate(model.workforce.roles):
         if line.parameter is None:
@@ -37,6 +40,8 @@ def parameter_mismatches(model: DeliveryModel) -> list[str]:
 
 def list_cmd() -> None:
     """List the models shipped in the library."""
+    from carenet.models import list_models, load_model
+
     grid = Table("name", "title", "scale", "booking", "triage", show_lines=False)
     for name in list_models():
         m = load_model(name)
@@ -115,6 +120,8 @@ def _mechanisms(m: DeliveryModel) -> Table:
 
 def show_cmd(name: str = typer.Argument(..., help="Library model name, or a path to a model file")) -> None:
     """Print one model: summary, sources, workforce, teams and every mechanism with its source."""
+    from carenet.models import load_model
+
     m = load_model(name)
     console.print(Text.assemble((m.title, "bold"), f"  ({m.name})"))
     console.print(m.summary)
@@ -134,6 +141,8 @@ def show_cmd(name: str = typer.Argument(..., help="Library model name, or a path
 
 def check_cmd(file: Path = typer.Argument(..., help="Model file (YAML) to check")) -> None:
     """Check a model file against the specification and its parameters.yaml references."""
+    from carenet.models import ModelError, check_model_file
+
     m = check_model_file(file)
     problems = parameter_mismatches(m)
     if problems:

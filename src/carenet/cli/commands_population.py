@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import pyarrow as pa
 import typer
 from rich.console import Console
 from rich.table import Table
@@ -13,19 +13,12 @@ from rich.text import Text
 
 from carenet.cli.failures import file_errors, literal
 from carenet.cli.limits import check_limits
-from carenet.population import (
-    DEFAULT_BATCH_PATIENTS,
-    Summary,
-    compare,
-    demo_networks,
-    demo_practices,
-    failures,
-    read_practices_csv,
-    summarise,
-    write_population,
-)
-from carenet.schema import open_dataset
 from carenet.schema.errors import CarenetError
+
+if TYPE_CHECKING:  # loaded inside the commands, so that `carenet --help` stays quick
+    import pyarrow as pa
+
+    from carenet.population import Summary
 
 console = Console()
 population_app = typer.Typer(help="Calibrated synthetic populations: generate and check.", no_args_is_help=True)
@@ -48,6 +41,8 @@ def _england(folder: Path, ccgs: list[str] | None) -> pa.Table:
 
 
 def _practices(choice: str, nhs_data: Path, ccgs: list[str] | None) -> tuple[pa.Table, pa.Table | None, str]:
+    from carenet.population import demo_networks, demo_practices, read_practices_csv
+
     if choice == "demo":
         return demo_practices(), demo_networks(), "demo"
     if choice == "england":
@@ -66,10 +61,14 @@ def synth(
     patients: int | None = typer.Option(None, "--patients", min=0, help="Total patients (list sizes are scaled)"),
     ccg: list[str] | None = typer.Option(None, "--ccg", help="With england: only practices of this CCG (repeatable)"),
     nhs_data: Path = typer.Option(NHS_OPEN_DATA, "--nhs-data", help="Folder of the NHS open-data CSVs (england)"),
-    batch_patients: int = typer.Option(DEFAULT_BATCH_PATIENTS, "--batch-patients", min=1,
-                                       help="Patients generated and written at a time (bounds memory)"),
+    batch_patients: int | None = typer.Option(None, "--batch-patients", min=1,
+                                              help="Patients generated and written at a time (bounds memory; "
+                                                   "default: the generator's own batch size)"),
 ) -> None:
     """Generate a calibrated synthetic population and write it as a dataset."""
+    from carenet.population import DEFAULT_BATCH_PATIENTS, write_population
+
+    batch_patients = DEFAULT_BATCH_PATIENTS if batch_patients is None else batch_patients
     check_limits({"--patients": patients, "--batch-patients": batch_patients}, {"--patients": "population_patients"})
     with file_errors(None if practices in ("demo", "england") else practices):
         table, networks, label = _practices(practices, nhs_data, ccg)
@@ -94,6 +93,8 @@ def _reference_date(manifest_extra: dict, given: str | None) -> dt.date | None:
 def comparison_table(summary: Summary, title: str) -> tuple[Table, list[str], int]:
     """Generated against published, one row per figure, grouped; returns the table, its numbered sources and
     how many rows fail."""
+    from carenet.population import compare, failures
+
     rows = compare(summary)
     sources: list[str] = []
     grid = Table("measure", "generated", "published", "tolerance", "", "source", title=title)
@@ -126,6 +127,9 @@ def check(
                                               help="Date ages are taken at (default: the dataset's own)"),
 ) -> None:
     """Compare a population with published figures; exit 1 if any falls outside its tolerance."""
+    from carenet.population import summarise
+    from carenet.schema import open_dataset
+
     with file_errors(dataset):
         ds = open_dataset(dataset)
         summary = summarise(ds, _reference_date(ds.manifest.extra, reference_date))
@@ -165,6 +169,9 @@ def demo(
     seed: int = typer.Option(DEMO_SEED, "--seed", help="Random seed"),
 ) -> None:
     """Build the demo network (one PCN of five practices, 50,000 patients), show its profile, write it."""
+    from carenet.population import demo_networks, demo_practices, summarise, write_population
+    from carenet.schema import open_dataset
+
     with file_errors(out):
         manifest = write_population(out, demo_practices(), demo_networks(), seed=seed, label="demo")
         summary = summarise(open_dataset(out))

@@ -8,36 +8,20 @@ import tempfile
 from datetime import date
 from enum import StrEnum
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import ibis
 import typer
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
 from carenet.cli.failures import file_errors, literal
-from carenet.measures import (
-    SERIES,
-    Period,
-    ScorecardConfig,
-    Tables,
-    WorklistConfig,
-    case_finding,
-    chart_series,
-    compare,
-    connect,
-    load,
-    print_scorecard,
-    profile_for,
-    reference_date,
-    render_comparison,
-    scorecard,
-    write_worklist,
-)
-from carenet.measures.warm_up import read_warm_up, scored_period
-from carenet.params import parameter
-from carenet.schema import CarenetError, open_dataset
-from carenet.twin.experiments.scoring import population_config, settings_config
+from carenet.schema.errors import CarenetError
+
+if TYPE_CHECKING:  # loaded inside the commands, so that `carenet --help` stays quick
+    import ibis
+
+    from carenet.measures import Period, ScorecardConfig, Tables
 
 console = Console()
 
@@ -60,15 +44,21 @@ class Every(StrEnum):
 
 def _value(path: str) -> object:
     """The ``value`` of an assumption in ``parameters.yaml``."""
+    from carenet.params import parameter
+
     return parameter(path)["value"]
 
 
 def scorecard_config(as_of: date | None, period_days: int | None) -> ScorecardConfig:
     """The scorecard's configuration: every threshold from ``parameters.yaml``, the period from the options."""
+    from carenet.twin.experiments.scoring import settings_config
+
     return settings_config(as_of, period_days)
 
 
 def _connect(backend: Backend, db_url: str | None) -> ibis.BaseBackend:
+    from carenet.measures import connect
+
     if backend is Backend.postgres:
         if not db_url:
             raise CarenetError("--backend postgres needs --db-url postgresql://user:password@host:port/database")
@@ -79,11 +69,17 @@ def _connect(backend: Backend, db_url: str | None) -> ibis.BaseBackend:
 
 
 def _tables(dataset: Path, backend: Backend, con: ibis.BaseBackend) -> Tables:
+    from carenet.measures import load
+    from carenet.schema import open_dataset
+
     return load(open_dataset(dataset), backend.value, con=con)
 
 
 def _reference_day(dataset: Path, tables: Tables, given: date | None) -> date:
     """``--as-of``, else the last appointment, else the reference date a generator wrote in the manifest."""
+    from carenet.measures import reference_date
+    from carenet.schema import open_dataset
+
     if given is not None:
         return given
     try:
@@ -97,6 +93,9 @@ def _reference_day(dataset: Path, tables: Tables, given: date | None) -> date:
 
 def _scored(dataset: Path, end: date, period_days: int | None, to_stderr: bool) -> tuple[Period, str | None]:
     """The period to score up to ``end``, less a twin run's warm-up (printed when there is one)."""
+    from carenet.measures.warm_up import read_warm_up, scored_period
+    from carenet.schema import open_dataset
+
     warm = read_warm_up(open_dataset(dataset))
     period = scored_period(end, period_days or int(_value("measures_population.period_days")), warm)
     if warm is None:
@@ -139,6 +138,8 @@ def score(
     worklists: Path | None = typer.Option(None, "--worklists", help="Also write case-finding worklists here"),
 ) -> None:
     """Score a dataset on the population, the five attributes and the workforce; or compare two."""
+    from carenet.measures import compare, print_scorecard, render_comparison, scorecard
+
     if len(datasets) > 2:
         raise CarenetError(f"score takes one dataset, or two to compare; got {len(datasets)}")
     if out is not None and format is not Format.json:
@@ -179,6 +180,11 @@ def score(
 
 
 def _worklist(tables: Tables, as_of: date, folder: Path) -> None:
+    import ibis
+
+    from carenet.measures import WorklistConfig, case_finding, profile_for, write_worklist
+    from carenet.twin.experiments.scoring import population_config
+
     config = WorklistConfig(multimorbid_min_ltc=int(_value("measures_worklists.multimorbid_min_ltc_count")),
                             review_window_days=int(_value("measures_worklists.ltc_review_window_days")))
     profile = profile_for(tables, as_of, population_config())
@@ -211,7 +217,8 @@ def worklist(
 
 def spc(
     dataset: Path = typer.Argument(..., help="Dataset folder"),
-    series: str = typer.Option("mean_wait_days", "--series", help=f"One of: {', '.join(SERIES)}"),
+    series: str = typer.Option("mean_wait_days", "--series",
+                               help="A series name, e.g. mean_wait_days (an unknown name lists them all)"),
     every: Every = typer.Option(Every.week, "--every", help="week or month"),
     baseline: int | None = typer.Option(None, "--baseline", min=2, help="Fix the limits on the first N points"),
     format: Format = typer.Option(Format.table, "--format"),
@@ -221,6 +228,8 @@ def spc(
     period_days: int | None = typer.Option(None, "--period-days", min=1, help="Days in the period (default: 365)"),
 ) -> None:
     """An XmR chart (Making Data Count) of a weekly or monthly series, with its special-cause signals."""
+    from carenet.measures import SERIES, chart_series
+
     with file_errors(dataset):
         tables = _tables(dataset, backend, _connect(backend, db_url))
         end = _reference_day(dataset, tables, _parse_day(as_of, "--as-of"))

@@ -12,11 +12,9 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from carenet.cli.commands_experiments import DEMO
 from carenet.cli.limits import check_limits
-from carenet.models import load_model
 from carenet.schema.errors import CarenetError
-from carenet.twin import BOOKING_MODES, Effects, r1_metrics, run_model, run_r1, run_summary, write_run
-from carenet.twin.population_source import DEMO, load_population
 
 console = Console()
 twin_app = typer.Typer(help="The digital twin: run a delivery model on a population for a year.",
@@ -40,12 +38,16 @@ def run(
     days: int = typer.Option(250, "--days", min=1, help="Working days to simulate"),
     out: Path = typer.Option(..., "--out", help="Run folder to write (a canonical dataset plus run.json)"),
     start: str | None = typer.Option(None, "--start", help="First day (default: the day after the population's date)"),
-    booking: str = typer.Option("compiled", "--booking", help=f"Booking solver: {', '.join(BOOKING_MODES)}"),
+    booking: str = typer.Option("compiled", "--booking", help="Booking solver: compiled, greedy or exact"),
     effect: list[str] | None = typer.Option(None, "--effect",
                                             help="Change an effect, e.g. proactive_acute_reduction=0.2 (repeatable)"),
     patients: int | None = typer.Option(None, "--patients", min=1, help="With demo: total patients"),
 ) -> None:
     """Run MODEL on a population and write the run as a dataset the measures score like imported data."""
+    from carenet.models import load_model
+    from carenet.twin import Effects, run_model, run_summary, write_run
+    from carenet.twin.population_source import load_population
+
     check_limits({"--days": days, "--patients": patients})
     spec = load_model(model)
     effects = Effects.from_parameters().replace_from_text(effect or [])
@@ -78,6 +80,8 @@ def r1(
     seed: int = typer.Option(..., "--seed", min=0, help="Random seed"),
 ) -> None:
     """Run reference workload R1 (docs/benchmarks.md) and print its four agreement metrics as JSON."""
+    from carenet.twin import r1_metrics, run_r1
+
     check_limits({"--practices": practices})
     clock = time.perf_counter()
     record, population = run_r1(practices, seed)
@@ -89,6 +93,8 @@ def r1(
 @twin_app.command("effects")
 def effects() -> None:
     """List the effects a run assumes, with their values, evidence tags and sources."""
+    from carenet.twin import Effects
+
     table = Table("effect", "value", "tag", "source")
     table.columns[0].no_wrap = True
     for row in Effects.from_parameters().describe():

@@ -8,24 +8,16 @@ tolerance. The work is :mod:`carenet.validation`'s; this is the thin command ove
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
-from carenet.cli.commands_experiments import _command, progress_bar
-from carenet.twin.experiments.population import DEMO
-from carenet.validation import (
-    NOT_APPLICABLE,
-    OUTSIDE,
-    Validation,
-    ValidationSettings,
-    published_figures,
-    simulate_for_validation,
-    validate_folder,
-    write_outputs,
-)
-from carenet.validation.comparison import format_tolerance, format_value
+from carenet.cli.commands_experiments import DEMO, _command, progress_bar
+
+if TYPE_CHECKING:  # loaded inside the command, so that `carenet --help` stays quick
+    from carenet.validation import Validation
 
 console = Console()
 
@@ -44,6 +36,9 @@ def validation_table(validation: Validation) -> tuple[Table, list[str]]:
 
     Returns the table and the lines to print under it: the numbered sources, then why each n/a row lacks a figure.
     """
+    from carenet.validation import NOT_APPLICABLE, OUTSIDE
+    from carenet.validation.comparison import format_tolerance, format_value
+
     grid = Table(title="Simulated against published", title_justify="left", header_style="bold")
     grid.add_column("measure", max_width=46)
     for name in ("simulated", "published", "tolerance"):
@@ -86,6 +81,16 @@ def validate(
                                                   "patients"),
 ) -> None:
     """Hold a model's simulated year (or an existing run) against published figures; exit 1 if any is outside."""
+    from carenet.validation import (
+        NOT_APPLICABLE,
+        OUTSIDE,
+        ValidationSettings,
+        published_figures,
+        simulate_for_validation,
+        validate_folder,
+        write_outputs,
+    )
+
     settings = ValidationSettings.from_parameters()
     published = published_figures(appointments, settings)
     if run is not None:

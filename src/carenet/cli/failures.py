@@ -8,12 +8,11 @@ from __future__ import annotations
 
 import errno
 import os
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-import duckdb
-import pyarrow as pa
 from rich.console import Console
 from rich.markup import escape
 from rich.text import Text
@@ -76,7 +75,7 @@ def file_errors(path: str | os.PathLike[str] | None) -> Iterator[None]:
         if damaged(exc):
             raise FileSystemError(damaged_message(exc, path)) from exc
         raise FileSystemError(os_error_message(exc, path)) from exc
-    except (duckdb.Error, pa.ArrowException) as exc:
+    except Exception as exc:
         if not damaged(exc):
             raise
         raise FileSystemError(damaged_message(exc, path)) from exc
@@ -89,8 +88,18 @@ _DAMAGE = ("parquet", "magic bytes", "footer", "thrift", "corrupt", "truncated",
 
 def damaged(exc: BaseException) -> bool:
     """Whether ``exc`` says that a data file is damaged (truncated, overwritten, not Parquet)."""
-    return isinstance(exc, (OSError, duckdb.Error, pa.ArrowException)) and \
-        any(word in str(exc).lower() for word in _DAMAGE)
+    return isinstance(exc, (OSError, *_reader_errors())) and any(word in str(exc).lower() for word in _DAMAGE)
+
+
+def _reader_errors() -> tuple[type[BaseException], ...]:
+    """The Parquet readers' error classes, from the readers already loaded (a command that read no table has
+    none, and loading Arrow or DuckDB only to classify an error would slow every failing command)."""
+    found: list[type[BaseException]] = []
+    if "duckdb" in sys.modules:
+        found.append(sys.modules["duckdb"].Error)
+    if "pyarrow" in sys.modules:
+        found.append(sys.modules["pyarrow"].ArrowException)
+    return tuple(found)
 
 
 def damaged_message(exc: BaseException, path: str | os.PathLike[str] | None) -> str:

@@ -6,7 +6,6 @@ message naming the option, the limit, and the entry to raise if the size is mean
 
 from __future__ import annotations
 
-from carenet.params import parameter
 from carenet.schema.errors import CarenetError
 
 OPTION_LIMITS: dict[str, str] = {
@@ -28,6 +27,8 @@ class LimitExceeded(CarenetError):
 
 def limit(name: str) -> int:
     """The value of ``limits.<name>`` in ``parameters.yaml``."""
+    from carenet.params import parameter
+
     return int(parameter(f"limits.{name}.value"))
 
 
@@ -53,6 +54,8 @@ def check_limits(values: dict[str, float | int | None], entries: dict[str, str] 
 
 def check_run_length(years: float | None, days: int | None) -> None:
     """``--days``, or ``--years`` as working days, within ``limits.days``."""
+    from carenet.params import parameter
+
     if days is not None:
         check_limits({"--days": days})
         return
@@ -66,6 +69,8 @@ def check_run_length(years: float | None, days: int | None) -> None:
 
 
 def _rationale(entry: str) -> str:
+    from carenet.params import parameter
+
     return str(parameter(f"limits.{entry}.rationale")).split(";")[0]
 
 
