@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 SRC = Path(__file__).resolve().parents[2] / "src"
-HEAVY = ("pyarrow", "ibis", "altair", "numba", "scipy", "pandas", "duckdb")
+HEAVY = ("pyarrow", "ibis", "altair", "numba", "scipy", "pandas", "duckdb", "sqlalchemy", "alembic")
 PROBE = """
 import json, runpy, sys
 watched = json.loads(sys.argv[2])

@@ -9,7 +9,6 @@ from rich.console import Console
 from rich.table import Table
 
 from carenet.cli.failures import literal
-from carenet.service.store import export_dataset, load_dataset, open_store
 
 console = Console()
 store_app = typer.Typer(help="The service's store: load a dataset in, export its activity.", no_args_is_help=True)
@@ -29,6 +28,8 @@ def _counts(title: str, rows: dict[str, int]) -> Table:
 def load(dataset: Path = typer.Argument(..., help="Canonical dataset folder (imported or synthetic)"),
          db: str = DB_OPTION) -> None:
     """Load every table of a dataset into the store, in one transaction (all of it or nothing)."""
+    from carenet.service.store import load_dataset, open_store
+
     store = open_store(db)
     try:
         report = load_dataset(store, dataset)
@@ -42,6 +43,8 @@ def load(dataset: Path = typer.Argument(..., help="Canonical dataset folder (imp
 def export(out: Path = typer.Argument(..., help="Dataset folder to write (its tables replaced if it is a dataset)"),
            db: str = DB_OPTION) -> None:
     """Write the store's tables as a canonical dataset that `carenet score` reads."""
+    from carenet.service.store import export_dataset, open_store
+
     store = open_store(db)
     try:
         manifest = export_dataset(store, out)
