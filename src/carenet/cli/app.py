@@ -12,6 +12,7 @@ from carenet.cli import (
     commands_data,
     commands_experiments,
     commands_export,
+    commands_fund,
     commands_import,
     commands_models,
     commands_population,
@@ -40,6 +41,7 @@ commands_twin.register(app)
 commands_experiments.register(app)
 commands_validate.register(app)
 commands_store.register(app)
+commands_fund.register(app)
 
 err_console = Console(stderr=True)
 

@@ -1,0 +1,139 @@
+"""Funding commands: ``carenet fund capitation|equity|budget|contract`` (tables on screen, ``--out`` CSV or Excel)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pyarrow as pa
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from carenet.cli.failures import file_errors, literal
+
+console = Console()
+fund_app = typer.Typer(help="Need-weighted capitation, budgets against cost, outcome contracts and equity.",
+                       no_args_is_help=True)
+
+PRACTICES_HELP = "england (the NHS open data), a practices CSV, or a carenet dataset folder"
+NHS_DATA_HELP = "Folder of the NHS open-data CSVs (with --practices england)"
+YEAR_HELP = "NHS financial year of the prices, e.g. 2025/26"
+NHS_OPEN_DATA = Path("../shared/external/nhs-open-data")
+
+
+def _show(table: pa.Table, title: str, limit: int | None = None) -> None:
+    out = Table(title=title, title_justify="left")
+    for name in table.column_names:
+        out.add_column(name.replace("_", " "), justify="left" if table.schema.field(name).type == pa.string()
+                       else "right", overflow="fold")
+    rows = table.slice(0, limit).to_pylist() if limit else table.to_pylist()
+    for row in rows:
+        out.add_row(*(_cell(v) for v in row.values()))
+    console.print(out)
+    if limit and table.num_rows > limit:
+        console.print(f"  … {table.num_rows - limit:,} more rows (--out writes them all)")
+
+
+def _cell(value: object) -> str:
+    if value is None:
+        return "n/a"
+    if isinstance(value, bool):
+        return "yes" if value else ""
+    if isinstance(value, float):
+        return f"{value:,.4f}" if abs(value) < 10 else f"{value:,.2f}"
+    if isinstance(value, int):
+        return f"{value:,}"
+    return literal(str(value))
+
+
+def _funded(practices: str, year: str, nhs_data: Path):
+    """Settings, the year's prices, the practices and their capitation (shared by every command)."""
+    from carenet.fund import FundSettings, capitation, prices_for  # noqa: PLC0415
+    from carenet.fund.sources import practices_profile  # noqa: PLC0415
+
+    settings = FundSettings.from_parameters()
+    prices = prices_for(year, settings)
+    with file_errors(None if practices == "england" else practices):
+        profile = practices_profile(practices, settings, nhs_data)
+    return settings, prices, profile, capitation(profile, settings)
+
+
+def _write(out: Path | None, sheets: dict[str, pa.Table]) -> None:
+    if out is None:
+        return
+    from carenet.fund.export import write_tables  # noqa: PLC0415
+
+    with file_errors(out):
+        written = write_tables(out, sheets)
+    console.print(f"Wrote {literal(written)}")
+
+
+@fund_app.command("capitation")
+def capitation_command(
+    practices: str = typer.Option("england", "--practices", help=PRACTICES_HELP),
+    year: str = typer.Option("2025/26", "--year", help=YEAR_HELP),
+    nhs_data: Path = typer.Option(NHS_OPEN_DATA, "--nhs-data", help=NHS_DATA_HELP),
+    out: Path | None = typer.Option(None, "--out", help="Write every practice's row: .csv, or .xlsx"),
+    show: int = typer.Option(15, "--show", min=0, help="Practices printed on screen"),
+) -> None:
+    """Each practice's need-weighted list, component by component, and its income for a year."""
+    from carenet.fund import capitation_table  # noqa: PLC0415
+    from carenet.fund.capitation import summary  # noqa: PLC0415
+    from carenet.fund.prices import unpriced_streams  # noqa: PLC0415
+
+    _, prices, profile, cap = _funded(practices, year, nhs_data)
+    table = capitation_table(cap, prices)
+    totals = summary(cap)
+    console.print(f"[bold]Capitation {prices.year}[/]: {totals['practices']:,.0f} practices, "
+                  f"{totals['registered']:,.0f} registered, {totals['weighted']:,.0f} weighted "
+                  f"(normalised over the practices given); global sum £{prices.global_sum.value:.2f} "
+                  f"[{prices.global_sum.tag}], ARRS "
+                  + (f"£{prices.arrs.value:.3f} [{prices.arrs.tag}]" if prices.arrs else "not sourced")
+                  + " per weighted patient")
+    for note in profile.notes:
+        console.print(f"  {literal(note)}")
+    for name, built in cap.built.items():
+        if not built:
+            console.print(f"  {name}: not in the data, index 1 for every practice")
+    lo, hi = (float(cap.weighted_low.sum() / cap.weighted.sum()), float(cap.weighted_high.sum() / cap.weighted.sum()))
+    console.print(f"  not built from open data (index 1, effect shown as a range {lo:.2f}–{hi:.2f} of the weighted "
+                  f"list): {', '.join(cap.unbuilt).replace('_', ' ')}")
+    for stream in unpriced_streams(prices):
+        console.print(f"  {stream}: no sourced price for {prices.year}; left out of income")
+    shown = ["practice_code", "registered", "age_sex_index", "morbidity_index", "deprivation_index", "weighted",
+             "income_gbp", "income_per_registered_gbp"]
+    _show(table.select(shown), "Practices", show)
+    _write(out, {"capitation": table})
+
+
+@fund_app.command("equity")
+def equity_command(
+    practices: str = typer.Option("england", "--practices", help=PRACTICES_HELP),
+    year: str = typer.Option("2025/26", "--year", help=YEAR_HELP),
+    nhs_data: Path = typer.Option(NHS_OPEN_DATA, "--nhs-data", help=NHS_DATA_HELP),
+    out: Path | None = typer.Option(None, "--out", help="Write the deciles (.csv) or deciles and practices (.xlsx)"),
+    show: int = typer.Option(10, "--show", min=0, help="Flagged practices printed on screen"),
+) -> None:
+    """Funding and clinicians per need-adjusted patient by deprivation decile, and lists unlike their locality's."""
+    from carenet.fund import cream_skimming, equity  # noqa: PLC0415
+
+    settings, prices, profile, cap = _funded(practices, year, nhs_data)
+    result = equity(cap, settings, prices.global_sum.value)
+    _show(result.table, f"Funding per need-adjusted patient by deprivation decile (1 = most deprived), {prices.year}")
+    for note in result.notes:
+        console.print(f"  {literal(note)}")
+    if result.gap is not None:
+        console.print(f"Most deprived decile: {result.gap:.1%} less funding per need-adjusted patient than the least "
+                      f"deprived (Health Foundation 2021: about {result.published_gap:.0%} less)")
+    flags = cream_skimming(profile, settings.cream_flag_gap)
+    flagged = flags.filter(flags["flagged"])
+    console.print(f"Lists unlike their locality's (younger, healthier and less deprived by at least "
+                  f"{settings.cream_flag_gap:.0%}): {flagged.num_rows:,} of {flags.num_rows:,} practices")
+    if flagged.num_rows and show:
+        cols = ["practice_code", "locality", "registered", "gap_share_65plus", "gap_multimorbid", "gap_imd_score"]
+        _show(flagged.sort_by([("registered", "descending")]).select(cols), "Flagged practices", show)
+    _write(out, {"equity": result.table, "cream_skimming": flags})
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(fund_app, name="fund")

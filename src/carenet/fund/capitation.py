@@ -1,0 +1,96 @@
+"""Need-weighted capitation: each practice's weighted list, component by component, and what it is paid.
+
+Components built from the data are normalised nationally (over the practices given) and multiplied
+into the weighted list (:mod:`carenet.fund.normalise`). The GMS formula's components the data cannot
+build (list turnover, nursing and residential homes, market forces, rurality) stay at 1 and their
+combined effect is shown as a range, ``weighted_low``..``weighted_high``. Income for a financial year
+is the global sum and ARRS per weighted patient and the enhanced services on their basis
+(:mod:`carenet.fund.prices`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pyarrow as pa
+
+from carenet.fund.components import age_sex_index, deprivation_index, morbidity_index
+from carenet.fund.normalise import normalised, weighted_list
+from carenet.fund.prices import YearPrices
+from carenet.fund.profile import PracticeProfile, deciles
+from carenet.fund.settings import FundSettings
+
+COMPONENTS = ("age_sex", "morbidity", "deprivation")
+"""Built components, in the order they are shown."""
+
+
+@dataclass
+class Capitation:
+    """The weighted list of every practice: ``indices[k]`` normalised (1 = national average), ``built[k]`` whether
+    the data could build component ``k``."""
+
+    profile: PracticeProfile
+    indices: dict[str, np.ndarray]
+    built: dict[str, bool]
+    weighted: np.ndarray
+    weighted_low: np.ndarray
+    weighted_high: np.ndarray
+    unbuilt: dict[str, tuple[float, float]]
+
+    def need_weighted(self, components: tuple[str, ...]) -> np.ndarray:
+        """The weighted list from a subset of the components (for equity: what the formula pays on)."""
+        return weighted_list(self.profile.registered, [self.indices[k] for k in components])
+
+
+def capitation(profile: PracticeProfile, settings: FundSettings) -> Capitation:
+    raw = {"age_sex": age_sex_index(profile, settings.need_weights),
+           "morbidity": morbidity_index(profile, settings.need_weights),
+           "deprivation": deprivation_index(profile, settings.deprivation_rate_ratio)}
+    n = profile.registered
+    indices = {k: (normalised(v, n) if v is not None else np.ones(profile.size)) for k, v in raw.items()}
+    weighted = weighted_list(n, list(indices.values()))
+    lo = float(np.prod([r[0] for r in settings.unbuilt_ranges.values()]))
+    hi = float(np.prod([r[1] for r in settings.unbuilt_ranges.values()]))
+    return Capitation(profile, indices, {k: v is not None for k, v in raw.items()}, weighted, weighted * lo,
+                      weighted * hi, dict(settings.unbuilt_ranges))
+
+
+def capitation_table(cap: Capitation, prices: YearPrices | None = None) -> pa.Table:
+    """One row per practice: codes, registered, each component's index, the weighted list and its range, income."""
+    p = cap.profile
+    columns: dict[str, pa.Array | np.ndarray | list] = {
+        "practice_code": pa.array(p.practice_id.tolist(), pa.string()),
+        "name": pa.array(p.name.tolist(), pa.string()),
+        "network": pa.array((p.network if p.network is not None else np.full(p.size, "")).tolist(), pa.string()),
+        "locality": pa.array((p.locality if p.locality is not None else np.full(p.size, "")).tolist(), pa.string()),
+        "registered": pa.array(p.registered, pa.int64()),
+        "imd_score": pa.array(p.imd_score, pa.float64(), mask=np.isnan(p.imd_score)),
+        "deprivation_decile": pa.array(deciles(p.deprivation), pa.int8()),
+    }
+    for k in COMPONENTS:
+        columns[f"{k}_index"] = pa.array(np.round(cap.indices[k], 6), pa.float64())
+    for k in cap.unbuilt:
+        columns[f"{k}_index"] = pa.array(np.ones(p.size), pa.float64())
+    columns["weighted"] = pa.array(np.round(cap.weighted, 3), pa.float64())
+    columns["weighted_low"] = pa.array(np.round(cap.weighted_low, 3), pa.float64())
+    columns["weighted_high"] = pa.array(np.round(cap.weighted_high, 3), pa.float64())
+    if prices is not None:
+        income = prices.income(p.registered.astype(np.float64), cap.weighted)
+        for stream, values in income.items():
+            columns[f"{stream}_gbp"] = pa.array(np.round(values, 2), pa.float64())
+        total = sum(income.values())
+        columns["income_gbp"] = pa.array(np.round(total, 2), pa.float64())
+        columns["income_per_registered_gbp"] = pa.array(np.round(total / np.maximum(p.registered, 1), 2),
+                                                        pa.float64())
+    return pa.table(columns)
+
+
+def summary(cap: Capitation) -> dict[str, float]:
+    """Totals a user checks first: registered and weighted totals (equal by construction) and the index spreads."""
+    out = {"practices": float(cap.profile.size), "registered": float(cap.profile.registered.sum()),
+           "weighted": float(cap.weighted.sum())}
+    for k in COMPONENTS:
+        v = cap.indices[k]
+        out[f"{k}_p5"], out[f"{k}_p95"] = (float(x) for x in np.percentile(v, [5, 95]))
+    return out
