@@ -1,4 +1,4 @@
-"""Workload M1 (docs/benchmarks.md): the continuity and access measures over a year of appointments for
+"""Workload M1 (docs/reference/benchmarks.md): the continuity and access measures over a year of appointments for
 1,000,000 patients, on DuckDB through carenet's Ibis measures, against the same computation in pandas.
 
 Workload (benchmark constants, not evidence — the calibrated values live in parameters.yaml):

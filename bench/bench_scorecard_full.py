@@ -1,6 +1,6 @@
 """The full scorecard (every section, every measure supported) and the case-finding worklists at M1 scale.
 
-Workload: the M1 dataset of docs/benchmarks.md (1,000,000 patients in 100 practices, about 5,000,000
+Workload: the M1 dataset of docs/reference/benchmarks.md (1,000,000 patients in 100 practices, about 5,000,000
 appointments; written by ``bench_measures.generate``), completed so that no measure is left
 unsupported. Benchmark constants, not evidence:
 

@@ -27,7 +27,8 @@ EXTERNAL = ROOT.parent / "shared" / "external"
 def external() -> Path:
     """``../shared/external``: real data nobody here wrote; tests skip if it is absent."""
     if not EXTERNAL.is_dir():
-        pytest.skip(f"external data not found at {EXTERNAL}")
+        pytest.skip(f"real open data not found at {EXTERNAL}: tests that check carenet against published NHS "
+                    "files need that folder beside the project (README, 'Two commands')")
     return EXTERNAL
 
 

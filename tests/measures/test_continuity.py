@@ -1,5 +1,5 @@
-"""Continuity measures: the hand-computed vectors of parameters.md §7.2, worked examples for SLICC, OPR and the
-micro-team share, properties of the indices, configuration errors and unsupported measures."""
+"""Continuity measures: the hand-computed vectors of docs/reference/parameters.md §7.2, worked examples for SLICC,
+OPR and the micro-team share, properties of the indices, configuration errors and unsupported measures."""
 
 from __future__ import annotations
 
@@ -25,7 +25,7 @@ from carenet.measures.reference import continuity as ref
 from carenet.measures.support import Unsupported
 from carenet.params import parameter
 
-VECTORS = {  # parameters.md §7.2: sequence -> UPC, COC, SECON, MMCI, KPC (4 decimals)
+VECTORS = {  # docs/reference/parameters.md §7.2: sequence -> UPC, COC, SECON, MMCI, KPC (4 decimals)
     "ABAB": (0.5, 0.3333, 0.0, 0.6774, 0.6667),
     "AABA": (0.75, 0.5, 0.3333, 0.6774, 0.6667),
     "ABCABC": (0.3333, 0.2, 0.0, 0.6078, 0.6),

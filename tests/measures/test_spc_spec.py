@@ -49,7 +49,8 @@ def test_published_test_vectors(vector):
 
 
 def test_outlier_shows_why_baselines_should_exclude_it():
-    # parameters.md §8: a late outlier inflates the moving range and drags every earlier point below the mean
+    # docs/reference/parameters.md §8: a late outlier inflates the moving range and drags every earlier point
+    # below the mean
     chart = xmr([10, 12, 11, 9, 10, 11, 12, 10, 9, 11, 10, 30])
     assert chart.signals() == {"outside_limits": [12], "shift": list(range(1, 12))}
     fixed = xmr([10, 12, 11, 9, 10, 11, 12, 10, 9, 11, 10, 30], baseline=11)

@@ -79,7 +79,7 @@ def r1(
     practices: int = typer.Option(1, "--practices", min=1, help="Practices of 10,000 patients (P)"),
     seed: int = typer.Option(..., "--seed", min=0, help="Random seed"),
 ) -> None:
-    """Run reference workload R1 (docs/benchmarks.md) and print its four agreement metrics as JSON."""
+    """Run reference workload R1 (docs/reference/benchmarks.md) and print its four agreement metrics as JSON."""
     from carenet.twin import r1_metrics, run_r1
 
     check_limits({"--practices": practices})

@@ -1,6 +1,6 @@
 """Access: waits from request to appointment, same-day and two-week shares, unmet demand, did-not-attend rate.
 
-Definitions in docs/measures/access.md (sources: parameters.md §2.5, §2.6, §8). The unit of a wait
+Definitions in docs/measures/access.md (sources: docs/reference/parameters.md §2.5, §2.6, §8). The unit of a wait
 is an *answered request*: a request and the first appointment booked for it (not cancelled), or,
 for an appointment that names no request, the appointment and its own ``requested_at``. Waits are
 whole calendar days between the day of the request and the day of the appointment (0 = same day),
@@ -35,7 +35,7 @@ BOOKED_STATUSES: tuple[str, ...] = ("booked", "attended", "did_not_attend")
 """Statuses of an appointment that answered a request (a cancelled one did not)."""
 
 OUTCOME_STATUSES: tuple[str, ...] = ("attended", "did_not_attend")
-"""Statuses with a known outcome: the denominator of the did-not-attend rate (parameters.md §2.5)."""
+"""Statuses with a known outcome: the denominator of the did-not-attend rate (docs/reference/parameters.md §2.5)."""
 
 BOOKING_INTERVALS: tuple[tuple[str, int, int | None], ...] = (
     ("same_day", 0, 0), ("1_day", 1, 1), ("2_7_days", 2, 7), ("8_14_days", 8, 14), ("15_21_days", 15, 21),
@@ -78,7 +78,7 @@ class AccessConfigError(CarenetError):
 
 
 class AccessConfig(BaseModel):
-    """Window, standards and bands for the access measures; defaults follow parameters.md §8."""
+    """Window, standards and bands for the access measures; defaults follow docs/reference/parameters.md §8."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
@@ -87,7 +87,8 @@ class AccessConfig(BaseModel):
     end: date | None = None
     """Last day of the window (inclusive); ``None`` = open."""
     within_days: int = Field(14, ge=0)
-    """The two-week standard: seen within 14 days of asking (Our Plan for Patients, 2022; parameters.md §8)."""
+    """The two-week standard: seen within 14 days of asking (Our Plan for Patients, 2022;
+    docs/reference/parameters.md §8)."""
     unmet_horizon_days: int = Field(28, ge=0)
     """A request with no appointment within this many days is unmet demand (assumption: NHS Digital's
     longest closed booking interval, 22-28 days; parameters.yaml ``measures_access.unmet_horizon_days``)."""
@@ -98,7 +99,7 @@ class AccessConfig(BaseModel):
     percentile: int = Field(90, gt=0, le=100)
     """The upper wait percentile reported (nearest-rank)."""
     age_bands: tuple[int, ...] = (0, 5, 15, 25, 45, 65, 75, 85)
-    """Lower bounds of the age bands, in years (benchmarks.md R1 bands; the last band is open)."""
+    """Lower bounds of the age bands, in years (docs/reference/benchmarks.md R1 bands; the last band is open)."""
 
     @field_validator("age_bands")
     @classmethod

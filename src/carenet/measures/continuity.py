@@ -1,6 +1,6 @@
 """Relational continuity: per-patient indices (UPC, COC, SECON, MMCI, KPC), SLICC, own-patient ratio, micro-team share.
 
-Definitions follow parameters.md §7.1 (see docs/measures/continuity.md for formulas and sources).
+Definitions follow docs/reference/parameters.md §7.1 (see docs/measures/continuity.md for formulas and sources).
 A *contact* is an attended appointment (status ``attended``) with a known clinician whose role is
 counted, in a counted mode, inside the window; visits are ordered by start time, then by
 appointment id. Per-patient indices need at least ``min_contacts`` contacts (2: every index divides
@@ -26,7 +26,7 @@ from carenet.schema.errors import CarenetError
 from carenet.schema.roles import ROLE_CODES
 
 MMCI_OFFSET = 0.1
-"""The 0.1 in MMCI = (1 − M/(N + 0.1)) / (1 − 1/(N + 0.1)) (Magill & Senf 1987; parameters.md §7.1)."""
+"""The 0.1 in MMCI = (1 − M/(N + 0.1)) / (1 − 1/(N + 0.1)) (Magill & Senf 1987; docs/reference/parameters.md §7.1)."""
 
 FACE_TO_FACE_MODES: tuple[str, ...] = ("face_to_face", "home_visit")
 """Modes SLICC counts as face to face (Sidaway-Lee 2019: "face-to-face GP appointments"; a home visit is one)."""
@@ -40,7 +40,7 @@ class ContinuityConfigError(CarenetError):
 
 
 class ContinuityConfig(BaseModel):
-    """What counts as a contact, and over which window; defaults follow parameters.md §7.1."""
+    """What counts as a contact, and over which window; defaults follow docs/reference/parameters.md §7.1."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
@@ -53,7 +53,7 @@ class ContinuityConfig(BaseModel):
     modes: tuple[str, ...] | None = None
     """Modes counted for the indices and the micro-team share; ``None`` = all (e.g. ``FACE_TO_FACE_MODES``)."""
     min_contacts: int = Field(2, ge=2)
-    """Fewest contacts for a per-patient index (parameters.md §7.1: all need N ≥ 2)."""
+    """Fewest contacts for a per-patient index (docs/reference/parameters.md §7.1: all need N ≥ 2)."""
     list_roles: tuple[str, ...] = ("gp",)
     """Roles counted by SLICC and the own-patient ratio (both are GP measures; Sidaway-Lee 2019, 2023)."""
     list_modes: tuple[str, ...] | None = FACE_TO_FACE_MODES

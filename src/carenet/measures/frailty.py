@@ -1,7 +1,7 @@
 """The electronic Frailty Index (eFI; Clegg et al., Age Ageing 2016;45(3):353-60, PMC4846793).
 
 eFI = distinct deficits ever recorded / 36. Deficits come from ``conditions.efi_deficit``; the
-eFI has no look-back window, so a deficit counts once recorded, resolved or not (parameters.md
+eFI has no look-back window, so a deficit counts once recorded, resolved or not (docs/reference/parameters.md
 §4.1). Categories (Frailty Toolkit, https://www.frailtytoolkit.org/electronic-frailty-index-efi/):
 fit ≤ 0.12 < mild ≤ 0.24 < moderate ≤ 0.36 < severe, i.e. 0-4, 5-8, 9-12 and ≥ 13 deficits.
 

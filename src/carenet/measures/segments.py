@@ -1,6 +1,6 @@
 """Population segmentation: each registered patient's Bridges to Health segment and NHS operational segment.
 
-Segments (Lynn J et al., Milbank Q 2007;85(2):185-208, table 2; parameters.md §5.1) are assigned
+Segments (Lynn J et al., Milbank Q 2007;85(2):185-208, table 2; docs/reference/parameters.md §5.1) are assigned
 hierarchically: a patient belongs to the highest-numbered segment whose rule they meet. For
 segments 4-8 this is the order of NHS England's national segmentation (frailty & dementia >
 organ failure > incurable cancer > disability > long-term conditions > healthy).
@@ -69,7 +69,8 @@ NHSE_SEGMENTS: dict[int, str] = {
 DEMENTIA_REGISTERS: tuple[str, ...] = ("DEM",)
 ORGAN_FAILURE_REGISTERS: tuple[str, ...] = ("HF", "COPD")
 ORGAN_FAILURE_SNOMED: tuple[str, ...] = ("431857002", "433146000")
-"""CKD stage 4 and stage 5 (parameters.md §3.3); stage 3 CKD is a long-term condition, not organ failure."""
+"""CKD stage 4 and stage 5 (docs/reference/parameters.md §3.3); stage 3 CKD is a long-term condition, not organ
+failure."""
 CANCER_REGISTER = "CAN"
 PALLIATIVE_REGISTER = "PC"
 DISABILITY_REGISTERS: tuple[str, ...] = ("LD", "MH")

@@ -2,7 +2,7 @@
 
 The centre line is the mean of the baseline points; the process limits sit at mean ± 2.66 × the
 mean moving range, the near (2σ) limits at mean ± ⅔ × 2.66 × the mean moving range. Four
-special-cause rules flag points (parameters.md §8, following NHS-R ``NHSRplotthedots``
+special-cause rules flag points (docs/reference/parameters.md §8, following NHS-R ``NHSRplotthedots``
 ``R/ptd_spc_standard.R`` and ``R/ptd_calculate_point_type.R``):
 
 1. a point outside the process limits;
@@ -43,7 +43,7 @@ OUTLIER_SCREEN_MULTIPLIER = 3.267
 """Optional baseline screen: moving ranges ≥ 3.267 × the mean moving range are left out (``ptd_spc_standard.R``)."""
 
 RUN_LENGTH = 7
-"""Points in a shift or a trend (Making Data Count, "four rules are enough"; parameters.md §8)."""
+"""Points in a shift or a trend (Making Data Count, "four rules are enough"; docs/reference/parameters.md §8)."""
 
 Improvement = Literal["increase", "decrease"] | None
 

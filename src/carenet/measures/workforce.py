@@ -35,7 +35,7 @@ from carenet.schema.errors import CarenetError
 from carenet.schema.roles import ROLES, ROLES_BY_CODE
 
 SESSION_MINUTES = 250
-"""A notional session, 4 h 10 min (BMA salaried GP model contract; parameters.md §6.3)."""
+"""A notional session, 4 h 10 min (BMA salaried GP model contract; docs/reference/parameters.md §6.3)."""
 SESSIONS_PER_FTE = 9
 """Sessions in a full-time (37.5 h) week (BMA salaried GP model contract)."""
 WEEKS_PER_YEAR = 52

@@ -1,7 +1,7 @@
 """SNOMED CT code lists: QOF registers and the 36 electronic Frailty Index deficits.
 
 Each list names the concepts carenet writes and recognises, with an evidence tag:
-``V`` the concept ID was confirmed against public code (parameters.md §3.3), ``M`` a well-known
+``V`` the concept ID was confirmed against public code (docs/reference/parameters.md §3.3), ``M`` a well-known
 concept quoted from memory and not yet checked against a terminology server. QOF-faithful
 extraction should use the NHS Digital primary-care domain reference sets (``HYP_COD`` …) from
 OpenCodelists; these single concepts are what carenet emits and the minimum it matches on import.

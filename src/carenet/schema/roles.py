@@ -1,7 +1,7 @@
 """The role catalogue: who works in general practice, what each role may handle, and for how long.
 
 Scope of practice (``need_types``) follows the Network Contract DES role outlines (NHS England,
-ARRS role descriptions); appointment lengths are those of ``parameters.md`` §2.4 and §6.3, each
+ARRS role descriptions); appointment lengths are those of ``docs/reference/parameters.md`` §2.4 and §6.3, each
 with its source and evidence tag (V verified, S secondary, M from memory, unverified).
 """
 
@@ -36,25 +36,25 @@ ROLES: tuple[Role, ...] = (
     Role("practice_nurse", "Practice nurse", ("acute_minor", "ltc_review", "admin_results"), 15,
          "PSSRU Unit Costs 2013: practice nurse 15 min", "S"),
     Role("hca", "Health care assistant", ("ltc_review", "admin_results"), 15,
-         "parameters.md §6.3: HCA (bloods, BP) 10-15 min", "M"),
+         "docs/reference/parameters.md §6.3: HCA (bloods, BP) 10-15 min", "M"),
     Role("clinical_pharmacist", "Clinical pharmacist", ("medication", "ltc_review"), 30,
-         "parameters.md §6.3: structured medication review 30 min", "M"),
+         "docs/reference/parameters.md §6.3: structured medication review 30 min", "M"),
     Role("physician_associate", "Physician associate", ("acute_minor", "acute_complex", "musculoskeletal"), 15,
          _DES + "; slot length as practice nurse (PSSRU 2013)", "S"),
     Role("paramedic", "Paramedic", ("acute_minor", "acute_complex"), 30,
-         "parameters.md §6.3: paramedic home visit 30-45 min incl. travel", "M"),
+         "docs/reference/parameters.md §6.3: paramedic home visit 30-45 min incl. travel", "M"),
     Role("fcp", "First-contact physiotherapist", ("musculoskeletal",), 20,
          "Physiotherapy 2020 survey: 20-min appointments for 71% of FCPs", "V"),
     Role("mh_practitioner", "Mental-health practitioner", ("mental_health", "psychosocial"), 30,
-         "parameters.md §6.3: mental health practitioner 30-45 min", "M"),
+         "docs/reference/parameters.md §6.3: mental health practitioner 30-45 min", "M"),
     Role("splw", "Social-prescribing link worker", ("psychosocial",), 45,
-         "parameters.md §6.3: SPLW initial contact 45-60 min", "M"),
+         "docs/reference/parameters.md §6.3: SPLW initial contact 45-60 min", "M"),
     Role("hwbc", "Health and wellbeing coach", ("psychosocial", "ltc_review"), 30,
-         _DES + "; length as mental-health practitioner (parameters.md §6.3)", "M"),
+         _DES + "; length as mental-health practitioner (docs/reference/parameters.md §6.3)", "M"),
     Role("care_coordinator", "Care co-ordinator", ("psychosocial", "admin_results"), 20,
          _DES + "; length assumed between HCA and link worker", "M"),
     Role("admin", "Administrator", ("admin_results",), 5,
-         "GPAD duration bin 1-5 min (parameters.md §2.4)", "V", clinical=False),
+         "GPAD duration bin 1-5 min (docs/reference/parameters.md §2.4)", "V", clinical=False),
 )
 
 ROLE_CODES: tuple[str, ...] = tuple(r.code for r in ROLES)

@@ -1,4 +1,4 @@
-"""Reference workload R1 (``docs/benchmarks.md``): the practice booking year, as a twin configuration.
+"""Reference workload R1 (``docs/reference/benchmarks.md``): the practice booking year, as a twin configuration.
 
 ``P`` practices of 10,000 patients, six GPs each (four days a week, 30 slots a day), Poisson
 demand by age band with 40% same-day requests, and the usual-GP-first booking rule, run for 250
@@ -27,7 +27,7 @@ from carenet.twin.usual_first import book_patients_usual_first, practice_free_to
 
 @dataclass(frozen=True)
 class R1Spec:
-    """R1's fixed constants (benchmarks.md)."""
+    """R1's fixed constants (docs/reference/benchmarks.md)."""
 
     patients_per_practice: int = 10_000
     band_shares: tuple[float, ...] = (0.055, 0.120, 0.115, 0.270, 0.260, 0.095, 0.060, 0.025)
@@ -141,7 +141,7 @@ def run_r1(practices: int, seed: int, spec: R1Spec = R1) -> tuple[RunRecord, R1P
 
 
 def r1_metrics(record: RunRecord, population: R1Population) -> dict[str, float]:
-    """R1's four agreement metrics (benchmarks.md), plus the request count.
+    """R1's four agreement metrics (docs/reference/benchmarks.md), plus the request count.
 
     * ``routine_mean_wait_days``: mean working days from request to appointment, routine requests;
     * ``same_day_seen_on_day``: share of same-day requests booked on the day;

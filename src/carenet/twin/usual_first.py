@@ -1,6 +1,6 @@
 """The usual-clinician-first booking rule of reference workload R1, compiled.
 
-The rule (``docs/benchmarks.md``, R1) is sequential by nature: whether a request gets its usual
+The rule (``docs/reference/benchmarks.md``, R1) is sequential by nature: whether a request gets its usual
 GP depends on every booking made before it in the same practice. Practices are independent, so
 the kernel walks one day's requests for *all* practices in a single compiled pass over flat
 arrays (clinicians grouped by practice), with the running free-slot totals per practice-day that

@@ -7,7 +7,7 @@ employer rate, and employer National Insurance on pay above the secondary thresh
     cost = midpoint × (1 + pension_rate) + ni_rate × max(0, midpoint − ni_threshold)
 
 The establishment cost of a dataset is Σ FTE × cost per WTE over its clinicians, and dividing by
-the registered list gives pounds per registered patient per year (parameters.md §9.3).
+the registered list gives pounds per registered patient per year (docs/reference/parameters.md §9.3).
 """
 
 from __future__ import annotations
