@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import pyarrow as pa
 import typer
 from rich.console import Console
 from rich.table import Table
 
 from carenet.cli.failures import file_errors, literal
+
+if TYPE_CHECKING:  # Arrow loads inside the commands, so that `carenet --help` stays quick
+    import pyarrow as pa
 
 console = Console()
 fund_app = typer.Typer(help="Need-weighted capitation, budgets against cost, outcome contracts and equity.",
@@ -22,6 +25,8 @@ NHS_OPEN_DATA = Path("../shared/external/nhs-open-data")
 
 
 def _show(table: pa.Table, title: str, limit: int | None = None) -> None:
+    import pyarrow as pa  # noqa: PLC0415
+
     out = Table(title=title, title_justify="left")
     for name in table.column_names:
         out.add_column(name.replace("_", " "), justify="left" if table.schema.field(name).type == pa.string()
