@@ -73,6 +73,46 @@ def test_worked_example(make_tables):
                     ("P2",): {"sample_days": 2, "mean_tna_days": 2.0, "censored_days": 2}}
 
 
+def _typed(typed: bool) -> dict[str, pa.Table]:
+    """One GP at P3, Monday to Thursday, with slots held for the day on Monday and Tuesday (typed or not)."""
+    diary = [(MON, 2, "routine"), (MON, 2, "on_the_day"), (TUE, 1, "routine"), (TUE, 3, "on_the_day"),
+             (WED, 1, "routine"), (THU, 1, "routine")]
+    if not typed:  # the same slots, the diaries not saying which are held
+        diary = [(day, sum(n for d, n, _ in diary if d == day), None) for day in (MON, TUE, WED, THU)]
+    booked = [  # id, booked_for, requested_at
+        ("x1", D(2024, 1, 1, 9), D(2024, 1, 1, 8)),  # same day: a held slot
+        ("x2", D(2024, 1, 1, 10), D(2023, 12, 29, 9)),
+        ("x3", D(2024, 1, 2, 9), D(2024, 1, 1, 10)),
+        ("x4", D(2024, 1, 3, 9), D(2024, 1, 2, 9)),
+    ]
+    tables = {
+        "practices": pa.table({"practice_id": ["P3"], "name": ["P3"], "list_size": [100]}),
+        "diaries": pa.table({"clinician_id": ["c4"] * len(diary), "site_id": ["P3"] * len(diary),
+                             "date": [r[0] for r in diary], "slots": [r[1] for r in diary],
+                             "slot_type": pa.array([r[2] for r in diary], pa.string())}),
+        "appointments": pa.table({"appointment_id": [r[0] for r in booked], "patient_id": ["p"] * len(booked),
+                                  "site_id": ["P3"] * len(booked), "booked_for": [r[1] for r in booked],
+                                  "requested_at": pa.array([r[2] for r in booked], pa.timestamp("s")),
+                                  "status": ["attended"] * len(booked)}),
+    }
+    return {name: conform(name, t) for name, t in tables.items()}
+
+
+def test_slots_held_for_the_day_are_left_out_where_the_diaries_say_which(make_tables):
+    # Typed: Monday: 2 routine − x2 = 1 free (x1 filled a held slot, which never counts); Tuesday 1 (x3 was made
+    # on Monday, after the start of Monday) → 2; Wednesday 1 → the third on Wednesday: 2 days. Tuesday: 1 − x3 = 0,
+    # Wednesday 1, Thursday 1: two free slots in the horizon → censored at 2. Mean 2.0.
+    # Untyped (held slots inferred from same-day bookings): Monday 4 − x2 − x1 = 2, Tuesday 4 → 1 day; Tuesday
+    # 4 − x3 = 3 → 0 days. Mean 0.5: the held slots flatter access when the diaries do not say which they are.
+    config = AccessConfig(tna_horizon_days=2)
+    for typed, mean, censored in ((True, 2.0, 1), (False, 0.5, 0)):
+        got = third_next_available(make_tables(_typed(typed)), config).to_pyarrow().to_pylist()
+        assert [(r["site_id"], r["sample_days"], r["mean_tna_days"], r["censored_days"]) for r in got] == [
+            ("P3", 2, mean, censored)]
+        want = reference.access.third_next_available(reference.as_rows(_typed(typed)), config)
+        assert want == {("P3",): {"sample_days": 2, "mean_tna_days": mean, "censored_days": censored}}
+
+
 def test_window_and_open_horizon(make_tables):
     tables = make_tables(_example())
     only_tuesday = third_next_available(tables, AccessConfig(tna_horizon_days=2, start=TUE)).to_pyarrow()
@@ -99,6 +139,9 @@ EXAMPLES_FACTOR = 3
 
 
 _STATUSES = ("attended", "booked", "did_not_attend", "cancelled")
+_SLOT_TYPE_SETS = st.sampled_from([(None,), ("routine",), ("routine", "on_the_day"), ("on_the_day",),
+                                   ("routine", "on_the_day", "long")])
+"""A clinician-day's diary rows: untyped, or slots of one or more types."""
 
 
 @st.composite
@@ -108,9 +151,10 @@ def with_diaries(draw: st.DrawFn, datasets: st.SearchStrategy[dict[str, pa.Table
     tables = dict(draw(datasets))
     days = draw(st.integers(3, 15))
     first = date(2024, 1, 1) + timedelta(days=draw(st.integers(0, 7)))
-    diary = [{"clinician_id": c, "site_id": draw(st.sampled_from(_SITES)), "date": first + timedelta(days=k),
-              "slots": draw(st.integers(0, 2)), "slot_minutes": None}
-             for c in ("c0", "c1") for k in range(days) if draw(st.integers(0, 3)) > 0]
+    diary = [{"clinician_id": c, "site_id": site, "date": first + timedelta(days=k), "slots": draw(st.integers(0, 2)),
+              "slot_minutes": None, "slot_type": slot_type}
+             for c in ("c0", "c1") for k in range(days) if draw(st.integers(0, 3)) > 0
+             for site in [draw(st.sampled_from(_SITES))] for slot_type in draw(_SLOT_TYPE_SETS)]
     tables["diaries"] = conform("diaries", pa.Table.from_pylist(diary, schema=TABLES["diaries"].schema))
     patients = tables["patients"].column("patient_id").to_pylist()
     appointments = []

@@ -444,9 +444,11 @@ def third_next_available(tables: Tables, config: AccessConfig | None = None, *,
     Sampled at the start of each working day ``t`` of the window (a day the site's diaries offer
     slots) whose whole look-ahead ``t … t + tna_horizon_days`` the diaries cover. A slot on day
     ``d ≥ t`` is free at the start of ``t`` unless an uncancelled appointment at the site on ``d``
-    was booked (``requested_at``; unknown = long before) before ``t``, or on ``d`` itself: a
-    same-day booking fills a slot held for the day, which IHI leaves out as never bookable ahead
-    (the diaries do not say which slots are held). free = max(0, slots − booked).
+    was booked (``requested_at``; unknown = long before) before ``t``. Slots held for the day are
+    never bookable ahead and IHI leaves them out: where the diaries type their slots, ``on_the_day``
+    slots are not counted; where a site-day's diaries do not say (``slot_type`` null), a booking made
+    on the appointment's own day is taken to have filled a held slot, so it counts as taken too.
+    free = max(0, slots − booked).
     The value is ``d − t`` for the day ``d`` holding the third free slot, or the horizon when fewer
     than three are free within it (censored). Columns: site_id, sample_days, mean_tna_days, censored_days.
 
@@ -472,7 +474,9 @@ def third_next_available(tables: Tables, config: AccessConfig | None = None, *,
         a = a.mutate(g=_role_group(a.role.coalesce(a.c_role))).filter(lambda t: t.g.notnull())
     else:
         d, a = d.mutate(g=ibis.literal("all")), a.mutate(g=ibis.literal("all"))
-    supply = d.group_by(s_site=d.site_id, s_g=d.g, s_day=d.date.epoch_days()).agg(slots=d.slots.sum())
+    held = d.slot_type.fill_null("") == "on_the_day"
+    supply = d.group_by(s_site=d.site_id, s_g=d.g, s_day=d.date.epoch_days()).agg(
+        slots=d.slots.sum(), ahead=ibis.ifelse(held, 0, d.slots).sum(), untyped=flag(d.slot_type.isnull()).sum())
     last = _scalar(supply.s_day.max())
     if last is None:
         return Unsupported("the diaries offer no bookable slot" + (" of a clinical role" if by_role_group else ""))
@@ -484,15 +488,16 @@ def third_next_available(tables: Tables, config: AccessConfig | None = None, *,
     samples = samples.select(site_id="s_site", g="s_g", t="s_day")
     pairs = samples.join(supply, [samples.site_id == supply.s_site, samples.g == supply.s_g,
                                   supply.s_day >= samples.t, supply.s_day <= samples.t + horizon])
-    pairs = pairs.select("site_id", "g", "t", day="s_day", slots="slots")
+    pairs = pairs.select("site_id", "g", "t", day="s_day", slots="ahead", untyped="untyped")
     a = a.select(b_site=a.site_id, b_g=a.g, b_day=a.booked_for.date().epoch_days(),
                  made=a.requested_at.date().epoch_days())
     # Bookings per site, group, day and booking day: small whatever the list size, and all the look-back needs.
     booked = a.group_by("b_site", "b_g", "b_day", "made").agg(n=a.count())
-    # Taken at the start of t: booked before t, or booked on the appointment's own day - a slot held for the day,
-    # never bookable ahead (IHI leaves held slots out).
+    # Taken at the start of t: booked before t; where the diaries do not type their slots, also a booking made on the
+    # appointment's own day - a slot held for the day, never bookable ahead (IHI leaves held slots out).
+    same_day_held = (booked.made == booked.b_day) & (pairs.untyped > 0)
     taken = pairs.join(booked, [pairs.site_id == booked.b_site, pairs.g == booked.b_g, pairs.day == booked.b_day,
-                                booked.made.isnull() | (booked.made < pairs.t) | (booked.made == booked.b_day)])
+                                booked.made.isnull() | (booked.made < pairs.t) | same_day_held])
     taken = taken.group_by(k_site="site_id", k_g="g", k_t="t", k_day="day").agg(taken=taken.n.sum())
     cells = pairs.left_join(taken, [pairs.site_id == taken.k_site, pairs.g == taken.k_g, pairs.t == taken.k_t,
                                     pairs.day == taken.k_day])

@@ -5,7 +5,7 @@ role's usual length spread over the clinician's named weekdays; the rota
 (:func:`carenet.network.rota.presence`) empties the days they are on leave, study leave or off
 sick. A share of each day's slots (``network.booking.on_the_day_share`` by staff group) is held
 for the day: it cannot be booked ahead, and is released for same-day and urgent requests on the
-day itself. For the roles of ``booking.long_appointments``
+day itself; long slots are all bookable ahead (reviews are planned). For the roles of ``booking.long_appointments``
 :func:`carenet.care.split_long_slots` holds ``share_of_sessions`` of the time as a second lane of
 long slots (kind 1). Hub staff: :func:`carenet.care.hub_lanes`, one lane per hub role at the
 network's hub site. The twin's days are weekdays, so a hub's weekend sessions are not simulated.
@@ -93,7 +93,8 @@ def build_lanes(staff: Staffing, model: DeliveryModel, weekday: np.ndarray, book
     clinician_all = np.concatenate(clinician).astype(np.int64)
     cap = (np.concatenate(capacity) * present[clinician_all]).astype(np.int32)
     share = np.asarray([booking.on_the_day_share[g] for g in ROLE_GROUPS])[role_groups()[role[clinician_all]]]
-    held = np.floor(cap * share[:, None] + 0.5).astype(np.int32)
+    standard = np.concatenate(kinds) == STANDARD
+    held = (np.floor(cap * share[:, None] + 0.5) * standard[:, None]).astype(np.int32)
     return Lanes(
         clinician=clinician_all,
         role=role[clinician_all].astype(np.int64),

@@ -43,6 +43,11 @@ gave up, or it was sent (or went) to NHS 111, an urgent treatment centre, A&E or
 REDIRECT_OUTCOMES: tuple[str, ...] = tuple(o for o in REQUEST_OUTCOMES if o.startswith("redirected_"))
 """The outcomes that mean the need was met (or not) outside the practice."""
 
+SLOT_TYPES: tuple[str, ...] = ("routine", "on_the_day", "long")
+"""Kinds of diary slot: ``routine`` slots can be booked ahead; ``on_the_day`` slots are held (embargoed) and
+released for same-day and urgent requests on the day itself; ``long`` slots are longer appointments (reviews of
+long-term conditions, complex patients), booked ahead."""
+
 SEXES: tuple[str, ...] = ("female", "male", "other", "unknown")
 
 TEAM_KINDS: tuple[str, ...] = ("practice", "micro_team", "hub", "segment_service", "community")

@@ -13,8 +13,8 @@ import pyarrow as pa
 from carenet.schema import codes
 from carenet.schema.roles import ROLE_CODES
 
-SCHEMA_VERSION = "1.1"
-READABLE_SCHEMA_VERSIONS = ("1.0", "1.1")
+SCHEMA_VERSION = "1.2"
+READABLE_SCHEMA_VERSIONS = ("1.0", "1.1", "1.2")
 """Schema versions of datasets this carenet reads (a manifest with any other version is not a dataset)."""
 
 _TS = pa.timestamp("s")
@@ -335,16 +335,20 @@ APPOINTMENT_COUNTS = TableSpec(
 )
 
 DIARIES = TableSpec(
-    "diaries", "Diaries: each clinician's bookable appointment slots per working day and site.",
+    "diaries", "Diaries: each clinician's bookable appointment slots per working day, site and slot type.",
     pa.schema([
         _f("clinician_id", pa.string(), "Clinician whose diary it is"),
         _f("site_id", pa.string(), "Practice or hub where the sessions are held"),
         _f("date", pa.date32(), "Working day"),
         _f("slots", pa.int32(), "Bookable appointment slots offered that day at that site"),
         _f("slot_minutes", pa.int16(), "Usual length of one slot", nullable=True),
+        _f("slot_type", pa.string(),
+           "routine (bookable ahead), on_the_day (held and released on the day) or long (longer appointments, "
+           "booked ahead); null when the source does not say", nullable=True),
     ]),
-    ("clinician_id", "date", "site_id"),
+    ("clinician_id", "date", "site_id", "slot_type"),
     references={"clinician_id": ("clinicians", "clinician_id"), "site_id": ("practices", "practice_id")},
+    enums={"slot_type": codes.SLOT_TYPES},
     ranges={"slots": (0, None), "slot_minutes": (0, 600)},
 )
 

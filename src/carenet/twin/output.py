@@ -25,10 +25,11 @@ import pyarrow.compute as pc
 from carenet import __version__
 from carenet.care import Directory, care_plans_table
 from carenet.network.calendar import WorkingCalendar
+from carenet.network.diaries import LONG, STANDARD
 from carenet.network.requests import ORIGIN, ORIGINS
 from carenet.params import parameter
 from carenet.schema import SCHEMA_VERSION, write_dataset
-from carenet.schema.codes import CHANNELS, MODES, NEED_TYPES, REQUEST_OUTCOMES, URGENCIES
+from carenet.schema.codes import CHANNELS, MODES, NEED_TYPES, REQUEST_OUTCOMES, SLOT_TYPES, URGENCIES
 from carenet.schema.folders import locked, write_atomic
 from carenet.schema.roles import ROLE_CODES
 from carenet.twin.ledger import ATTENDED, DID_NOT_ATTEND, UNBOOKED
@@ -133,31 +134,34 @@ def _request_outcomes(run: TwinRun, clock: _Clock) -> dict[str, pa.Array]:
 
 
 def _diaries(setup, clinician_ids, practice_ids, clock) -> pa.Table:
-    """Each practice clinician's bookable slots per working day of the diary (the run and its booking horizon).
+    """Each practice clinician's slots per working day of the diary (the run and its booking horizon), by slot type.
 
-    A clinician's lanes (standard and long slots) are summed; ``slot_minutes`` is their slot length when
-    all lanes share one, else null. Hub lanes are left out: a hub is not a practice, so it has no site id.
+    A standard lane gives ``routine`` slots (bookable ahead) and the ``on_the_day`` slots held for the day; a long
+    lane gives ``long`` slots; each row has its lane's slot length. Hub lanes are left out: a hub is not a practice,
+    so it has no site id.
     """
     lanes = setup.lanes
     at_practice = np.flatnonzero(lanes.site >= 0)
-    clinician = lanes.clinician[at_practice]
-    people, row = np.unique(clinician, return_inverse=True)
-    slots = np.zeros((people.size, lanes.capacity.shape[1]), np.int64)
-    np.add.at(slots, row, lanes.capacity[at_practice])
-    minutes = lanes.slot_minutes[at_practice].astype(np.int64)
-    shortest = np.full(people.size, np.iinfo(np.int64).max)
-    longest = np.full(people.size, -1)
-    np.minimum.at(shortest, row, minutes)
-    np.maximum.at(longest, row, minutes)
-    site = np.zeros(people.size, np.int64)
-    site[row] = lanes.site[at_practice]
-    who, day = np.nonzero(slots > 0)
+    standard = at_practice[lanes.kind[at_practice] == STANDARD]
+    long = at_practice[lanes.kind[at_practice] == LONG]
+    parts = [(standard, lanes.capacity[standard] - lanes.held[standard], "routine"),
+             (standard, lanes.held[standard], "on_the_day"),
+             (long, lanes.capacity[long], "long")]
+    lane_of, day_of, count, kind = [], [], [], []
+    for rows, slots, name in parts:
+        who, day = np.nonzero(slots > 0)
+        lane_of.append(rows[who])
+        day_of.append(day)
+        count.append(slots[who, day])
+        kind.append(np.full(who.size, SLOT_TYPES.index(name), np.int8))
+    lane, day = np.concatenate(lane_of), np.concatenate(day_of)
     return pa.table({
-        "clinician_id": clinician_ids.take(pa.array(people[who])),
-        "site_id": practice_ids.take(pa.array(site[who])),
+        "clinician_id": clinician_ids.take(pa.array(lanes.clinician[lane])),
+        "site_id": practice_ids.take(pa.array(lanes.site[lane])),
         "date": clock.date(day),
-        "slots": pa.array(slots[who, day], pa.int32()),
-        "slot_minutes": pa.array(shortest[who], pa.int16(), mask=(shortest != longest)[who]),
+        "slots": pa.array(np.concatenate(count), pa.int32()),
+        "slot_minutes": pa.array(lanes.slot_minutes[lane], pa.int16()),
+        "slot_type": pa.array(SLOT_TYPES).take(pa.array(np.concatenate(kind))),
     })
 
 

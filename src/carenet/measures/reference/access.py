@@ -209,10 +209,15 @@ def third_next_available(rows: Rows, config: AccessConfig, rank: int = 3,
         return role_group(role) if by_role_group else "all"
 
     slots: dict[tuple[str, str, date], int] = defaultdict(int)
+    untyped: set[tuple[str, str, date]] = set()
     for row in rows["diaries"]:
         g = group_of(roles.get(row["clinician_id"]))
         if row["slots"] > 0 and g is not None:
-            slots[(row["site_id"], g, row["date"])] += row["slots"]
+            key = (row["site_id"], g, row["date"])
+            slot_type = row.get("slot_type")
+            slots[key] += 0 if slot_type == "on_the_day" else row["slots"]
+            if slot_type is None:
+                untyped.add(key)
     if not slots:
         return Unsupported("no slots")
     last = max(day for _, _, day in slots)
@@ -231,7 +236,7 @@ def third_next_available(rows: Rows, config: AccessConfig, rank: int = 3,
                 booked = sum(1 for a in live if a["site_id"] == site and a["group"] == g
                              and day_of(a["booked_for"]) == day
                              and (a["requested_at"] is None or day_of(a["requested_at"]) < t
-                                  or day_of(a["requested_at"]) == day))
+                                  or (day_of(a["requested_at"]) == day and (site, g, day) in untyped)))
                 seen += max(0, slots.get((site, g, day), 0) - booked)
                 if seen >= rank:
                     value = ahead
