@@ -97,7 +97,10 @@ def comparison_table(summary: Summary, title: str) -> tuple[Table, list[str], in
 
     rows = compare(summary)
     sources: list[str] = []
-    grid = Table("measure", "generated", "published", "tolerance", "", "source", title=title)
+    grid = Table("measure", "generated", "published", "tolerance", "", "source", "of which sampling", title=title,
+                 caption="tolerance: the calibration tolerance (parameters.yaml synthetic_population.check_tolerance) "
+                         "and the sampling error of the published share among the n people counted, combined",
+                 caption_justify="left")
     group = None
     for r in rows:
         if r.group != group:
@@ -109,7 +112,7 @@ def comparison_table(summary: Summary, title: str) -> tuple[Table, list[str], in
             sources.append(r.source)
         mark = "[green]ok[/]" if r.passed else "[bold red]FAIL[/]"
         grid.add_row(f"  {r.measure}", f"{r.generated:.2%}", f"{r.published:.2%}", f"±{r.tolerance:.2%}", mark,
-                     f"[{sources.index(r.source) + 1}]")
+                     f"[{sources.index(r.source) + 1}]", f"±{r.sampling:.2%} (n {r.n:,})")
     return grid, sources, len(failures(rows))
 
 

@@ -117,6 +117,7 @@ class Settings:
     tolerance_prevalence_absolute: float
     tolerance_multimorbidity: float
     tolerance_frailty: float
+    tolerance_sampling_z: float
 
 
 def _age_bands() -> tuple[tuple[AgeBand, ...], float]:
@@ -273,4 +274,5 @@ def settings() -> Settings:
         tolerance_prevalence_absolute=float(_value("check_tolerance.prevalence_absolute")),
         tolerance_multimorbidity=float(_value("check_tolerance.multimorbidity_absolute")),
         tolerance_frailty=float(_value("check_tolerance.frailty_absolute")),
+        tolerance_sampling_z=float(_value("check_tolerance.sampling_z")),
     )
