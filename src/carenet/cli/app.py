@@ -17,6 +17,7 @@ from carenet.cli import (
     commands_models,
     commands_population,
     commands_score,
+    commands_serve,
     commands_store,
     commands_twin,
     commands_validate,
@@ -42,6 +43,7 @@ commands_experiments.register(app)
 commands_validate.register(app)
 commands_store.register(app)
 commands_fund.register(app)
+commands_serve.register(app)
 
 err_console = Console(stderr=True)
 

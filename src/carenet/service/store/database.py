@@ -21,7 +21,7 @@ from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import ArgumentError, OperationalError
 
 from carenet.schema.errors import CarenetError
-from carenet.service.store.tables import METADATA
+from carenet.service.store.catalogue import METADATA
 
 MIGRATIONS = Path(__file__).with_name("migrations")
 SQLITE_BUSY_SECONDS = 30.0

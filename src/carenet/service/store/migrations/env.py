@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from alembic import context
 
-from carenet.service.store.tables import METADATA
+from carenet.service.store.catalogue import METADATA
 
 connection = context.config.attributes.get("connection")
 if connection is None:

@@ -1,0 +1,80 @@
+"""``carenet serve``: the service on a store (SQLite file or PostgreSQL), or on the demo network with ``--demo``."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from carenet.cli.commands_store import DEFAULT_DB
+from carenet.cli.failures import literal
+from carenet.models.library import list_models
+from carenet.schema.errors import CarenetError
+from carenet.service.api import Services, utc_now
+from carenet.service.auth.passwords import PasswordHasher
+from carenet.service.demo import DEMO_MODEL, DemoLogin, build_demo_store, lay_out_demo
+from carenet.service.settings import ServiceSettings
+from carenet.service.store import open_store
+
+console = Console()
+DEMO_DB = Path("carenet-demo.db")
+"""The demo's store when no --db is given (replaced by each --demo)."""
+
+
+def _print_logins(logins: list[DemoLogin], url: str) -> None:
+    grid = Table(title="Demo logins (shown once; stored only as hashes)")
+    grid.add_column("role")
+    grid.add_column("user name", no_wrap=True)
+    grid.add_column("password", no_wrap=True)
+    grid.add_column("is")
+    for login in logins:
+        grid.add_row(literal(login.role.name), literal(login.username), literal(login.password), literal(login.detail))
+    console.print(grid)
+    console.print(f"Log in: POST {literal(url)}/auth/token with {{\"username\": ..., \"password\": ...}}; "
+                  f"API documentation at {literal(url)}/docs")
+
+
+def serve(
+    host: str = typer.Option("127.0.0.1", "--host", help="Address to listen on"),
+    port: int = typer.Option(8000, "--port", min=1, max=65535, help="Port to listen on"),
+    db: str | None = typer.Option(None, "--db", help=f"Store: a SQLite file (default {DEFAULT_DB}; with --demo "
+                                                     f"{DEMO_DB}, replaced) or postgresql://USER@HOST:PORT/DB"),
+    demo: bool = typer.Option(False, "--demo", help="Start on the demo network with demo logins for every role"),
+    model: str = typer.Option(DEMO_MODEL, "--model", help="With --demo: the library model to lay over the network"),
+    demo_patients: int | None = typer.Option(None, "--demo-patients", min=100,
+                                             help="With --demo: scale the demo network to this many patients"),
+) -> None:
+    """Run the service (JSON API with OpenAPI at /openapi.json) until stopped with Ctrl-C."""
+    import uvicorn
+
+    from carenet.service.app import create_app
+
+    settings = ServiceSettings.from_parameters()
+    if demo and model not in list_models():
+        raise CarenetError(f"--model {model!r} is not a library model; use one of {', '.join(list_models())}")
+    if demo and db is None:
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{DEMO_DB}{suffix}").unlink(missing_ok=True)
+    store = open_store(db or (DEMO_DB if demo else DEFAULT_DB))
+    hasher = PasswordHasher(settings)
+    try:
+        if demo:
+            start = dt.date.today()
+            console.print(f"Laying {literal(model)} over the demo network from {start:%d %b %Y} "
+                          f"({settings.demo_working_days} working days of diaries)...")
+            network = lay_out_demo(model, start, settings, patients=demo_patients)
+            logins = build_demo_store(store, network, hasher, utc_now())
+            console.print(f"Demo network: {len(network.frame):,} patients, {len(network.staff):,} staff, in "
+                          f"{literal(store.url)}")
+            _print_logins(logins, f"http://{host}:{port}")
+        app = create_app(Services(store, settings, hasher))
+        uvicorn.run(app, host=host, port=port, log_level="info")
+    finally:
+        store.close()
+
+
+def register(app: typer.Typer) -> None:
+    app.command("serve")(serve)

@@ -1,0 +1,36 @@
+"""The FastAPI application of ``carenet serve``: one router per domain, errors as JSON with a clear ``detail``."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+
+from carenet.service.api import Services
+from carenet.service.auth.routes import router as auth_router
+
+TITLE = "carenet service"
+
+
+def _validation_error(_request: Request, exc: RequestValidationError) -> JSONResponse:
+    problems = [f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors()]
+    return JSONResponse({"detail": "; ".join(problems)}, status_code=422)
+
+
+def create_app(services: Services) -> FastAPI:
+    """The service over ``services`` (store, settings, password hasher, clock)."""
+    app = FastAPI(title=TITLE, version="1", description="A shared record, triage and booking for a network of "
+                  "practices, on the same engines as carenet's digital twin.")
+    app.state.services = services
+    app.add_exception_handler(RequestValidationError, _validation_error)
+    app.include_router(auth_router)
+
+    @app.get("/health", tags=["service"])
+    def health() -> dict[str, str]:
+        """Whether the service is up, and which database it runs on."""
+        return {"status": "ok", "database": services.store.dialect}
+
+    return app
+
+
+__all__ = ["TITLE", "create_app"]

@@ -1,0 +1,158 @@
+"""``carenet serve --demo``: the demo network laid out by the network layer for a model, with demo accounts.
+
+The demo population (:func:`carenet.population.synthesise` on the demo practices) is laid over by
+:func:`carenet.network.lay_over` for the chosen model from a start date: the model's clinicians,
+teams and panels replace the population's, and each clinician's diary (slots per working day at
+each practice) comes from the network layer's lanes - the same staffing, rota and diaries the twin
+uses. Then one account is made for every service role, each with a fresh random password that
+is printed once and stored only as an argon2 hash.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+import sqlalchemy as sa
+
+from carenet.models.library import load_model
+from carenet.network import Network, NetworkSettings, lay_over
+from carenet.population import demo_networks, demo_practices, synthesise
+from carenet.schema.errors import CarenetError
+from carenet.service.auth.passwords import PasswordHasher
+from carenet.service.people.roles import SERVICE_ROLES, ServiceRole
+from carenet.service.people.tables import USERS
+from carenet.service.settings import ServiceSettings
+from carenet.service.store.database import Store
+from carenet.service.store.tables import CANONICAL
+from carenet.service.store.transfer import insert_tables, read_table
+
+DEMO_SEED = 20250331
+"""Seed of the demo population (the network ``carenet demo`` and ``population synth --practices demo`` draw)."""
+DEMO_MODEL = "micro_teams"
+STAFF_TABLES = ("clinicians", "teams", "team_members", "panels")
+"""Population tables the model's own staffing replaces."""
+
+
+@dataclass(frozen=True)
+class DemoLogin:
+    username: str
+    password: str
+    role: ServiceRole
+    detail: str
+
+
+def network_tables(network: Network) -> dict[str, pa.Table]:
+    """The canonical tables of a laid-out network: the population with the model's staff, panels and diaries."""
+    tables = {n: t for n, t in network.tables.items() if n not in STAFF_TABLES}
+    staff = network.staff
+    tables.update(staff.tables())
+    clinician_ids = np.asarray(staff.clinician_id, dtype=object)
+    team_ids = np.asarray(staff.teams.team_id, dtype=object)
+    named, team = network.panels.named, network.panels.team
+    rows = np.flatnonzero((named >= 0) | (team >= 0))
+    tables["panels"] = pa.table({
+        "patient_id": network.frame.patient_id.take(pa.array(rows)),
+        "clinician_id": pa.array(np.where(named[rows] >= 0, clinician_ids[np.maximum(named[rows], 0)], None),
+                                 pa.string()),
+        "team_id": pa.array(np.where(team[rows] >= 0, team_ids[np.maximum(team[rows], 0)] if team_ids.size else None,
+                                     None), pa.string()),
+        "start_date": pa.array(np.full(rows.size, network.calendar.dates[0]), pa.date32()),
+    })
+    tables["diaries"] = diaries_table(network)
+    return tables
+
+
+def diaries_table(network: Network) -> pa.Table:
+    """Slots per clinician, practice and working day from the network layer's lanes (hub lanes have no practice)."""
+    lanes = network.lanes
+    at_practice = np.flatnonzero(lanes.site >= 0)
+    dates = network.calendar.extended(network.diary_days).dates
+    lane, day = np.nonzero(lanes.capacity[at_practice] > 0)
+    lane = at_practice[lane]
+    key = np.stack([lanes.clinician[lane], lanes.site[lane], day])
+    (clinician, site, day), inverse = np.unique(key, axis=1, return_inverse=True)
+    slots = np.bincount(inverse.reshape(-1), weights=lanes.capacity[lane, key[2]], minlength=clinician.size)
+    minutes = np.full(clinician.size, np.iinfo(np.int16).max)
+    np.minimum.at(minutes, inverse.reshape(-1), lanes.slot_minutes[lane])
+    return pa.table({
+        "clinician_id": pa.array(np.asarray(network.staff.clinician_id, dtype=object)[clinician], pa.string()),
+        "site_id": pa.array(np.asarray(network.frame.practice_ids, dtype=object)[site], pa.string()),
+        "date": pa.array(dates[day], pa.date32()),
+        "slots": pa.array(slots.astype(np.int32)),
+        "slot_minutes": pa.array(minutes.astype(np.int16)),
+    })
+
+
+def lay_out_demo(model_name: str, start: dt.date, settings: ServiceSettings, *, patients: int | None = None,
+                 seed: int = DEMO_SEED) -> Network:
+    """The demo population with ``model_name`` laid over it for the demo's working days from ``start``."""
+    model = load_model(model_name)
+    tables = synthesise(demo_practices(), demo_networks(), seed=seed, patients=patients, reference_date=start)
+    return lay_over(model, tables, start, settings.demo_working_days, NetworkSettings.from_parameters(),
+                    np.random.SeedSequence(seed))
+
+
+def _pick(rows: Mapping[str, list], role_code: str | None, practice: str) -> tuple[str | None, str | None]:
+    """A clinician of ``role_code`` at ``practice`` (else anywhere in the network), and their practice."""
+    if role_code is None:
+        return None, practice
+    for want_practice in (practice, None):
+        for cid, role, pid in zip(rows["clinician_id"], rows["role"], rows["practice_id"], strict=True):
+            if role == role_code and (want_practice is None or pid == want_practice):
+                return cid, pid
+    return None, practice
+
+
+def demo_accounts(connection: sa.Connection, hasher: PasswordHasher, now: dt.datetime) -> list[DemoLogin]:
+    """One account for every service role on the store's first practice, each with a fresh random password."""
+    tables = read_tables_on(connection, ("clinicians", "practices", "patients", "networks"))
+    practice = sorted(tables["practices"].column("practice_id").to_pylist())[0]
+    network = tables["networks"].column("network_id")[0].as_py()
+    clinicians = tables["clinicians"].to_pydict()
+    patients = tables["patients"].filter(pc.equal(tables["patients"].column("practice_id"), practice))
+    patient = patients.sort_by([("birth_date", "ascending"), ("patient_id", "ascending")]).column("patient_id")[0]
+    patient = patient.as_py()
+    logins = []
+    for role in SERVICE_ROLES:
+        clinician, clinic_practice = _pick(clinicians, role.clinical_role, practice)
+        if role.clinical_role and clinician is None:
+            continue  # the model staffs nobody of this role: no account to log in as
+        networked = role.code in ("network_analyst", "network_admin")
+        password = secrets.token_urlsafe(12)
+        username = f"demo.{role.code}"
+        detail = (f"clinician {clinician}" if clinician else f"network {network}" if networked
+                  else f"patient {patient}" if role.kind == "patient" else f"carer of patient {patient}"
+                  if role.kind == "carer" else f"practice {practice}")
+        connection.execute(USERS.insert().values(
+            user_id=f"U-{role.code}", username=username, display_name=f"Demo {role.name.lower()}", role=role.code,
+            password_hash=hasher.hash(password), clinician_id=clinician,
+            practice_id=None if networked or role.kind != "staff" else clinic_practice,
+            network_id=network if networked else None,
+            patient_id=patient if role.kind in ("patient", "carer") else None, created_at=now))
+        logins.append(DemoLogin(username, password, role, detail))
+    return logins
+
+
+def read_tables_on(connection: sa.Connection, names: tuple[str, ...]) -> dict[str, pa.Table]:
+    return {name: read_table(connection, name) for name in names}
+
+
+def build_demo_store(store: Store, network: Network, hasher: PasswordHasher, now: dt.datetime) -> list[DemoLogin]:
+    """Fill an empty ``store`` with the laid-out demo network and its accounts; returns the logins to print."""
+    with store.engine.begin() as connection:
+        held = connection.execute(sa.select(sa.func.count()).select_from(CANONICAL["patients"])).scalar_one()
+        if held:
+            raise CarenetError(f"{store.url} already holds {held:,} patients; --demo needs an empty store (leave out "
+                               "--db to use a fresh carenet-demo.db)")
+        insert_tables(connection, network_tables(network))
+        return demo_accounts(connection, hasher, now)
+
+
+__all__ = ["DEMO_MODEL", "DEMO_SEED", "DemoLogin", "build_demo_store", "demo_accounts", "diaries_table",
+           "lay_out_demo", "network_tables", "read_tables_on"]

@@ -1,0 +1,44 @@
+"""The service's settings: every figure from ``parameters.yaml`` ``service``, read once and passed in."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from carenet.params import parameter
+
+
+@dataclass(frozen=True)
+class ServiceSettings:
+    """Login, session, password and demo settings of the service (``parameters.yaml`` ``service``)."""
+
+    failures_before_lockout: int
+    lockout_minutes: float
+    attempts_per_minute: int
+    idle_minutes: float
+    absolute_hours: float
+    argon2_memory_kib: int
+    argon2_time_cost: int
+    argon2_parallelism: int
+    minimum_password_length: int
+    demo_working_days: int
+
+    @classmethod
+    def from_parameters(cls) -> ServiceSettings:
+        def value(path: str):
+            return parameter(f"service.{path}.value")
+
+        return cls(
+            failures_before_lockout=int(value("login.failures_before_lockout")),
+            lockout_minutes=float(value("login.lockout_minutes")),
+            attempts_per_minute=int(value("login.attempts_per_minute")),
+            idle_minutes=float(value("sessions.idle_minutes")),
+            absolute_hours=float(value("sessions.absolute_hours")),
+            argon2_memory_kib=int(value("passwords.argon2_memory_kib")),
+            argon2_time_cost=int(value("passwords.argon2_time_cost")),
+            argon2_parallelism=int(value("passwords.argon2_parallelism")),
+            minimum_password_length=int(value("passwords.minimum_length")),
+            demo_working_days=int(value("demo.working_days")),
+        )
+
+
+__all__ = ["ServiceSettings"]

@@ -1,0 +1,9 @@
+"""Every table of the store: importing this module declares the domains' tables on :data:`METADATA`."""
+
+from carenet.service.auth import tables as auth_tables
+from carenet.service.people import tables as people_tables
+from carenet.service.store.tables import CANONICAL, METADATA
+
+DOMAIN_MODULES = (people_tables, auth_tables)
+
+__all__ = ["CANONICAL", "DOMAIN_MODULES", "METADATA"]
