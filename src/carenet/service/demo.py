@@ -22,7 +22,9 @@ import sqlalchemy as sa
 
 from carenet.models.library import load_model
 from carenet.network import Network, NetworkSettings, lay_over
+from carenet.network.diaries import LONG, STANDARD
 from carenet.population import demo_networks, demo_practices, synthesise
+from carenet.schema.codes import SLOT_TYPES
 from carenet.schema.errors import CarenetError
 from carenet.service.auth.passwords import PasswordHasher
 from carenet.service.people.roles import SERVICE_ROLES, ServiceRole
@@ -69,23 +71,30 @@ def network_tables(network: Network) -> dict[str, pa.Table]:
 
 
 def diaries_table(network: Network) -> pa.Table:
-    """Slots per clinician, practice and working day from the network layer's lanes (hub lanes have no practice)."""
+    """Each practice clinician's slots per working day by slot type, from the network layer's lanes.
+
+    A standard lane gives ``routine`` slots (bookable ahead) and the ``on_the_day`` slots held for the day; a long
+    lane gives ``long`` slots. Hub lanes are left out: a hub is not a practice, so it has no site id.
+    """
     lanes = network.lanes
     at_practice = np.flatnonzero(lanes.site >= 0)
+    standard = at_practice[lanes.kind[at_practice] == STANDARD]
+    long = at_practice[lanes.kind[at_practice] == LONG]
+    parts = [(standard, lanes.capacity[standard] - lanes.held[standard], "routine"),
+             (standard, lanes.held[standard], "on_the_day"), (long, lanes.capacity[long], "long")]
+    found = [(rows, slots, np.nonzero(slots > 0), SLOT_TYPES.index(name)) for rows, slots, name in parts]
+    lane = np.concatenate([rows[who] for rows, _, (who, _), _ in found])
+    day = np.concatenate([d for _, _, (_, d), _ in found])
     dates = network.calendar.extended(network.diary_days).dates
-    lane, day = np.nonzero(lanes.capacity[at_practice] > 0)
-    lane = at_practice[lane]
-    key = np.stack([lanes.clinician[lane], lanes.site[lane], day])
-    (clinician, site, day), inverse = np.unique(key, axis=1, return_inverse=True)
-    slots = np.bincount(inverse.reshape(-1), weights=lanes.capacity[lane, key[2]], minlength=clinician.size)
-    minutes = np.full(clinician.size, np.iinfo(np.int16).max)
-    np.minimum.at(minutes, inverse.reshape(-1), lanes.slot_minutes[lane])
     return pa.table({
-        "clinician_id": pa.array(np.asarray(network.staff.clinician_id, dtype=object)[clinician], pa.string()),
-        "site_id": pa.array(np.asarray(network.frame.practice_ids, dtype=object)[site], pa.string()),
+        "clinician_id": pa.array(np.asarray(network.staff.clinician_id, dtype=object)[lanes.clinician[lane]],
+                                 pa.string()),
+        "site_id": pa.array(np.asarray(network.frame.practice_ids, dtype=object)[lanes.site[lane]], pa.string()),
         "date": pa.array(dates[day], pa.date32()),
-        "slots": pa.array(slots.astype(np.int32)),
-        "slot_minutes": pa.array(minutes.astype(np.int16)),
+        "slots": pa.array(np.concatenate([slots[who, d] for _, slots, (who, d), _ in found]), pa.int32()),
+        "slot_minutes": pa.array(lanes.slot_minutes[lane], pa.int16()),
+        "slot_type": pa.array(SLOT_TYPES).take(pa.array(np.concatenate(
+            [np.full(who.size, kind, np.int8) for _, _, (who, _), kind in found]))),
     })
 
 

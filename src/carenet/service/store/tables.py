@@ -49,16 +49,28 @@ def sql_type(arrow: pa.DataType) -> sa.types.TypeEngine:
 
 
 def _table(spec: TableSpec) -> sa.Table:
-    columns = [sa.Column(f.name, sql_type(f.type), nullable=f.nullable and f.name not in spec.primary_key,
-                         primary_key=f.name in spec.primary_key, autoincrement=False,
+    """A canonical table; a key with a nullable column (SQL keys cannot hold nulls) is a unique constraint instead,
+    nulls not distinct on PostgreSQL."""
+    nullable_key = any(spec.schema.field(k).nullable for k in spec.primary_key)
+    columns = [sa.Column(f.name, sql_type(f.type), nullable=f.nullable and f.name not in spec.primary_key
+                         or (nullable_key and f.nullable),
+                         primary_key=not nullable_key and f.name in spec.primary_key, autoincrement=False,
                          comment=f.metadata[b"doc"].decode())
                for f in spec.schema]
     keys = [sa.ForeignKeyConstraint([column], [f"{table}.{target}"], deferrable=True, initially="DEFERRED")
             for column, (table, target) in spec.references.items()]
+    if nullable_key:
+        keys.append(sa.UniqueConstraint(*spec.primary_key, name=f"uq_{spec.name}_key",
+                                        postgresql_nulls_not_distinct=True))
     return sa.Table(spec.name, METADATA, *columns, *keys, comment=spec.doc)
+
+
+def key_columns(name: str) -> list[sa.Column]:
+    """The columns of a canonical table's key (its primary key, or the unique key of a nullable one)."""
+    return [CANONICAL[name].c[k] for k in TABLES[name].primary_key]
 
 
 CANONICAL: dict[str, sa.Table] = {name: _table(spec) for name, spec in TABLES.items()}
 """The canonical tables of the store by name, referenced tables first."""
 
-__all__ = ["CANONICAL", "METADATA", "NAMING", "sql_type"]
+__all__ = ["CANONICAL", "METADATA", "NAMING", "key_columns", "sql_type"]

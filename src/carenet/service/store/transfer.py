@@ -18,7 +18,7 @@ from sqlalchemy.exc import IntegrityError
 from carenet.schema import TABLES, Manifest, open_dataset, write_dataset
 from carenet.schema.tables import conform
 from carenet.service.store.database import Store, StoreError
-from carenet.service.store.tables import CANONICAL
+from carenet.service.store.tables import CANONICAL, key_columns
 
 ACTIVITY = ("requests", "appointments", "care_plans", "tasks", "referrals", "social_prescriptions")
 """Tables the service records as it is used: exported even when empty (none happened is a fact the measures use)."""
@@ -80,7 +80,7 @@ def read_table(connection: sa.Connection, name: str) -> pa.Table:
     """The store's table ``name`` as a canonical Arrow table, rows in primary-key order."""
     table = CANONICAL[name]
     schema = TABLES[name].schema
-    rows = connection.execute(sa.select(table).order_by(*table.primary_key.columns)).all()
+    rows = connection.execute(sa.select(table).order_by(*key_columns(name))).all()
     columns = list(zip(*rows, strict=True)) if rows else [()] * len(schema)
     return pa.Table.from_arrays([pa.array(list(col), type=f.type) for col, f in zip(columns, schema, strict=True)],
                                 schema=schema)
