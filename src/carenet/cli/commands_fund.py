@@ -43,7 +43,7 @@ def _cell(value: object) -> str:
     if value is None:
         return "n/a"
     if isinstance(value, bool):
-        return "yes" if value else ""
+        return "yes" if value else "no"
     if isinstance(value, float):
         return f"{value:,.4f}" if abs(value) < 10 else f"{value:,.2f}"
     if isinstance(value, int):
@@ -138,6 +138,83 @@ def equity_command(
         cols = ["practice_code", "locality", "registered", "gap_share_65plus", "gap_multimorbid", "gap_imd_score"]
         _show(flagged.sort_by([("registered", "descending")]).select(cols), "Flagged practices", show)
     _write(out, {"equity": result.table, "cream_skimming": flags})
+
+
+def _national(settings, nhs_data: Path):
+    """England's capitation, to normalise a network's lists against, when the NHS open data are at hand."""
+    from carenet.fund import capitation  # noqa: PLC0415
+    from carenet.fund.england import read_england  # noqa: PLC0415
+
+    if not nhs_data.is_dir():
+        console.print(f"  {literal(nhs_data)} not found: lists are normalised over the network's own practices, "
+                      "not England's (give --nhs-data to weigh them nationally)")
+        return None
+    with file_errors(nhs_data):
+        return capitation(read_england(nhs_data, settings.need_weights, settings.morbidity_registers), settings)
+
+
+def _runs(runs: Path, settings, nhs_data: Path):
+    from carenet.fund.budget import read_runs  # noqa: PLC0415
+    from carenet.fund.runs import find_runs  # noqa: PLC0415
+
+    found = find_runs(runs)
+    console.print(f"Reading {len(found)} replication(s) of {', '.join(dict.fromkeys(r.model for r in found))} "
+                  f"in {literal(runs)}")
+    with file_errors(runs):
+        return read_runs(found, settings, _national(settings, nhs_data))
+
+
+@fund_app.command("budget")
+def budget_command(
+    runs: Path = typer.Argument(..., help="A comparison or simulation folder, a twin run, or any carenet dataset"),
+    year: str = typer.Option("2025/26", "--year", help=YEAR_HELP),
+    nhs_data: Path = typer.Option(NHS_OPEN_DATA, "--nhs-data", help="NHS open data, to weigh lists nationally"),
+    out: Path | None = typer.Option(None, "--out", help="Write the models (.csv) or models and replications (.xlsx)"),
+) -> None:
+    """Income for the network's weighted list against the cost of each model's staff and hospital activity."""
+    from carenet.fund import FundSettings, prices_for  # noqa: PLC0415
+    from carenet.fund.budget import budget_rows, by_model  # noqa: PLC0415
+
+    settings = FundSettings.from_parameters()
+    prices = prices_for(year, settings)
+    rows = budget_rows(_runs(runs, settings, nhs_data), settings, prices)
+    models = by_model(rows)
+    shown = ["model", "replications", "registered", "weighted", "income_gbp", "staff_cost_gbp", "balance_gbp",
+             "hospital_cost_gbp", "income_per_weighted_gbp", "staff_cost_per_weighted_gbp",
+             "hospital_cost_per_weighted_gbp"]
+    _show(models.select(shown), f"Budget against cost per model, a year at {prices.year} prices (means over "
+                                "replications)")
+    console.print("  hospital cost: emergency admissions and A&E attendances at NHS reference costs (2016/17); "
+                  "outpatient referrals are not recorded by carenet's tables")
+    _write(out, {"budget": models, "replications": rows})
+
+
+@fund_app.command("contract")
+def contract_command(
+    contract: Path = typer.Argument(..., help="Contract file (YAML): indicators, targets, payment rules"),
+    runs: Path = typer.Option(..., "--runs", help="A comparison folder, a twin run, or imported data"),
+    reference: Path | None = typer.Option(None, "--reference", help="Data whose activity sets expected cost "
+                                          "(default: the contract's reference model, or the data themselves)"),
+    nhs_data: Path = typer.Option(NHS_OPEN_DATA, "--nhs-data", help="NHS open data, to weigh lists nationally"),
+    out: Path | None = typer.Option(None, "--out", help="Write the payments (.csv) or every table (.xlsx)"),
+) -> None:
+    """What an outcome contract pays each model: indicators against targets, shared savings, the quality gate."""
+    from carenet.fund import FundSettings, prices_for  # noqa: PLC0415
+    from carenet.fund.contract import evaluate  # noqa: PLC0415
+    from carenet.fund.contract_spec import read_contract  # noqa: PLC0415
+
+    settings = FundSettings.from_parameters()
+    spec = read_contract(contract)
+    prices_for(spec.year, settings)
+    data = _runs(runs, settings, nhs_data)
+    ref = _runs(reference, settings, nhs_data) if reference is not None else None
+    result = evaluate(spec, runs, data, settings, ref)
+    console.print(f"[bold]{literal(spec.name)}[/] ({spec.year}); expected cost from {literal(result.reference)}")
+    _show(result.indicators.drop_columns(["label"]), "Indicators against targets (mean and 95% interval)")
+    _show(result.summary.select(["model", "replications", "indicators_met", "quality_gate_met", "expected_cost_gbp",
+                                 "actual_cost_gbp", "savings_gbp", "payment_gbp", "payment_gbp_lo",
+                                 "payment_gbp_hi"]), "Payment under the contract, a year (mean over replications)")
+    _write(out, {"payments": result.summary, "replications": result.payments, "indicators": result.indicators})
 
 
 def register(app: typer.Typer) -> None:

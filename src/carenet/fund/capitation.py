@@ -16,7 +16,7 @@ import numpy as np
 import pyarrow as pa
 
 from carenet.fund.components import age_sex_index, deprivation_index, morbidity_index
-from carenet.fund.normalise import normalised, weighted_list
+from carenet.fund.normalise import mean_index, normalised, weighted_list
 from carenet.fund.prices import YearPrices
 from carenet.fund.profile import PracticeProfile, deciles
 from carenet.fund.settings import FundSettings
@@ -37,23 +37,38 @@ class Capitation:
     weighted_low: np.ndarray
     weighted_high: np.ndarray
     unbuilt: dict[str, tuple[float, float]]
+    means: dict[str, float]
+    scale: float
+    reference: str
 
     def need_weighted(self, components: tuple[str, ...]) -> np.ndarray:
         """The weighted list from a subset of the components (for equity: what the formula pays on)."""
         return weighted_list(self.profile.registered, [self.indices[k] for k in components])
 
 
-def capitation(profile: PracticeProfile, settings: FundSettings) -> Capitation:
+def capitation(profile: PracticeProfile, settings: FundSettings, reference: Capitation | None = None) -> Capitation:
+    """The weighted lists of ``profile``'s practices, normalised over them — or, given a ``reference`` (England's
+    capitation), against the reference's national means and rescaling, so a network's lists weigh as they would
+    in the national allocation."""
     raw = {"age_sex": age_sex_index(profile, settings.need_weights),
            "morbidity": morbidity_index(profile, settings.need_weights),
            "deprivation": deprivation_index(profile, settings.deprivation_rate_ratio)}
     n = profile.registered
-    indices = {k: (normalised(v, n) if v is not None else np.ones(profile.size)) for k, v in raw.items()}
-    weighted = weighted_list(n, list(indices.values()))
+    means = {k: mean_index(v, n) for k, v in raw.items() if v is not None}
+    if reference is not None:
+        means = {k: reference.means.get(k, m) for k, m in means.items()}
+    indices = {k: (normalised(v, n, means[k]) if v is not None else np.ones(profile.size)) for k, v in raw.items()}
+    if reference is None:
+        weighted = weighted_list(n, list(indices.values()))
+        scale = float(weighted.sum() / (n * np.prod(np.stack(list(indices.values())), axis=0)).sum())
+    else:
+        scale = reference.scale
+        weighted = n * np.prod(np.stack(list(indices.values())), axis=0) * scale
     lo = float(np.prod([r[0] for r in settings.unbuilt_ranges.values()]))
     hi = float(np.prod([r[1] for r in settings.unbuilt_ranges.values()]))
     return Capitation(profile, indices, {k: v is not None for k, v in raw.items()}, weighted, weighted * lo,
-                      weighted * hi, dict(settings.unbuilt_ranges))
+                      weighted * hi, dict(settings.unbuilt_ranges), means, scale,
+                      reference.profile.source if reference is not None else "the practices given")
 
 
 def capitation_table(cap: Capitation, prices: YearPrices | None = None) -> pa.Table:

@@ -53,7 +53,10 @@ def _population_config():
     return population_config()
 
 
-def read_dataset(path: str | Path, *, as_of: dt.date | None = None) -> DatasetPatients:
+def read_dataset(path: str | Path, *, as_of: dt.date | None = None,
+                 first_day: dt.date | None = None) -> DatasetPatients:
+    """Registered patients on ``as_of`` (default: the last attended or missed appointment) with their activity from
+    ``first_day`` (default: the first appointment) to ``as_of``."""
     path = Path(path)
     try:
         dataset = open_dataset(path)
@@ -68,7 +71,9 @@ def read_dataset(path: str | Path, *, as_of: dt.date | None = None) -> DatasetPa
         last = as_of or reference_date(tables)
     except CarenetError:
         last = as_of or _latest_registration(dataset)
-    first = _first_day(tables, last)
+    first = first_day or _first_day(tables, last)
+    if first > last:
+        raise FundError(f"{path}: the period starts on {first}, after its end {last}")
     people = tables.con.to_pyarrow(patient_profile(tables, last, _population_config()))
     if people.num_rows == 0:
         raise FundError(f"{path}: no patient is registered on {last}")
@@ -106,17 +111,22 @@ def _counts(ids: pa.Array | pa.ChunkedArray, people: pa.Table) -> np.ndarray:
 def _with_activity(people: pa.Table, tables: Tables, first: dt.date, last: dt.date) -> pa.Table:
     con = tables.con
     ids = {k: pa.array([], pa.string()) for k in ACTIVITIES}
+
+    def within(moment):
+        return (moment.date() >= first) & (moment.date() <= last)
+
     if "tasks" in tables:
         t = tables["tasks"]
-        ids["emergency_admissions"] = con.to_pyarrow(t.filter(t.kind == "discharge").select("patient_id"))[
-            "patient_id"]
+        chosen = t.filter((t.kind == "discharge") & within(t.created_at)).select("patient_id")
+        ids["emergency_admissions"] = con.to_pyarrow(chosen)["patient_id"]
     if "requests" in tables:
         r = tables["requests"]
-        ids["a_and_e_attendances"] = con.to_pyarrow(r.filter(r.outcome == "redirected_ae").select("patient_id"))[
-            "patient_id"]
+        chosen = r.filter((r.outcome == "redirected_ae") & within(r.requested_at)).select("patient_id")
+        ids["a_and_e_attendances"] = con.to_pyarrow(chosen)["patient_id"]
     if "appointments" in tables:
         a = tables["appointments"]
-        ids["appointments"] = con.to_pyarrow(a.filter(a.status == "attended").select("patient_id"))["patient_id"]
+        chosen = a.filter((a.status == "attended") & within(a.booked_for)).select("patient_id")
+        ids["appointments"] = con.to_pyarrow(chosen)["patient_id"]
     for k in ACTIVITIES:
         people = people.append_column(k, pa.array(_counts(ids[k], people), pa.int64()))
     return people

@@ -12,14 +12,20 @@ import numpy as np
 from carenet.fund.errors import FundError
 
 
-def normalised(index: np.ndarray, registered: np.ndarray) -> np.ndarray:
-    """``index`` over its registered-patient-weighted mean; unknown practices at 1."""
+def mean_index(index: np.ndarray, registered: np.ndarray) -> float:
+    """The registered-patient-weighted mean of the known values of ``index`` (1 if none is known)."""
     known = ~np.isnan(index) & (registered > 0)
     if not known.any():
-        return np.ones_like(index, dtype=np.float64)
-    mean = np.average(index[known], weights=registered[known])
+        return 1.0
+    mean = float(np.average(index[known], weights=registered[known]))
     if not mean > 0:
         raise FundError("a capitation index averages zero over the practices given; nothing can be weighted by it")
+    return mean
+
+
+def normalised(index: np.ndarray, registered: np.ndarray, mean: float | None = None) -> np.ndarray:
+    """``index`` over its registered-patient-weighted mean (or a national ``mean``); unknown practices at 1."""
+    mean = mean_index(index, registered) if mean is None else mean
     return np.where(np.isnan(index), 1.0, index / mean)
 
 

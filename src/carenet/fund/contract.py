@@ -1,0 +1,166 @@
+"""A capitated contract with outcomes, evaluated on a twin comparison or on imported data.
+
+1. **Expected cost.** A risk model (:mod:`carenet.fund.risk`) is fitted on the reference model's
+   replications pooled (the contract's ``reference_model``, else the first model; for one dataset, the
+   dataset itself, or ``reference`` data given) and applied to each replication's own patients:
+   expected emergency admissions and A&E attendances, and their cost at NHS reference costs.
+2. **Indicators.** The fund indicators are observed ÷ expected per replication; scorecard measures are
+   read from the comparison's ``scorecard.csv`` (mean and 95% interval across replications) or scored
+   on the dataset. An indicator is *met* when its mean meets the target, and *certain* when the whole
+   interval is on the same side.
+3. **Payment.** Each replication's shared savings (:mod:`carenet.fund.savings`) with the model's quality
+   gate (at least ``min_indicators_met`` targets met). The model's payment is the mean over replications
+   with a 95% interval: the twin's run-to-run variation, under its effects' central values, is carried
+   into the payment. Running the comparison again at the ends of the effects' ranges
+   (``Effects.from_parameters("low"|"high")``) gives the payment under each end.
+"""
+
+from __future__ import annotations
+
+import csv
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from carenet.fund.budget import RunData, unit_costs
+from carenet.fund.contract_spec import FUND_INDICATORS, Contract, known_indicators
+from carenet.fund.dataset_profile import ACTIVITIES
+from carenet.fund.errors import FundError
+from carenet.fund.risk import RiskModel, fit
+from carenet.fund.savings import shared_savings_payment
+from carenet.fund.settings import FundSettings
+
+_FUND_ACTIVITY = {"standardised_emergency_admissions": "emergency_admissions",
+                  "standardised_a_and_e_attendances": "a_and_e_attendances"}
+
+
+@dataclass
+class ContractResult:
+    contract: Contract
+    reference: str
+    indicators: pa.Table
+    payments: pa.Table
+    summary: pa.Table
+
+
+def _reference_model(runs: list[RunData], contract: Contract, settings: FundSettings,
+                     reference: list[RunData] | None) -> tuple[RiskModel, str]:
+    if reference:
+        chosen, label = reference, f"reference data ({reference[0].run.folder})"
+    else:
+        models = list(dict.fromkeys(r.run.model for r in runs))
+        name = contract.reference_model or models[0]
+        if name not in models:
+            raise FundError(f"contract reference_model {name!r} is not among the runs ({', '.join(models)}); set "
+                            "reference_model to one of them")
+        chosen, label = [r for r in runs if r.run.model == name], f"model {name}"
+    people = pa.concat_tables([r.data.people.select(["age", "sex", "cms", "efi_category", "deprivation_decile",
+                                                     *ACTIVITIES]) for r in chosen])
+    years = float(np.mean([r.data.years for r in chosen]))
+    return fit(people, years, settings.need_weights.bands, ACTIVITIES, unit_costs(settings)), label
+
+
+def _scorecard_values(folder: Path, runs: list[RunData], wanted: list[str]) -> dict[tuple[str, str], tuple]:
+    """(model, measure) → (mean, lo, hi) from scorecard.csv, or scored on each dataset when there is none."""
+    if not wanted:
+        return {}
+    table = folder / "scorecard.csv"
+    out: dict[tuple[str, str], tuple] = {}
+    if table.is_file():
+        with table.open(newline="", encoding="utf-8") as handle:
+            for row in csv.DictReader(handle):
+                if row.get("measure") in wanted and row.get("mean") not in (None, ""):
+                    out[(row["model"], row["measure"])] = tuple(float(row[k]) if row.get(k) else float("nan")
+                                                                for k in ("mean", "lo", "hi"))
+        return out
+    from carenet.measures.backend import load  # noqa: PLC0415
+    from carenet.measures.scorecard import scorecard  # noqa: PLC0415
+    from carenet.measures.support import Unsupported  # noqa: PLC0415
+    from carenet.schema import open_dataset  # noqa: PLC0415
+    from carenet.twin.experiments.scoring import settings_config  # noqa: PLC0415
+
+    for r in runs:
+        days = (r.data.last_day - r.data.first_day).days + 1
+        card = scorecard(load(open_dataset(r.run.folder)), settings_config(r.data.last_day, days))
+        for section in card.sections.values():
+            for key, value in section.items():
+                if key in wanted and not isinstance(value, Unsupported):
+                    out[(r.run.model, key)] = (float(value), float("nan"), float("nan"))
+    return out
+
+
+def _interval(values: list[float]) -> tuple[float, float, float]:
+    from carenet.twin.experiments.intervals import t_interval  # noqa: PLC0415
+
+    mean, lo, hi, _ = t_interval(np.asarray(values, dtype=np.float64))
+    return mean, lo, hi
+
+
+def evaluate(contract: Contract, folder: str | Path, runs: list[RunData], settings: FundSettings,
+             reference: list[RunData] | None = None) -> ContractResult:
+    model, label = _reference_model(runs, contract, settings, reference)
+    costs = unit_costs(settings)
+    per_run = []
+    for r in runs:
+        expected = model.expected(r.data.people, r.data.years)
+        observed = {k: pc.sum(r.data.people[k]).as_py() for k in ACTIVITIES}
+        actual = sum(observed[k] * costs.get(k, 0.0) for k in ACTIVITIES)
+        ratios = {i: observed[a] / float(expected[a].sum()) if expected[a].sum() > 0 else float("nan")
+                  for i, a in _FUND_ACTIVITY.items()}
+        per_run.append((r, float(expected["cost"].sum()), float(actual), ratios))
+    wanted = [i.id for i in contract.indicators if i.id not in FUND_INDICATORS]
+    scored = _scorecard_values(Path(folder), runs, wanted)
+    models = list(dict.fromkeys(r.run.model for r in runs))
+    indicator_rows, gate = [], {}
+    for name in models:
+        met_count = 0
+        for ind in contract.indicators:
+            if ind.id in FUND_INDICATORS:
+                mean, lo, hi = _interval([p[3][ind.id] for p in per_run if p[0].run.model == name])
+            else:
+                if (name, ind.id) not in scored:
+                    raise FundError(f"indicator {ind.id}: no value for model {name} (the measure is n/a for these "
+                                    "data); choose an indicator the data can score")
+                mean, lo, hi = scored[(name, ind.id)]
+            met = ind.met(mean)
+            ends = [x for x in (lo, hi) if not np.isnan(x)]
+            certain = bool(ends) and all(ind.met(x) == met for x in ends)
+            met_count += met
+            indicator_rows.append({"model": name, "indicator": ind.id, "label": known_indicators()[ind.id][0],
+                                   "better": ind.better, "target": ind.target, "value": round(mean, 4),
+                                   "lo": None if np.isnan(lo) else round(lo, 4),
+                                   "hi": None if np.isnan(hi) else round(hi, 4), "met": met,
+                                   "certain": certain if ends else None})
+        need = contract.payment.quality_gate.min_indicators_met if contract.payment.quality_gate else 0
+        gate[name] = (met_count, met_count >= need)
+    rule = contract.payment.shared_savings
+    payment_rows = []
+    for r, expected_cost, actual, _ in per_run:
+        met_count, ok = gate[r.run.model]
+        scale = 1 / r.data.years  # a year's money
+        paid = shared_savings_payment(rule, expected_cost, actual, ok)
+        payment_rows.append({"model": r.run.model, "replication": r.run.replication,
+                             "expected_cost_gbp": round(expected_cost * scale, 2),
+                             "actual_cost_gbp": round(actual * scale, 2),
+                             "savings_gbp": round((expected_cost - actual) * scale, 2),
+                             "savings_rate": round((expected_cost - actual) / expected_cost, 4) if expected_cost
+                             else None,
+                             "indicators_met": met_count, "quality_gate_met": ok,
+                             "payment_gbp": round(paid * scale, 2)})
+    payments = pa.Table.from_pylist(payment_rows)
+    summary_rows = []
+    for name in models:
+        mine = [p for p in payment_rows if p["model"] == name]
+        entry = {"model": name, "replications": len(mine), "indicators_met": gate[name][0],
+                 "quality_gate_met": gate[name][1]}
+        for key in ("expected_cost_gbp", "actual_cost_gbp", "savings_gbp", "payment_gbp"):
+            mean, lo, hi = _interval([p[key] for p in mine])
+            entry[key] = round(mean, 2)
+            entry[f"{key}_lo"] = round(lo, 2)
+            entry[f"{key}_hi"] = round(hi, 2)
+        summary_rows.append(entry)
+    return ContractResult(contract, label, pa.Table.from_pylist(indicator_rows), payments,
+                          pa.Table.from_pylist(summary_rows))

@@ -1,0 +1,65 @@
+"""The datasets a funding command reads: every replication of a comparison or simulation, or one dataset.
+
+A folder holding ``experiment.json`` (``carenet compare``/``simulate``/``demo``) gives each run's model,
+replication, folder and measured period (the warm-up excluded); a dataset folder holding ``run.json`` (a
+twin run) is one replication of its model; any other carenet dataset is one replication of ``data``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+from carenet.fund.errors import FundError
+
+
+@dataclass(frozen=True)
+class RunRef:
+    model: str
+    replication: int
+    folder: Path
+    first_day: dt.date | None
+    last_day: dt.date | None
+
+
+def _date(text: object) -> dt.date | None:
+    return dt.date.fromisoformat(str(text)) if text else None
+
+
+def _read_json(path: Path) -> dict:
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise FundError(f"{path}: cannot be read as JSON ({exc}); is the run folder complete?") from None
+
+
+def find_runs(path: str | Path) -> list[RunRef]:
+    path = Path(path)
+    if not path.is_dir():
+        raise FundError(f"{path}: not a folder; give a comparison or simulation folder, a twin run or a dataset")
+    experiment = path / "experiment.json"
+    if experiment.is_file():
+        record = _read_json(experiment)
+        runs = [RunRef(str(r["model"]), int(r["replication"]), path / str(r["folder"]),
+                       _date(r.get("measured_from")), _date(r.get("measured_to")))
+                for r in record.get("runs", []) if isinstance(r, dict) and "folder" in r]
+        if not runs:
+            raise FundError(f"{experiment}: lists no runs; run carenet compare or simulate into {path} again")
+        return runs
+    run = path / "run.json"
+    if run.is_file():
+        record = _read_json(run)
+        model = record.get("model", {})
+        name = model.get("name", "model") if isinstance(model, dict) else str(model)
+        return [RunRef(str(name), 0, path, _date(record.get("start")), _date(record.get("last_day")))]
+    if (path / "manifest.json").is_file():
+        return [RunRef("data", 0, path, None, None)]
+    raise FundError(f"{path}: neither a comparison (experiment.json), a twin run (run.json) nor a carenet dataset "
+                    "(manifest.json)")
+
+
+def models_in(runs: list[RunRef]) -> list[str]:
+    """Models in the order they first appear."""
+    return list(dict.fromkeys(r.model for r in runs))
