@@ -2,11 +2,20 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import itertools
 import sys
 from pathlib import Path
 
 import pytest
+from fastapi.testclient import TestClient
+
+from carenet.service.api import Services
+from carenet.service.app import create_app
+from carenet.service.auth.passwords import PasswordHasher
+from carenet.service.demo import build_demo_store, lay_out_demo
+from carenet.service.settings import ServiceSettings
+from carenet.service.store import open_store
 
 sys.path.insert(0, str(Path(__file__).parents[1] / "measures"))
 
@@ -32,3 +41,36 @@ def store_db(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     if request.param == "sqlite":
         return str(tmp_path / "store.db")
     return fresh_postgres_url(request.getfixturevalue("postgres_options"))
+
+
+START = dt.date(2026, 3, 2)
+NOW = dt.datetime(2026, 3, 2, 8, 0, tzinfo=dt.UTC)
+SETTINGS = ServiceSettings.from_parameters()
+
+
+class Clock:
+    def __init__(self):
+        self.now = NOW
+
+    def __call__(self) -> dt.datetime:
+        return self.now
+
+    def advance(self, minutes: float) -> None:
+        self.now += dt.timedelta(minutes=minutes)
+
+
+@pytest.fixture(scope="module")
+def network():
+    return lay_out_demo("micro_teams", START, SETTINGS, patients=800)
+
+
+@pytest.fixture
+def demo(store_db, network):
+    store = open_store(store_db)
+    hasher = PasswordHasher(SETTINGS)
+    logins = build_demo_store(store, network, hasher, NOW)
+    clock = Clock()
+    client = TestClient(create_app(Services(store, SETTINGS, hasher, clock)))
+    yield store, {login.role.code: login for login in logins}, client, clock
+    client.close()
+    store.close()

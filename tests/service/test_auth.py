@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import os
 import re
 import signal
@@ -15,50 +14,14 @@ import httpx
 import numpy as np
 import pytest
 import sqlalchemy as sa
-from fastapi.testclient import TestClient
 
 from carenet.schema.roles import ROLE_CODES
-from carenet.service.api import Services
-from carenet.service.app import create_app
-from carenet.service.auth.passwords import PasswordHasher
-from carenet.service.demo import build_demo_store, lay_out_demo
 from carenet.service.people.roles import SERVICE_ROLES
 from carenet.service.people.tables import USERS
 from carenet.service.settings import ServiceSettings
-from carenet.service.store import open_store
 from carenet.service.store.transfer import read_tables
 
-START = dt.date(2026, 3, 2)
-NOW = dt.datetime(2026, 3, 2, 8, 0, tzinfo=dt.UTC)
 SETTINGS = ServiceSettings.from_parameters()
-
-
-class Clock:
-    def __init__(self):
-        self.now = NOW
-
-    def __call__(self) -> dt.datetime:
-        return self.now
-
-    def advance(self, minutes: float) -> None:
-        self.now += dt.timedelta(minutes=minutes)
-
-
-@pytest.fixture(scope="module")
-def network():
-    return lay_out_demo("micro_teams", START, SETTINGS, patients=800)
-
-
-@pytest.fixture
-def demo(store_db, network):
-    store = open_store(store_db)
-    hasher = PasswordHasher(SETTINGS)
-    logins = build_demo_store(store, network, hasher, NOW)
-    clock = Clock()
-    client = TestClient(create_app(Services(store, SETTINGS, hasher, clock)))
-    yield store, {login.role.code: login for login in logins}, client, clock
-    client.close()
-    store.close()
 
 
 def _token(client, username, password, scope=None, status=200):

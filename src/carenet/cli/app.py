@@ -9,6 +9,7 @@ import typer
 from rich.console import Console
 
 from carenet.cli import (
+    commands_audit,
     commands_data,
     commands_experiments,
     commands_export,
@@ -44,6 +45,7 @@ commands_validate.register(app)
 commands_store.register(app)
 commands_fund.register(app)
 commands_serve.register(app)
+commands_audit.register(app)
 
 err_console = Console(stderr=True)
 

@@ -17,6 +17,7 @@ from typing import Annotated
 import sqlalchemy as sa
 from fastapi import Depends, HTTPException, Request
 
+from carenet.service.access.guard import AuditedRefusal
 from carenet.service.auth.login import LoginRefused, Principal, authenticate, digest
 from carenet.service.auth.passwords import PasswordHasher
 from carenet.service.settings import ServiceSettings
@@ -47,9 +48,25 @@ def services(request: Request) -> Services:
 
 
 def connection(request: Request) -> Iterator[sa.Connection]:
-    """One transaction per request: committed when the route returns, rolled back if it fails."""
-    with services(request).store.engine.begin() as conn:
-        yield conn
+    """One transaction per request: committed when the route returns, rolled back if it fails - except that a
+    refusal the audit log recorded (:class:`~carenet.service.access.guard.AuditedRefusal`) is committed."""
+    with services(request).store.engine.connect() as conn:
+        transaction = conn.begin()
+        try:
+            yield conn
+        except AuditedRefusal:
+            transaction.commit()
+            raise
+        except BaseException:
+            transaction.rollback()
+            raise
+        transaction.commit()
+
+
+def require_role(who: Principal, roles: tuple[str, ...], what: str) -> None:
+    """403 unless ``who`` has one of ``roles``."""
+    if who.role not in roles:
+        raise HTTPException(403, f"{what} is for {', '.join(roles)}; you are logged in as {who.role}")
 
 
 def client_address(request: Request) -> str:
@@ -88,4 +105,4 @@ Who = Annotated[Principal, Depends(principal, scope="function")]
 App = Annotated[Services, Depends(services)]
 
 __all__ = ["App", "CSRF_HEADER", "Connection", "SESSION_COOKIE", "Services", "Who", "client_address", "connection",
-           "principal", "services", "utc_now"]
+           "principal", "require_role", "services", "utc_now"]

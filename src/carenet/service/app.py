@@ -6,8 +6,11 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
+from carenet.service.access.routes import router as access_router
 from carenet.service.api import Services
+from carenet.service.audit.routes import router as audit_router
 from carenet.service.auth.routes import router as auth_router
+from carenet.service.record.routes import router as record_router
 
 TITLE = "carenet service"
 
@@ -23,7 +26,8 @@ def create_app(services: Services) -> FastAPI:
                   "practices, on the same engines as carenet's digital twin.")
     app.state.services = services
     app.add_exception_handler(RequestValidationError, _validation_error)
-    app.include_router(auth_router)
+    for router in (auth_router, record_router, access_router, audit_router):
+        app.include_router(router)
 
     @app.get("/health", tags=["service"])
     def health() -> dict[str, str]:

@@ -51,13 +51,14 @@ _CLINICAL = "user/*.read user/*.write"
 ROLE_SCOPES: dict[str, str] = {
     "gp": _CLINICAL, "nurse": _CLINICAL, "anp": _CLINICAL, "pharmacist": _CLINICAL, "link_worker": _CLINICAL,
     "care_coordinator": _CLINICAL,
-    "receptionist": "user/Patient.read user/Appointment.* user/Slot.read user/Schedule.read user/ServiceRequest.* "
-                    "user/Practitioner.read user/PractitionerRole.read user/Organization.read",
+    "receptionist": "user/Patient.* user/Appointment.* user/Slot.read user/Schedule.read user/ServiceRequest.* "
+                    "user/Consent.* user/Practitioner.read user/PractitionerRole.read user/Organization.read",
     "practice_manager": "user/Practitioner.* user/PractitionerRole.* user/Organization.read user/Schedule.* "
-                        "user/Slot.read user/Appointment.read user/AuditEvent.read",
+                        "user/Slot.read user/Consent.* user/AuditEvent.read",
     "network_analyst": "system/Aggregate.read",
     "network_admin": "user/Practitioner.* user/PractitionerRole.* user/Organization.* user/AuditEvent.read",
-    "patient": "patient/*.read patient/Appointment.write patient/ServiceRequest.write patient/Communication.write",
+    "patient": "patient/*.read patient/Appointment.write patient/ServiceRequest.write patient/Communication.write "
+               "patient/Consent.write",
     "carer": "patient/*.read patient/Communication.write",
 }
 """The most each role's tokens may hold."""

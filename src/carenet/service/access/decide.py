@@ -1,0 +1,161 @@
+"""Deciding one request: the facts about the requester and the patient, then the policies over them.
+
+:func:`gather` reads the facts from the store (relationships, agreements, consents);
+:func:`evaluate` is pure - policies over facts - so the access matrix tests it over every
+combination without a database.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+
+from carenet.service.access.policies import POLICIES, Policy
+from carenet.service.access.tables import CONSENTS, DATA_SHARING_AGREEMENTS
+from carenet.service.auth.login import Principal
+from carenet.service.auth.scopes import Scope, permits
+from carenet.service.store.tables import CANONICAL
+
+MISSING = {
+    "agreement": "no data-sharing agreement between the patient's practice and yours is in force",
+    "share_out": "the patient has not consented to their practice sharing their record",
+    "share_in": "the patient has not consented to your organisation seeing their shared record",
+    "carer_consent": "the patient has not consented to share this with you",
+    "break_glass_reason": "break-glass access needs a reason (X-Break-Glass-Reason header, at least 10 characters)",
+}
+BREAK_GLASS_MIN_REASON = 10
+
+
+@dataclass(frozen=True)
+class Facts:
+    """What holds between a requester and a patient."""
+
+    relationships: frozenset[str]
+    conditions: frozenset[str]
+    carer_resources: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True)
+class Decision:
+    allowed: bool
+    policy: str | None
+    reason: str
+    break_glass: bool = False
+
+
+def _holds(policy: Policy, facts: Facts, resource: str) -> list[str]:
+    missing = []
+    for condition in policy.requires:
+        held = (resource in facts.carer_resources) if condition == "carer_consent" else condition in facts.conditions
+        if not held:
+            missing.append(condition)
+    return missing
+
+
+def evaluate(role: str, scopes: tuple[Scope, ...], facts: Facts, resource: str, action: str) -> Decision:
+    """The decision of the policies for ``role`` doing ``action`` (read or write) on ``resource`` given ``facts``."""
+    if not permits(scopes, resource, action):
+        return Decision(False, None, f"the session's scopes do not allow {action} of {resource}")
+    closest: tuple[Policy, list[str]] | None = None
+    candidates = [p for p in POLICIES if role in p.roles and resource in p.resources and action in p.actions]
+    for policy in candidates:
+        if policy.relationship != "any" and policy.relationship not in facts.relationships:
+            continue
+        missing = _holds(policy, facts, resource)
+        if not missing:
+            reason = policy.description if not policy.break_glass else "break-glass: " + policy.description
+            return Decision(True, policy.name, reason, policy.break_glass)
+        if closest is None or (closest[0].break_glass and not policy.break_glass):
+            closest = (policy, missing)
+    if not candidates:
+        return Decision(False, None, f"no access policy lets a {role} {action} {resource}")
+    if closest is None:
+        return Decision(False, None, f"a {role} may {action} {resource} only of patients they care for "
+                                     f"({', '.join(sorted({p.relationship for p in candidates}))}); this patient is "
+                                     "not one")
+    policy, missing = closest
+    return Decision(False, policy.name, "; ".join(MISSING[m] for m in missing))
+
+
+def _latest_consent(connection: sa.Connection, patient_id: str, kind: str, **match) -> sa.Row | None:
+    query = sa.select(CONSENTS).where(CONSENTS.c.patient_id == patient_id, CONSENTS.c.kind == kind)
+    for column, value in match.items():
+        query = query.where(CONSENTS.c[column] == value)
+    return connection.execute(query.order_by(CONSENTS.c.recorded_at.desc(), CONSENTS.c.consent_id.desc())
+                              .limit(1)).first()
+
+
+def patient_home(connection: sa.Connection, patient_id: str) -> tuple[str, str | None] | None:
+    """The patient's practice and network, or None if the store has no such patient."""
+    patients, practices = CANONICAL["patients"], CANONICAL["practices"]
+    row = connection.execute(sa.select(patients.c.practice_id, practices.c.network_id)
+                             .join(practices, practices.c.practice_id == patients.c.practice_id)
+                             .where(patients.c.patient_id == patient_id)).first()
+    return (row.practice_id, row.network_id) if row else None
+
+
+def _in_care_team(connection: sa.Connection, clinician_id: str, patient_id: str) -> bool:
+    panels, members, plans = CANONICAL["panels"], CANONICAL["team_members"], CANONICAL["care_plans"]
+    named = sa.select(panels.c.patient_id).where(panels.c.patient_id == patient_id,
+                                                 panels.c.clinician_id == clinician_id)
+    team = sa.select(panels.c.patient_id).join(members, members.c.team_id == panels.c.team_id).where(
+        panels.c.patient_id == patient_id, members.c.clinician_id == clinician_id)
+    key = sa.select(plans.c.patient_id).where(plans.c.patient_id == patient_id, plans.c.key_worker_id == clinician_id,
+                                              plans.c.status.in_(("draft", "active")))
+    return connection.execute(sa.union_all(named, team, key).limit(1)).first() is not None
+
+
+def gather(connection: sa.Connection, who: Principal, patient_id: str, now: dt.datetime,
+           break_glass_reason: str | None = None) -> Facts | None:
+    """The facts between ``who`` and the patient (None: the store has no such patient)."""
+    home = patient_home(connection, patient_id)
+    if home is None:
+        return None
+    practice, network = home
+    relationships, conditions = set(), set()
+    carer_resources: frozenset[str] = frozenset()
+    organisation = who.practice_id or who.network_id
+    if who.role == "patient" and who.patient_id == patient_id:
+        relationships.add("self")
+    elif who.role == "carer" and who.patient_id == patient_id:
+        relationships.add("carer_of")
+        consent = _latest_consent(connection, patient_id, "carer", grantee_user_id=who.user_id)
+        if consent is not None and consent.granted:
+            carer_resources = frozenset((consent.resources or "").split())
+    elif who.practice_id is not None or who.network_id is not None:
+        if who.practice_id == practice:
+            relationships.add("own_practice")
+        elif who.network_id == network or _practice_network(connection, who.practice_id) == network:
+            relationships.add("network")
+        if who.clinician_id and _in_care_team(connection, who.clinician_id, patient_id):
+            relationships.add("care_team")
+    if organisation is not None and "network" in relationships:
+        today = now.date()
+        dsa = DATA_SHARING_AGREEMENTS
+        agreement = connection.execute(sa.select(dsa.c.agreement_id).where(
+            dsa.c.from_practice_id == practice, dsa.c.to_organisation_id.in_([organisation, network]),
+            dsa.c.start_date <= today, sa.or_(dsa.c.end_date.is_(None), dsa.c.end_date >= today)).limit(1)).first()
+        if agreement is not None:
+            conditions.add("agreement")
+        out = _latest_consent(connection, patient_id, "share_out")
+        if out is not None and out.granted:
+            conditions.add("share_out")
+        shared_in = _latest_consent(connection, patient_id, "share_in", organisation_id=organisation)
+        if shared_in is not None and shared_in.granted:
+            conditions.add("share_in")
+    if break_glass_reason and len(break_glass_reason.strip()) >= BREAK_GLASS_MIN_REASON:
+        conditions.add("break_glass_reason")
+    return Facts(frozenset(relationships), frozenset(conditions), carer_resources)
+
+
+def _practice_network(connection: sa.Connection, practice_id: str | None) -> str | None:
+    if practice_id is None:
+        return None
+    practices = CANONICAL["practices"]
+    return connection.execute(sa.select(practices.c.network_id).where(practices.c.practice_id == practice_id)
+                              ).scalar_one_or_none()
+
+
+__all__ = ["BREAK_GLASS_MIN_REASON", "MISSING", "Decision", "Facts", "evaluate", "gather", "patient_home"]
