@@ -100,7 +100,8 @@ def test_scorecard_models_must_be_listed() -> None:
 
 def test_absent_sections_say_so() -> None:
     page = render_html(ReportData(title="bare", models=MODELS, scorecard=scorecard()))
-    assert "No data for this chart" in page
+    assert "Not shown: SPC charts of weekly waits: the scored period holds fewer than two whole weeks" in page
+    assert "Not shown: Wait distributions: no request was answered" in page
     assert 'data-chart="frontier"' in page  # the frontier comes from the scorecard itself
 
 

@@ -17,6 +17,9 @@ from carenet.schema.roles import ROLES_BY_CODE
 
 WIDTH = 560
 HEIGHT = 300
+SWEEP_MIN_SPAN = 0.2
+"""A sweep panel's axis spans at least this share of the measure's level, so a change of 0.01 in a share of
+0.25 is drawn as the small change it is rather than stretched over the panel's height."""
 MAX_POINT_LABELS = 4
 """Above this many models the frontier's points are named by the legend alone (labels would collide)."""
 INTERVAL_LABELS: dict[str, str] = {
@@ -181,22 +184,52 @@ def _sweep_series(data: ReportData, table: pd.DataFrame) -> tuple[pd.DataFrame, 
                                                                                     labelLimit=400))
 
 
+def readable_setting(path: str) -> str:
+    """A swept setting's path as words: ``twin.effects.proactive_acute_reduction`` → ``proactive acute reduction``
+    (the path itself is given beside it on the page)."""
+    parts = [p for p in path.split(".") if p and p != "value" and not p.isdigit()]
+    return parts[-1].replace("_", " ") if parts else path
+
+
+def _sweep_domain(rows: pd.DataFrame) -> list[float]:
+    """The y range of one measure's panel: its values and intervals, widened to at least SWEEP_MIN_SPAN of the
+    level (about the middle), and never below zero for a measure that cannot be negative."""
+    low = float(min(rows["lo"].min(), rows["mean"].min()))
+    high = float(max(rows["hi"].max(), rows["mean"].max()))
+    middle = (low + high) / 2
+    span = max(high - low, SWEEP_MIN_SPAN * abs(middle)) or 1.0
+    low, high = middle - span / 2 - 0.05 * span, middle + span / 2 + 0.05 * span
+    if float(rows["mean"].min()) >= 0:
+        high, low = high - min(low, 0.0), max(low, 0.0)
+    return [low, high]
+
+
 def sweep_chart(data: ReportData) -> alt.Chart | None:
-    """Each swept measure against the setting, one line per model (and second setting), with its interval band."""
+    """Each swept measure against the setting, one panel per measure with an axis in its unit (shares as
+    percentages), one line per model (and second setting), with its interval band."""
     if not data.present("sweep"):
         return None
     table, colour = _sweep_series(data, data.sweep.dropna(subset=["mean"]))
     if table.empty:
         return None
-    x = alt.X("setting:Q", title=data.sweep_parameter.split(" and ")[0] or "setting")
-    band = alt.Chart().mark_area(opacity=0.2).encode(x=x, y="lo:Q", y2="hi:Q", color=colour)
-    line = alt.Chart().mark_line(point=True).encode(
-        x=x, y=alt.Y("mean:Q", title=None, scale=alt.Scale(zero=False)), color=colour,
-        tooltip=["title:N", "label:N", "setting:Q", alt.Tooltip("mean:Q", format=".3f")])
-    labels = list(dict.fromkeys(table["label"]))
-    layered = alt.layer(band, line, data=table).properties(width=260, height=180)
-    return layered.facet(facet=alt.Facet("label:N", sort=labels, title=None), columns=2).resolve_scale(
-        y="independent")
+    x = alt.X("setting:Q", title=readable_setting(data.sweep_parameter.split(" and ")[0]) or "setting")
+    panels = []
+    for measure in dict.fromkeys(table["measure"]):
+        rows = table[table["measure"] == measure]
+        unit = measure_info(measure).unit
+        axis = alt.Axis(format="%") if unit == "share" else alt.Axis()
+        scale = alt.Scale(domain=_sweep_domain(rows), zero=False)
+        y = alt.Y("mean:Q", title=None, axis=axis, scale=scale)
+        shown = ".1%" if unit == "share" else ".3g"
+        band = alt.Chart().mark_area(opacity=0.2).encode(x=x, y=alt.Y("lo:Q", scale=scale, title=None),
+                                                                    y2="hi:Q", color=colour)
+        line = alt.Chart().mark_line(point=True).encode(
+            x=x, y=y, color=colour,
+            tooltip=["title:N", "label:N", "setting:Q", alt.Tooltip("mean:Q", format=shown)])
+        panels.append(alt.layer(band, line, data=rows).properties(width=260, height=180,
+                                                                  title=str(rows["label"].iloc[0])))
+    rows_of_two = [alt.hconcat(*panels[i:i + 2]) for i in range(0, len(panels), 2)]
+    return alt.vconcat(*rows_of_two).resolve_scale(y="independent")
 
 
 def sweep_frontier_chart(data: ReportData) -> alt.Chart | None:
@@ -219,5 +252,5 @@ def sweep_frontier_chart(data: ReportData) -> alt.Chart | None:
     return alt.layer(path, labels).properties(width=WIDTH, height=HEIGHT)
 
 
-__all__ = ["continuity_segment_chart", "frontier_chart", "spc_chart", "sweep_chart", "sweep_frontier_chart",
-           "waits_chart", "workload_chart"]
+__all__ = ["continuity_segment_chart", "frontier_chart", "readable_setting", "spc_chart", "sweep_chart",
+           "sweep_frontier_chart", "waits_chart", "workload_chart"]

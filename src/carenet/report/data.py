@@ -33,6 +33,20 @@ COLUMNS: dict[str, tuple[str, ...]] = {
 }
 """Required columns of each input table (extra columns are ignored)."""
 
+ABSENT_REASONS: dict[str, str] = {
+    "continuity_by_segment": "no patient of any segment had the two or more contacts a continuity index needs in "
+                             "the scored period (a short or small run)",
+    "waits": "no request was answered in the scored period",
+    "workload": "no appointment was attended in the scored period",
+    "spc": "the scored period holds fewer than two whole weeks with appointments, and an XmR chart needs at least "
+           "two points (run more days: --days or --years)",
+    "assumptions": "the run recorded no assumptions",
+    "sweep": "the sweep produced no values",
+    "sweep_frontier": "fewer than two settings have both a mean wait and a continuity index",
+    "frontier": "no model has both a mean wait and a continuity index in the scored period",
+}
+"""What an empty section means, when whoever built the report gave no more specific reason."""
+
 
 @dataclass
 class ReportData:
@@ -61,6 +75,8 @@ class ReportData:
     relative_tolerance: float = 0.0
     reproduce: list[str] = field(default_factory=list)
     meta: dict[str, Any] = field(default_factory=dict)
+    absent: dict[str, str] = field(default_factory=dict)
+    """Why a section has nothing to draw (section name → reason), printed where its chart would be."""
 
     def __post_init__(self) -> None:
         for name in COLUMNS:
@@ -71,6 +87,9 @@ class ReportData:
                 continue
             if not isinstance(table, pd.DataFrame):
                 raise ReportError(f"report input {name!r}: expected a pandas DataFrame, got {type(table).__name__}")
+            if table.empty and name not in ("models", "scorecard"):
+                setattr(self, name, None)  # no rows (a short or small run): absent, whatever its columns
+                continue
             missing = [c for c in COLUMNS[name] if c not in table.columns]
             if missing:
                 raise ReportError(f"report input {name!r} lacks column(s) {', '.join(missing)}; "
@@ -94,5 +113,9 @@ class ReportData:
         table = getattr(self, name)
         return table is not None and not table.empty
 
+    def why_absent(self, name: str) -> str:
+        """The reason section ``name`` shows nothing: the one given, else what its emptiness means."""
+        return self.absent.get(name) or ABSENT_REASONS.get(name, "the run produced no rows for it")
 
-__all__ = ["COLUMNS", "ReportData", "ReportError"]
+
+__all__ = ["ABSENT_REASONS", "COLUMNS", "ReportData", "ReportError"]

@@ -47,7 +47,7 @@ def _figure(build: Callable[[ReportData], alt.TopLevelMixin | None], data: Repor
             caption: str) -> str:
     chart = build(data)
     if chart is None:
-        return f'<p class="absent">No data for this chart: {_e(caption)}</p>'
+        return f'<p class="absent">Not shown: {_e(caption)}: {_e(data.why_absent(name))}.</p>'
     return (f'<figure class="chart" data-chart="{_e(name)}">{chart_svg(chart, caption)}'
             f"<figcaption>{_e(caption)}</figcaption></figure>")
 
@@ -81,7 +81,7 @@ def _models(data: ReportData) -> str:
 
 def _cell(row: pd.Series | None) -> tuple[str, str]:
     if row is None or pd.isna(row["mean"]):
-        note = "" if row is None else str(row["note"] or "")
+        note = "the model's run has no value for this measure" if row is None else str(row["note"] or "")
         return "n/a", note
     unit = str(row["unit"])
     value = format_number(float(row["mean"]), unit)
@@ -97,6 +97,7 @@ def _scorecard(data: ReportData) -> str:
     card = data.scorecard
     head = "".join(f"<th>{_e(titles[m])}</th>" for m in order)
     body = []
+    reasons: dict[str, int] = {}
     for attribute in dict.fromkeys(card["attribute"]):
         body.append(f'<tr class="section"><th colspan="{len(order) + 1}">{_e(SECTION_NAMES.get(attribute, attribute))}'
                     "</th></tr>")
@@ -111,16 +112,27 @@ def _scorecard(data: ReportData) -> str:
                 text, note = _cell(row)
                 cls = ' class="best"' if m == best else (' class="worst"' if m == worst else "")
                 tip = f' title="{_e(note)}"' if note else ""
+                if note:
+                    mark = reasons.setdefault(note, len(reasons) + 1)
+                    text += f'<sup class="why"><a href="#na-{mark}">{mark}</a></sup>'
                 cells.append(f"<td{cls}{tip}>{text}</td>")
             arrow = {"higher": " ↑", "lower": " ↓"}.get(first["better"] or "", "")
             body.append(f"<tr><th>{_e(first['label'])}<span class=\"better\">{arrow}</span></th>{''.join(cells)}</tr>")
     return (f'<section id="scorecard"><h2>Scorecard: the five attributes, workforce and cost</h2>'
             "<p>Each cell is the mean over replications with its 95% interval. ↑ higher is better, ↓ lower is "
             "better; where the best and worst models clearly differ (their intervals apart), the best is shaded "
-            "green and the worst amber. n/a: the simulated data cannot support the measure (hover for the "
-            "reason).</p>"
+            "green and the worst amber. n/a: the simulated data cannot support the measure; the numbered notes "
+            "under the table say why.</p>"
             f'<table class="scorecard"><thead><tr><th>measure</th>{head}</tr></thead><tbody>{"".join(body)}'
-            "</tbody></table></section>")
+            f"</tbody></table>{_reasons(reasons)}</section>")
+
+
+def _reasons(reasons: dict[str, int]) -> str:
+    """The reasons for n/a, numbered as the cells cite them (printed, so they survive paper and email)."""
+    if not reasons:
+        return ""
+    items = "".join(f'<li id="na-{n}">{_e(reason)}</li>' for reason, n in reasons.items())
+    return f'<h3>Why some cells are n/a</h3><ol class="reasons">{items}</ol>'
 
 
 def _assumptions(data: ReportData) -> str:
@@ -128,7 +140,7 @@ def _assumptions(data: ReportData) -> str:
         return ""
     rows = "".join(
         f"<tr><td><code>{_e(r.parameter)}</code></td><td>{_e(r.value)}</td><td>{_e(r.tag)}</td>"
-        f"<td>{_e(r.rationale)}</td><td class=\"source\">{_e(r.source)}</td></tr>"
+        f"<td>{_e(_why(r.rationale, r.tag))}</td><td class=\"source\">{_e(r.source)}</td></tr>"
         for r in data.assumptions.itertuples())
     return ('<section id="assumptions"><h2>Assumptions and their sources</h2>'
             "<p>Every figure the simulation and the costs rest on. Tags: V verified in the cited source, D derived "
@@ -136,6 +148,21 @@ def _assumptions(data: ReportData) -> str:
             "Each can be changed in <code>parameters.yaml</code> or in the model file.</p>"
             '<table class="plain assumptions"><thead><tr><th>parameter</th><th>value</th><th>tag</th><th>why</th>'
             f"<th>source</th></tr></thead><tbody>{rows}</tbody></table></section>")
+
+
+TAG_REASONS: dict[str, str] = {
+    "V": "a published figure, read in the cited source",
+    "D": "derived by arithmetic from published figures in the cited source",
+    "S": "a published figure, as a secondary source reports it",
+    "M": "a published figure recalled, not yet checked against its source",
+    "A": "an assumption; the source says what it rests on",
+}
+"""What an assumption's evidence tag says about why it holds, for rows that give no rationale of their own."""
+
+
+def _why(rationale: object, tag: object) -> str:
+    text = "" if rationale is None or pd.isna(rationale) else str(rationale).strip()
+    return text or TAG_REASONS.get(str(tag).strip(), "")
 
 
 def _reproduce(data: ReportData) -> str:
@@ -179,19 +206,27 @@ def _comparison_sections(data: ReportData) -> list[tuple[str, str, str]]:
             "spc", "Weekly waits over the year (statistical process control)",
             "XmR charts of the weekly mean wait (first replication): the solid line is the mean, dashed lines the "
             "process limits (mean ± 2.66 × mean moving range, NHS England 'Making Data Count'). Coloured points "
-            "are special-cause variation worth investigating.",
+            "are special-cause variation worth investigating in real data. In a simulated run, demand rises and "
+            "falls with the season by design (the month factors of parameters.yaml "
+            "twin.calendar.month_appointments_per_working_day, from NHS Digital's Dorset appointments, and the "
+            "weekday factors beside them): signals that follow the months of high and low demand are that "
+            "expected seasonal variation, not a change in how the model works.",
             _figure(charts.spc_chart, data, "spc", "SPC charts of weekly waits"))),
     ]
 
 
 def _sweep_section(data: ReportData) -> tuple[str, str, str]:
+    paths = [p for p in data.sweep_parameter.split(" and ") if p]
+    named = " and ".join(charts.readable_setting(p) for p in paths) or "the setting"
     return ("sweep", "Sensitivity", _chart_section(
-        "sweep", f"Sensitivity to {data.sweep_parameter}",
-        "How the headline measures move as the setting varies (bands are 95% intervals across replications, "
-        "which share their seeds across settings).",
-        _figure(charts.sweep_chart, data, "sweep", f"Sensitivity to {data.sweep_parameter}")
+        "sweep", f"Sensitivity to {named}",
+        f"How the headline measures move as {named} varies ({', '.join(paths) or 'the setting'} in "
+        "parameters.yaml or the model file; bands are 95% intervals across replications, which share their seeds "
+        "across settings). Each panel's axis covers at least a fifth of its measure's level, so small changes look "
+        "small.",
+        _figure(charts.sweep_chart, data, "sweep", f"Sensitivity to {named}")
         + _figure(charts.sweep_frontier_chart, data, "sweep_frontier",
-                  f"Access-continuity frontier as {data.sweep_parameter} varies")))
+                  f"Access-continuity frontier as {named} varies")))
 
 
 VALIDATION_PAGE = "validation.html"

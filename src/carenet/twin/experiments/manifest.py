@@ -70,7 +70,8 @@ def model_assumptions(models: Sequence[DeliveryModel]) -> list[dict[str, str]]:
             if part is None or not hasattr(part, "source"):
                 continue
             rows.append({"parameter": f"model {model.name}: {block}", "value": "see model file", "tag": part.tag,
-                         "source": part.source, "rationale": ""})
+                         "source": part.source,
+                         "rationale": f"how {model.title} organises its {block}, as the cited design describes"})
     return rows
 
 

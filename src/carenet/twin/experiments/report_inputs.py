@@ -43,6 +43,22 @@ def _meta(comparison: Comparison, wall_seconds: float | None) -> dict[str, Any]:
     return meta
 
 
+def _absent(comparison: Comparison) -> dict[str, str]:
+    """Why the run's empty sections are empty, in terms of the run (a short run scores few weeks)."""
+    plan = comparison.plan
+    scored = plan.days - plan.warm_up_days
+    length = (f"the run scores {scored} working day(s) after a warm-up of {plan.warm_up_days}, on "
+              f"{plan.population.patients:,} patients")
+    reasons = {}
+    if comparison.spc.empty:
+        reasons["spc"] = (f"{length}: fewer than two whole weeks with appointments, and an XmR chart needs at least "
+                          "two points (run more days: --days or --years)")
+    for name in ("continuity_by_segment", "waits", "workload"):
+        if getattr(comparison, name).empty:
+            reasons[name] = f"{length}, and it produced no rows for this chart (run more days or more patients)"
+    return reasons
+
+
 def _charted(sweep: Sweep) -> pd.DataFrame:
     """The sweep's rows for the measures it charts (access, continuity, cost; the CSV keeps them all)."""
     return sweep.table[sweep.table["measure"].isin(SWEEP_MEASURES)].reset_index(drop=True)
@@ -65,6 +81,7 @@ def report_tables(comparison: Comparison, *, title: str, reproduce: list[str], s
         "relative_tolerance": float(parameter("measures_compare.relative_tolerance.value")),
         "reproduce": reproduce,
         "meta": _meta(comparison, wall_seconds),
+        "absent": _absent(comparison),
     }
     if sweep is not None:
         tables["sweep"] = _charted(sweep)
