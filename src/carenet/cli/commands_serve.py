@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 from rich.console import Console
@@ -11,13 +12,10 @@ from rich.table import Table
 
 from carenet.cli.commands_store import DEFAULT_DB
 from carenet.cli.failures import literal
-from carenet.models.library import list_models
 from carenet.schema.errors import CarenetError
-from carenet.service.api import Services, utc_now
-from carenet.service.auth.passwords import PasswordHasher
-from carenet.service.demo import DEMO_MODEL, DemoLogin, build_demo_store, lay_out_demo
-from carenet.service.settings import ServiceSettings
-from carenet.service.store import open_store
+
+if TYPE_CHECKING:  # the service loads inside the command, so that `carenet --help` stays quick
+    from carenet.service.demo import DemoLogin
 
 console = Console()
 DEMO_DB = Path("carenet-demo.db")
@@ -43,15 +41,23 @@ def serve(
     db: str | None = typer.Option(None, "--db", help=f"Store: a SQLite file (default {DEFAULT_DB}; with --demo "
                                                      f"{DEMO_DB}, replaced) or postgresql://USER@HOST:PORT/DB"),
     demo: bool = typer.Option(False, "--demo", help="Start on the demo network with demo logins for every role"),
-    model: str = typer.Option(DEMO_MODEL, "--model", help="With --demo: the library model to lay over the network"),
+    model: str | None = typer.Option(None, "--model", help="With --demo: the library model to lay over the network "
+                                                           "(default: the demo's, micro_teams)"),
     demo_patients: int | None = typer.Option(None, "--demo-patients", min=100,
                                              help="With --demo: scale the demo network to this many patients"),
 ) -> None:
     """Run the service (JSON API with OpenAPI at /openapi.json) until stopped with Ctrl-C."""
     import uvicorn
 
+    from carenet.models.library import list_models
+    from carenet.service.api import Services, utc_now
     from carenet.service.app import create_app
+    from carenet.service.auth.passwords import PasswordHasher
+    from carenet.service.demo import DEMO_MODEL, build_demo_store, lay_out_demo
+    from carenet.service.settings import ServiceSettings
+    from carenet.service.store import open_store
 
+    model = DEMO_MODEL if model is None else model
     settings = ServiceSettings.from_parameters()
     if demo and model not in list_models():
         raise CarenetError(f"--model {model!r} is not a library model; use one of {', '.join(list_models())}")
