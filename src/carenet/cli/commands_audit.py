@@ -11,9 +11,6 @@ from rich.table import Table
 from carenet.cli.commands_store import DB_OPTION
 from carenet.cli.failures import literal
 from carenet.schema.errors import CarenetError
-from carenet.service.audit.fhir import audit_event
-from carenet.service.audit.log import ChainBroken, entries, verify_chain
-from carenet.service.store import open_store
 
 console = Console()
 FORMATS = ("table", "json", "fhir")
@@ -30,6 +27,10 @@ def audit(
     verify: bool = typer.Option(False, "--verify", help="Check every hash of the chain first; exit 1 if broken"),
 ) -> None:
     """Who read or changed which patient's data, when, with what outcome and why (oldest first)."""
+    from carenet.service.audit.fhir import audit_event
+    from carenet.service.audit.log import ChainBroken, entries, verify_chain
+    from carenet.service.store import open_store
+
     if output not in FORMATS:
         raise CarenetError(f"--format {output!r}: use one of {', '.join(FORMATS)}")
     store = open_store(db, migrate_to=None)
