@@ -11,7 +11,7 @@ from carenet.cli.app import app
 from carenet.fund import FundSettings, prices_for
 from carenet.fund.budget import budget_rows, by_model, read_runs
 from carenet.fund.contract import evaluate
-from carenet.fund.contract_spec import read_contract
+from carenet.fund.contract_spec import contract_path, read_contract
 from carenet.fund.runs import find_runs
 from carenet.fund.savings import shared_savings_payment
 from carenet.schema.errors import CarenetError
@@ -21,12 +21,20 @@ from carenet.twin.experiments.costs import staff_cost
 runner = CliRunner()
 
 
+_RESULTS = {}
+
+
+def compare_result(out):
+    return _RESULTS[out]
+
+
 @pytest.fixture(scope="module")
 def comparison(tmp_path_factory):
     out = tmp_path_factory.mktemp("fund") / "run"
     result = compare_models(["traditional", "micro_teams"], "demo", out, days=45, reps=2, seed=11,
                             demo_patients=2000, workers=0, command="pytest")
     result.to_csv(out / "scorecard.csv")
+    _RESULTS[out] = result
     settings = FundSettings.from_parameters()
     return out, settings, read_runs(find_runs(out), settings)
 
@@ -64,7 +72,7 @@ def test_budget_prices_income_staff_and_hospital_activity(comparison):
 
 def test_contract_payment_follows_the_rules_replication_by_replication(comparison):
     out, settings, runs = comparison
-    contract = read_contract("examples/contracts/outcomes.yaml")
+    contract = read_contract("outcomes")
     result = evaluate(contract, out, runs, settings)
     assert result.reference == "model traditional"
     indicators = {(r["model"], r["indicator"]): r for r in result.indicators.to_pylist()}
@@ -95,7 +103,7 @@ def test_budget_and_contract_commands(comparison, tmp_path):
     assert budget.exit_code == 0, budget.output
     assert "normalised over the network's own practices" in budget.output
     assert [r["model"] for r in csv.DictReader((tmp_path / "budget.csv").open())] == ["traditional", "micro_teams"]
-    paid = runner.invoke(app, ["fund", "contract", "examples/contracts/outcomes.yaml", "--runs", str(out),
+    paid = runner.invoke(app, ["fund", "contract", "outcomes", "--runs", str(out),
                                "--nhs-data", str(tmp_path / "none"), "--out", str(tmp_path / "contract.xlsx")],
                          env={"COLUMNS": "200"})
     assert paid.exit_code == 0, paid.output
@@ -105,8 +113,8 @@ def test_budget_and_contract_commands(comparison, tmp_path):
 def test_a_contract_whose_reference_model_was_not_run_is_refused(comparison, tmp_path):
     out, _, _ = comparison
     contract = tmp_path / "c.yaml"
-    contract.write_text(open("examples/contracts/outcomes.yaml").read().replace("reference_model: traditional",
-                                                                                "reference_model: digital_first"))
+    contract.write_text(contract_path("outcomes").read_text().replace("reference_model: traditional",
+                                                                      "reference_model: digital_first"))
     result = runner.invoke(app, ["fund", "contract", str(contract), "--runs", str(out), "--nhs-data",
                                  str(tmp_path / "none")])
     assert isinstance(result.exception, CarenetError)
@@ -118,3 +126,21 @@ def test_runs_must_be_a_comparison_a_run_or_a_dataset(tmp_path):
     assert isinstance(result.exception, CarenetError)
     assert "neither a comparison (experiment.json), a twin run (run.json) nor a carenet dataset" in \
         str(result.exception)
+
+
+def test_the_comparison_report_has_a_funding_section(comparison):
+    from carenet.cli.commands_fund import report_funding
+    from carenet.report import ReportData, render_html
+    from carenet.twin.experiments.report_inputs import report_tables
+
+    out, _, _ = comparison
+    funding = report_funding(out, "outcomes", out / "no-open-data")
+    assert funding.budget["model"].tolist() == ["traditional", "micro_teams"]
+    assert set(funding.equity["model"]) == {"traditional", "micro_teams"}
+    assert any("normalised over the network's own practices" in n for n in funding.notes)
+    result = compare_result(out)
+    page = render_html(ReportData(**report_tables(result, title="t", reproduce=["x"]), funding=funding))
+    assert 'id="funding"' in page
+    for chart in ("funding_budget", "funding_payment", "funding_equity"):
+        assert f'data-chart="{chart}"' in page
+    assert "No data for this chart" not in page.split('id="funding"')[1]

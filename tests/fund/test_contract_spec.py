@@ -23,7 +23,7 @@ def _write(tmp_path, text):
 
 
 def test_the_example_contract_is_valid():
-    contract = read_contract("examples/contracts/outcomes.yaml")
+    contract = read_contract("outcomes")
     assert [i.id for i in contract.indicators] == ["standardised_emergency_admissions", "upc_complex",
                                                    "care_plan_coverage"]
     assert contract.indicators[0].better == "lower" and contract.indicators[1].better == "higher"

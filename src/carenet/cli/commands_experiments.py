@@ -163,8 +163,9 @@ def _tolerance() -> float:
 
 
 def write_outputs(comparison: Comparison, out: Path, title: str, reproduce: list[str], report: bool = True,
-                  wall_seconds: float | None = None) -> list[Path]:
-    """scorecard.csv, scorecard.xlsx and (unless ``report`` is off) report.html in ``out``, under its lock."""
+                  wall_seconds: float | None = None, contract: str | None = None) -> list[Path]:
+    """scorecard.csv, scorecard.xlsx and (unless ``report`` is off) report.html in ``out``, under its lock; with a
+    ``contract``, the report has a funding section (docs/fund.md)."""
     from carenet.report import ReportData, write_report
     from carenet.schema.folders import locked
     from carenet.twin.experiments.report_inputs import report_tables
@@ -172,8 +173,12 @@ def write_outputs(comparison: Comparison, out: Path, title: str, reproduce: list
     with locked(out, command=reproduce[0] if reproduce else "carenet", what="run folder"):
         written = [comparison.to_csv(out / SCORECARD_CSV), comparison.to_excel(out / SCORECARD_XLSX)]
         if report:
-            data = ReportData(**report_tables(comparison, title=title, reproduce=reproduce,
-                                              wall_seconds=wall_seconds))
+            tables = report_tables(comparison, title=title, reproduce=reproduce, wall_seconds=wall_seconds)
+            if contract is not None:
+                from carenet.cli.commands_fund import report_funding
+
+                tables["funding"] = report_funding(out, contract)
+            data = ReportData(**tables)
             written.append(write_report(data, out / REPORT_HTML))
     return written
 
@@ -246,10 +251,17 @@ def compare(
     report: bool = typer.Option(True, "--report/--no-report", help="Write report.html"),
     full: bool = typer.Option(False, "--full", help="Print every measure, not only the headline ones"),
     demo_patients: int | None = _DEMO_PATIENTS,
+    contract: str = typer.Option("outcomes", "--contract", help="Outcome contract for the report's funding "
+                                 "section: a contract file or a library name (docs/fund.md)"),
+    funding: bool = typer.Option(True, "--funding/--no-funding", help="Add the funding section to report.html"),
 ) -> None:
     """Compare delivery models on one population with common random numbers; print the scorecard and trade-offs."""
     from carenet.twin.experiments.compare import compare_models
 
+    if funding and report:
+        from carenet.fund.contract_spec import read_contract
+
+        read_contract(contract)  # a bad contract is refused before anything runs
     check_run_length(years, days)
     check_limits({"--reps": reps, "--workers": workers, "--demo-patients": demo_patients})
     options = _options(population, years, days, reps, seed, booking, out, demo_patients)
@@ -261,7 +273,8 @@ def compare(
                                 demo_patients=demo_patients, command=command)
     print_comparison(result, _tolerance(), full)
     title = f"Delivery models compared on {result.plan.population.label}"
-    written = write_outputs(result, out, title, [command], report, time.perf_counter() - clock)
+    written = write_outputs(result, out, title, [command], report, time.perf_counter() - clock,
+                            contract if funding else None)
     console.print("Wrote " + ", ".join(str(p) for p in written))
 
 
@@ -383,7 +396,7 @@ def demo(
     with locked(out, command=command, what="run folder"):  # the validation and the report land together
         _validate_demo(out, models)
         title = "Delivery models compared on the demo network"
-        written = write_outputs(result, out, title, [command], True, time.perf_counter() - clock)
+        written = write_outputs(result, out, title, [command], True, time.perf_counter() - clock, "outcomes")
     console.print("Wrote " + ", ".join(str(p) for p in written))
     console.print(f"[bold]Done in {time.perf_counter() - clock:.0f} s.[/] Open {out / REPORT_HTML} in a browser.")
 

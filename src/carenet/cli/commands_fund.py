@@ -191,7 +191,8 @@ def budget_command(
 
 @fund_app.command("contract")
 def contract_command(
-    contract: Path = typer.Argument(..., help="Contract file (YAML): indicators, targets, payment rules"),
+    contract: str = typer.Argument(..., help="Contract file (YAML: indicators, targets, payment rules), or the name "
+                                   "of a library contract (outcomes)"),
     runs: Path = typer.Option(..., "--runs", help="A comparison folder, a twin run, or imported data"),
     reference: Path | None = typer.Option(None, "--reference", help="Data whose activity sets expected cost "
                                           "(default: the contract's reference model, or the data themselves)"),
@@ -215,6 +216,18 @@ def contract_command(
                                  "actual_cost_gbp", "savings_gbp", "payment_gbp", "payment_gbp_lo",
                                  "payment_gbp_hi"]), "Payment under the contract, a year (mean over replications)")
     _write(out, {"payments": result.summary, "replications": result.payments, "indicators": result.indicators})
+
+
+def report_funding(folder: Path, contract: str, nhs_data: Path = NHS_OPEN_DATA):
+    """The comparison report's funding section for the run folder ``folder`` (weighed against England when the NHS
+    open data are at hand)."""
+    from carenet.fund import FundSettings  # noqa: PLC0415
+    from carenet.fund.report_inputs import funding_tables  # noqa: PLC0415
+    from carenet.report.funding import FundingTables  # noqa: PLC0415
+
+    national = _national(FundSettings.from_parameters(), nhs_data) if nhs_data.is_dir() else None
+    with file_errors(folder):
+        return FundingTables(**funding_tables(folder, contract, national))
 
 
 def register(app: typer.Typer) -> None:

@@ -44,9 +44,10 @@ class RunData:
 
 
 def read_runs(runs: list[RunRef], settings: FundSettings, reference: Capitation | None = None) -> list[RunData]:
-    out = []
+    out: list[RunData] = []
+    profiles: dict[str, pa.Table] = {}
     for run in runs:
-        data = read_dataset(run.folder, as_of=run.last_day, first_day=run.first_day)
+        data = read_dataset(run.folder, as_of=run.last_day, first_day=run.first_day, cache=profiles)
         profile = profile_from_dataset(data, settings.need_weights)
         out.append(RunData(run, data, capitation(profile, settings, reference)))
     return out

@@ -7,7 +7,7 @@
 2. **Indicators.** The fund indicators are observed ÷ expected per replication; scorecard measures are
    read from the comparison's ``scorecard.csv`` (mean and 95% interval across replications) or scored
    on the dataset. An indicator is *met* when its mean meets the target, and *certain* when the whole
-   interval is on the same side.
+   interval is on the same side; one the data cannot score (n/a) is not met.
 3. **Payment.** Each replication's shared savings (:mod:`carenet.fund.savings`) with the model's quality
    gate (at least ``min_indicators_met`` targets met). The model's payment is the mean over replications
    with a 95% interval: the twin's run-to-run variation, under its effects' central values, is carried
@@ -121,16 +121,14 @@ def evaluate(contract: Contract, folder: str | Path, runs: list[RunData], settin
             if ind.id in FUND_INDICATORS:
                 mean, lo, hi = _interval([p[3][ind.id] for p in per_run if p[0].run.model == name])
             else:
-                if (name, ind.id) not in scored:
-                    raise FundError(f"indicator {ind.id}: no value for model {name} (the measure is n/a for these "
-                                    "data); choose an indicator the data can score")
-                mean, lo, hi = scored[(name, ind.id)]
-            met = ind.met(mean)
+                mean, lo, hi = scored.get((name, ind.id), (float("nan"),) * 3)
+            met = bool(not np.isnan(mean) and ind.met(mean))  # an indicator the data cannot score is not met
             ends = [x for x in (lo, hi) if not np.isnan(x)]
             certain = bool(ends) and all(ind.met(x) == met for x in ends)
             met_count += met
             indicator_rows.append({"model": name, "indicator": ind.id, "label": known_indicators()[ind.id][0],
-                                   "better": ind.better, "target": ind.target, "value": round(mean, 4),
+                                   "better": ind.better, "target": ind.target,
+                                   "value": None if np.isnan(mean) else round(mean, 4),
                                    "lo": None if np.isnan(lo) else round(lo, 4),
                                    "hi": None if np.isnan(hi) else round(hi, 4), "met": met,
                                    "certain": certain if ends else None})

@@ -20,6 +20,7 @@ most it (lower is better).
 
 from __future__ import annotations
 
+from importlib import resources
 from pathlib import Path
 from typing import Literal
 
@@ -121,13 +122,29 @@ def _where(loc: tuple) -> str:
     return out or "the contract"
 
 
-def read_contract(path: str | Path) -> Contract:
-    """Read and validate a contract file, raising :class:`FundError` listing every problem with its field."""
-    path = Path(path)
+def library_contracts() -> list[str]:
+    """Names of the contracts shipped with carenet (``carenet/fund/library/*.yaml``)."""
+    return sorted(p.name.removesuffix(".yaml") for p in resources.files("carenet.fund").joinpath("library").iterdir()
+                  if p.name.endswith(".yaml"))
+
+
+def contract_path(name_or_path: str | Path) -> Path:
+    """A library contract by name (``outcomes``), or a contract file by path."""
+    text = str(name_or_path)
+    if text in library_contracts():
+        return Path(str(resources.files("carenet.fund").joinpath("library", f"{text}.yaml")))
+    return Path(name_or_path)
+
+
+def read_contract(name_or_path: str | Path) -> Contract:
+    """Read and validate a contract file (or a library contract by name), raising :class:`FundError` listing every
+    problem with its field."""
+    path = contract_path(name_or_path)
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
-        raise FundError(f"{path}: no such contract file") from None
+        raise FundError(f"{path}: no such contract file (library contracts: {', '.join(library_contracts())})") \
+            from None
     except (OSError, UnicodeDecodeError) as exc:
         raise FundError(f"{path}: cannot read the contract file ({exc})") from None
     except yaml.YAMLError as exc:

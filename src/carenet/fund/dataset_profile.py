@@ -10,6 +10,7 @@ appointments. Outpatient referrals are not a canonical table, so they are report
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -53,10 +54,11 @@ def _population_config():
     return population_config()
 
 
-def read_dataset(path: str | Path, *, as_of: dt.date | None = None,
-                 first_day: dt.date | None = None) -> DatasetPatients:
+def read_dataset(path: str | Path, *, as_of: dt.date | None = None, first_day: dt.date | None = None,
+                 cache: dict[str, pa.Table] | None = None) -> DatasetPatients:
     """Registered patients on ``as_of`` (default: the last attended or missed appointment) with their activity from
-    ``first_day`` (default: the first appointment) to ``as_of``."""
+    ``first_day`` (default: the first appointment) to ``as_of``. ``cache`` keeps patient profiles by population and
+    date, so the replications of a comparison (one population) are profiled once."""
     path = Path(path)
     try:
         dataset = open_dataset(path)
@@ -67,17 +69,26 @@ def read_dataset(path: str | Path, *, as_of: dt.date | None = None,
             raise FundError(f"{path}: the dataset has no {needed} table; funding needs registered patients and "
                             "their practices")
     tables = load(dataset)
-    try:
-        last = as_of or reference_date(tables)
-    except CarenetError:
-        last = as_of or _latest_registration(dataset)
-    first = first_day or _first_day(tables, last)
+    if as_of is not None and first_day is not None:
+        last, first = as_of, first_day
+    else:
+        try:
+            last = as_of or reference_date(tables)
+        except CarenetError:
+            last = as_of or _latest_registration(dataset)
+        first = first_day or _first_day(tables, last)
     if first > last:
         raise FundError(f"{path}: the period starts on {first}, after its end {last}")
-    people = tables.con.to_pyarrow(patient_profile(tables, last, _population_config()))
+    key = _fingerprint(dataset, last) if cache is not None else ""
+    if cache is not None and key in cache:
+        people = cache[key]
+    else:
+        people = tables.con.to_pyarrow(patient_profile(tables, last, _population_config()))
+        if cache is not None:
+            cache[key] = people
     if people.num_rows == 0:
         raise FundError(f"{path}: no patient is registered on {last}")
-    people = _with_activity(people, tables, first, last)
+    people = _with_activity(people, dataset, first, last)
     clinicians = dataset.table("clinicians") if "clinicians" in dataset else None
     return DatasetPatients(path, people, dataset.table("practices"), clinicians, first, last)
 
@@ -108,28 +119,43 @@ def _counts(ids: pa.Array | pa.ChunkedArray, people: pa.Table) -> np.ndarray:
     return np.where(idx >= 0, values[np.maximum(idx, 0)], 0)
 
 
-def _with_activity(people: pa.Table, tables: Tables, first: dt.date, last: dt.date) -> pa.Table:
-    con = tables.con
-    ids = {k: pa.array([], pa.string()) for k in ACTIVITIES}
+_ACTIVITY_SOURCES = {
+    "emergency_admissions": ("tasks", "created_at", "kind", "discharge"),
+    "a_and_e_attendances": ("requests", "requested_at", "outcome", "redirected_ae"),
+    "appointments": ("appointments", "booked_for", "status", "attended"),
+}
+"""Activity → (table, when, column, value): rows of ``table`` whose ``column`` is ``value``, dated in the period."""
 
-    def within(moment):
-        return (moment.date() >= first) & (moment.date() <= last)
 
-    if "tasks" in tables:
-        t = tables["tasks"]
-        chosen = t.filter((t.kind == "discharge") & within(t.created_at)).select("patient_id")
-        ids["emergency_admissions"] = con.to_pyarrow(chosen)["patient_id"]
-    if "requests" in tables:
-        r = tables["requests"]
-        chosen = r.filter((r.outcome == "redirected_ae") & within(r.requested_at)).select("patient_id")
-        ids["a_and_e_attendances"] = con.to_pyarrow(chosen)["patient_id"]
-    if "appointments" in tables:
-        a = tables["appointments"]
-        chosen = a.filter((a.status == "attended") & within(a.booked_for)).select("patient_id")
-        ids["appointments"] = con.to_pyarrow(chosen)["patient_id"]
+def _with_activity(people: pa.Table, dataset, first: dt.date, last: dt.date) -> pa.Table:
+    people = people.drop_columns([k for k in ACTIVITIES if k in people.column_names])
     for k in ACTIVITIES:
-        people = people.append_column(k, pa.array(_counts(ids[k], people), pa.int64()))
+        name, when, column, value = _ACTIVITY_SOURCES[k]
+        ids = pa.array([], pa.string())
+        if name in dataset:
+            rows = dataset.table(name, columns=["patient_id", when, column])
+            day = pc.cast(rows[when], pa.date32())
+            keep = pc.and_(pc.equal(rows[column], value),
+                           pc.and_(pc.greater_equal(day, pa.scalar(first, pa.date32())),
+                                   pc.less_equal(day, pa.scalar(last, pa.date32()))))
+            ids = rows["patient_id"].filter(pc.fill_null(keep, False))
+        people = people.append_column(k, pa.array(_counts(ids, people), pa.int64()))
     return people
+
+
+def _fingerprint(dataset, last: dt.date) -> str:
+    """The registered population and its conditions, as a digest: runs of one comparison share them."""
+    digest = hashlib.sha256(str(last).encode())
+    for name, columns in (("patients", ["patient_id", "birth_date", "sex", "deprivation_decile", "practice_id",
+                                        "registered_from", "registered_to", "death_date"]),
+                          ("conditions", ["patient_id", "snomed_code", "onset_date", "resolved_date"])):
+        if name in dataset:
+            sink = pa.BufferOutputStream()
+            table = dataset.table(name, columns=columns)
+            with pa.ipc.new_stream(sink, table.schema) as writer:
+                writer.write_table(table)
+            digest.update(sink.getvalue().to_pybytes())
+    return digest.hexdigest()
 
 
 def profile_from_dataset(data: DatasetPatients, weights: NeedWeights) -> PracticeProfile:

@@ -77,6 +77,8 @@ class ReportData:
     meta: dict[str, Any] = field(default_factory=dict)
     absent: dict[str, str] = field(default_factory=dict)
     """Why a section has nothing to draw (section name → reason), printed where its chart would be."""
+    funding: Any = None
+    """Optional :class:`carenet.report.funding.FundingTables`: the funding section."""
 
     def __post_init__(self) -> None:
         for name in COLUMNS:

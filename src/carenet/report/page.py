@@ -21,6 +21,7 @@ import pandas as pd
 
 from carenet.report import charts
 from carenet.report.data import ReportData, ReportError
+from carenet.report.funding import funding_section
 from carenet.report.summary import (
     SECTION_NAMES,
     best_and_worst,
@@ -236,6 +237,8 @@ VALIDATION_PAGE = "validation.html"
 def render_html(data: ReportData, validation_link: bool = False) -> str:
     """The whole report as one HTML string (a sweep alone when the scorecard is empty)."""
     sections = [] if data.scorecard.empty else _comparison_sections(data)
+    if data.funding is not None:
+        sections.append(funding_section(data))
     if data.present("sweep"):
         sections.append(_sweep_section(data))
     if data.present("assumptions"):
