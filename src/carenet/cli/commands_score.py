@@ -91,18 +91,32 @@ def _reference_day(dataset: Path, tables: Tables, given: date | None) -> date:
         return _parse_day(str(written), f"{dataset}/manifest.json reference_date")
 
 
-def _scored(dataset: Path, end: date, period_days: int | None, to_stderr: bool) -> tuple[Period, str | None]:
-    """The period to score up to ``end``, less a twin run's warm-up (printed when there is one)."""
+def _scored(dataset: Path, tables: Tables, end: date, period_days: int | None,
+            to_stderr: bool) -> tuple[Period, str | None, str | None]:
+    """The period to score up to ``end`` - ``--period-days``, else the default year, or the data's own span when
+    it is shorter - less a twin run's warm-up; returns it with the notes on its warm-up and its basis, both printed.
+    """
+    from carenet.measures import first_activity_date
     from carenet.measures.warm_up import read_warm_up, scored_period
     from carenet.schema import open_dataset
 
     warm = read_warm_up(open_dataset(dataset))
-    period = scored_period(end, period_days or int(_value("measures_population.period_days")), warm)
+    days, basis = period_days, None
+    if days is None:
+        days = int(_value("measures_population.period_days"))
+        first = first_activity_date(tables)
+        if first is not None and first <= end and (end - first).days + 1 < days:
+            days = (end - first).days + 1
+            basis = (f"the data's own period, {days} days from its first appointment ({first}) to its last ({end}), "
+                     f"shorter than the default year; --period-days sets another")
+    period = scored_period(end, days, warm)
+    out = Console(stderr=True) if to_stderr else console
+    if basis is not None:
+        out.print(escape(f"{dataset}: scored {period.start} to {period.end}: {basis}"))
     if warm is None:
-        return period, None
-    note = f"{dataset}: scored {period.start} to {period.end}; {warm.describe()}"
-    (Console(stderr=True) if to_stderr else console).print(escape(note))
-    return period, warm.describe()
+        return period, None, basis
+    out.print(escape(f"{dataset}: scored {period.start} to {period.end}; {warm.describe()}"))
+    return period, warm.describe(), basis
 
 
 def _parse_day(text: str | None, option: str) -> date | None:
@@ -134,7 +148,9 @@ def score(
     backend: Backend = typer.Option(Backend.duckdb, "--backend", help="Engine that computes the measures"),
     db_url: str | None = typer.Option(None, "--db-url", help="PostgreSQL URL, for --backend postgres"),
     as_of: str | None = typer.Option(None, "--as-of", help="Last day of the period (default: last appointment)"),
-    period_days: int | None = typer.Option(None, "--period-days", min=1, help="Days in the period (default: 365)"),
+    period_days: int | None = typer.Option(None, "--period-days", min=1,
+                                           help="Days in the period (default: a year, or the data's own span when "
+                                                "shorter)"),
     worklists: Path | None = typer.Option(None, "--worklists", help="Also write case-finding worklists here"),
 ) -> None:
     """Score a dataset on the population, the five attributes and the workforce; or compare two."""
@@ -150,11 +166,14 @@ def score(
     for path in datasets:
         with file_errors(path):
             tables = _tables(path, backend, con)
-            scored, warm_up = _scored(path, _reference_day(path, tables, day), period_days, format is Format.json)
+            scored, warm_up, basis = _scored(path, tables, _reference_day(path, tables, day), period_days,
+                                             format is Format.json)
             config = scorecard_config(scored.end, scored.days)
             cards.append(scorecard(tables, config, label=str(path)))
             if warm_up is not None:
                 cards[-1].details["period.warm_up"] = warm_up
+            if basis is not None:
+                cards[-1].details["period.basis"] = basis
             if worklists is not None:
                 folder = worklists if len(datasets) == 1 else worklists / path.name
                 _worklist(tables, cards[-1].period.end, folder)
@@ -225,7 +244,9 @@ def spc(
     backend: Backend = typer.Option(Backend.duckdb, "--backend"),
     db_url: str | None = typer.Option(None, "--db-url", help="PostgreSQL URL, for --backend postgres"),
     as_of: str | None = typer.Option(None, "--as-of", help="Last day of the period (default: last appointment)"),
-    period_days: int | None = typer.Option(None, "--period-days", min=1, help="Days in the period (default: 365)"),
+    period_days: int | None = typer.Option(None, "--period-days", min=1,
+                                           help="Days in the period (default: a year, or the data's own span when "
+                                                "shorter)"),
 ) -> None:
     """An XmR chart (Making Data Count) of a weekly or monthly series, with its special-cause signals."""
     from carenet.measures import SERIES, chart_series
@@ -233,7 +254,7 @@ def spc(
     with file_errors(dataset):
         tables = _tables(dataset, backend, _connect(backend, db_url))
         end = _reference_day(dataset, tables, _parse_day(as_of, "--as-of"))
-        period, _ = _scored(dataset, end, period_days, format is Format.json)
+        period, _, _ = _scored(dataset, tables, end, period_days, format is Format.json)
         data, chart = chart_series(tables, series, period, every.value, baseline)
     if format is Format.json:
         rows = chart.to_arrow(data.column("period_start")).to_pylist()

@@ -224,6 +224,19 @@ def reference_date(tables: Tables) -> date:
                        "appointment; pass a reference date (--as-of)")
 
 
+def first_activity_date(tables: Tables) -> date | None:
+    """The day of the first attended or missed appointment (None when there is none): where the data's own period
+    starts, for an extract shorter than the scorecard's default year."""
+    if "appointments" not in tables:
+        return None
+    a = tables["appointments"]
+    done = a.filter(a.status.isin(["attended", "did_not_attend"]))
+    first = fetch_row(tables, done.aggregate(first=done.booked_for.min())).get("first")
+    if first is None:
+        return None
+    return first.date() if hasattr(first, "date") else first
+
+
 def profile_for(tables: Tables, as_of: date, config: PopulationConfig) -> ir.Table | Unsupported:
     """The registered population's profile, cached on the backend, or why the dataset cannot give it."""
     missing = tables.require("patients", "conditions", measure="segmentation and risk")
