@@ -195,8 +195,9 @@ def test_files_that_are_not_fhir_inputs(tmp_path: Path, defaults) -> None:
     (tmp_path / "notes.txt").write_text("hello")
     (tmp_path / "empty").mkdir()
     problems = _problems([tmp_path / "notes.txt", tmp_path / "empty"], defaults)
-    assert problems == [f"{tmp_path / 'notes.txt'}: not a .json bundle or an .ndjson/.jsonl bulk-data file",
-                        f"{tmp_path / 'empty'}: folder holds no .json, .ndjson or .jsonl file"]
+    assert problems == [f"{tmp_path / 'notes.txt'}: not a .json bundle or an .ndjson/.jsonl bulk-data file "
+                        "(or .gz of one)",
+                        f"{tmp_path / 'empty'}: folder holds no .json, .ndjson or .jsonl file (or .gz of one)"]
 
 
 def test_malformed_primitive_extension_is_a_problem_not_a_crash(tmp_path: Path, defaults) -> None:

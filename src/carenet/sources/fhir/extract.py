@@ -33,15 +33,20 @@ class Unusable(Exception):
     """The resource breaks a rule carenet depends on; reported as a problem."""
 
 
-def reference(obj: Json | None) -> str | None:
-    """A Reference as one string: its ``reference``, or its logical identifier as a conditional reference."""
+def reference(obj: Json | None, only: str | None = None) -> str | None:
+    """A Reference as one string: its ``reference``, or its logical identifier as a conditional reference.
+
+    ``only`` is the one resource type the element allows (``PractitionerRole.practitioner`` refers to a
+    Practitioner and nothing else): an identifier without ``type`` is then read as of that type.
+    """
     if not obj:
         return None
     if obj.get("reference"):
         return obj["reference"]
     ident = obj.get("identifier") or {}
-    if obj.get("type") and ident.get("value"):
-        return f"{obj['type']}?identifier={ident.get('system') or ''}|{ident['value']}"
+    kind = obj.get("type") or only
+    if kind and ident.get("value"):
+        return f"{kind}?identifier={ident.get('system') or ''}|{ident['value']}"
     return None
 
 
@@ -167,7 +172,8 @@ def practitioner_role(r: Json, where: str) -> tuple:
     days = {d for slot in r.get("availableTime") or () for d in slot.get("daysOfWeek") or ()}
     working = ",".join(c for f, c in v.DAYS_FHIR_TO_CANONICAL.items() if f in days) or None
     return (
-        r["id"], where, reference(r.get("practitioner")), reference(r.get("organization")),
+        r["id"], where, reference(r.get("practitioner"), "Practitioner"),
+        reference(r.get("organization"), "Organization"),
         role_from_concepts([*(r.get("code") or ()), *(r.get("specialty") or ())]), working,
         _number(_ext_value(r, v.EXT_FTE, "valueDecimal")), _number(_ext_value(r, v.EXT_SESSIONS, "valueDecimal")),
     )
@@ -206,7 +212,8 @@ def patient(r: Json, where: str) -> tuple:
     sex = r.get("gender") or "unknown"
     return (
         r["id"], where, _carenet_id(r), _nhs_number(r), r["birthDate"], _checked(sex, SEXES, "gender"),
-        r.get("deceasedDateTime"), _references(r.get("generalPractitioner")), reference(r.get("managingOrganization")),
+        r.get("deceasedDateTime"), _references(r.get("generalPractitioner")),
+        reference(r.get("managingOrganization"), "Organization"),
         _integer(_ext_value(r, v.EXT_DEPRIVATION, "valueInteger")), _ext_value(r, v.EXT_HOUSEHOLD, "valueString"),
         *_registrations(r),
     )

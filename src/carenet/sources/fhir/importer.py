@@ -23,6 +23,7 @@ import pyarrow as pa
 from carenet.schema import Manifest, write_dataset
 from carenet.schema.processes import die_with_parent
 from carenet.sources.fhir.build import TableBuilder
+from carenet.sources.fhir.bulk import gunzip, gzip_blocks, is_gzip, is_ndjson, not_resources, readable
 from carenet.sources.fhir.defaults import FhirDefaults
 from carenet.sources.fhir.merge import Merger
 from carenet.sources.fhir.references import ReferenceIndex
@@ -31,8 +32,6 @@ from carenet.sources.fhir.validation import preload
 from carenet.sources.fhir.vocabulary import READ_TYPES
 from carenet.sources.problems import ProblemLog
 
-NDJSON_SUFFIXES = (".ndjson", ".jsonl")
-JSON_SUFFIXES = (".json",)
 PIECE_BYTES = 4 * 1024 * 1024
 """Size of one unit of work: large enough to amortise process hand-over, small enough to stream."""
 PARALLEL_FROM_BYTES = 8 * 1024 * 1024
@@ -59,25 +58,34 @@ class FhirImport:
         return {name: table.num_rows for name, table in self.tables.items()}
 
 
-def find_inputs(paths: Sequence[str | os.PathLike[str]], problems: ProblemLog) -> list[Path]:
-    """The JSON and ndjson files named by ``paths`` (folders are searched recursively, in name order)."""
+def find_inputs(paths: Sequence[str | os.PathLike[str]], problems: ProblemLog,
+                notes: Counter[str] | None = None) -> list[Path]:
+    """The JSON and ndjson files named by ``paths`` (folders are searched recursively, in name order; gzip-compressed
+    files too). Files of an export that hold no FHIR resources (its manifest, a log) are left out, each with a note
+    in ``notes``."""
     found: list[Path] = []
     for raw in paths:
         path = Path(raw)
         if path.is_dir():
-            inside = sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in
-                            NDJSON_SUFFIXES + JSON_SUFFIXES)
+            inside = sorted(p for p in path.rglob("*") if p.is_file() and readable(p))
             if not inside:
-                problems.add(str(path), None, "folder holds no .json, .ndjson or .jsonl file")
+                problems.add(str(path), None, "folder holds no .json, .ndjson or .jsonl file (or .gz of one)")
             found += inside
         elif path.is_file():
-            if path.suffix.lower() not in NDJSON_SUFFIXES + JSON_SUFFIXES:
-                problems.add(str(path), None, "not a .json bundle or an .ndjson/.jsonl bulk-data file")
+            if not readable(path):
+                problems.add(str(path), None, "not a .json bundle or an .ndjson/.jsonl bulk-data file (or .gz of one)")
             else:
                 found.append(path)
         else:
             problems.add(str(path), None, "no such file or folder")
-    return list(dict.fromkeys(found))
+    kept = []
+    for path in dict.fromkeys(found):
+        why = not_resources(path)
+        if why is None:
+            kept.append(path)
+        elif notes is not None:
+            notes[why] += 1
+    return kept
 
 
 def _pieces(files: list[Path]) -> Iterator[Piece]:
@@ -88,7 +96,14 @@ def _pieces(files: list[Path]) -> Iterator[Piece]:
     """
     for path in files:
         name = str(path)
-        if path.suffix.lower() not in NDJSON_SUFFIXES:
+        if is_gzip(path):
+            if is_ndjson(path):
+                for line, block in gzip_blocks(path, PIECE_BYTES):
+                    yield Piece(name, data=block, ndjson=True, first_line=line)
+            else:
+                yield Piece(name, data=gunzip(path))
+            continue
+        if not is_ndjson(path):
             yield Piece(name, offset=0, size=path.stat().st_size)
             continue
         line, start, carry = 1, 0, 0
@@ -161,10 +176,12 @@ def read_fhir(
 ) -> FhirImport:
     """Read FHIR files into canonical tables; raise :class:`ImportFailed` listing every problem."""
     problems = ProblemLog()
-    files = find_inputs(paths, problems)
+    set_aside: Counter[str] = Counter()
+    files = find_inputs(paths, problems, set_aside)
     index = ReferenceIndex()
     merger = Merger(problems, index)
     result = FhirImport({}, [str(f) for f in files])
+    result.notes.update(set_aside)
     for scanned in _scan_all(files, workers, progress):
         result.n_bytes += scanned.n_bytes
         result.resources.update(scanned.seen)

@@ -18,6 +18,7 @@ import pyarrow as pa
 from pydantic_core import SchemaValidator
 
 from carenet.sources.fhir.compiled import compiled_validator
+from carenet.sources.fhir.contained import lift_contained
 from carenet.sources.fhir.extract import EXTRACTORS, Skip, Unusable
 from carenet.sources.fhir.facts import IDENTIFIER_SCHEMA, KEY_SCHEMA, fact_table, rows_table
 from carenet.sources.fhir.validation import is_resource_type, validation_errors
@@ -130,9 +131,16 @@ class _Reader:
         out.seen[kind] += 1
         if isinstance(full_url, str):
             out.full_urls.append((full_url, kind, rid))
+        if kind == "OperationOutcome":
+            out.skipped[_outcome(doc)] += 1
+            return
         if kind not in _READ:
             out.skipped[f"{kind} (not read by carenet)"] += 1
             return
+        if doc.get("contained"):
+            doc, inner = lift_contained(doc, rid)
+            for i, resource in enumerate(inner):
+                self.resource(resource, f"{where} contained[{i}]", None)
         here = f"{where} ({kind}/{rid})"
         self.keys.append((kind, rid, here))
         if not self._valid(kind, doc):
@@ -198,6 +206,24 @@ class _Reader:
                     out.problems.append((out.file, here, "Bundle entry has no resource"))
                 continue
             self.resource(entry["resource"], here, entry.get("fullUrl"))
+
+
+OUTCOME_TEXT = 160
+"""Characters of an OperationOutcome's diagnostics shown in its note."""
+
+
+def _outcome(doc: dict[str, Any]) -> str:
+    """An OperationOutcome (a bulk export's error file, a server's warning) as a one-line note."""
+    issues = doc.get("issue") if isinstance(doc.get("issue"), list) else []
+    said = []
+    for issue in issues[:3]:
+        if not isinstance(issue, dict):
+            continue
+        details = issue.get("details") if isinstance(issue.get("details"), dict) else {}
+        text = issue.get("diagnostics") or details.get("text") or ""
+        said.append(f"{issue.get('severity', '?')} {issue.get('code', '?')}" + (f": {text}" if text else ""))
+    return ("OperationOutcome (the exporting server reported: " + ("; ".join(said) or "no issue")[:OUTCOME_TEXT]
+            + ")")
 
 
 def scan_piece(piece: Piece) -> ScanResult:
