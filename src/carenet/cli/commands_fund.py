@@ -169,16 +169,24 @@ def budget_command(
     runs: Path = typer.Argument(..., help="A comparison or simulation folder, a twin run, or any carenet dataset"),
     year: str = typer.Option("2025/26", "--year", help=YEAR_HELP),
     nhs_data: Path = typer.Option(NHS_OPEN_DATA, "--nhs-data", help="NHS open data, to weigh lists nationally"),
-    out: Path | None = typer.Option(None, "--out", help="Write the models (.csv) or models and replications (.xlsx)"),
+    reference_model: str | None = typer.Option(None, "--reference-model", help="Model whose activity sets the "
+                                               "risk-adjusted expected activity (default: the first)"),
+    out: Path | None = typer.Option(None, "--out", help="Write the models (.csv) or models, replications and "
+                                    "standardised activity by practice (.xlsx)"),
 ) -> None:
     """Income for the network's weighted list against the cost of each model's staff and hospital activity."""
     from carenet.fund import FundSettings, prices_for  # noqa: PLC0415
     from carenet.fund.budget import budget_rows, by_model  # noqa: PLC0415
+    from carenet.fund.contract import reference_model as fit_reference  # noqa: PLC0415
+    from carenet.fund.contract import standardised  # noqa: PLC0415
 
     settings = FundSettings.from_parameters()
     prices = prices_for(year, settings)
-    rows = budget_rows(_runs(runs, settings, nhs_data), settings, prices)
+    data = _runs(runs, settings, nhs_data)
+    rows = budget_rows(data, settings, prices)
     models = by_model(rows)
+    risk, label = fit_reference(data, settings, reference_model)
+    ratios = standardised(data, risk)
     shown = ["model", "replications", "registered", "weighted", "income_gbp", "staff_cost_gbp", "balance_gbp",
              "hospital_cost_gbp", "income_per_weighted_gbp", "staff_cost_per_weighted_gbp",
              "hospital_cost_per_weighted_gbp"]
@@ -186,7 +194,13 @@ def budget_command(
                                 "replications)")
     console.print("  hospital cost: emergency admissions and A&E attendances at NHS reference costs (2016/17); "
                   "outpatient referrals are not recorded by carenet's tables")
-    _write(out, {"budget": models, "replications": rows})
+    import pyarrow.compute as pc  # noqa: PLC0415
+
+    whole = ratios.filter(pc.equal(ratios["practice"], "all"))
+    _show(whole.group_by("model", use_threads=False).aggregate(
+        [("standardised_emergency_admissions", "mean"), ("standardised_a_and_e_attendances", "mean")]),
+        f"Observed ÷ risk-adjusted expected activity (expected from {label}; by practice in the workbook)")
+    _write(out, {"budget": models, "replications": rows, "standardised": ratios})
 
 
 @fund_app.command("contract")

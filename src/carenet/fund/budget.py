@@ -78,7 +78,8 @@ def budget_rows(runs: list[RunData], settings: FundSettings, prices: YearPrices)
         staff = _staff_cost(r.data.clinicians)
         years = r.data.years
         per_year = {k: pc.sum(r.data.people[k]).as_py() / years for k in HOSPITAL}
-        hospital = {name: sum(per_year[k] * costs[k] for k in HOSPITAL)
+        counted = [k for k in HOSPITAL if k in r.data.recorded]  # an activity the data do not record is n/a
+        hospital = {name: sum(per_year[k] * costs[k] for k in counted) if counted else None
                     for name, costs in (("", central), ("_low", low), ("_high", high))}
         rows.append({
             "model": r.run.model, "replication": r.run.replication, "registered": int(registered),
@@ -86,13 +87,12 @@ def budget_rows(runs: list[RunData], settings: FundSettings, prices: YearPrices)
             "income_gbp": round(total_income, 2),
             "staff_cost_gbp": None if staff is None else round(staff, 2),
             "balance_gbp": None if staff is None else round(total_income - staff, 2),
-            "emergency_admissions_per_year": round(per_year["emergency_admissions"], 1),
-            "a_and_e_attendances_per_year": round(per_year["a_and_e_attendances"], 1),
+            **{f"{k}_per_year": round(per_year[k], 1) if k in r.data.recorded else None for k in HOSPITAL},
             "outpatient_referrals_per_year": None,
-            **{f"hospital_cost{k}_gbp": round(v, 2) for k, v in hospital.items()},
+            **{f"hospital_cost{k}_gbp": None if v is None else round(v, 2) for k, v in hospital.items()},
             "income_per_weighted_gbp": round(total_income / weighted, 2),
             "staff_cost_per_weighted_gbp": None if staff is None else round(staff / weighted, 2),
-            "hospital_cost_per_weighted_gbp": round(hospital[""] / weighted, 2),
+            "hospital_cost_per_weighted_gbp": None if hospital[""] is None else round(hospital[""] / weighted, 2),
             "measured_days": (r.data.last_day - r.data.first_day).days + 1,
         })
     return pa.Table.from_pylist(rows)

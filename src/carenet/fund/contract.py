@@ -30,6 +30,7 @@ from carenet.fund.contract_spec import FUND_INDICATORS, Contract, known_indicato
 from carenet.fund.dataset_profile import ACTIVITIES
 from carenet.fund.errors import FundError
 from carenet.fund.risk import RiskModel, fit
+from carenet.fund.runs import DATA
 from carenet.fund.savings import shared_savings_payment
 from carenet.fund.settings import FundSettings
 
@@ -46,21 +47,47 @@ class ContractResult:
     summary: pa.Table
 
 
-def _reference_model(runs: list[RunData], contract: Contract, settings: FundSettings,
-                     reference: list[RunData] | None) -> tuple[RiskModel, str]:
+def reference_model(runs: list[RunData], settings: FundSettings, name: str | None = None,
+                    reference: list[RunData] | None = None) -> tuple[RiskModel, str]:
+    """The risk model expected activity comes from: fitted on ``reference`` data if given, else on the replications
+    of model ``name`` (default the first); one dataset that is not a twin run is its own reference."""
     if reference:
         chosen, label = reference, f"reference data ({reference[0].run.folder})"
     else:
         models = list(dict.fromkeys(r.run.model for r in runs))
-        name = contract.reference_model or models[0]
+        if models == [DATA] and name not in models:
+            name = DATA
+        name = name or models[0]
         if name not in models:
             raise FundError(f"contract reference_model {name!r} is not among the runs ({', '.join(models)}); set "
                             "reference_model to one of them")
-        chosen, label = [r for r in runs if r.run.model == name], f"model {name}"
+        chosen = [r for r in runs if r.run.model == name]
+        label = f"model {name}" if name != DATA else "the data themselves (give --reference for another year's data)"
     people = pa.concat_tables([r.data.people.select(["age", "sex", "cms", "efi_category", "deprivation_decile",
                                                      *ACTIVITIES]) for r in chosen])
     years = float(np.mean([r.data.years for r in chosen]))
     return fit(people, years, settings.need_weights.bands, ACTIVITIES, unit_costs(settings)), label
+
+
+def standardised(runs: list[RunData], model: RiskModel) -> pa.Table:
+    """Observed and risk-adjusted expected emergency admissions and A&E attendances a year, and O/E, for every
+    replication and practice (``practice`` ``all`` for the whole population)."""
+    rows = []
+    for r in runs:
+        expected = model.expected(r.data.people, r.data.years)
+        practice = np.array(r.data.people["practice_id"].to_pylist(), dtype=object)
+        for where in ["all", *sorted(set(practice))]:
+            m = np.ones(len(practice), dtype=bool) if where == "all" else practice == where
+            row = {"model": r.run.model, "replication": r.run.replication, "practice": where,
+                   "patients": int(m.sum())}
+            for indicator, activity in _FUND_ACTIVITY.items():
+                observed = float(r.data.people[activity].to_numpy()[m].sum())
+                e = float(expected[activity][m].sum())
+                row[f"{activity}_observed_per_year"] = round(observed / r.data.years, 2)
+                row[f"{activity}_expected_per_year"] = round(e / r.data.years, 2)
+                row[indicator] = round(observed / e, 4) if e > 0 and activity in r.data.recorded else None
+            rows.append(row)
+    return pa.Table.from_pylist(rows)
 
 
 def _scorecard_values(folder: Path, runs: list[RunData], wanted: list[str]) -> dict[tuple[str, str], tuple]:
@@ -101,16 +128,15 @@ def _interval(values: list[float]) -> tuple[float, float, float]:
 
 def evaluate(contract: Contract, folder: str | Path, runs: list[RunData], settings: FundSettings,
              reference: list[RunData] | None = None) -> ContractResult:
-    model, label = _reference_model(runs, contract, settings, reference)
+    model, label = reference_model(runs, settings, contract.reference_model, reference)
     costs = unit_costs(settings)
+    whole = standardised(runs, model).filter(pc.equal(pc.field("practice"), "all")).to_pylist()
     per_run = []
-    for r in runs:
+    for r, ratios in zip(runs, whole, strict=True):
         expected = model.expected(r.data.people, r.data.years)
-        observed = {k: pc.sum(r.data.people[k]).as_py() for k in ACTIVITIES}
-        actual = sum(observed[k] * costs.get(k, 0.0) for k in ACTIVITIES)
-        ratios = {i: observed[a] / float(expected[a].sum()) if expected[a].sum() > 0 else float("nan")
-                  for i, a in _FUND_ACTIVITY.items()}
-        per_run.append((r, float(expected["cost"].sum()), float(actual), ratios))
+        actual = sum(pc.sum(r.data.people[k]).as_py() * costs.get(k, 0.0) for k in ACTIVITIES)
+        per_run.append((r, float(expected["cost"].sum()), float(actual),
+                        {i: float("nan") if ratios[i] is None else ratios[i] for i in _FUND_ACTIVITY}))
     wanted = [i.id for i in contract.indicators if i.id not in FUND_INDICATORS]
     scored = _scorecard_values(Path(folder), runs, wanted)
     models = list(dict.fromkeys(r.run.model for r in runs))

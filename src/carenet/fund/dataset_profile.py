@@ -42,6 +42,8 @@ class DatasetPatients:
     clinicians: pa.Table | None
     first_day: dt.date
     last_day: dt.date
+    recorded: frozenset[str] = frozenset(ACTIVITIES)
+    """Activities whose source table the dataset holds (an absent table is not recorded, not zero)."""
 
     @property
     def years(self) -> float:
@@ -90,7 +92,8 @@ def read_dataset(path: str | Path, *, as_of: dt.date | None = None, first_day: d
         raise FundError(f"{path}: no patient is registered on {last}")
     people = _with_activity(people, dataset, first, last)
     clinicians = dataset.table("clinicians") if "clinicians" in dataset else None
-    return DatasetPatients(path, people, dataset.table("practices"), clinicians, first, last)
+    recorded = frozenset(k for k in ACTIVITIES if _ACTIVITY_SOURCES[k][0] in dataset)
+    return DatasetPatients(path, people, dataset.table("practices"), clinicians, first, last, recorded)
 
 
 def _latest_registration(dataset) -> dt.date:

@@ -60,16 +60,17 @@ def _matrix(cells: np.ndarray, n_agesex: int) -> np.ndarray:
 
 @dataclass(frozen=True)
 class RiskModel:
-    """Fitted rates: ``coef[activity]`` on the indicator columns of :func:`design`."""
+    """Fitted rates: ``coef[activity]`` on the indicator columns of :func:`design` (None: the reference had none)."""
 
     bands: tuple[int, ...]
-    coef: dict[str, np.ndarray]
+    coef: dict[str, np.ndarray | None]
     unit_costs: dict[str, float]
 
     def expected(self, people: pa.Table, years: float) -> dict[str, np.ndarray]:
         """Expected count of each activity per patient over ``years``, and ``cost`` in pounds."""
         x = _matrix(design(people, self.bands), 2 * len(self.bands))
-        out = {k: np.exp(x @ b) * years for k, b in self.coef.items()}
+        out = {k: (np.exp(x @ b) * years if b is not None else np.zeros(people.num_rows))
+               for k, b in self.coef.items()}
         out["cost"] = sum(out[k] * self.unit_costs.get(k, 0.0) for k in self.coef)
         return out
 
@@ -106,7 +107,7 @@ def fit(people: pa.Table, years: float, bands: tuple[int, ...], activities: tupl
     for k in activities:
         y = np.bincount(inverse, pc.fill_null(people[k], 0).to_numpy(zero_copy_only=False).astype(np.float64),
                         minlength=len(keys))
-        coef[k] = _fit_poisson(x, y, exposure) if y.sum() > 0 else np.full(x.shape[1], -30.0)
+        coef[k] = _fit_poisson(x, y, exposure) if y.sum() > 0 else None  # none seen: none expected
     return RiskModel(tuple(bands), coef, dict(unit_costs))
 
 

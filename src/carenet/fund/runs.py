@@ -14,6 +14,9 @@ from pathlib import Path
 
 from carenet.fund.errors import FundError
 
+DATA = "data"
+"""The model name of a dataset that is not a twin run (imported or synthetic data)."""
+
 
 @dataclass(frozen=True)
 class RunRef:
@@ -55,7 +58,7 @@ def find_runs(path: str | Path) -> list[RunRef]:
         name = model.get("name", "model") if isinstance(model, dict) else str(model)
         return [RunRef(str(name), 0, path, _date(record.get("start")), _date(record.get("last_day")))]
     if (path / "manifest.json").is_file():
-        return [RunRef("data", 0, path, None, None)]
+        return [RunRef(DATA, 0, path, None, None)]
     raise FundError(f"{path}: neither a comparison (experiment.json), a twin run (run.json) nor a carenet dataset "
                     "(manifest.json)")
 
