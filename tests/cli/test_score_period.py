@@ -9,19 +9,11 @@ from typer.testing import CliRunner
 
 from carenet.cli.app import app
 
-EXTRACT = Path(__file__).resolve().parents[2] / "examples" / "extract"
 runner = CliRunner()
 
 
-def _import(tmp_path: Path) -> Path:
-    out = tmp_path / "practice"
-    done = runner.invoke(app, ["import", "csv", *map(str, sorted(EXTRACT.glob("*.csv"))), "--out", str(out)])
-    assert done.exit_code == 0, done.output
-    return out
-
-
-def test_a_short_extract_is_scored_over_its_own_period_and_the_output_says_which(tmp_path: Path) -> None:
-    dataset = _import(tmp_path)
+def test_a_short_extract_is_scored_over_its_own_period_and_the_output_says_which(imported_extract: Path) -> None:
+    dataset = imported_extract
     done = runner.invoke(app, ["score", str(dataset), "--format", "json"])
     assert done.exit_code == 0, done.output
     card = json.loads(done.stdout[done.stdout.index("{"):])
@@ -31,8 +23,8 @@ def test_a_short_extract_is_scored_over_its_own_period_and_the_output_says_which
     assert "the data's own period, 72 days" in shown.output
 
 
-def test_period_days_still_chooses_the_period(tmp_path: Path) -> None:
-    dataset = _import(tmp_path)
+def test_period_days_still_chooses_the_period(imported_extract: Path) -> None:
+    dataset = imported_extract
     done = runner.invoke(app, ["score", str(dataset), "--format", "json", "--period-days", "365"])
     card = json.loads(done.stdout[done.stdout.index("{"):])
     assert card["period"]["days"] == 365 and "period.basis" not in card["details"]

@@ -21,6 +21,7 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 from rich.table import Table
 
+from carenet.cli.dates import parse_day
 from carenet.cli.limits import check_limits, check_run_length
 
 if TYPE_CHECKING:  # loaded inside the commands, so that `carenet --help` and option errors stay quick
@@ -76,10 +77,11 @@ def _command(*parts: object) -> str:
 
 
 def _options(population: str, years: float | None, days: int | None, reps: int, seed: int, booking: Booking,
-             out: Path, demo_patients: int | None) -> list[str]:
+             out: Path, demo_patients: int | None, start: str | None = None) -> list[str]:
     length = ["--days", str(days)] if days is not None else ["--years", f"{years:g}"]
     size = ["--demo-patients", str(demo_patients)] if demo_patients is not None else []
-    return ["--population", str(population), *length, "--reps", str(reps), "--seed", str(seed),
+    first = ["--start", start] if start is not None else []
+    return ["--population", str(population), *length, *first, "--reps", str(reps), "--seed", str(seed),
             "--booking", booking.value, *size, "--out", str(out)]
 
 
@@ -193,6 +195,10 @@ _BOOKING = typer.Option(Booking.greedy, "--booking", help="Booking engine: greed
 _WORKERS = typer.Option(None, "--workers", min=0, help="Worker processes (default: one per core; 0: in-process)")
 _DEMO_PATIENTS = typer.Option(None, "--demo-patients", min=100,
                               help="With --population demo: scale the demo network to this many patients")
+_START = typer.Option(None, "--start", help="First simulated day, YYYY-MM-DD (default: the day after the "
+                                            "population's reference date, or the last day an imported "
+                                            "dataset covers)")
+
 
 
 def simulate(
@@ -207,6 +213,7 @@ def simulate(
     workers: int | None = _WORKERS,
     score: bool = typer.Option(False, "--score/--no-score", help="Also score access, continuity and cost"),
     demo_patients: int | None = _DEMO_PATIENTS,
+    start: str | None = _START,
 ) -> None:
     """Simulate one delivery model: replications in parallel, one canonical dataset each, plus a manifest."""
     from carenet.report.summary import format_number
@@ -215,11 +222,13 @@ def simulate(
 
     check_run_length(years, days)
     check_limits({"--reps": reps, "--workers": workers, "--demo-patients": demo_patients})
-    command = _command("simulate", model, *_options(population, years, days, reps, seed, booking, out, demo_patients))
+    first = parse_day(start, "--start")
+    command = _command("simulate", model, *_options(population, years, days, reps, seed, booking, out, demo_patients,
+                                                    start))
     with progress_bar(f"simulating {model}") as update:
         result = simulate_model(model, population, out, years=years, days=days, reps=reps, seed=seed,
                                 booking_mode=booking.value, workers=workers, on_progress=update, score=score,
-                                demo_patients=demo_patients, command=command)
+                                demo_patients=demo_patients, command=command, start=first)
     summary = result.summary().set_index("replication")
     grid = Table(title=f"{result.model}: {result.plan.days} working days on {result.plan.population.patients:,} "
                        "patients", title_justify="left")
@@ -254,6 +263,7 @@ def compare(
     contract: str = typer.Option("outcomes", "--contract", help="Outcome contract for the report's funding "
                                  "section: a contract file or a library name (docs/fund.md)"),
     funding: bool = typer.Option(True, "--funding/--no-funding", help="Add the funding section to report.html"),
+    start: str | None = _START,
 ) -> None:
     """Compare delivery models on one population with common random numbers; print the scorecard and trade-offs."""
     from carenet.twin.experiments.compare import compare_models
@@ -264,13 +274,14 @@ def compare(
         read_contract(contract)  # a bad contract is refused before anything runs
     check_run_length(years, days)
     check_limits({"--reps": reps, "--workers": workers, "--demo-patients": demo_patients})
-    options = _options(population, years, days, reps, seed, booking, out, demo_patients)
+    first = parse_day(start, "--start")
+    options = _options(population, years, days, reps, seed, booking, out, demo_patients, start)
     command = _command("compare", *models, *options)
     clock = time.perf_counter()
     with progress_bar(f"comparing {len(models)} models × {reps} replications") as update:
         result = compare_models(models, population, out, years=years, days=days, reps=reps, seed=seed,
                                 booking_mode=booking.value, workers=workers, on_progress=update,
-                                demo_patients=demo_patients, command=command)
+                                demo_patients=demo_patients, command=command, start=first)
     print_comparison(result, _tolerance(), full)
     title = f"Delivery models compared on {result.plan.population.label}"
     written = write_outputs(result, out, title, [command], report, time.perf_counter() - clock,
@@ -291,6 +302,7 @@ def sweep(
     booking: Booking = _BOOKING,
     workers: int | None = _WORKERS,
     demo_patients: int | None = _DEMO_PATIENTS,
+    start: str | None = _START,
 ) -> None:
     """Sensitivity of access, continuity and cost to one or two settings, as a table and a chart (sweep.html)."""
     from carenet.report import ReportData, write_report
@@ -300,7 +312,8 @@ def sweep(
     check_run_length(years, days)
     check_limits({"--reps": reps, "--workers": workers, "--demo-patients": demo_patients, "--steps": steps})
     varies = [parse_vary(v, steps) for v in vary]
-    options = _options(population, years, days, reps, seed, booking, out, demo_patients)
+    first = parse_day(start, "--start")
+    options = _options(population, years, days, reps, seed, booking, out, demo_patients, start)
     command = _command("sweep", *models, *[x for v in vary for x in ("--vary", v)], "--steps", steps, *options)
     runs = len(models) * reps
     for v in varies:
@@ -309,7 +322,7 @@ def sweep(
     with progress_bar(f"sweeping {runs} runs") as update:
         result = sweep_model(models, varies, population, out, years=years, days=days, reps=reps, seed=seed,
                              booking_mode=booking.value, workers=workers, on_progress=update,
-                             demo_patients=demo_patients, command=command)
+                             demo_patients=demo_patients, command=command, start=first)
     print_sweep(result)
     result.to_csv(out / SWEEP_CSV)
     title = f"Sensitivity to {' and '.join(v.path for v in varies)}"

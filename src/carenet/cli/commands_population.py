@@ -11,6 +11,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from carenet.cli.dates import parse_day
 from carenet.cli.failures import file_errors, literal
 from carenet.cli.limits import check_limits
 from carenet.schema.errors import CarenetError
@@ -81,13 +82,9 @@ def synth(
 
 
 def _reference_date(manifest_extra: dict, given: str | None) -> dt.date | None:
-    text = given or manifest_extra.get("reference_date")
-    if text is None:
-        return None
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        raise CarenetError(f"reference date {text!r} is not a date like 2025-03-31") from None
+    if given is not None:
+        return parse_day(given, "--reference-date")
+    return parse_day(manifest_extra.get("reference_date"), "the manifest's reference_date")
 
 
 def comparison_table(summary: Summary, title: str) -> tuple[Table, list[str], int]:

@@ -15,6 +15,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from carenet.cli.dates import parse_day
 from carenet.cli.failures import file_errors, literal
 from carenet.schema.errors import CarenetError
 
@@ -88,7 +89,7 @@ def _reference_day(dataset: Path, tables: Tables, given: date | None) -> date:
         written = open_dataset(dataset).manifest.extra.get("reference_date")
         if written is None:
             raise
-        return _parse_day(str(written), f"{dataset}/manifest.json reference_date")
+        return parse_day(str(written), f"{dataset}/manifest.json reference_date")
 
 
 def _scored(dataset: Path, tables: Tables, end: date, period_days: int | None,
@@ -117,15 +118,6 @@ def _scored(dataset: Path, tables: Tables, end: date, period_days: int | None,
         return period, None, basis
     out.print(escape(f"{dataset}: scored {period.start} to {period.end}; {warm.describe()}"))
     return period, warm.describe(), basis
-
-
-def _parse_day(text: str | None, option: str) -> date | None:
-    if text is None:
-        return None
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise CarenetError(f"{option} must be a date like 2024-03-31, got {text!r}") from None
 
 
 def _write_text(path: Path, text: str) -> None:
@@ -160,7 +152,7 @@ def score(
         raise CarenetError(f"score takes one dataset, or two to compare; got {len(datasets)}")
     if out is not None and format is not Format.json:
         raise CarenetError("--out writes JSON; add --format json")
-    day = _parse_day(as_of, "--as-of")
+    day = parse_day(as_of, "--as-of")
     con = _connect(backend, db_url)
     cards = []
     for path in datasets:
@@ -231,7 +223,7 @@ def worklist(
     """Case-finding worklists: patients to contact, each with the rule that selected them."""
     with file_errors(dataset):
         tables = _tables(dataset, backend, _connect(backend, db_url))
-        _worklist(tables, _reference_day(dataset, tables, _parse_day(as_of, "--as-of")), out)
+        _worklist(tables, _reference_day(dataset, tables, parse_day(as_of, "--as-of")), out)
 
 
 def spc(
@@ -253,7 +245,7 @@ def spc(
 
     with file_errors(dataset):
         tables = _tables(dataset, backend, _connect(backend, db_url))
-        end = _reference_day(dataset, tables, _parse_day(as_of, "--as-of"))
+        end = _reference_day(dataset, tables, parse_day(as_of, "--as-of"))
         period, _, _ = _scored(dataset, tables, end, period_days, format is Format.json)
         data, chart = chart_series(tables, series, period, every.value, baseline)
     if format is Format.json:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import time
 from pathlib import Path
@@ -13,21 +12,12 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from carenet.cli.commands_experiments import DEMO
+from carenet.cli.dates import parse_day
 from carenet.cli.limits import check_limits
-from carenet.schema.errors import CarenetError
 
 console = Console()
 twin_app = typer.Typer(help="The digital twin: run a delivery model on a population for a year.",
                        no_args_is_help=True)
-
-
-def _date(text: str | None) -> dt.date | None:
-    if text is None:
-        return None
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        raise CarenetError(f"--start {text!r} is not a date (use YYYY-MM-DD)") from None
 
 
 @twin_app.command("run")
@@ -52,7 +42,7 @@ def run(
     spec = load_model(model)
     effects = Effects.from_parameters().replace_from_text(effect or [])
     pop = load_population(population, seed, patients)
-    first = _date(start) or pop.first_day
+    first = parse_day(start, "--start") or pop.first_day
     console.print(f"[bold]{spec.title}[/] on {pop.label}: {pop.tables['patients'].num_rows:,} patients, "
                   f"{days} working days from {first.isoformat()}, seed {seed}", soft_wrap=True)
     clock = time.perf_counter()

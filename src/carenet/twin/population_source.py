@@ -1,7 +1,8 @@
 """Where a run's population comes from: the synthetic demo network, or a dataset folder (synthetic or imported).
 
 The run starts the day after the population's reference date: the synthetic generator's
-``reference_date`` (kept in its manifest), else the day after the latest registration in the data.
+``reference_date`` (kept in its manifest), else the last day the data covers (its latest registration or
+appointment).
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ import pyarrow.compute as pc
 
 from carenet.params import parameter
 from carenet.population import demo_networks, demo_practices, synthesise
-from carenet.schema import open_dataset
+from carenet.schema import Dataset, open_dataset
 from carenet.schema.errors import CarenetError
 
 DEMO = "demo"
@@ -50,15 +51,26 @@ def dataset_population(folder: str | Path) -> Population:
     if missing:
         raise CarenetError(f"population {path}: the dataset has no {' or '.join(missing)} table")
     tables = {name: dataset.table(name) for name in NEEDED if name in dataset}
+    return Population(tables, reference_day(dataset, tables["patients"]), str(path))
+
+
+def reference_day(dataset: Dataset, patients: pa.Table | None = None) -> dt.date:
+    """The day a run on ``dataset`` starts after: the ``reference_date`` a generator kept in its manifest, else (an
+    imported extract records none) the last day the data covers, its latest registration or appointment."""
     reference = dataset.manifest.extra.get("reference_date")
     if reference is not None:
-        day = dt.date.fromisoformat(str(reference))
-    else:
-        latest = pc.max(tables["patients"].column("registered_from")).as_py()
-        if latest is None:
-            raise CarenetError(f"population {path}: patients have no registration dates to start a run from")
-        day = latest
-    return Population(tables, day, str(path))
+        return dt.date.fromisoformat(str(reference))
+    if patients is None:
+        patients = dataset.table("patients", columns=["registered_from"])
+    days = [pc.max(patients.column("registered_from")).as_py()]
+    if "appointments" in dataset:
+        last = pc.max(dataset.table("appointments", columns=["booked_for"]).column("booked_for")).as_py()
+        days.append(last.date() if isinstance(last, dt.datetime) else last)
+    known = [d for d in days if d is not None]
+    if not known:
+        raise CarenetError(f"population {dataset.path}: the data has no registration or appointment dates to start a "
+                           "run from; pass --start (the first simulated day, e.g. 2025-04-01)")
+    return max(known)
 
 
 def load_population(source: str, seed: int, patients: int | None = None) -> Population:
@@ -66,4 +78,4 @@ def load_population(source: str, seed: int, patients: int | None = None) -> Popu
     return demo_population(seed, patients) if source == DEMO else dataset_population(source)
 
 
-__all__ = ["DEMO", "Population", "dataset_population", "demo_population", "load_population"]
+__all__ = ["DEMO", "Population", "dataset_population", "demo_population", "load_population", "reference_day"]

@@ -18,6 +18,7 @@ from carenet.schema import open_dataset
 from carenet.schema.errors import CarenetError
 from carenet.twin.experiments.population import DEMO_SEED, PopulationSource, resolve_population
 from carenet.twin.experiments.seeds import replication_seeds
+from carenet.twin.population_source import reference_day
 
 BOOKING_MODES = ("greedy", "exact")
 
@@ -59,14 +60,11 @@ class RunPlan:
 
 
 def start_date(population: PopulationSource, given: dt.date | None) -> dt.date:
-    """``given``, else the day after the population's reference date."""
+    """``given``, else the day after the population's reference date (for an imported dataset, which records
+    none, its latest registration)."""
     if given is not None:
         return given
-    text = open_dataset(population.path).manifest.extra.get("reference_date")
-    if not text:
-        raise CarenetError(f"the population at {population.path} records no reference date; pass --start "
-                           "(the first simulated day, e.g. 2025-04-01)")
-    return dt.date.fromisoformat(str(text)) + dt.timedelta(days=1)
+    return reference_day(open_dataset(population.path)) + dt.timedelta(days=1)
 
 
 def simulated_days(years: float | None, days: int | None) -> int:
