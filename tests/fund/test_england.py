@@ -46,13 +46,13 @@ def test_equity_by_deprivation_decile(england):
     # deciles hold a tenth of the registered patients each (ranked by IMD score)
     sizes = np.array([r["registered"] for r in rows])
     assert sizes.min() / sizes.max() > 0.98
-    relative = [r["relative_to_england"] for r in rows]
+    relative = [r["relative_to_average"] for r in rows]
     # the inverse care law: the formula's age-sex funding gives the most deprived practices less per need-adjusted
     # patient; the figure on the real files is 16.2% (the Health Foundation reported about 7%)
     assert relative[0] == pytest.approx(0.919, abs=0.002) and relative[9] == pytest.approx(1.097, abs=0.002)
     assert result.gap == pytest.approx(0.162, abs=0.002)
     assert all(r["clinical_fte_per_100k_need_adjusted"] is None for r in rows)
-    assert any("no practice workforce" in n for n in result.notes)
+    assert any("hold no workforce" in n for n in result.notes)
 
 
 def test_cream_skimming_flags_few_practices_whose_lists_are_younger_healthier_and_less_deprived(england):
@@ -62,3 +62,20 @@ def test_cream_skimming_flags_few_practices_whose_lists_are_younger_healthier_an
     assert 0 < len(flagged) < 0.03 * profile.size
     for row in flagged:
         assert min(row["gap_share_65plus"], row["gap_multimorbid"], row["gap_imd_score"]) >= settings.cream_flag_gap
+
+
+def test_a_users_practices_are_placed_in_englands_deprivation_distribution(england):
+    from carenet.fund.profile import PracticeProfile
+
+    settings, profile, cap = england
+    mine = PracticeProfile(practice_id=np.array(["P1", "P2"], dtype=object), name=np.array(["a", "b"], dtype=object),
+                           registered=np.array([8000, 12000]), source="two practices",
+                           imd_score=np.array([8.0, 45.0]))
+    weighted = capitation(mine, settings, cap)
+    # IMD 8 is among England's least deprived tenth, 45 among its most deprived
+    assert weighted.profile.deprivation[0] < 0.1 and weighted.profile.deprivation[1] > 0.9
+    index = weighted.indices["deprivation"]
+    expected = settings.deprivation_rate_ratio ** weighted.profile.deprivation / cap.means["deprivation"]
+    assert index == pytest.approx(expected)
+    # weighed with England's means and rescaling, not normalised to the two practices' own total
+    assert weighted.weighted == pytest.approx(mine.registered * index * cap.scale)

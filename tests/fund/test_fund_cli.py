@@ -47,6 +47,7 @@ def test_a_users_practices_file(tmp_path):
     assert [float(r["age_sex_index"]) for r in rows] == [1.0, 1.0]
     assert float(rows[1]["deprivation_index"]) > float(rows[0]["deprivation_index"])
     assert "age-sex structure and morbidity are not in a practices file" in result.output
+    assert "normalised against England" in result.output  # weighed against the national means
 
 
 def test_a_practices_file_without_list_sizes_is_refused(tmp_path):

@@ -60,7 +60,8 @@ def _funded(practices: str, year: str, nhs_data: Path):
     prices = prices_for(year, settings)
     with file_errors(None if practices == "england" else practices):
         profile = practices_profile(practices, settings, nhs_data)
-    return settings, prices, profile, capitation(profile, settings)
+    national = None if practices == "england" else _national(settings, nhs_data)
+    return settings, prices, profile, capitation(profile, settings, national)
 
 
 def _write(out: Path | None, sheets: dict[str, pa.Table]) -> None:
@@ -91,7 +92,7 @@ def capitation_command(
     totals = summary(cap)
     console.print(f"[bold]Capitation {prices.year}[/]: {totals['practices']:,.0f} practices, "
                   f"{totals['registered']:,.0f} registered, {totals['weighted']:,.0f} weighted "
-                  f"(normalised over the practices given); global sum £{prices.global_sum.value:.2f} "
+                  f"(normalised against {literal(cap.reference)}); global sum £{prices.global_sum.value:.2f} "
                   f"[{prices.global_sum.tag}], ARRS "
                   + (f"£{prices.arrs.value:.3f} [{prices.arrs.tag}]" if prices.arrs else "not sourced")
                   + " per weighted patient")

@@ -18,7 +18,7 @@ import pyarrow as pa
 from carenet.fund.components import age_sex_index, deprivation_index, morbidity_index
 from carenet.fund.normalise import mean_index, normalised, weighted_list
 from carenet.fund.prices import YearPrices
-from carenet.fund.profile import PracticeProfile, deciles
+from carenet.fund.profile import PracticeProfile, deciles, position_in
 from carenet.fund.settings import FundSettings
 
 COMPONENTS = ("age_sex", "morbidity", "deprivation")
@@ -50,6 +50,9 @@ def capitation(profile: PracticeProfile, settings: FundSettings, reference: Capi
     """The weighted lists of ``profile``'s practices, normalised over them — or, given a ``reference`` (England's
     capitation), against the reference's national means and rescaling, so a network's lists weigh as they would
     in the national allocation."""
+    if reference is not None and profile.deprivation_from_imd and reference.profile.imd_score is not None:
+        profile.deprivation = position_in(reference.profile.imd_score, reference.profile.registered,
+                                          profile.imd_score)  # IMD placed in England's distribution
     raw = {"age_sex": age_sex_index(profile, settings.need_weights),
            "morbidity": morbidity_index(profile, settings.need_weights),
            "deprivation": deprivation_index(profile, settings.deprivation_rate_ratio)}

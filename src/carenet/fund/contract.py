@@ -69,20 +69,28 @@ def reference_model(runs: list[RunData], settings: FundSettings, name: str | Non
     return fit(people, years, settings.need_weights.bands, ACTIVITIES, unit_costs(settings)), label
 
 
-def standardised(runs: list[RunData], model: RiskModel) -> pa.Table:
+def standardised(runs: list[RunData], model: RiskModel,
+                 expected: list[dict[str, np.ndarray]] | None = None) -> pa.Table:
     """Observed and risk-adjusted expected emergency admissions and A&E attendances a year, and O/E, for every
-    replication and practice (``practice`` ``all`` for the whole population)."""
+    replication and practice (``practice`` ``all`` for the whole population). ``expected`` may give each run's
+    :meth:`RiskModel.expected` already computed."""
     rows = []
-    for r in runs:
-        expected = model.expected(r.data.people, r.data.years)
-        practice = np.array(r.data.people["practice_id"].to_pylist(), dtype=object)
-        for where in ["all", *sorted(set(practice))]:
-            m = np.ones(len(practice), dtype=bool) if where == "all" else practice == where
+    for i, r in enumerate(runs):
+        e_run = expected[i] if expected is not None else model.expected(r.data.people, r.data.years)
+        names, group = np.unique(np.array(r.data.people["practice_id"].to_pylist(), dtype=object).astype(str),
+                                 return_inverse=True)
+        groups = ["all", *names.tolist()]
+        sums = {}
+        for activity in _FUND_ACTIVITY.values():
+            o = pc.fill_null(r.data.people[activity], 0).to_numpy(zero_copy_only=False).astype(np.float64)
+            by_o, by_e = np.bincount(group, o, len(names)), np.bincount(group, e_run[activity], len(names))
+            sums[activity] = (np.concatenate([[o.sum()], by_o]), np.concatenate([[e_run[activity].sum()], by_e]))
+        counts = np.concatenate([[len(group)], np.bincount(group, minlength=len(names))])
+        for g, where in enumerate(groups):
             row = {"model": r.run.model, "replication": r.run.replication, "practice": where,
-                   "patients": int(m.sum())}
+                   "patients": int(counts[g])}
             for indicator, activity in _FUND_ACTIVITY.items():
-                observed = float(r.data.people[activity].to_numpy()[m].sum())
-                e = float(expected[activity][m].sum())
+                observed, e = float(sums[activity][0][g]), float(sums[activity][1][g])
                 row[f"{activity}_observed_per_year"] = round(observed / r.data.years, 2)
                 row[f"{activity}_expected_per_year"] = round(e / r.data.years, 2)
                 row[indicator] = round(observed / e, 4) if e > 0 and activity in r.data.recorded else None
@@ -130,10 +138,10 @@ def evaluate(contract: Contract, folder: str | Path, runs: list[RunData], settin
              reference: list[RunData] | None = None) -> ContractResult:
     model, label = reference_model(runs, settings, contract.reference_model, reference)
     costs = unit_costs(settings)
-    whole = standardised(runs, model).filter(pc.equal(pc.field("practice"), "all")).to_pylist()
+    expectations = [model.expected(r.data.people, r.data.years) for r in runs]
+    whole = standardised(runs, model, expectations).filter(pc.equal(pc.field("practice"), "all")).to_pylist()
     per_run = []
-    for r, ratios in zip(runs, whole, strict=True):
-        expected = model.expected(r.data.people, r.data.years)
+    for r, ratios, expected in zip(runs, whole, expectations, strict=True):
         actual = sum(pc.sum(r.data.people[k]).as_py() * costs.get(k, 0.0) for k in ACTIVITIES)
         per_run.append((r, float(expected["cost"].sum()), float(actual),
                         {i: float("nan") if ratios[i] is None else ratios[i] for i in _FUND_ACTIVITY}))

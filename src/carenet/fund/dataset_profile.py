@@ -70,10 +70,11 @@ def read_dataset(path: str | Path, *, as_of: dt.date | None = None, first_day: d
         if needed not in dataset:
             raise FundError(f"{path}: the dataset has no {needed} table; funding needs registered patients and "
                             "their practices")
-    tables = load(dataset)
+    tables = None
     if as_of is not None and first_day is not None:
         last, first = as_of, first_day
     else:
+        tables = load(dataset)
         try:
             last = as_of or reference_date(tables)
         except CarenetError:
@@ -85,6 +86,7 @@ def read_dataset(path: str | Path, *, as_of: dt.date | None = None, first_day: d
     if cache is not None and key in cache:
         people = cache[key]
     else:
+        tables = tables or load(dataset)
         people = tables.con.to_pyarrow(patient_profile(tables, last, _population_config()))
         if cache is not None:
             cache[key] = people

@@ -6,7 +6,7 @@ times the list weighted by the components the formula pays on (``fund.capitation
 need is the list weighted by every built component. For each decile::
 
     funding per need-adjusted patient = Σ funding / Σ need-weighted list
-    relative = that / the national figure
+    relative = that / the figure over all the practices given (England's for --practices england)
     gap = 1 − relative(decile 1) / relative(decile 10)
 
 and, where the data hold staff, clinical and GP FTE per 100,000 need-adjusted patients.
@@ -37,13 +37,13 @@ def equity(cap: Capitation, settings: FundSettings, global_sum: float) -> Equity
     funded = cap.need_weighted(settings.funding_components) * global_sum
     decile = deciles(p.deprivation)
     rows: dict[str, list] = {k: [] for k in ("deprivation_decile", "practices", "registered", "need_adjusted",
-                                             "funding_gbp", "funding_per_need_adjusted_gbp", "relative_to_england",
+                                             "funding_gbp", "funding_per_need_adjusted_gbp", "relative_to_average",
                                              "clinical_fte_per_100k_need_adjusted", "gp_fte_per_100k_need_adjusted")}
     national = funded.sum() / need.sum()
     notes = [f"funding modelled on the {', '.join(settings.funding_components)} component(s) at the global sum of "
              f"£{global_sum:.2f}; need on {', '.join(k for k, b in cap.built.items() if b)}"]
     if p.clinical_fte is None:
-        notes.append("clinicians: not in the data (the NHS open files hold no practice workforce)")
+        notes.append("clinicians: not in the data (the NHS open files and a practices file hold no workforce)")
     if (decile == 0).any():
         notes.append(f"{int((decile == 0).sum()):,} practices without an IMD score are left out of the deciles")
     for d in range(1, 11):
@@ -56,10 +56,10 @@ def equity(cap: Capitation, settings: FundSettings, global_sum: float) -> Equity
         rows["funding_gbp"].append(round(float(funded[m].sum()), 2))
         per = float(funded[m].sum()) / w if w > 0 else None
         rows["funding_per_need_adjusted_gbp"].append(None if per is None else round(per, 2))
-        rows["relative_to_england"].append(None if per is None else round(per / national, 4))
+        rows["relative_to_average"].append(None if per is None else round(per / national, 4))
         for key, fte in (("clinical_fte_per_100k_need_adjusted", p.clinical_fte),
                          ("gp_fte_per_100k_need_adjusted", p.gp_fte)):
             rows[key].append(None if fte is None or w <= 0 else round(float(fte[m].sum()) / w * 1e5, 2))
-    rel = rows["relative_to_england"]
+    rel = rows["relative_to_average"]
     gap = 1 - rel[0] / rel[9] if rel[0] is not None and rel[9] else None
     return Equity(pa.table(rows), gap, settings.health_foundation_gap, notes)

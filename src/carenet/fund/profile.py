@@ -40,6 +40,7 @@ class PracticeProfile:
     network: np.ndarray | None = None
     locality: np.ndarray | None = None
     age_bands: tuple[int, ...] = ()
+    deprivation_from_imd: bool = False
     clinical_fte: np.ndarray | None = None
     gp_fte: np.ndarray | None = None
     notes: list[str] = field(default_factory=list)
@@ -55,6 +56,7 @@ class PracticeProfile:
             self.imd_score = np.full(n, np.nan)
         if self.deprivation is None:
             self.deprivation = deprivation_position(self.imd_score, self.registered)
+            self.deprivation_from_imd = True
         if self.share_65plus is None and self.age_sex is not None:
             total = self.age_sex.sum(axis=(1, 2))
             self.share_65plus = np.divide(self.age_sex[:, :, _band_65(self)].sum(axis=(1, 2)), total,
@@ -71,21 +73,26 @@ def _band_65(profile: PracticeProfile) -> slice:
     return slice(bands.index(65) if 65 in bands else len(bands), None)
 
 
-def deprivation_position(imd_score: np.ndarray, registered: np.ndarray) -> np.ndarray:
-    """Each practice's place in the patient-weighted distribution of IMD scores, 0 least to 1 most deprived (the
-    mid-point of its patients); NaN where the score is unknown."""
-    out = np.full(len(imd_score), np.nan)
-    known = np.flatnonzero(~np.isnan(imd_score))
-    if known.size == 0:
+def position_in(reference: np.ndarray, weights: np.ndarray, scores: np.ndarray) -> np.ndarray:
+    """Where each IMD score sits in the patient-weighted distribution of ``reference`` scores: 0 least to 1 most
+    deprived, the mid-point of any reference practices with the same score; NaN for an unknown score."""
+    known = ~np.isnan(reference)
+    order = np.argsort(reference[known], kind="stable")
+    ref = reference[known][order]
+    cumulative = np.concatenate([[0.0], np.cumsum(weights[known][order].astype(np.float64))])
+    out = np.full(len(scores), np.nan)
+    if ref.size == 0 or cumulative[-1] <= 0:
         return out
-    order = known[np.argsort(imd_score[known], kind="stable")]
-    weights = registered[order].astype(np.float64)
-    total = weights.sum()
-    if total <= 0:
-        out[order] = (np.arange(order.size) + 0.5) / order.size
-        return out
-    out[order] = (np.cumsum(weights) - weights / 2) / total
+    given = ~np.isnan(scores)
+    below = cumulative[np.searchsorted(ref, scores[given], side="left")]
+    upto = cumulative[np.searchsorted(ref, scores[given], side="right")]
+    out[given] = (below + upto) / 2 / cumulative[-1]
     return out
+
+
+def deprivation_position(imd_score: np.ndarray, registered: np.ndarray) -> np.ndarray:
+    """Each practice's place among the practices given (see :func:`position_in`)."""
+    return position_in(imd_score, registered, imd_score)
 
 
 def deciles(position: np.ndarray) -> np.ndarray:
@@ -108,5 +115,5 @@ def from_practices_table(practices: pa.Table, source: str) -> PracticeProfile:
         network=np.array([n or "" for n in network], dtype=object),
         locality=np.array([n or "" for n in network], dtype=object))
     profile.notes.append("age-sex structure and morbidity are not in a practices file: their indices are 1 "
-                         "(the average of the practices given)")
+                         "(the average)")
     return profile

@@ -35,13 +35,11 @@ def design(people: pa.Table, bands: tuple[int, ...]) -> np.ndarray:
     """Each patient's cell index: age band × sex × CMS group × eFI group × deprivation quintile."""
     age = pc.fill_null(people["age"], 0).to_numpy(zero_copy_only=False)
     band = np.searchsorted(np.asarray(bands), age, side="right") - 1
-    male = np.array([s == "male" for s in people["sex"].to_pylist()], dtype=np.int64)
+    male = pc.fill_null(pc.equal(people["sex"], "male"), False).to_numpy(zero_copy_only=False).astype(np.int64)
     cms = pc.fill_null(people["cms"], 0.0).to_numpy(zero_copy_only=False)
     cms_group = np.where(cms <= 0, 0, np.searchsorted(np.asarray(CMS_EDGES[1:]), cms, side="left") + 1)
-    efi = np.array(people["efi_category"].to_pylist(), dtype=object)
-    efi_group = np.zeros(len(efi), dtype=np.int64)
-    for k, name in enumerate(EFI_GROUPS, start=1):
-        efi_group[efi == name] = k
+    efi = pc.index_in(people["efi_category"], value_set=pa.array(EFI_GROUPS))
+    efi_group = (pc.fill_null(efi, -1).to_numpy(zero_copy_only=False) + 1).astype(np.int64)
     decile = people["deprivation_decile"].to_numpy(zero_copy_only=False).astype(np.float64)
     quintile = np.where(np.isnan(decile), 0, (np.nan_to_num(decile) + 1) // 2).astype(np.int64)
     return np.stack([band * 2 + male, cms_group, efi_group, quintile], axis=1)
