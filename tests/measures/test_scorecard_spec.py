@@ -202,9 +202,11 @@ def test_scorecard_on_a_generated_population(tmp_path):
     result = runner.invoke(app, ["score", str(tmp_path / "pop"), "--format", "json"])
     assert result.exit_code == 0, result.output
     data = json.loads(result.output)["attributes"]
-    assert data["population"]["registered_patients"]["value"] > 2500
+    assert data["population"]["registered_patients"]["value"] == 3000
+    # parameters.yaml efi.prevalence_65plus: moderate + severe = 15%. About 18.6% of 3,000 are 65+ (558; ONS
+    # census 2021): three binomial standard errors are 4.5 points, plus half a point for the published rounding.
     frail = data["population"]["frail_share_65plus"]["value"]
-    assert 0.05 < frail < 0.30  # parameters.yaml efi.prevalence_65plus: moderate + severe = 15%
+    assert frail == pytest.approx(0.15, abs=3 * math.sqrt(0.15 * 0.85 / (0.186 * 3000)) + 0.005)
     assert 0 < data["community"]["gp_inverse_care_ratio"]["value"] < 2
     assert "appointments" in data["access"]["mean_wait_days"]["unsupported"]
 
@@ -217,8 +219,9 @@ def test_scorecard_on_imported_synthea_bundles(external, tmp_path):
     result = runner.invoke(app, ["score", str(tmp_path / "syn"), "--format", "json"])
     assert result.exit_code == 0, result.output
     data = json.loads(result.output)["attributes"]
-    assert data["population"]["registered_patients"]["value"] > 0
-    assert data["person_centred"]["minutes_per_other_patient_year"]["value"] > 0
+    # 31 Synthea patients; the 4 who died before the reference date are no longer registered
+    assert data["population"]["registered_patients"]["value"] == 27
+    assert data["person_centred"]["minutes_per_other_patient_year"]["value"] == pytest.approx(32.1702, abs=1e-4)
     assert "deprivation" in data["community"]["gps_per_100k_q1"]["unsupported"]
     assert "referrals" in data["coordination"]["informal_referral_share"]["unsupported"]
 

@@ -6,6 +6,7 @@ import pyarrow.compute as pc
 import pytest
 
 from carenet.population import compare, failures, summarise
+from carenet.population.check import Comparison, sampling_error
 from carenet.population.grid import england_grid
 from carenet.population.morbidity import _prevalence, condition_model
 from carenet.population.settings import settings
@@ -16,6 +17,21 @@ def test_demo_population_is_within_every_stated_tolerance(demo_tables):
     assert len(rows) == 20 + 3 + 4
     assert failures(rows) == [], "\n".join(f"{r.measure}: {r.generated:.4f} vs {r.published:.4f}"
                                            for r in failures(rows))
+
+
+def test_frailty_tolerance_follows_the_number_aged_65_plus():
+    """The published rounding and three standard errors: narrow in a large population, wide in a small one."""
+    s = settings()
+
+    def severe(generated: float, older: int) -> Comparison:
+        return Comparison("eFI category, age 65+", "severe", generated, 0.03, s.tolerance_frailty,
+                          sampling_error(0.03, older, s.tolerance_sampling_z), older, "test")
+
+    large, small = severe(0.03, 9_300).tolerance, severe(0.03, 560).tolerance
+    assert large == pytest.approx(np.hypot(0.005, 3 * np.sqrt(0.03 * 0.97 / 9_300)))
+    assert 0.007 < large < 0.0075 and 0.021 < small < 0.023
+    # a severe share of 4.5% against 3% in 9,300 people aged 65+ fails (the old 3 points passed 0-6%)
+    assert not severe(0.045, 9_300).passed and severe(0.045, 560).passed
 
 
 def test_intercepts_reproduce_the_published_prevalences_exactly_on_the_grid():

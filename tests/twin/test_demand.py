@@ -7,10 +7,12 @@ import datetime as dt
 import numpy as np
 import pytest
 
+from carenet.models import load_model
 from carenet.network.calendar import WorkingCalendar
 from carenet.network.patients import PatientFrame
-from carenet.network.requests import NEED, URGENCY
+from carenet.network.requests import NEED, ORIGIN, URGENCY
 from carenet.network.settings import NetworkSettings
+from carenet.twin import run_model
 from carenet.twin.demand import CalibratedDemand, build_demand, deprivation_factor
 from carenet.twin.effects import Effects
 from carenet.twin.episodes import EpisodeSampler
@@ -36,16 +38,30 @@ def _year_of_requests(frame, run_start, seed=3):
     return model, batches, effects, settings
 
 
-def test_consultations_per_person_year_by_age_band_within_10_percent(frame, run_start):
-    """First contacts plus the expected returns give each band its consultation rate in parameters.yaml."""
-    model, batches, effects, settings = _year_of_requests(frame, run_start)
-    patient = np.concatenate([b.patient for b in batches])
-    band_patients = np.bincount(model.band, minlength=len(settings.demand.bands))
-    contacts = np.bincount(model.band[patient], minlength=len(settings.demand.bands))
-    simulated = contacts / band_patients / (1.0 - effects.repeat_contact_probability)
-    target = np.asarray([b.rate for b in settings.demand.bands]) * settings.demand.appointment_scale
-    for band, got, want in zip(settings.demand.bands, simulated, target, strict=True):
-        assert got == pytest.approx(want, rel=0.10), f"age {band.lo}-{band.hi}: {got:.2f} vs {want:.2f}"
+@pytest.mark.xfail(strict=True, reason=(
+    "first contacts are drawn at (1 - repeat_contact_probability) of the band's rate, assuming 0.25 returns per "
+    "first contact; a year realises about 0.10-0.13, so first contacts plus returns are 0.77-0.95 of the target "
+    "(docs/twin.md, 'Demand'). Fixing the draw raises demand about 11% and moves the traditional model's booking "
+    "intervals out of Dorset's bands (tests/validation/test_twin_calibration.py): it waits for a joint calibration"))
+@pytest.mark.parametrize("model_name", ["traditional", "micro_teams"])
+def test_a_simulated_years_contacts_per_person_year_by_age_band_within_10_percent(small_population, run_start,
+                                                                                  model_name):
+    """A year of the twin: first contacts plus the returns the run adds, per person-year, match each band's rate.
+
+    Counted from the requests the run produced (not from the sampler's input), for a model with a
+    named GP and one with micro-teams, against the 10% per band docs/twin.md aims for.
+    """
+    settings = twin_settings()
+    year = settings.calendar.working_days_per_year
+    run = run_model(load_model(model_name), small_population, start=run_start, days=year, seed=2)
+    requests = run.record.requests
+    band, bands = run.setup.demand.band, settings.demand.bands
+    counted = np.isin(requests.origin, [ORIGIN["episode"], ORIGIN["repeat"]])
+    contacts = np.bincount(band[requests.patient[counted]], minlength=len(bands))
+    simulated = contacts / np.bincount(band, minlength=len(bands))
+    target = np.asarray([b.rate for b in bands]) * settings.demand.appointment_scale
+    for b, got, want in zip(bands, simulated, target, strict=True):
+        assert got == pytest.approx(want, rel=0.10), f"{model_name} age {b.lo}-{b.hi}: {got:.2f} vs {want:.2f}"
 
 
 def test_weekly_and_seasonal_shape(frame, run_start):

@@ -6,7 +6,9 @@ API::
     split_long_slots(slots, share, slot_minutes, long_minutes) -> (standard, long)
 
 A clinician's weekly slots (``sessions x session_minutes / slot_minutes``) are spread over the
-weekdays they work so that every week's total is exact (cumulative rounding, no drift).
+days they work by cumulative rounding over the whole horizon, so the slots of any run of ``n`` whole
+weeks are the weekly figure times ``n`` to within one slot: a fractional slot a week (seven
+15-minute sessions are 116 2/3 slots) is carried to the next week, not dropped.
 """
 
 from __future__ import annotations
@@ -42,11 +44,11 @@ def daily_slots(sessions_per_week, slot_minutes, works, horizon_weekdays, sessio
     weekly = sessions * session_minutes / minutes
     days_worked = works.sum(axis=1)
     per_day = np.divide(weekly, days_worked, out=np.zeros(C), where=days_worked > 0)
-    rank = np.cumsum(works, axis=1)  # how many worked days up to and including each weekday
+    worked = works[:, weekday]  # clinicians x horizon days
+    rank = np.cumsum(worked, axis=1)  # worked days of the horizon up to and including each day
     upto = np.floor(per_day[:, None] * rank + 1e-9)
-    before = np.floor(per_day[:, None] * (rank - works) + 1e-9)
-    by_weekday = np.where(works, upto - before, 0).astype(np.int64)
-    return by_weekday[:, weekday]
+    before = np.floor(per_day[:, None] * (rank - worked) + 1e-9)
+    return np.where(worked, upto - before, 0).astype(np.int64)
 
 
 def split_long_slots(slots, share: float, slot_minutes, long_minutes: float) -> tuple[np.ndarray, np.ndarray]:

@@ -52,8 +52,13 @@ def test_imported_sample_is_scored(tmp_path: Path) -> None:
     from carenet.measures import load, scorecard
     from carenet.schema import open_dataset
 
-    runner.invoke(app, ["import", "csv", str(SAMPLE), "--out", str(tmp_path / "ds")])
+    result = runner.invoke(app, ["import", "csv", str(SAMPLE), "--out", str(tmp_path / "ds")])
+    assert result.exit_code == 0, result.output
     card = scorecard(load(open_dataset(tmp_path / "ds")), scorecard_config(None, None))
     assert card.value("population", "registered_patients") == 38
-    assert 0 < card.value("access", "dna_rate") < 1
-    assert 0 < card.value("continuity", "upc") <= 1
+    # appointments.csv: 10 missed (DNA, Did Not Attend) against 132 attended (Seen, Attended, Finished)
+    assert card.value("access", "dna_rate") == pytest.approx(10 / 142)
+    # 25 patients with two or more attended GP contacts (role from the appointment, else clinicians.csv): 20 see
+    # one GP only (UPC 1), the others 0.5, 0.5, 2/3, 0.8 and 5/6
+    assert card.value("continuity", "patients_eligible") == 25
+    assert card.value("continuity", "upc") == pytest.approx(0.932)
