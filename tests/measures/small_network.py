@@ -29,15 +29,33 @@ CLINICAL = [r.code for r in ROLES if r.clinical]
 SNOMED_EXTRA = ["431857002", "433146000"]  # CKD stage 4 / 5
 
 
-ORACLE_EXAMPLES = {"duckdb": 3, "sqlite": 2, "postgres": 2}
+ORACLE_EXAMPLES = {"duckdb": 6, "sqlite": 6, "postgres": 6}
 """Generated networks per backend in the default run: each runs every population and attribute measure (some
-forty queries); ``CARENET_SPEC_SCALE`` (e.g. 20) searches deeper."""
+forty queries, a few seconds a network whatever its size, so the networks are large rather than many);
+``CARENET_SPEC_SCALE`` (e.g. 20) searches deeper."""
 
 
 def oracle_settings(backend: str) -> settings:
     scale = float(os.environ.get("CARENET_SPEC_SCALE", "1"))
     return settings(max_examples=max(1, round(ORACLE_EXAMPLES[backend] * scale)), deadline=None, derandomize=True,
                     database=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+
+
+def oracle_network(data: st.DataObject) -> dict[str, pa.Table]:
+    """A varied, non-trivial network for the oracle comparisons: 15-40 patients, 3-6 appointments each, a
+    clinician of every clinical role and two to four GPs.
+
+    Hypothesis draws the sizes and a seed; every other choice comes from that seed with its stated
+    probability (a :class:`DrawChooser` starts from Hypothesis's simplest draws, which make an empty
+    or near-empty network, and ignores the probabilities). A failure shrinks to the fewest patients
+    and appointments that still fail, and prints the seed that rebuilds the network.
+    """
+    patients = data.draw(st.integers(15, 40), label="patients")
+    appointments = data.draw(st.integers(3 * patients, 6 * patients), label="appointments")
+    seed = data.draw(st.integers(0, 2**32 - 1), label="seed")
+    chooser = RngChooser(seed)
+    roles = ["gp"] * chooser.integer(2, 4) + [str(r) for r in chooser.rng.permutation(CLINICAL)]  # every role
+    return build_network(chooser, n_patients=patients, n_appointments=appointments, roles=roles)
 
 
 class Chooser(Protocol):
@@ -82,17 +100,23 @@ def _moment(ch: Chooser, lo: date, hi: date) -> datetime:
     return datetime.combine(_day(ch, lo, hi), datetime.min.time()) + timedelta(minutes=ch.integer(0, 1439))
 
 
-def build_network(ch: Chooser, n_patients: int = 12, n_appointments: int = 40) -> dict[str, pa.Table]:
-    """A two-practice network (one practice outside it) with every table the measures read."""
+def build_network(ch: Chooser, n_patients: int = 12, n_appointments: int = 40,
+                  roles: Sequence[str] | None = None) -> dict[str, pa.Table]:
+    """A two-practice network (one practice outside it) with every table the measures read.
+
+    ``roles``: the clinicians' roles, one clinician each (by default two to seven, the first a GP).
+    """
     before, after = START - timedelta(days=120), AS_OF + timedelta(days=30)
     networks = [{"network_id": "N1", "name": "North", "kind": "pcn"}]
     practices = [{"practice_id": p, "name": p, "network_id": n, "list_size": 100, "imd_score": 20.0}
                  for p, n in (("P1", "N1"), ("P2", "N1"), ("P3", None))]
     clinicians = []
-    for i in range(ch.integer(2, 7)):
+    if roles is None:
+        roles = ["gp"] + [ch.choice(CLINICAL) for _ in range(ch.integer(1, 6))]
+    for i, role in enumerate(roles):
         shared = ch.chance(0.2)
         clinicians.append({
-            "clinician_id": f"C{i}", "role": ch.choice(CLINICAL if i else ["gp"]),
+            "clinician_id": f"C{i}", "role": role,
             "practice_id": None if shared else ch.choice(["P1", "P2", "P3"]), "network_id": "N1" if shared else None,
             "fte": ch.choice([0.5, 0.8, 1.0]), "sessions_per_week": None if ch.chance(0.5) else float(ch.integer(2, 9)),
         })
@@ -178,14 +202,27 @@ def build_network(ch: Chooser, n_patients: int = 12, n_appointments: int = 40) -
             "to_service_id": "S1" if to_service else None, "kind": ch.choice(["formal", "informal"]),
             "created_at": _moment(ch, before, after),
         })
+    psychosocial = [r for r in requests if r["need_type"] == "psychosocial"]
     for i in range(ch.integer(0, 6)):
-        social.append({"social_prescription_id": f"sp{i}", "patient_id": f"p{ch.integer(0, n_patients - 1)}",
-                       "service_id": "S1", "referred_at": _moment(ch, before, after),
-                       "taken_up": ch.choice([None, True, False])})
-    for i in range(ch.integer(0, 6)):
+        pid, referred = f"p{ch.integer(0, n_patients - 1)}", _moment(ch, before, after)
+        if psychosocial and ch.chance(0.5):  # a link worker's prescription some days after a psychosocial request
+            request = ch.choice(psychosocial)
+            pid, referred = request["patient_id"], request["requested_at"] + timedelta(days=ch.integer(0, 120))
+        social.append({"social_prescription_id": f"sp{i}", "patient_id": pid, "service_id": "S1",
+                       "referred_at": referred, "taken_up": ch.choice([None, True, False])})
+    for i in range(ch.integer(0, 6) if ch.chance(0.5) else ch.integer(2, 6)):
         tasks.append({"task_id": f"t{i}", "patient_id": f"p{ch.integer(0, n_patients - 1)}",
                       "kind": ch.choice(["discharge", "discharge", "recall"]),
                       "created_at": _moment(ch, before, after), "status": "open"})
+        if tasks[-1]["kind"] == "discharge" and ch.chance(0.5):  # seen (or not) some days after discharge
+            seen = tasks[-1]["created_at"] + timedelta(days=ch.integer(0, 12), hours=1)
+            appointments.append({
+                "appointment_id": f"a{len(appointments)}", "patient_id": tasks[-1]["patient_id"],
+                "clinician_id": ch.choice(clinicians)["clinician_id"], "role": None, "practice_id": "P1",
+                "site_id": None, "request_id": None, "requested_at": seen, "booked_for": seen,
+                "duration_minutes": 15, "mode": "face_to_face", "status": ch.choice(["attended", "did_not_attend"]),
+                "urgency": "routine", "need_type": None,
+            })
     rows = {"networks": networks, "practices": practices, "patients": patients, "clinicians": clinicians,
             "conditions": _dedupe(conditions), "requests": requests, "appointments": appointments,
             "care_plans": care_plans, "community_services": services, "referrals": referrals,
