@@ -233,12 +233,29 @@ def load_average() -> str:
 # --- agreement ------------------------------------------------------------------------------------------------------
 
 
+EXPECTED_COLUMNS = {
+    "patient_continuity": ("contacts", "clinicians", "upc", "upc_named", "coc", "secon", "mmci", "kpc"),
+    "slicc": ("appointments", "own_gp_appointments", "slicc"),
+    "opr": ("appointments", "own_list_appointments", "opr"),
+    "waits": ("requests", "unanswered", "mean_wait_days", "p90_wait_days", "share_same_day", "share_within_14_days"),
+}
+"""Every result and every column each engine must return: a renamed, dropped or extra column is a disagreement."""
+
+
 def compare(ours: dict[str, pd.DataFrame], peer: dict[str, pd.DataFrame]) -> list[str]:
-    """Differences between the two engines' results (empty when they agree)."""
+    """Differences between the two engines' results (empty when they agree), over the full expected columns."""
     problems = []
-    for name, theirs in peer.items():
-        mine = ours[name]
-        columns = [c for c in theirs.columns if c in mine.columns]
+    for engine, results in (("carenet", ours), ("pandas", peer)):
+        if set(results) != set(EXPECTED_COLUMNS):
+            problems.append(f"{engine} returns results {sorted(results)}, expected {sorted(EXPECTED_COLUMNS)}")
+        for name, expected in EXPECTED_COLUMNS.items():
+            if name in results and sorted(results[name].columns) != sorted(expected):
+                got = sorted(results[name].columns)
+                problems.append(f"{engine} {name}: columns {got}, expected {sorted(expected)}")
+    if problems:
+        return problems
+    for name, columns in EXPECTED_COLUMNS.items():
+        mine, theirs = ours[name], peer[name]
         theirs = theirs.sort_index()
         mine = mine.sort_index()
         mine.index = mine.index.set_names(theirs.index.names)

@@ -102,8 +102,10 @@ def wait_summary_by_urgency(t: dict[str, pd.DataFrame]) -> pd.DataFrame:
         return int(values[-(-PERCENTILE * len(values) // 100) - 1])
 
     g = w.groupby("urgency", dropna=False)["wait"]
+    # M1 has no requests table, so no request records an outcome other than booked: none is unanswered.
     return pd.DataFrame({
-        "requests": g.size(), "mean_wait_days": g.mean(), "p90_wait_days": g.apply(nearest_rank),
+        "requests": g.size(), "unanswered": np.zeros(g.ngroups, np.int64), "mean_wait_days": g.mean(),
+        "p90_wait_days": g.apply(nearest_rank),
         "share_same_day": g.apply(lambda x: (x == 0).mean()),
         "share_within_14_days": g.apply(lambda x: (x <= WITHIN_DAYS).mean()),
     })

@@ -1,4 +1,4 @@
-"""The experiment commands: a real simulate through the CLI, errors as one clear line, the slow sweep in processes."""
+"""The experiment commands: a real simulate through the CLI, errors as one clear line, the sweep in fresh processes."""
 
 from __future__ import annotations
 
@@ -6,7 +6,6 @@ import json
 import subprocess
 import sys
 
-import pytest
 from experiment_setup import SEED
 from typer.testing import CliRunner
 
@@ -42,7 +41,6 @@ def test_unknown_model_stops_before_writing(tmp_path) -> None:
     assert not (tmp_path / "out").exists()
 
 
-@pytest.mark.slow
 def test_sweep_a_parameter_in_fresh_processes(comparison, tmp_path) -> None:
     result = CliRunner().invoke(app, [
         "sweep", "micro_teams", "--vary", "twin.booking.continuity_value.value.1=0,20",

@@ -8,18 +8,6 @@ from pathlib import Path
 import pytest
 from csv_import_helpers import SAMPLE
 
-HERE = Path(__file__).resolve().parent
-
-
-def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Leave this folder's ``slow`` tests out unless they are asked for with ``-m slow``."""
-    if "slow" in (config.getoption("-m") or ""):
-        return
-    skip = pytest.mark.skip(reason="slow: run with -m slow")
-    for item in items:
-        if "slow" in item.keywords and HERE in Path(str(item.fspath)).parents:
-            item.add_marker(skip)
-
 
 @pytest.fixture
 def sample() -> Path:
