@@ -43,7 +43,10 @@ def equity(cap: Capitation, settings: FundSettings, global_sum: float) -> Equity
     notes = [f"funding modelled on the {', '.join(settings.funding_components)} component(s) at the global sum of "
              f"£{global_sum:.2f}; need on {', '.join(k for k, b in cap.built.items() if b)}"]
     if p.clinical_fte is None:
-        notes.append("clinicians: not in the data (the NHS open files and a practices file hold no workforce)")
+        published = ", ".join(f"{group} {value:.1f}" for group, value in settings.published_gps_per_100k)
+        notes.append("clinicians: not in the data (the NHS open files and a practices file hold no workforce); "
+                     f"published GPs per 100,000 patients by practice income deprivation (RCGP 2024, not need-"
+                     f"adjusted): {published}")
     if (decile == 0).any():
         notes.append(f"{int((decile == 0).sum()):,} practices without an IMD score are left out of the deciles")
     for d in range(1, 11):

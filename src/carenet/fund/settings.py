@@ -51,6 +51,9 @@ class FundSettings:
     unbuilt_ranges: dict[str, tuple[float, float]]
     health_foundation_gap: float
     cream_flag_gap: float
+    published_gps_per_100k: tuple[tuple[str, float], ...] = ()
+    """RCGP 2024 GPs per 100,000 patients by practice income-deprivation group (least to highest), shown where the
+    data hold no workforce."""
 
     @staticmethod
     def from_parameters() -> FundSettings:
@@ -90,4 +93,6 @@ def _from_parameters() -> FundSettings:
                         for name, e in cap["unbuilt_components"].items() if isinstance(e, dict)},
         health_foundation_gap=float(parameter("fund.equity.health_foundation_gap.value")),
         cream_flag_gap=float(parameter("fund.cream_skimming.flag_gap.value")),
+        published_gps_per_100k=tuple((str(g["group"]), float(g["gps_per_100k"]))
+                                     for g in parameter("workforce.gps_per_100k_by_income_deprivation_2024")),
     )

@@ -81,7 +81,11 @@ def payment_chart(data: ReportData) -> alt.Chart | None:
                                                                                     "quality gate not met"],
                                                                             range=[1.0, 0.35])))
     rules = base.mark_rule(color="black").encode(y="payment_gbp_lo:Q", y2="payment_gbp_hi:Q")
-    return (bars + rules).properties(width=WIDTH, height=HEIGHT)
+    table["label"] = table.apply(lambda r: ("−" if r["payment_gbp"] < 0 else "") + f"£{abs(r['payment_gbp']):,.0f}"
+                                 + ("" if r["quality_gate_met"] else "\ngate not met"), axis=1)
+    labels = alt.Chart(table).mark_text(dy=-14, fontSize=11, lineBreak="\n").encode(
+        x=alt.X("title:N", sort=order), y=alt.Y("payment_gbp:Q"), text="label:N")
+    return (bars + rules + labels).properties(width=WIDTH, height=HEIGHT)
 
 
 def equity_chart(data: ReportData) -> alt.Chart | None:
