@@ -6,14 +6,17 @@ per model and measure (``mean``, 95% ``lo``/``hi``, ``reps``); ``df.attrs["run_f
 folder holding every replication's dataset. Call :func:`carenet.twin.experiments.compare_models`
 for the whole result (breakdowns, replications, assumptions).
 
-Replications run in worker processes; in a script, call these under ``if __name__ == "__main__":``
-as Python's ``multiprocessing`` requires (a notebook needs nothing).
+Replications run in worker processes that never import the caller's script, so these work at the top level of a
+plain script as in a notebook (no ``if __name__ == "__main__":`` needed). When a run fails, the temporary folder
+made for it (no ``out`` given) is removed.
 """
 
 from __future__ import annotations
 
+import shutil
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 
 import pandas as pd
@@ -22,8 +25,18 @@ from carenet.twin.experiments.compare import compare_models
 from carenet.twin.experiments.simulate import simulate_model
 
 
-def _folder(out: str | Path | None, kind: str) -> Path:
-    return Path(out) if out is not None else Path(tempfile.mkdtemp(prefix=f"carenet-{kind}-"))
+@contextmanager
+def _folder(out: str | Path | None, kind: str) -> Iterator[Path]:
+    """``out``, or a temporary folder removed again if the run fails (a failed run leaves nothing behind)."""
+    if out is not None:
+        yield Path(out)
+        return
+    folder = Path(tempfile.mkdtemp(prefix=f"carenet-{kind}-"))
+    try:
+        yield folder
+    except BaseException:
+        shutil.rmtree(folder, ignore_errors=True)
+        raise
 
 
 def compare(models: Sequence[str], population: str | Path = "demo", *, years: float | None = 1.0,
@@ -31,10 +44,10 @@ def compare(models: Sequence[str], population: str | Path = "demo", *, years: fl
             booking_mode: str = "greedy", workers: int | None = None,
             demo_patients: int | None = None) -> pd.DataFrame:
     """Compare ``models`` on ``population`` (a dataset folder or ``"demo"``); the pooled scorecard as a DataFrame."""
-    folder = _folder(out, "compare")
-    result = compare_models(list(models), population, folder, years=years, days=days, reps=reps, seed=seed,
-                            booking_mode=booking_mode, workers=workers, demo_patients=demo_patients,
-                            command="carenet.compare(...)")
+    with _folder(out, "compare") as folder:
+        result = compare_models(list(models), population, folder, years=years, days=days, reps=reps, seed=seed,
+                                booking_mode=booking_mode, workers=workers, demo_patients=demo_patients,
+                                command="carenet.compare(...)")
     table = result.scorecard.copy()
     table.attrs["run_folder"] = str(folder)
     return table
@@ -44,10 +57,10 @@ def simulate(model: str, population: str | Path = "demo", *, years: float | None
              reps: int = 1, seed: int = 0, out: str | Path | None = None, booking_mode: str = "greedy",
              workers: int | None = None, demo_patients: int | None = None) -> pd.DataFrame:
     """Simulate ``model``; one row per replication with the twin's headline counts and the dataset's folder."""
-    folder = _folder(out, "simulate")
-    result = simulate_model(model, population, folder, years=years, days=days, reps=reps, seed=seed,
-                            booking_mode=booking_mode, workers=workers, demo_patients=demo_patients,
-                            command="carenet.simulate(...)")
+    with _folder(out, "simulate") as folder:
+        result = simulate_model(model, population, folder, years=years, days=days, reps=reps, seed=seed,
+                                booking_mode=booking_mode, workers=workers, demo_patients=demo_patients,
+                                command="carenet.simulate(...)")
     table = result.summary()
     table["folder"] = [str(f) for f in result.folders]
     table.attrs["run_folder"] = str(folder)

@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from carenet.schema.errors import CarenetError
-from carenet.schema.processes import die_with_parent
+from carenet.schema.processes import die_with_parent, main_hidden
 from carenet.twin.experiments.run_folder import staged_path
 from carenet.twin.experiments.scoring import RepScore
 
@@ -169,6 +169,12 @@ def _run_tasks(tasks: Sequence[Task], workers: int | None,
     total = sum(t.days for t in tasks)
     if workers == 0:
         return _run_here(tasks, total, on_progress)
+    with main_hidden():  # workers never re-run the caller's script (a script without a __main__ guard works)
+        return _run_pools(tasks, workers, on_progress, keys, total)
+
+
+def _run_pools(tasks: Sequence[Task], workers: int | None, on_progress: Callable[[int, int], None] | None,
+               keys: list[str], total: int) -> list[Outcome]:
     count = min(len(tasks), workers or available_cores())
     context = multiprocessing.get_context("spawn")
     progress_queue = context.Queue()
