@@ -34,6 +34,8 @@ NHS = ROOT.parent / "shared" / "external" / "nhs-open-data"
 MILLION = 1_000_000
 PRACTICES_FOR_MILLION = 100
 PRACTICES_PER_NETWORK = 5
+R1_METRICS = ("routine_mean_wait_days", "same_day_seen_on_day", "mean_upc", "usual_gp_share", "requests")
+"""Every metric both R1 implementations must return: a renamed, dropped or extra metric stops the benchmark."""
 
 
 def _peak_mb() -> float:
@@ -130,7 +132,10 @@ def main() -> None:
         print(f"  SimPy {peer['first_s']:.2f} s; peak RSS {peer['peak_mb']:.0f} MB")
         print(f"  twin is {peer['first_s'] / twin['first_s']:.1f}x faster on a first call, "
               f"{peer['first_s'] / twin['warm_s']:.1f}x warm (target >= 20x)")
-        for key in ("routine_mean_wait_days", "same_day_seen_on_day", "mean_upc", "usual_gp_share", "requests"):
+        for name, metrics in (("twin", twin["metrics"]), ("SimPy", peer["metrics"])):
+            if sorted(metrics) != sorted(R1_METRICS):
+                raise SystemExit(f"{name} R1 metrics {sorted(metrics)}, expected {sorted(R1_METRICS)}")
+        for key in R1_METRICS:
             print(f"  {key:24s} twin {twin['metrics'][key]:12.4f}   SimPy {peer['metrics'][key]:12.4f}")
     if args.part in ("million", "all"):
         m = _child(_million, args.days, args.booking)
