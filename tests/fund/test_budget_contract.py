@@ -144,3 +144,35 @@ def test_the_comparison_report_has_a_funding_section(comparison):
     for chart in ("funding_budget", "funding_payment", "funding_equity"):
         assert f'data-chart="{chart}"' in page
     assert "No data for this chart" not in page.split('id="funding"')[1]
+
+
+def test_a_sweep_is_paid_setting_by_setting(comparison, tmp_path):
+    """A sweep of an effect (here the comparison's replications relabelled as two settings) is evaluated at each
+    setting against the reference model's runs at that setting, so the payment shows the effect's range."""
+    import json
+
+    out, settings, _ = comparison
+    record = json.loads((out / "experiment.json").read_text())
+    path = "twin.effects.continuity_acs_admission_reduction"
+    for run in record["runs"]:
+        run["folder"] = str(out / run["folder"])
+        run["settings"] = {path: [0.0, 0.0755][run["replication"]]}
+    sweep = tmp_path / "sweep"
+    sweep.mkdir()
+    (sweep / "experiment.json").write_text(json.dumps(record))
+    runs = read_runs(find_runs(sweep), settings)
+    assert {r.run.setting for r in runs} == {"continuity_acs_admission_reduction=0",
+                                              "continuity_acs_admission_reduction=0.0755"}
+    result = evaluate(read_contract("outcomes"), sweep, runs, settings)
+    summary = result.summary.to_pylist()
+    assert [(r["setting"].rsplit("=", 1)[1], r["model"]) for r in summary] == [
+        ("0", "traditional"), ("0", "micro_teams"), ("0.0755", "traditional"), ("0.0755", "micro_teams")]
+    for row in summary:
+        assert row["replications"] == 1
+        if row["model"] == "traditional":  # each setting's reference is its own traditional run
+            assert row["savings_gbp"] == pytest.approx(0, abs=1)
+    indicators = {(r["setting"], r["model"], r["indicator"]): r["value"] for r in result.indicators.to_pylist()}
+    # the scorecard measures are scored on each replication when the folder has no scorecard.csv
+    assert all(indicators[(s, m, "upc_complex")] is not None for s, m, _ in indicators)
+    budget = by_model(budget_rows(runs, settings, prices_for("2025/26", settings))).to_pylist()
+    assert len(budget) == 4 and all(b["replications"] == 1 for b in budget)

@@ -64,6 +64,13 @@ def _funded(practices: str, year: str, nhs_data: Path):
     return settings, prices, profile, capitation(profile, settings, national)
 
 
+def _without_blank_setting(table: pa.Table) -> pa.Table:
+    """``table`` without its ``setting`` column unless the runs are a sweep."""
+    if "setting" in table.column_names and not any(table["setting"].to_pylist()):
+        return table.drop_columns(["setting"])
+    return table
+
+
 def _write(out: Path | None, sheets: dict[str, pa.Table]) -> None:
     if out is None:
         return
@@ -178,28 +185,26 @@ def budget_command(
     """Income for the network's weighted list against the cost of each model's staff and hospital activity."""
     from carenet.fund import FundSettings, prices_for  # noqa: PLC0415
     from carenet.fund.budget import budget_rows, by_model  # noqa: PLC0415
-    from carenet.fund.contract import reference_model as fit_reference  # noqa: PLC0415
-    from carenet.fund.contract import standardised  # noqa: PLC0415
+    from carenet.fund.contract import standardised_by_setting  # noqa: PLC0415
 
     settings = FundSettings.from_parameters()
     prices = prices_for(year, settings)
     data = _runs(runs, settings, nhs_data)
     rows = budget_rows(data, settings, prices)
     models = by_model(rows)
-    risk, label = fit_reference(data, settings, reference_model)
-    ratios = standardised(data, risk)
-    shown = ["model", "replications", "registered", "weighted", "income_gbp", "staff_cost_gbp", "balance_gbp",
-             "hospital_cost_gbp", "income_per_weighted_gbp", "staff_cost_per_weighted_gbp",
+    ratios, label = standardised_by_setting(data, settings, reference_model)
+    shown = ["setting", "model", "replications", "registered", "weighted", "income_gbp", "staff_cost_gbp",
+             "balance_gbp", "hospital_cost_gbp", "income_per_weighted_gbp", "staff_cost_per_weighted_gbp",
              "hospital_cost_per_weighted_gbp"]
-    _show(models.select(shown), f"Budget against cost per model, a year at {prices.year} prices (means over "
-                                "replications)")
+    _show(_without_blank_setting(models.select(shown)),
+          f"Budget against cost per model, a year at {prices.year} prices (means over replications)")
     console.print("  hospital cost: emergency admissions and A&E attendances at NHS reference costs (2016/17); "
                   "outpatient referrals are not recorded by carenet's tables")
     import pyarrow.compute as pc  # noqa: PLC0415
 
     whole = ratios.filter(pc.equal(ratios["practice"], "all"))
-    _show(whole.group_by("model", use_threads=False).aggregate(
-        [("standardised_emergency_admissions", "mean"), ("standardised_a_and_e_attendances", "mean")]),
+    _show(_without_blank_setting(whole.group_by(["setting", "model"], use_threads=False).aggregate(
+        [("standardised_emergency_admissions", "mean"), ("standardised_a_and_e_attendances", "mean")])),
         f"Observed ÷ risk-adjusted expected activity (expected from {label}; by practice in the workbook)")
     _write(out, {"budget": models, "replications": rows, "standardised": ratios})
 
@@ -226,10 +231,12 @@ def contract_command(
     ref = _runs(reference, settings, nhs_data) if reference is not None else None
     result = evaluate(spec, runs, data, settings, ref)
     console.print(f"[bold]{literal(spec.name)}[/] ({spec.year}); expected cost from {literal(result.reference)}")
-    _show(result.indicators.drop_columns(["label"]), "Indicators against targets (mean and 95% interval)")
-    _show(result.summary.select(["model", "replications", "indicators_met", "quality_gate_met", "expected_cost_gbp",
-                                 "actual_cost_gbp", "savings_gbp", "payment_gbp", "payment_gbp_lo",
-                                 "payment_gbp_hi"]), "Payment under the contract, a year (mean over replications)")
+    _show(_without_blank_setting(result.indicators.drop_columns(["label"])),
+          "Indicators against targets (mean and 95% interval)")
+    paid = ["setting", "model", "replications", "indicators_met", "quality_gate_met", "expected_cost_gbp",
+            "actual_cost_gbp", "savings_gbp", "payment_gbp", "payment_gbp_lo", "payment_gbp_hi"]
+    _show(_without_blank_setting(result.summary.select(paid)),
+          "Payment under the contract, a year (mean over replications)")
     _write(out, {"payments": result.summary, "replications": result.payments, "indicators": result.indicators})
 
 

@@ -82,7 +82,8 @@ def budget_rows(runs: list[RunData], settings: FundSettings, prices: YearPrices)
         hospital = {name: sum(per_year[k] * costs[k] for k in counted) if counted else None
                     for name, costs in (("", central), ("_low", low), ("_high", high))}
         rows.append({
-            "model": r.run.model, "replication": r.run.replication, "registered": int(registered),
+            "setting": r.run.setting, "model": r.run.model, "replication": r.run.replication,
+            "registered": int(registered),
             "weighted": round(weighted, 1), **{f"{k}_gbp": round(v, 2) for k, v in income.items()},
             "income_gbp": round(total_income, 2),
             "staff_cost_gbp": None if staff is None else round(staff, 2),
@@ -104,14 +105,15 @@ SUMMARY_COLUMNS = ("income_gbp", "staff_cost_gbp", "balance_gbp", "hospital_cost
 
 
 def by_model(rows: pa.Table) -> pa.Table:
-    """Each model's mean over its replications and the 95% interval (Student t) of each figure."""
+    """Each model's (in a sweep, each setting and model's) mean over its replications and the 95% interval
+    (Student t) of each figure."""
     from carenet.twin.experiments.intervals import t_interval  # noqa: PLC0415
 
     out = []
-    models = list(dict.fromkeys(rows["model"].to_pylist()))
-    for model in models:
-        mine = rows.filter(pc.equal(rows["model"], model))
-        entry: dict[str, object] = {"model": model, "replications": mine.num_rows,
+    groups = list(dict.fromkeys(zip(rows["setting"].to_pylist(), rows["model"].to_pylist(), strict=True)))
+    for setting, model in groups:
+        mine = rows.filter(pc.and_(pc.equal(rows["setting"], setting), pc.equal(rows["model"], model)))
+        entry: dict[str, object] = {"setting": setting, "model": model, "replications": mine.num_rows,
                                     "registered": mine["registered"][0].as_py(),
                                     "weighted": mine["weighted"][0].as_py()}
         for column in SUMMARY_COLUMNS:

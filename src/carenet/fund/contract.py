@@ -10,9 +10,9 @@
    interval is on the same side; one the data cannot score (n/a) is not met.
 3. **Payment.** Each replication's shared savings (:mod:`carenet.fund.savings`) with the model's quality
    gate (at least ``min_indicators_met`` targets met). The model's payment is the mean over replications
-   with a 95% interval: the twin's run-to-run variation, under its effects' central values, is carried
-   into the payment. Running the comparison again at the ends of the effects' ranges
-   (``Effects.from_parameters("low"|"high")``) gives the payment under each end.
+   with a 95% interval: the twin's run-to-run variation is carried into the payment. A sweep of an
+   effect size (``carenet sweep --vary twin.effects.NAME=LOW,HIGH``) is evaluated setting by setting,
+   each against its own reference runs, so the payment is shown across the effect's range.
 """
 
 from __future__ import annotations
@@ -87,7 +87,7 @@ def standardised(runs: list[RunData], model: RiskModel,
             sums[activity] = (np.concatenate([[o.sum()], by_o]), np.concatenate([[e_run[activity].sum()], by_e]))
         counts = np.concatenate([[len(group)], np.bincount(group, minlength=len(names))])
         for g, where in enumerate(groups):
-            row = {"model": r.run.model, "replication": r.run.replication, "practice": where,
+            row = {"setting": r.run.setting, "model": r.run.model, "replication": r.run.replication, "practice": where,
                    "patients": int(counts[g])}
             for indicator, activity in _FUND_ACTIVITY.items():
                 observed, e = float(sums[activity][0][g]), float(sums[activity][1][g])
@@ -98,33 +98,60 @@ def standardised(runs: list[RunData], model: RiskModel,
     return pa.Table.from_pylist(rows)
 
 
-def _scorecard_values(folder: Path, runs: list[RunData], wanted: list[str]) -> dict[tuple[str, str], tuple]:
-    """(model, measure) → (mean, lo, hi) from scorecard.csv, or scored on each dataset when there is none."""
+def standardised_by_setting(runs: list[RunData], settings: FundSettings, name: str | None = None) -> tuple[pa.Table,
+                                                                                                       str]:
+    """:func:`standardised` for every run, expected from model ``name``'s runs at the same setting."""
+    parts, label = [], ""
+    for group in dict.fromkeys(r.run.settings for r in runs):
+        mine = [r for r in runs if r.run.settings == group]
+        model, label = reference_model(mine, settings, name)
+        parts.append(standardised(mine, model))
+    return pa.concat_tables(parts), label
+
+
+def _setting_key(row: dict) -> tuple[str, ...]:
+    return tuple(f"{float(row[k]):g}" for k in ("setting", "setting2") if row.get(k) not in (None, ""))
+
+
+def _scorecard_values(folder: Path, runs: list[RunData], wanted: list[str]) -> dict[tuple, tuple]:
+    """(setting key, model, measure) → (mean, lo, hi) from the comparison's scorecard.csv or the sweep's sweep.csv;
+    a measure they do not hold (a sweep keeps the light scorecard) is scored on each replication."""
     if not wanted:
         return {}
-    table = folder / "scorecard.csv"
-    out: dict[tuple[str, str], tuple] = {}
-    if table.is_file():
+    out: dict[tuple, tuple] = {}
+    for name in ("scorecard.csv", "sweep.csv"):
+        table = folder / name
+        if not table.is_file():
+            continue
         with table.open(newline="", encoding="utf-8") as handle:
             for row in csv.DictReader(handle):
                 if row.get("measure") in wanted and row.get("mean") not in (None, ""):
-                    out[(row["model"], row["measure"])] = tuple(float(row[k]) if row.get(k) else float("nan")
-                                                                for k in ("mean", "lo", "hi"))
-        return out
+                    out[(_setting_key(row), row["model"], row["measure"])] = tuple(
+                        float(row[k]) if row.get(k) else float("nan") for k in ("mean", "lo", "hi"))
+        break
+    missing = [r for r in runs if any((r.run.setting_key, r.run.model, m) not in out for m in wanted)]
+    if missing:
+        out.update(_scored(missing, wanted))
+    return out
+
+
+def _scored(runs: list[RunData], wanted: list[str]) -> dict[tuple, tuple]:
+    """Score each replication and pool by setting and model: mean and 95% interval across replications."""
     from carenet.measures.backend import load  # noqa: PLC0415
     from carenet.measures.scorecard import scorecard  # noqa: PLC0415
     from carenet.measures.support import Unsupported  # noqa: PLC0415
     from carenet.schema import open_dataset  # noqa: PLC0415
     from carenet.twin.experiments.scoring import settings_config  # noqa: PLC0415
 
+    values: dict[tuple, list[float]] = {}
     for r in runs:
         days = (r.data.last_day - r.data.first_day).days + 1
         card = scorecard(load(open_dataset(r.run.folder)), settings_config(r.data.last_day, days))
         for section in card.sections.values():
             for key, value in section.items():
                 if key in wanted and not isinstance(value, Unsupported):
-                    out[(r.run.model, key)] = (float(value), float("nan"), float("nan"))
-    return out
+                    values.setdefault((r.run.setting_key, r.run.model, key), []).append(float(value))
+    return {k: _interval(v) if len(v) > 1 else (v[0], float("nan"), float("nan")) for k, v in values.items()}
 
 
 def _interval(values: list[float]) -> tuple[float, float, float]:
@@ -136,7 +163,19 @@ def _interval(values: list[float]) -> tuple[float, float, float]:
 
 def evaluate(contract: Contract, folder: str | Path, runs: list[RunData], settings: FundSettings,
              reference: list[RunData] | None = None) -> ContractResult:
+    """The contract on every model; in a sweep, on every setting separately (each against its own reference
+    model's runs at that setting), so the payment is shown at each value of a swept effect."""
+    scored = _scorecard_values(Path(folder), runs, [i.id for i in contract.indicators if i.id not in FUND_INDICATORS])
+    parts = [_evaluate(contract, [r for r in runs if r.run.settings == group], settings, reference, scored)
+             for group in dict.fromkeys(r.run.settings for r in runs)]
+    tables = [pa.concat_tables([getattr(p, name) for p in parts]) for name in ("indicators", "payments", "summary")]
+    return ContractResult(contract, parts[0].reference, *tables)
+
+
+def _evaluate(contract: Contract, runs: list[RunData], settings: FundSettings, reference: list[RunData] | None,
+              scored: dict[tuple, tuple]) -> ContractResult:
     model, label = reference_model(runs, settings, contract.reference_model, reference)
+    setting, key = runs[0].run.setting, runs[0].run.setting_key
     costs = unit_costs(settings)
     expectations = [model.expected(r.data.people, r.data.years) for r in runs]
     whole = standardised(runs, model, expectations).filter(pc.equal(pc.field("practice"), "all")).to_pylist()
@@ -145,8 +184,6 @@ def evaluate(contract: Contract, folder: str | Path, runs: list[RunData], settin
         actual = sum(pc.sum(r.data.people[k]).as_py() * costs.get(k, 0.0) for k in ACTIVITIES)
         per_run.append((r, float(expected["cost"].sum()), float(actual),
                         {i: float("nan") if ratios[i] is None else ratios[i] for i in _FUND_ACTIVITY}))
-    wanted = [i.id for i in contract.indicators if i.id not in FUND_INDICATORS]
-    scored = _scorecard_values(Path(folder), runs, wanted)
     models = list(dict.fromkeys(r.run.model for r in runs))
     indicator_rows, gate = [], {}
     for name in models:
@@ -155,12 +192,13 @@ def evaluate(contract: Contract, folder: str | Path, runs: list[RunData], settin
             if ind.id in FUND_INDICATORS:
                 mean, lo, hi = _interval([p[3][ind.id] for p in per_run if p[0].run.model == name])
             else:
-                mean, lo, hi = scored.get((name, ind.id), (float("nan"),) * 3)
+                mean, lo, hi = scored.get((key, name, ind.id), (float("nan"),) * 3)
             met = bool(not np.isnan(mean) and ind.met(mean))  # an indicator the data cannot score is not met
             ends = [x for x in (lo, hi) if not np.isnan(x)]
             certain = bool(ends) and all(ind.met(x) == met for x in ends)
             met_count += met
-            indicator_rows.append({"model": name, "indicator": ind.id, "label": known_indicators()[ind.id][0],
+            indicator_rows.append({"setting": setting, "model": name, "indicator": ind.id,
+                                   "label": known_indicators()[ind.id][0],
                                    "better": ind.better, "target": ind.target,
                                    "value": None if np.isnan(mean) else round(mean, 4),
                                    "lo": None if np.isnan(lo) else round(lo, 4),
@@ -174,7 +212,7 @@ def evaluate(contract: Contract, folder: str | Path, runs: list[RunData], settin
         met_count, ok = gate[r.run.model]
         scale = 1 / r.data.years  # a year's money
         paid = shared_savings_payment(rule, expected_cost, actual, ok)
-        payment_rows.append({"model": r.run.model, "replication": r.run.replication,
+        payment_rows.append({"setting": setting, "model": r.run.model, "replication": r.run.replication,
                              "expected_cost_gbp": round(expected_cost * scale, 2),
                              "actual_cost_gbp": round(actual * scale, 2),
                              "savings_gbp": round((expected_cost - actual) * scale, 2),
@@ -186,7 +224,7 @@ def evaluate(contract: Contract, folder: str | Path, runs: list[RunData], settin
     summary_rows = []
     for name in models:
         mine = [p for p in payment_rows if p["model"] == name]
-        entry = {"model": name, "replications": len(mine), "indicators_met": gate[name][0],
+        entry = {"setting": setting, "model": name, "replications": len(mine), "indicators_met": gate[name][0],
                  "quality_gate_met": gate[name][1]}
         for key in ("expected_cost_gbp", "actual_cost_gbp", "savings_gbp", "payment_gbp"):
             mean, lo, hi = _interval([p[key] for p in mine])

@@ -1,8 +1,9 @@
 """The datasets a funding command reads: every replication of a comparison or simulation, or one dataset.
 
-A folder holding ``experiment.json`` (``carenet compare``/``simulate``/``demo``) gives each run's model,
-replication, folder and measured period (the warm-up excluded); a dataset folder holding ``run.json`` (a
-twin run) is one replication of its model; any other carenet dataset is one replication of ``data``.
+A folder holding ``experiment.json`` (``carenet compare``/``simulate``/``sweep``/``demo``) gives each run's
+model, replication, folder, measured period (the warm-up excluded) and, in a sweep, its setting; a dataset
+folder holding ``run.json`` (a twin run) is one replication of its model; any other carenet dataset is one
+replication of ``data``.
 """
 
 from __future__ import annotations
@@ -20,11 +21,33 @@ DATA = "data"
 
 @dataclass(frozen=True)
 class RunRef:
+    """One replication: its model, folder and measured period, and for a sweep the setting it ran at
+    (``settings``: (parameter path, value) pairs in the order they were varied)."""
+
     model: str
     replication: int
     folder: Path
     first_day: dt.date | None
     last_day: dt.date | None
+    settings: tuple[tuple[str, float], ...] = ()
+
+    @property
+    def setting(self) -> str:
+        """The setting in words, e.g. ``continuity_acs_admission_reduction=0.0755`` ("" outside a sweep)."""
+        return ", ".join(f"{path.rsplit('.', 1)[-1]}={value:g}" for path, value in self.settings)
+
+    @property
+    def setting_key(self) -> tuple[str, ...]:
+        """The setting's values as a sweep's CSV writes them (``setting``, ``setting2``), for matching."""
+        return tuple(f"{value:g}" for _, value in self.settings)
+
+
+def _settings(record: dict) -> tuple[tuple[str, float], ...]:
+    values = record.get("settings") or {}
+    try:
+        return tuple((str(k), float(v)) for k, v in values.items()) if isinstance(values, dict) else ()
+    except (TypeError, ValueError):
+        return ()
 
 
 def _date(text: object) -> dt.date | None:
@@ -46,7 +69,7 @@ def find_runs(path: str | Path) -> list[RunRef]:
     if experiment.is_file():
         record = _read_json(experiment)
         runs = [RunRef(str(r["model"]), int(r["replication"]), path / str(r["folder"]),
-                       _date(r.get("measured_from")), _date(r.get("measured_to")))
+                       _date(r.get("measured_from")), _date(r.get("measured_to")), _settings(r))
                 for r in record.get("runs", []) if isinstance(r, dict) and "folder" in r]
         if not runs:
             raise FundError(f"{experiment}: lists no runs; run carenet compare or simulate into {path} again")
