@@ -87,3 +87,11 @@ def test_no_measure_identical_for_every_model(comparison):
         if all(math.isclose(v, values[0], rel_tol=1e-9, abs_tol=1e-12) for v in values):
             identical.append(f"{measure} = {values[0]}")
     assert not identical, identical
+
+
+def test_gp_third_next_available_is_a_wait_in_every_model(comparison):
+    """A GP's third free slot is days away in every model, as in practices with any backlog: never 0 throughout."""
+    card = comparison.scorecard
+    gp = card[card["measure"] == "third_next_available_gp"]
+    assert len(gp) == len(list_models())
+    assert (gp["mean"] > 0.5).all(), gp[["model", "mean"]].to_string()

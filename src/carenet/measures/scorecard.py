@@ -85,7 +85,7 @@ def _info() -> dict[str, MeasureInfo]:
         "unmet_abandoned": m("Unmet: the patient gave up", "share", "lower"),
         "unmet_redirected": m("Unmet: redirected to 111, UTC, A&E or pharmacy", "share", "lower"),
         "dna_rate": m("Did not attend", "share", "lower"),
-        "third_next_available": m("Third next available appointment", "days", "lower"),
+        "third_next_available": m("Third next available, any clinician (every role's slots together)", "days", "lower"),
         "third_next_available_gp": m("Third next available, GP", "days", "lower"),
         "third_next_available_nurse": m("Third next available, nurse", "days", "lower"),
         "third_next_available_other_clinical": m("Third next available, other clinical roles", "days", "lower"),
