@@ -20,6 +20,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 from rich.table import Table
+from rich.text import Text
 
 from carenet.cli.dates import parse_day
 from carenet.cli.limits import check_limits, check_run_length
@@ -112,40 +113,94 @@ def _printed_measures(card: pd.DataFrame, full: bool) -> list[tuple[str, str]]:
     return [(a, m) for a, m in pairs if m in wanted.get(a, set())]
 
 
-def scorecard_table(comparison: Comparison, tolerance: float, full: bool = False) -> Table:
-    """Measures down, models across: mean (95% interval); best green and worst red where they clearly differ."""
+MEASURE_MIN_WIDTH = 24
+"""The measure column is never squeezed below this (labels wrap onto a second line instead of being cut)."""
+_CELL_PADDING = 3
+"""A column's padding and border, in characters."""
+
+
+def _visible_width(text: str) -> int:
+    return max(line.cell_len for line in Text.from_markup(text).split("\n"))
+
+
+def scorecard_tables(comparison: Comparison, tolerance: float, full: bool = False,
+                     width: int | None = None) -> list[Table]:
+    """Measures down, models across: mean (95% interval); best green and worst red where they clearly differ.
+
+    The tables fit ``width`` (the terminal's): models are headed by name when they fit, else (a name wider than
+    its numbers) by letter, with a legend under the table, and, when even those do not fit, split over several
+    tables of as many models as fit, each with the measures down its side; numbers are never cut.
+    """
     from carenet.report.summary import SECTION_NAMES, best_and_worst
 
+    width = width or console.width
     card = comparison.scorecard
+    names = comparison.model_names
     titles = dict(zip(comparison.models["model"], comparison.models["title"], strict=True))
-    grid = Table(title="Scorecard: mean, and under it the 95% interval across replications", title_justify="left",
-                 header_style="bold", caption=escape(" · ".join(f"{m} = {titles[m]}" for m in comparison.model_names)),
-                 caption_justify="left")
-    grid.add_column("measure", max_width=LABEL_WIDTH)
-    for model in comparison.model_names:
-        grid.add_column(model, justify="right")
+    rows: list[tuple[str | None, list[str]]] = []  # (measure label or None for a section row, cells)
     section = None
     for attribute, measure in _printed_measures(card, full):
         if attribute != section:
-            grid.add_row(f"[bold cyan]{SECTION_NAMES.get(attribute, attribute)}[/]")
+            rows.append((f"[bold cyan]{SECTION_NAMES.get(attribute, attribute)}[/]", []))
             section = attribute
-        rows = card[card["measure"] == measure].set_index("model")
-        first = rows.iloc[0]
-        best, worst = best_and_worst(rows, tolerance)
+        by_model = card[card["measure"] == measure].set_index("model")
+        first = by_model.iloc[0]
+        best, worst = best_and_worst(by_model, tolerance)
         cells = []
-        for model in comparison.model_names:
-            text = _cell(rows.loc[model] if model in rows.index else None)
+        for model in names:
+            text = _cell(by_model.loc[model] if model in by_model.index else None)
             cells.append(f"[green]{text}[/]" if model == best else f"[red]{text}[/]" if model == worst else text)
         arrow = {"higher": " ↑", "lower": " ↓"}.get(first["better"] or "", "")
-        grid.add_row(f"  {first['label']}{arrow}", *cells)
-    return grid
+        rows.append((f"  {first['label']}{arrow}", cells))
+    values = [max((_visible_width(cells[i]) for _, cells in rows if cells), default=1) for i in range(len(names))]
+    label = min(LABEL_WIDTH, max((_visible_width(text) for text, _ in rows), default=MEASURE_MIN_WIDTH))
+    named = [max(v, len(m)) + _CELL_PADDING for v, m in zip(values, names, strict=True)]
+    if label + _CELL_PADDING + 1 + sum(named) <= width:
+        groups, headers = [list(range(len(names)))], list(names)
+    else:
+        headers = [m if len(m) <= v else _letter(i) for i, (m, v) in enumerate(zip(names, values, strict=True))]
+        room = max(width - MEASURE_MIN_WIDTH - _CELL_PADDING - 1, 1)
+        need = [max(v, len(h)) + _CELL_PADDING for v, h in zip(values, headers, strict=True)]
+        groups, current, used = [], [], 0
+        for i in range(len(names)):
+            if current and used + need[i] > room:
+                groups.append(current)
+                current, used = [], 0
+            current.append(i)
+            used += need[i]
+        groups.append(current)
+        size = -(-len(names) // len(groups))  # as many tables, more evenly filled, when they fit
+        even = [list(range(k, min(k + size, len(names)))) for k in range(0, len(names), size)]
+        if len(even) == len(groups) and all(sum(need[i] for i in g) <= room for g in even):
+            groups = even
+    tables = []
+    for group in groups:
+        part = f" (models {group[0] + 1}–{group[-1] + 1} of {len(names)})" if len(groups) > 1 else ""
+        legend = " · ".join((f"{headers[i]} = {names[i]}" if headers[i] != names[i] else names[i])
+                            + (f": {titles[names[i]]}" if titles[names[i]] != names[i] else "") for i in group)
+        grid = Table(title=f"Scorecard: mean, and under it the 95% interval across replications{part}",
+                     title_justify="left", header_style="bold", caption=escape(legend), caption_justify="left")
+        grid.add_column("measure", min_width=min(label, MEASURE_MIN_WIDTH), max_width=LABEL_WIDTH, ratio=1)
+        for i in group:
+            grid.add_column(headers[i], justify="right", no_wrap=True, min_width=values[i])
+        for text, cells in rows:
+            grid.add_row(text, *([cells[i] for i in group] if cells else []))
+        tables.append(grid)
+    return tables
+
+
+def _letter(i: int) -> str:
+    """Column letters A, B, … Z, AA, AB …"""
+    return (_letter(i // 26 - 1) if i >= 26 else "") + chr(ord("A") + i % 26)
 
 
 def print_comparison(comparison: Comparison, tolerance: float, full: bool = False) -> None:
-    """The side-by-side scorecard, then each model's trade-offs against the first."""
-    from carenet.report.summary import differences, model_sentence
+    """The side-by-side scorecard, then each model's trade-offs against the first, and the differences the
+    relative-tolerance rule kept from being called differences."""
+    from carenet.report.summary import differences, format_number, model_sentence
 
-    console.print(scorecard_table(comparison, tolerance, full))
+    for grid in scorecard_tables(comparison, tolerance, full):
+        console.print(grid)
     names = comparison.model_names
     titles = dict(zip(comparison.models["model"], comparison.models["title"], strict=True))
     if len(names) < 2:
@@ -156,6 +211,13 @@ def print_comparison(comparison: Comparison, tolerance: float, full: bool = Fals
         sentence = model_sentence(titles[model], titles[names[0]], diffs)
         colour = "magenta" if "trade-off" in sentence else "white"
         console.print(f"  [{colour}]- {escape(sentence)}[/]", highlight=False)
+        small = [d for d in diffs if d.suppressed]
+        if small:
+            changes = "; ".join(f"{d.label.lower()} {format_number(d.before, d.unit)} → "
+                                f"{format_number(d.after, d.unit)}" for d in small)
+            console.print(f"    [dim]not called differences: {escape(changes)} - beyond the 95% intervals but within "
+                          f"the {tolerance:.0%} relative tolerance (measures_compare.relative_tolerance)[/]",
+                          highlight=False)
 
 
 def _tolerance() -> float:
@@ -421,5 +483,5 @@ def register(app: typer.Typer) -> None:
     app.command("sweep")(sweep)
     app.command("demo")(demo)
 
-__all__ = ["DEMO_MODELS", "compare", "demo", "print_comparison", "register", "scorecard_table", "simulate", "sweep",
+__all__ = ["DEMO_MODELS", "compare", "demo", "print_comparison", "register", "scorecard_tables", "simulate", "sweep",
            "write_outputs"]

@@ -50,15 +50,29 @@ class Difference:
     before: float
     after: float
     verdict: str  # "better", "worse" or "same"
+    suppressed: bool = False
+    """``same`` only because the relative change is within the tolerance (the 95% intervals are apart)."""
+
+
+def _apart(a: pd.Series, b: pd.Series) -> bool:
+    """Whether the 95% intervals of two rows do not overlap (or, with one replication each, the values differ)."""
+    return b["lo"] > a["hi"] or b["hi"] < a["lo"] or (a["lo"] == a["hi"] and b["lo"] == b["hi"])
+
+
+def _relative_gap(a: pd.Series, b: pd.Series) -> float:
+    scale = max(abs(a["mean"]), abs(b["mean"]))
+    return abs(b["mean"] - a["mean"]) / scale if scale else 0.0
 
 
 def clear_difference(a: pd.Series, b: pd.Series, tolerance: float) -> bool:
     """Whether two rows (mean, lo, hi) differ beyond noise: relative gap above tolerance, intervals apart."""
-    gap = abs(b["mean"] - a["mean"])
-    scale = max(abs(a["mean"]), abs(b["mean"]))
-    if scale == 0 or gap <= tolerance * scale:
-        return False
-    return b["lo"] > a["hi"] or b["hi"] < a["lo"] or (a["lo"] == a["hi"] and b["lo"] == b["hi"])
+    return _relative_gap(a, b) > tolerance and _apart(a, b)
+
+
+def within_tolerance(a: pd.Series, b: pd.Series, tolerance: float) -> bool:
+    """Whether two rows differ beyond noise (intervals apart) yet not beyond the relative ``tolerance``: a
+    difference the relative-tolerance rule keeps from being called one."""
+    return 0 < _relative_gap(a, b) <= tolerance and _apart(a, b)
 
 
 def best_and_worst(rows: pd.DataFrame, tolerance: float) -> tuple[str | None, str | None]:
@@ -92,7 +106,7 @@ def differences(scorecard: pd.DataFrame, comparator: str, model: str, tolerance:
                 up = b["mean"] > a["mean"]
                 verdict = "better" if up == (better == "higher") else "worse"
             out.append(Difference(attribute, key, str(a["label"]), str(a["unit"]), float(a["mean"]),
-                                  float(b["mean"]), verdict))
+                                  float(b["mean"]), verdict, verdict == "same" and within_tolerance(a, b, tolerance)))
     return out
 
 
@@ -164,5 +178,4 @@ def leaders(scorecard: pd.DataFrame, titles: dict[str, str]) -> list[str]:
 
 
 __all__ = ["HEADLINES", "SECTION_NAMES", "Difference", "attribute_verdicts", "clear_difference", "differences",
-           "format_number",
-           "leaders", "model_sentence"]
+           "format_number", "leaders", "model_sentence", "within_tolerance"]
