@@ -72,3 +72,17 @@ def test_out_must_be_csv_or_excel(tmp_path):
                                  str(tmp_path / "c.json")], env=WIDE)
     assert isinstance(result.exception, CarenetError) and "write a .csv file" in str(result.exception)
     assert not (tmp_path / "c.json").exists()
+
+
+def test_at_80_columns_no_number_is_split_over_lines(tmp_path):
+    practices = tmp_path / "practices.csv"
+    practices.write_text("practice_id,name,list_size,imd_score\nP1,One,12345,10\nP2,Two,23456,40\n")
+    result = runner.invoke(app, ["fund", "capitation", "--practices", str(practices), "--year", "2024/25",
+                                 "--out", str(tmp_path / "c.csv")], env={"COLUMNS": "80"})
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert max(len(line) for line in lines) <= 80
+    for row in csv.DictReader((tmp_path / "c.csv").open()):
+        shown = [line for line in lines if line.startswith(f"│ {row['practice_code']} ")]
+        assert len(shown) == 1, result.output  # one line per practice, nothing wrapped
+        assert f"{float(row['weighted']):,.0f}" in shown[0] and f"{float(row['income_gbp']):,.0f}" in shown[0]

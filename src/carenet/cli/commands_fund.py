@@ -28,12 +28,20 @@ def _show(table: pa.Table, title: str, limit: int | None = None) -> None:
     import pyarrow as pa  # noqa: PLC0415
 
     out = Table(title=title, title_justify="left")
-    for name in table.column_names:
-        out.add_column(name.replace("_", " "), justify="left" if table.schema.field(name).type == pa.string()
-                       else "right", overflow="fold")
     rows = table.slice(0, limit).to_pylist() if limit else table.to_pylist()
-    for row in rows:
-        out.add_row(*(_cell(v) for v in row.values()))
+    cells = [[_cell(v) for v in row.values()] for row in rows]
+    headers = [name.replace("_", " ") for name in table.column_names]
+    values = [max(5, *(len(row[i]) for row in cells)) for i in range(len(headers))]
+    words = [max(v, *(len(w) for w in h.split())) for v, h in zip(values, headers, strict=True)]
+    # a column is as wide as its widest value (a number is never split over lines) and, where the terminal has
+    # room, its header's longest word; headers wrap to it
+    widths = words if sum(words) + 3 * len(words) + 1 <= console.width else values
+    for i, header in enumerate(headers):
+        text = table.schema.field(table.column_names[i]).type == pa.string()
+        out.add_column(header, justify="left" if text else "right", overflow="fold",
+                       min_width=None if text else widths[i], max_width=widths[i])
+    for row in cells:
+        out.add_row(*row)
     console.print(out)
     if limit and table.num_rows > limit:
         console.print(f"  … {table.num_rows - limit:,} more rows (--out writes them all)")
@@ -44,8 +52,8 @@ def _cell(value: object) -> str:
         return "n/a"
     if isinstance(value, bool):
         return "yes" if value else "no"
-    if isinstance(value, float):
-        return f"{value:,.4f}" if abs(value) < 10 else f"{value:,.2f}"
+    if isinstance(value, float):  # on screen: indices to 3 places, money and lists in whole units (CSV keeps all)
+        return f"{value:.3f}" if abs(value) < 10 else f"{value:,.2f}" if abs(value) < 1000 else f"{value:,.0f}"
     if isinstance(value, int):
         return f"{value:,}"
     return literal(str(value))
