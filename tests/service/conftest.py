@@ -13,7 +13,7 @@ from fastapi.testclient import TestClient
 from carenet.service.api import Services
 from carenet.service.app import create_app
 from carenet.service.auth.passwords import PasswordHasher
-from carenet.service.demo import build_demo_store, lay_out_demo
+from carenet.service.demo import build_demo_store, demo_population
 from carenet.service.settings import ServiceSettings
 from carenet.service.store import open_store
 
@@ -59,18 +59,19 @@ class Clock:
         self.now += dt.timedelta(minutes=minutes)
 
 
-@pytest.fixture(scope="module")
-def network():
-    return lay_out_demo("micro_teams", START, SETTINGS, patients=800)
+@pytest.fixture(scope="session")
+def population():
+    return demo_population(START, patients=800)
 
 
 @pytest.fixture
-def demo(store_db, network):
+def demo(store_db, population):
+    """(store, logins by role, client, clock) of the demo network with micro-teams laid over it."""
     store = open_store(store_db)
     hasher = PasswordHasher(SETTINGS)
-    logins = build_demo_store(store, network, hasher, NOW)
+    live, logins = build_demo_store(store, "micro_teams", START, SETTINGS, hasher, NOW, population)
     clock = Clock()
-    client = TestClient(create_app(Services(store, SETTINGS, hasher, clock)))
+    client = TestClient(create_app(Services(store, SETTINGS, hasher, clock, live=live)))
     yield store, {login.role.code: login for login in logins}, client, clock
     client.close()
     store.close()

@@ -31,8 +31,9 @@ def _token(client, username, password, scope=None, status=200):
     return response.json()
 
 
-def test_demo_store_has_the_network_layers_staff_diaries_and_an_account_per_role(demo, network):
-    store, logins, _, _ = demo
+def test_demo_store_has_the_network_layers_staff_diaries_and_an_account_per_role(demo):
+    store, logins, client, _ = demo
+    network = client.app.state.services.live.network
     tables = read_tables(store)
     assert set(logins) == {r.code for r in SERVICE_ROLES}  # micro-teams staffs every clinical role the demo needs
     assert sorted(tables["clinicians"].column("clinician_id").to_pylist()) == sorted(network.staff.clinician_id)

@@ -53,7 +53,8 @@ def serve(
     from carenet.service.api import Services, utc_now
     from carenet.service.app import create_app
     from carenet.service.auth.passwords import PasswordHasher
-    from carenet.service.demo import DEMO_MODEL, build_demo_store, lay_out_demo
+    from carenet.service.booking.engine import load_live_network
+    from carenet.service.demo import DEMO_MODEL, build_demo_store, demo_population
     from carenet.service.settings import ServiceSettings
     from carenet.service.store import open_store
 
@@ -71,12 +72,15 @@ def serve(
             start = dt.date.today()
             console.print(f"Laying {literal(model)} over the demo network from {start:%d %b %Y} "
                           f"({settings.demo_working_days} working days of diaries)...")
-            network = lay_out_demo(model, start, settings, patients=demo_patients)
-            logins = build_demo_store(store, network, hasher, utc_now())
-            console.print(f"Demo network: {len(network.frame):,} patients, {len(network.staff):,} staff, in "
-                          f"{literal(store.url)}")
+            population = demo_population(start, patients=demo_patients)
+            live, logins = build_demo_store(store, model, start, settings, hasher, utc_now(), population)
+            console.print(f"Demo network: {len(live.network.frame):,} patients, {len(live.network.staff):,} staff, "
+                          f"in {literal(store.url)}")
             _print_logins(logins, f"http://{host}:{port}")
-        app = create_app(Services(store, settings, hasher))
+        else:
+            with store.engine.connect() as connection:
+                live = load_live_network(connection, settings)
+        app = create_app(Services(store, settings, hasher, live=live))
         uvicorn.run(app, host=host, port=port, log_level="info")
     finally:
         store.close()

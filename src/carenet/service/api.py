@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import datetime as dt
 import hmac
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
-from typing import Annotated
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Annotated
 
+import anyio
 import sqlalchemy as sa
 from fastapi import Depends, HTTPException, Request
 
@@ -22,6 +23,9 @@ from carenet.service.auth.login import LoginRefused, Principal, authenticate, di
 from carenet.service.auth.passwords import PasswordHasher
 from carenet.service.settings import ServiceSettings
 from carenet.service.store.database import Store
+
+if TYPE_CHECKING:
+    from carenet.service.booking.engine import LiveNetwork
 
 SESSION_COOKIE = "carenet_session"
 CSRF_HEADER = "X-CSRF-Token"
@@ -40,27 +44,12 @@ class Services:
     settings: ServiceSettings
     hasher: PasswordHasher
     clock: Callable[[], dt.datetime] = utc_now
-    extra: dict[str, object] = field(default_factory=dict)
+    live: LiveNetwork | None = None
+    """The model laid over the store's population (booking); None when the store records no layout."""
 
 
 def services(request: Request) -> Services:
     return request.app.state.services
-
-
-def connection(request: Request) -> Iterator[sa.Connection]:
-    """One transaction per request: committed when the route returns, rolled back if it fails - except that a
-    refusal the audit log recorded (:class:`~carenet.service.access.guard.AuditedRefusal`) is committed."""
-    with services(request).store.engine.connect() as conn:
-        transaction = conn.begin()
-        try:
-            yield conn
-        except AuditedRefusal:
-            transaction.commit()
-            raise
-        except BaseException:
-            transaction.rollback()
-            raise
-        transaction.commit()
 
 
 def require_role(who: Principal, roles: tuple[str, ...], what: str) -> None:
@@ -81,7 +70,7 @@ def _token(request: Request) -> tuple[str | None, bool]:
     return (cookie, True) if cookie else (None, False)
 
 
-def principal(request: Request, conn: Annotated[sa.Connection, Depends(connection, scope="function")]) -> Principal:
+def principal(request: Request) -> Principal:
     """Who is asking; 401 without a live session, 403 for a browser change without its CSRF token."""
     token, from_cookie = _token(request)
     if not token:
@@ -89,7 +78,8 @@ def principal(request: Request, conn: Annotated[sa.Connection, Depends(connectio
                                  "at /auth/login", headers={"WWW-Authenticate": "Bearer"})
     app = services(request)
     try:
-        who = authenticate(conn, token, app.clock(), app.settings)
+        with app.store.engine.begin() as conn:  # its own short transaction (see connection)
+            who = authenticate(conn, token, app.clock(), app.settings)
     except LoginRefused as refused:
         raise HTTPException(refused.status, str(refused), headers={"WWW-Authenticate": "Bearer"}) from None
     if from_cookie and request.method not in SAFE_METHODS:
@@ -98,6 +88,38 @@ def principal(request: Request, conn: Annotated[sa.Connection, Depends(connectio
             raise HTTPException(403, f"a browser session must send its CSRF token in the {CSRF_HEADER} header "
                                      "with every change (it was given at login)")
     return who
+
+
+CONNECTION_LIMITER = anyio.CapacityLimiter(64)
+"""Threads that take a request's connection from the pool (they may wait for one)."""
+RELEASE_LIMITER = anyio.CapacityLimiter(16)
+"""Threads that commit and give a connection back: never waiting for the pool, so a request holding a connection
+never waits behind requests that wait for it."""
+
+
+async def connection(request: Request, _who: Annotated[Principal, Depends(principal, scope="function")]
+                     ) -> AsyncIterator[sa.Connection]:
+    """One transaction per request: committed when the route returns, rolled back if it fails - except that a
+    refusal the audit log recorded (:class:`~carenet.service.access.guard.AuditedRefusal`) is committed.
+
+    It is taken after the requester is known (:func:`principal` uses a connection of its own and gives it back
+    first), so a request never holds two of the pool's connections at once; the connection is taken and
+    committed on threads of their own (:data:`CONNECTION_LIMITER`, :data:`RELEASE_LIMITER`).
+    """
+    engine = services(request).store.engine
+    conn = await anyio.to_thread.run_sync(engine.connect, limiter=CONNECTION_LIMITER)
+    try:
+        yield conn
+    except AuditedRefusal:
+        await anyio.to_thread.run_sync(conn.commit, limiter=RELEASE_LIMITER)
+        raise
+    except BaseException:
+        await anyio.to_thread.run_sync(conn.rollback, limiter=RELEASE_LIMITER)
+        raise
+    else:
+        await anyio.to_thread.run_sync(conn.commit, limiter=RELEASE_LIMITER)
+    finally:
+        await anyio.to_thread.run_sync(conn.close, limiter=RELEASE_LIMITER)
 
 
 Connection = Annotated[sa.Connection, Depends(connection, scope="function")]

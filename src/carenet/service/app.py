@@ -10,6 +10,7 @@ from carenet.service.access.routes import router as access_router
 from carenet.service.api import Services
 from carenet.service.audit.routes import router as audit_router
 from carenet.service.auth.routes import router as auth_router
+from carenet.service.booking.routes import router as booking_router
 from carenet.service.record.routes import router as record_router
 
 TITLE = "carenet service"
@@ -26,7 +27,7 @@ def create_app(services: Services) -> FastAPI:
                   "practices, on the same engines as carenet's digital twin.")
     app.state.services = services
     app.add_exception_handler(RequestValidationError, _validation_error)
-    for router in (auth_router, record_router, access_router, audit_router):
+    for router in (auth_router, record_router, access_router, audit_router, booking_router):
         app.include_router(router)
 
     @app.get("/health", tags=["service"])

@@ -20,13 +20,13 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import sqlalchemy as sa
 
-from carenet.models.library import load_model
-from carenet.network import Network, NetworkSettings, lay_over
+from carenet.network import Network
 from carenet.network.diaries import LONG, STANDARD
 from carenet.population import demo_networks, demo_practices, synthesise
 from carenet.schema.codes import SLOT_TYPES
 from carenet.schema.errors import CarenetError
 from carenet.service.auth.passwords import PasswordHasher
+from carenet.service.booking.engine import POPULATION_TABLES, LiveNetwork, lay_out, record_layout
 from carenet.service.people.roles import SERVICE_ROLES, ServiceRole
 from carenet.service.people.tables import USERS
 from carenet.service.settings import ServiceSettings
@@ -37,8 +37,6 @@ from carenet.service.store.transfer import insert_tables, read_table
 DEMO_SEED = 20250331
 """Seed of the demo population (the network ``carenet demo`` and ``population synth --practices demo`` draw)."""
 DEMO_MODEL = "micro_teams"
-STAFF_TABLES = ("clinicians", "teams", "team_members", "panels")
-"""Population tables the model's own staffing replaces."""
 
 
 @dataclass(frozen=True)
@@ -49,13 +47,11 @@ class DemoLogin:
     detail: str
 
 
-def network_tables(network: Network) -> dict[str, pa.Table]:
-    """The canonical tables of a laid-out network: the population with the model's staff, panels and diaries."""
-    tables = {n: t for n, t in network.tables.items() if n not in STAFF_TABLES}
-    staff = network.staff
-    tables.update(staff.tables())
-    clinician_ids = np.asarray(staff.clinician_id, dtype=object)
-    team_ids = np.asarray(staff.teams.team_id, dtype=object)
+def staff_tables(network: Network) -> dict[str, pa.Table]:
+    """The tables a model's layout adds to its population: staff, teams, panels and diaries."""
+    tables = dict(network.staff.tables())
+    clinician_ids = np.asarray(network.staff.clinician_id, dtype=object)
+    team_ids = np.asarray(network.staff.teams.team_id, dtype=object)
     named, team = network.panels.named, network.panels.team
     rows = np.flatnonzero((named >= 0) | (team >= 0))
     tables["panels"] = pa.table({
@@ -98,13 +94,10 @@ def diaries_table(network: Network) -> pa.Table:
     })
 
 
-def lay_out_demo(model_name: str, start: dt.date, settings: ServiceSettings, *, patients: int | None = None,
-                 seed: int = DEMO_SEED) -> Network:
-    """The demo population with ``model_name`` laid over it for the demo's working days from ``start``."""
-    model = load_model(model_name)
+def demo_population(start: dt.date, *, patients: int | None = None, seed: int = DEMO_SEED) -> dict[str, pa.Table]:
+    """The demo network's population (the practices and patients ``carenet demo`` draws)."""
     tables = synthesise(demo_practices(), demo_networks(), seed=seed, patients=patients, reference_date=start)
-    return lay_over(model, tables, start, settings.demo_working_days, NetworkSettings.from_parameters(),
-                    np.random.SeedSequence(seed))
+    return {name: tables[name] for name in POPULATION_TABLES}
 
 
 def _pick(rows: Mapping[str, list], role_code: str | None, practice: str) -> tuple[str | None, str | None]:
@@ -152,16 +145,26 @@ def read_tables_on(connection: sa.Connection, names: tuple[str, ...]) -> dict[st
     return {name: read_table(connection, name) for name in names}
 
 
-def build_demo_store(store: Store, network: Network, hasher: PasswordHasher, now: dt.datetime) -> list[DemoLogin]:
-    """Fill an empty ``store`` with the laid-out demo network and its accounts; returns the logins to print."""
+def build_demo_store(store: Store, model_name: str, start: dt.date, settings: ServiceSettings,
+                     hasher: PasswordHasher, now: dt.datetime, population: Mapping[str, pa.Table], *,
+                     seed: int = DEMO_SEED) -> tuple[LiveNetwork, list[DemoLogin]]:
+    """Fill an empty ``store``: the population, the model laid over it, an account per role; one transaction.
+
+    The layout reads the population back from the store, so laying it out again at the next start
+    (:func:`carenet.service.booking.engine.load_live_network`) gives the same staff, panels and diaries.
+    """
     with store.engine.begin() as connection:
         held = connection.execute(sa.select(sa.func.count()).select_from(CANONICAL["patients"])).scalar_one()
         if held:
             raise CarenetError(f"{store.url} already holds {held:,} patients; --demo needs an empty store (leave out "
                                "--db to use a fresh carenet-demo.db)")
-        insert_tables(connection, network_tables(network))
-        return demo_accounts(connection, hasher, now)
+        insert_tables(connection, population)
+        network = lay_out(connection, model_name, start, settings.demo_working_days, seed)
+        insert_tables(connection, staff_tables(network))
+        record_layout(connection, model_name, start, settings.demo_working_days, seed)
+        logins = demo_accounts(connection, hasher, now)
+    return LiveNetwork(network, settings, seed), logins
 
 
-__all__ = ["DEMO_MODEL", "DEMO_SEED", "DemoLogin", "build_demo_store", "demo_accounts", "diaries_table",
-           "lay_out_demo", "network_tables", "read_tables_on"]
+__all__ = ["DEMO_MODEL", "DEMO_SEED", "DemoLogin", "build_demo_store", "demo_accounts", "demo_population",
+           "diaries_table", "read_tables_on", "staff_tables"]

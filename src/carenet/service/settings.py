@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
 from carenet.params import parameter
@@ -9,7 +10,9 @@ from carenet.params import parameter
 
 @dataclass(frozen=True)
 class ServiceSettings:
-    """Login, session, password and demo settings of the service (``parameters.yaml`` ``service``)."""
+    """Login, session, password, booking and demo settings of the service (``parameters.yaml`` ``service``); the
+    practices' opening time (``twin.calendar.opening_time``, the contract's core hours) and time zone
+    (``fhir_import.timezone``)."""
 
     failures_before_lockout: int
     lockout_minutes: float
@@ -21,6 +24,10 @@ class ServiceSettings:
     argon2_parallelism: int
     minimum_password_length: int
     demo_working_days: int
+    proposals: int
+    alternatives: int
+    opening_time: dt.time
+    timezone: str
 
     @classmethod
     def from_parameters(cls) -> ServiceSettings:
@@ -38,6 +45,10 @@ class ServiceSettings:
             argon2_parallelism=int(value("passwords.argon2_parallelism")),
             minimum_password_length=int(value("passwords.minimum_length")),
             demo_working_days=int(value("demo.working_days")),
+            proposals=int(value("booking.proposals")),
+            alternatives=int(value("booking.alternatives")),
+            opening_time=dt.time.fromisoformat(str(parameter("twin.calendar.opening_time.value"))),
+            timezone=str(parameter("fhir_import.timezone.value")),
         )
 
 

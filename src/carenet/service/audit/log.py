@@ -70,14 +70,11 @@ def append(connection: sa.Connection, entry: AuditEntry) -> int:
     head_query = sa.select(AUDIT_HEAD).where(AUDIT_HEAD.c.id == 1)
     if connection.dialect.name == "postgresql":
         head_query = head_query.with_for_update()
-    head = connection.execute(head_query).first()
-    seq, prev = (head.seq + 1, head.hash) if head else (1, GENESIS)
+    head = connection.execute(head_query).one()  # made by migration 0005
+    seq, prev = head.seq + 1, head.hash
     digest = event_hash(prev, seq, entry)
     connection.execute(AUDIT_EVENTS.insert().values(seq=seq, prev_hash=prev, hash=digest, **asdict(entry)))
-    if head is None:
-        connection.execute(AUDIT_HEAD.insert().values(id=1, seq=seq, hash=digest))
-    else:
-        connection.execute(AUDIT_HEAD.update().where(AUDIT_HEAD.c.id == 1).values(seq=seq, hash=digest))
+    connection.execute(AUDIT_HEAD.update().where(AUDIT_HEAD.c.id == 1).values(seq=seq, hash=digest))
     return seq
 
 
@@ -117,7 +114,7 @@ def verify_chain(connection: sa.Connection) -> int:
             raise ChainBroken(row.seq, "its contents do not match its hash (it was changed)")
         prev, expected_seq = row.hash, expected_seq + 1
     head = connection.execute(sa.select(AUDIT_HEAD)).first()
-    if (head.seq if head else 0) != expected_seq - 1:
+    if head is None or head.seq != expected_seq - 1 or head.hash != prev:
         raise ChainBroken(expected_seq, "events after it were removed")
     return expected_seq - 1
 

@@ -26,6 +26,8 @@ from carenet.service.store.catalogue import METADATA
 MIGRATIONS = Path(__file__).with_name("migrations")
 SQLITE_BUSY_SECONDS = 30.0
 """How long a SQLite writer waits for another to finish before giving up (a busy store, not a failure)."""
+SQLITE_POOL_SECONDS = 120.0
+"""How long a request waits for the SQLite store's one connection (requests queue for it under load)."""
 
 
 class StoreError(CarenetError):
@@ -109,7 +111,10 @@ def _engine(url: str) -> Engine:
             folder = Path(parsed.database).parent
             if not folder.is_dir():
                 raise StoreError(f"--db {parsed.database}: the folder {folder} does not exist; create it first")
-        engine = sa.create_engine(parsed, connect_args={"timeout": SQLITE_BUSY_SECONDS})
+        # One connection: SQLite has one writer at a time anyway, and requests queue for it in the pool rather
+        # than in SQLite's lock, where a request holding one connection could wait for a second.
+        engine = sa.create_engine(parsed, connect_args={"timeout": SQLITE_BUSY_SECONDS, "check_same_thread": False},
+                                  pool_size=1, max_overflow=0, pool_timeout=SQLITE_POOL_SECONDS)
         _serialise_sqlite(engine)
         return engine
     return sa.create_engine(parsed, pool_pre_ping=True, pool_size=20, max_overflow=20)
