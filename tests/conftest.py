@@ -22,6 +22,8 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 EXTERNAL = ROOT.parent / "shared" / "external"
 
+os.environ.setdefault("CARENET_WARM_KERNELS", "0")  # no background compilation started by the tests
+
 
 @pytest.fixture(scope="session")
 def external() -> Path:

@@ -23,6 +23,7 @@ from rich.table import Table
 from rich.text import Text
 
 from carenet.cli.dates import parse_day
+from carenet.cli.kernels import warm_in_background
 from carenet.cli.limits import check_limits, check_run_length
 
 if TYPE_CHECKING:  # loaded inside the commands, so that `carenet --help` and option errors stay quick
@@ -284,6 +285,7 @@ def simulate(
 
     check_run_length(years, days)
     check_limits({"--reps": reps, "--workers": workers, "--demo-patients": demo_patients})
+    warm_in_background()  # compiles the twin's kernels while the population is built
     first = parse_day(start, "--start")
     command = _command("simulate", model, *_options(population, years, days, reps, seed, booking, out, demo_patients,
                                                     start))
@@ -336,6 +338,7 @@ def compare(
         read_contract(contract)  # a bad contract is refused before anything runs
     check_run_length(years, days)
     check_limits({"--reps": reps, "--workers": workers, "--demo-patients": demo_patients})
+    warm_in_background()  # compiles the twin's kernels while the population is built
     first = parse_day(start, "--start")
     options = _options(population, years, days, reps, seed, booking, out, demo_patients, start)
     command = _command("compare", *models, *options)
@@ -381,6 +384,7 @@ def sweep(
     for v in varies:
         runs *= len(v.values)
     check_limits({"runs in the sweep": runs}, {"runs in the sweep": "runs"})
+    warm_in_background()  # compiles the twin's kernels while the population is built
     with progress_bar(f"sweeping {runs} runs") as update:
         result = sweep_model(models, varies, population, out, years=years, days=days, reps=reps, seed=seed,
                              booking_mode=booking.value, workers=workers, on_progress=update,
@@ -455,6 +459,7 @@ def demo(
 
     check_run_length(years, None)
     check_limits({"--reps": reps, "--workers": workers, "--demo-patients": demo_patients})
+    warm_in_background()  # compiles the twin's kernels while the population is built
     clock = time.perf_counter()
     options = _options(DEMO, years, None, reps, seed, booking, out, demo_patients)
     command = _command("demo", *[x for m in models for x in ("--model", m)], *options[2:])

@@ -13,6 +13,7 @@ from rich.table import Table
 
 from carenet.cli.commands_experiments import DEMO
 from carenet.cli.dates import parse_day
+from carenet.cli.kernels import warm_in_background
 from carenet.cli.limits import check_limits
 
 console = Console()
@@ -39,6 +40,7 @@ def run(
     from carenet.twin.population_source import load_population
 
     check_limits({"--days": days, "--patients": patients})
+    warm_in_background()  # the kernels compile beside the population's loading, once per install
     spec = load_model(model)
     effects = Effects.from_parameters().replace_from_text(effect or [])
     pop = load_population(population, seed, patients)
