@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Annotated
 
 import sqlalchemy as sa
-from fastapi import APIRouter, HTTPException
+from fastapi import APIRouter, HTTPException, Path
 from pydantic import BaseModel
 
 from carenet.service.access.tables import BREAK_GLASS_REVIEWS, DATA_SHARING_AGREEMENTS
@@ -15,6 +16,8 @@ from carenet.service.store.tables import CANONICAL
 
 router = APIRouter(prefix="/access", tags=["access"])
 REVIEWERS = ("practice_manager", "network_admin")
+MAX_SEQ = 2**63 - 1
+"""The largest audit event number a database can hold (64-bit)."""
 
 
 class AgreementIn(BaseModel):
@@ -63,7 +66,7 @@ class ReviewIn(BaseModel):
 
 
 @router.post("/break-glass/{seq}/review", status_code=201)
-def review(seq: int, body: ReviewIn, who: Who, app: App, conn: Connection) -> dict:
+def review(seq: Annotated[int, Path(ge=1, le=MAX_SEQ)], body: ReviewIn, who: Who, app: App, conn: Connection) -> dict:
     """Record the review of a break-glass access."""
     require_role(who, REVIEWERS, "reviewing break-glass access")
     event = conn.execute(sa.select(AUDIT_EVENTS.c.break_glass).where(AUDIT_EVENTS.c.seq == seq)).first()
