@@ -25,7 +25,7 @@ def parameter_mismatches(model: DeliveryModel) -> list[str]:
 
     problems = []
     for i, line in enumerate(model.workforce.roles):
-        if line.parameter is None:
+        if line.parameter is None or line.fte_per_10k is None:
             continue
         try:
             value = parameter(line.parameter)
@@ -52,9 +52,9 @@ def list_cmd() -> None:
 
 
 def _workforce_table(m: DeliveryModel) -> Table:
-    grid = Table("role", "FTE per 10k", "sessions/FTE", "employer", "tag", "source", title="Workforce")
+    grid = Table("role", "establishment", "sessions/FTE", "employer", "tag", "source", title="Workforce")
     for line in m.workforce.roles:
-        grid.add_row(line.role, f"{line.fte_per_10k:g}", f"{line.sessions_per_fte:g}", line.employer, line.tag,
+        grid.add_row(line.role, line.describe(), f"{line.sessions_per_fte:g}", line.employer, line.tag,
                      line.parameter or line.source)
     return grid
 

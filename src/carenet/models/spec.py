@@ -113,10 +113,19 @@ class Cohort(_Strict):
 
 
 class RoleStaffing(Cited):
-    """One role's establishment: FTE per 10,000 registered patients and bookable sessions per FTE."""
+    """One role's establishment and its bookable sessions per FTE.
+
+    The establishment is given one of three ways: ``fte_per_10k`` (FTE per 10,000 registered patients, scaling
+    with the list), or for the whole network the model is laid over, ``wte`` (whole-time equivalents) or
+    ``headcount`` (people, each working ``fte_each``). The network layer spreads a network figure over the
+    practices by list size, as it does a rate per 10,000.
+    """
 
     role: RoleCode
-    fte_per_10k: float = Field(ge=0.0, le=50.0)
+    fte_per_10k: float | None = Field(default=None, ge=0.0, le=50.0)
+    wte: float | None = Field(default=None, ge=0.0, description="Whole-time equivalents for the whole network")
+    headcount: int | None = Field(default=None, ge=0, description="People for the whole network")
+    fte_each: float = Field(default=1.0, gt=0.0, le=1.0, description="FTE each of ``headcount`` works")
     sessions_per_fte: float = Field(
         ge=0.0, le=FULL_TIME_SESSIONS,
         description="Bookable patient-facing sessions (250 min) a week per FTE; a full-time week has 9 sessions",
@@ -126,9 +135,45 @@ class RoleStaffing(Cited):
         default=None, description="Dotted path in parameters.yaml whose value this figure reproduces",
     )
 
+    @model_validator(mode="after")
+    def _one_measure(self) -> RoleStaffing:
+        given = [name for name in ("fte_per_10k", "wte", "headcount") if getattr(self, name) is not None]
+        if len(given) != 1:
+            raise ValueError(f"role {self.role!r}: give exactly one of fte_per_10k (FTE per 10,000 patients), wte "
+                             f"(whole-time equivalents for the network) or headcount (people for the network); got "
+                             f"{', '.join(given) or 'none'}")
+        if self.parameter is not None and self.fte_per_10k is None:
+            raise ValueError(f"role {self.role!r}: parameter names the parameters.yaml figure an fte_per_10k "
+                             "reproduces; a network wte or headcount has none")
+        return self
+
+    @property
+    def network_wte(self) -> float | None:
+        """The whole network's whole-time equivalents, when the establishment is given for the network."""
+        if self.wte is not None:
+            return self.wte
+        if self.headcount is not None:
+            return self.headcount * self.fte_each
+        return None
+
+    def per_10k(self, patients: float) -> float:
+        """FTE per 10,000 registered patients on a network of ``patients``."""
+        whole = self.network_wte
+        if whole is None:
+            return float(self.fte_per_10k or 0.0)
+        return whole * 10_000 / patients if patients > 0 else 0.0
+
+    def describe(self) -> str:
+        """The establishment as the model file gives it, e.g. ``3.2 per 10k``, ``4 WTE`` or ``5 people × 0.6``."""
+        if self.wte is not None:
+            return f"{self.wte:g} WTE (network)"
+        if self.headcount is not None:
+            return f"{self.headcount} people × {self.fte_each:g} FTE (network)"
+        return f"{self.fte_per_10k:g} per 10k"
+
 
 class Workforce(Cited):
-    """The establishment per 10,000 patients, one line per role."""
+    """The establishment, one line per role (per 10,000 patients, or for the whole network)."""
 
     roles: tuple[RoleStaffing, ...] = Field(min_length=1)
 
@@ -141,8 +186,13 @@ class Workforce(Cited):
             seen.add(line.role)
         return self
 
-    def fte_per_10k(self, role: str) -> float:
-        return sum(line.fte_per_10k for line in self.roles if line.role == role)
+    def fte_per_10k(self, role: str) -> float | None:
+        """FTE of ``role`` per 10,000 patients, or None when the model gives it for the network (a rate then
+        depends on the network's size)."""
+        lines = [line for line in self.roles if line.role == role]
+        if any(line.fte_per_10k is None for line in lines):
+            return None
+        return sum(line.fte_per_10k or 0.0 for line in lines)
 
     @property
     def role_codes(self) -> tuple[str, ...]:
@@ -441,7 +491,7 @@ class DeliveryModel(_Strict):
         for role in sorted({m.role for t in whole_list for m in t.members}):
             seated = sum(t.fte(role) * 10_000 / t.panel_size for t in whole_list)
             available = self.workforce.fte_per_10k(role)
-            if seated > available * 1.0001:
+            if available is not None and seated > available * 1.0001:
                 raise ValueError(
                     f"teams seat {seated:.3f} FTE of {role!r} per 10,000 patients but workforce.roles "
                     f"has only {available:.3f}"

@@ -210,13 +210,14 @@ def build_staffing(model: DeliveryModel, lists: np.ndarray, cohorts: Mapping[str
     staff = Staffing(practice_ids=tuple(practice_ids), network_ids=tuple(network_ids))
     rota = _Rota(settings)
     lines = {line.role: line for line in model.workforce.roles}
+    per_10k = {role: line.per_10k(float(lists.sum())) for role, line in lines.items()}  # a network WTE spread by list
     short: list[str] = []
     pools: dict[tuple[int, str], np.ndarray] = {}  # network-employed FTE left per practice
     for p, practice_id in enumerate(practice_ids):
         if lists[p] == 0:
             continue
         network = int(practice_network[p])
-        fte_left = {role: line.fte_per_10k * lists[p] / 10_000 for role, line in lines.items()}
+        fte_left = {role: per_10k[role] * lists[p] / 10_000 for role in lines}
         for spec in model.teams:
             if spec.kind not in ("micro_team", "segment_service"):
                 continue
@@ -240,7 +241,7 @@ def build_staffing(model: DeliveryModel, lists: np.ndarray, cohorts: Mapping[str
                         staff.add(f"{practice_id}-{spec.name}-{k + 1:02d}-{member.role}-{s + 1}-{j}", member.role,
                                   p, network, team, share, sessions, rota.days(p, share))
         for role, fte_total in fte_left.items():
-            establishment = lines[role].fte_per_10k * lists[p] / 10_000 if role in lines else 0.0
+            establishment = per_10k[role] * lists[p] / 10_000 if role in lines else 0.0
             if fte_total < -max(_SHORT_FTE, _SHORT_SHARE * establishment):
                 short.append(f"{role} ({-fte_total:.2f} FTE short at {practice_id})")
                 continue
