@@ -59,3 +59,20 @@ def test_a_difference_within_the_relative_tolerance_is_said_to_be_suppressed(mon
     text = _printed(monkeypatch, _comparison(MODELS[:2], cost_step=1.0), 160)
     assert "not called differences: staff cost per registered patient per year £119 → £120" in text
     assert "within the 2% relative tolerance" in text and "measures_compare.relative_tolerance" in text
+
+
+def test_score_a_b_marks_changes_the_relative_tolerance_calls_the_same() -> None:
+    import datetime as dt
+
+    from carenet.measures.compare import compare, render_comparison
+    from carenet.measures.scorecard import Scorecard
+    from carenet.measures.segments import Period
+
+    period = Period(dt.date(2024, 1, 1), dt.date(2024, 12, 31))
+    a = Scorecard(period, "duckdb", {"access": {"mean_wait_days": 10.0, "share_same_day": 0.30}})
+    b = Scorecard(period, "duckdb", {"access": {"mean_wait_days": 10.1, "share_same_day": 0.40}})
+    out = Console(width=160, file=io.StringIO(), color_system=None)
+    out.print(render_comparison(compare(a, b, 0.02)))
+    text = out.file.getvalue()
+    assert "same *" in text
+    assert "1 change(s) within the 2% relative tolerance (measures_compare.relative_tolerance)" in text

@@ -53,6 +53,8 @@ class Comparison:
     differences: list[Difference]
     attribute_verdicts: dict[str, Verdict] = field(default_factory=dict)
     tradeoffs: list[str] = field(default_factory=list)
+    relative_tolerance: float = 0.0
+    """The smallest relative change called a difference; smaller changes are ``same``."""
 
     def to_dict(self) -> dict[str, Any]:
         def v(x: Value) -> Any:
@@ -101,7 +103,7 @@ def compare(a: Scorecard, b: Scorecard, relative_tolerance: float) -> Comparison
     for attribute, (up, down) in tally.items():
         if measure_directions(a, attribute):
             verdicts[attribute] = "better" if up > down else "worse" if down > up else "same"
-    return Comparison(a, b, diffs, verdicts, tradeoffs(verdicts))
+    return Comparison(a, b, diffs, verdicts, tradeoffs(verdicts), relative_tolerance)
 
 
 def measure_directions(card: Scorecard, attribute: str) -> bool:
@@ -139,8 +141,14 @@ def render_comparison(cmp: Comparison) -> Group:
             change = d.change
             shown = "" if change is None else format_change(change, info.unit)
             v = f"[{colour.get(d.verdict, 'dim')}]{d.verdict}[/]" if d.verdict else ""
+            if d.verdict == "same" and change:
+                v += " [dim]*[/]"
             grid.add_row(info.label, _cell(d.a, info.unit), _cell(d.b, info.unit), shown, v)
         parts.append(grid)
+    small = sum(1 for d in cmp.differences if d.verdict == "same" and d.change)
+    if small:
+        parts.append(f"[dim]* {small} change(s) within the {cmp.relative_tolerance:.0%} relative tolerance "
+                     "(measures_compare.relative_tolerance) are called the same, not differences[/]")
     if cmp.tradeoffs:
         parts.append("[bold]Trade-offs[/] (B against A):")
         parts.extend(f"  [magenta]- {t}[/]" for t in cmp.tradeoffs)
