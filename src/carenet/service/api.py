@@ -19,6 +19,7 @@ import sqlalchemy as sa
 from fastapi import Depends, HTTPException, Request
 
 from carenet.service.access.guard import AuditedRefusal
+from carenet.service.audit.log import flush
 from carenet.service.auth.login import LoginRefused, Principal, authenticate, digest
 from carenet.service.auth.passwords import PasswordHasher
 from carenet.service.settings import ServiceSettings
@@ -97,6 +98,12 @@ RELEASE_LIMITER = anyio.CapacityLimiter(16)
 never waits behind requests that wait for it."""
 
 
+def _commit(conn: sa.Connection) -> None:
+    """Append the request's audit events, then commit: the audit chain's head is locked only meanwhile."""
+    flush(conn)
+    conn.commit()
+
+
 async def connection(request: Request, _who: Annotated[Principal, Depends(principal, scope="function")]
                      ) -> AsyncIterator[sa.Connection]:
     """One transaction per request: committed when the route returns, rolled back if it fails - except that a
@@ -111,13 +118,13 @@ async def connection(request: Request, _who: Annotated[Principal, Depends(princi
     try:
         yield conn
     except AuditedRefusal:
-        await anyio.to_thread.run_sync(conn.commit, limiter=RELEASE_LIMITER)
+        await anyio.to_thread.run_sync(_commit, conn, limiter=RELEASE_LIMITER)
         raise
     except BaseException:
         await anyio.to_thread.run_sync(conn.rollback, limiter=RELEASE_LIMITER)
         raise
     else:
-        await anyio.to_thread.run_sync(conn.commit, limiter=RELEASE_LIMITER)
+        await anyio.to_thread.run_sync(_commit, conn, limiter=RELEASE_LIMITER)
     finally:
         await anyio.to_thread.run_sync(conn.close, limiter=RELEASE_LIMITER)
 

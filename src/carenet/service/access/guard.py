@@ -10,7 +10,7 @@ from __future__ import annotations
 from fastapi import HTTPException
 
 from carenet.service.access.decide import Decision, evaluate, gather
-from carenet.service.audit.log import AuditEntry, append
+from carenet.service.audit.log import AuditEntry, record
 from carenet.service.auth.login import Principal
 
 WRITE_ACTIONS = {"create": "write", "update": "write", "delete": "write", "read": "read", "search": "read"}
@@ -29,7 +29,7 @@ def guard(connection, who: Principal, now, patient_id: str, resource: str, actio
     else:
         decision = evaluate(who.role, who.scopes, facts, resource, WRITE_ACTIONS[action])
     reason = decision.reason if not decision.break_glass else f"{decision.reason}; reason given: {break_glass_reason}"
-    append(connection, AuditEntry(now, who.user_id, who.role, patient_id if facts is not None else None, resource,
+    record(connection, AuditEntry(now, who.user_id, who.role, patient_id if facts is not None else None, resource,
                                   resource_id, action, "allowed" if decision.allowed else "denied", decision.policy,
                                   reason, decision.break_glass))
     if not decision.allowed:

@@ -4,7 +4,9 @@ Each event's hash is SHA-256 over the previous event's hash and the event's fiel
 form), so changing, removing or reordering any event breaks every hash after it:
 :func:`verify_chain` finds the first. Appends lock the chain's head row (``SELECT ... FOR UPDATE``
 on PostgreSQL; SQLite's writers are serialised anyway), so concurrent requests never fork the
-chain. The database refuses to update or delete events (triggers, migration 0004).
+chain; a request notes its events (:func:`record`) and appends them just before it commits
+(:func:`flush`), so the head is locked only for that moment. The database refuses to update or
+delete events (triggers, migration 0004).
 """
 
 from __future__ import annotations
@@ -78,6 +80,24 @@ def append(connection: sa.Connection, entry: AuditEntry) -> int:
     return seq
 
 
+PENDING = "carenet_audit_pending"
+
+
+def record(connection: sa.Connection, entry: AuditEntry) -> None:
+    """Note ``entry`` for the audit log; :func:`flush` appends it just before the transaction commits.
+
+    Requests append at commit, in one step, so the chain's head is locked only for the append and the
+    commit, never while a request does its own work.
+    """
+    connection.info.setdefault(PENDING, []).append(entry)
+
+
+def flush(connection: sa.Connection) -> None:
+    """Append the entries :func:`record` noted on ``connection`` (in its transaction)."""
+    for entry in connection.info.pop(PENDING, []):
+        append(connection, entry)
+
+
 def _entry(row) -> AuditEntry:
     return AuditEntry(row.at, row.user_id, row.role, row.patient_id, row.resource, row.resource_id, row.action,
                       row.outcome, row.policy, row.reason, bool(row.break_glass))
@@ -119,5 +139,5 @@ def verify_chain(connection: sa.Connection) -> int:
     return expected_seq - 1
 
 
-__all__ = ["ACTIONS", "GENESIS", "OUTCOMES", "AuditEntry", "ChainBroken", "append", "entries", "event_hash",
-           "verify_chain"]
+__all__ = ["ACTIONS", "GENESIS", "OUTCOMES", "PENDING", "AuditEntry", "ChainBroken", "append", "entries",
+           "event_hash", "flush", "record", "verify_chain"]

@@ -6,7 +6,7 @@ from fastapi import APIRouter, HTTPException
 
 from carenet.service.api import App, Connection, Who, require_role
 from carenet.service.audit.fhir import audit_event
-from carenet.service.audit.log import AuditEntry, ChainBroken, append, entries, verify_chain
+from carenet.service.audit.log import AuditEntry, ChainBroken, entries, record, verify_chain
 
 router = APIRouter(prefix="/audit", tags=["audit"])
 AUDITORS = ("practice_manager", "network_admin")
@@ -21,7 +21,7 @@ def events(who: Who, app: App, conn: Connection, patient_id: str | None = None, 
     if not 1 <= limit <= MAX_EVENTS:
         raise HTTPException(422, f"limit must be between 1 and {MAX_EVENTS}")
     found = list(entries(conn, patient_id=patient_id, user_id=user_id, break_glass=break_glass, limit=limit))
-    append(conn, AuditEntry(app.clock(), who.user_id, who.role, patient_id, "AuditEvent", None, "search", "allowed",
+    record(conn, AuditEntry(app.clock(), who.user_id, who.role, patient_id, "AuditEvent", None, "search", "allowed",
                             "auditor", "the audit log read by an auditor"))
     return {"resourceType": "Bundle", "type": "searchset", "total": len(found),
             "entry": [{"resource": audit_event(seq, entry)} for seq, entry in found]}

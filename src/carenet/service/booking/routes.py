@@ -20,7 +20,7 @@ from carenet.schema.codes import CHANNELS, NEED_TYPES, URGENCIES
 from carenet.service.access.guard import AuditedRefusal, guard
 from carenet.service.access.policies import CLINICAL
 from carenet.service.api import App, Connection, Who, require_role
-from carenet.service.audit.log import AuditEntry, append
+from carenet.service.audit.log import AuditEntry, record
 from carenet.service.booking.engine import BookingError, LiveNetwork
 from carenet.service.store.tables import CANONICAL
 
@@ -77,7 +77,7 @@ def queue(who: Who, app: App, conn: Connection) -> list[dict]:
     requests = CANONICAL["requests"]
     rows = [dict(r._mapping) for r in conn.execute(sa.select(requests).where(
         requests.c.practice_id == who.practice_id, requests.c.outcome == "waiting").order_by(requests.c.requested_at))]
-    append(conn, AuditEntry(app.clock(), who.user_id, who.role, None, "ServiceRequest", None, "search", "allowed",
+    record(conn, AuditEntry(app.clock(), who.user_id, who.role, None, "ServiceRequest", None, "search", "allowed",
                             "triage-queue", f"the triage queue of {who.practice_id}: {len(rows)} requests"))
     return rows
 

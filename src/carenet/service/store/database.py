@@ -27,7 +27,9 @@ MIGRATIONS = Path(__file__).with_name("migrations")
 SQLITE_BUSY_SECONDS = 30.0
 """How long a SQLite writer waits for another to finish before giving up (a busy store, not a failure)."""
 SQLITE_POOL_SECONDS = 120.0
-"""How long a request waits for the SQLite store's one connection (requests queue for it under load)."""
+"""How long a request waits for a connection of the store's pool (requests queue for them under load)."""
+PG_POOL_SIZE = 40
+"""PostgreSQL connections the service keeps open (and as many again under load); the server's default allows 100."""
 
 
 class StoreError(CarenetError):
@@ -117,7 +119,8 @@ def _engine(url: str) -> Engine:
                                   pool_size=1, max_overflow=0, pool_timeout=SQLITE_POOL_SECONDS)
         _serialise_sqlite(engine)
         return engine
-    return sa.create_engine(parsed, pool_pre_ping=True, pool_size=20, max_overflow=20)
+    return sa.create_engine(parsed, pool_pre_ping=True, pool_size=PG_POOL_SIZE, max_overflow=PG_POOL_SIZE,
+                            pool_timeout=SQLITE_POOL_SECONDS)
 
 
 def open_store(db: str | os.PathLike[str], *, migrate_to: str | None = "head") -> Store:

@@ -1,0 +1,183 @@
+"""Latency and booking throughput of ``carenet serve`` on the demo network, over loopback.
+
+Starts ``carenet serve --demo`` as its own process (the demo network of 50,000 patients with
+micro-teams laid over it, or ``--patients``) on the store given by ``--db`` (a PostgreSQL URL for
+the issue's figures; a temporary SQLite file by default), logs in as the demo receptionist and GP,
+then:
+
+1. **Latency** - ``--users`` concurrent users (50), each repeating: read a patient's record
+   (``GET /patients/{id}``), the triage queue (``GET /booking/queue``), make a request and get the
+   network layer's proposals (``POST /booking/requests``), and book the first proposal
+   (``POST /booking/appointments``), for ``--seconds``; p50 and p95 per endpoint.
+2. **Throughput** - the same users book free slots of the practice's clinicians as fast as they
+   can for ``--seconds``: bookings a second, 409s, and a check in the store that no two live
+   bookings of a clinician overlap.
+
+The proactive worklist is not in the service yet, so it is not measured.
+
+Run: ``python bench/bench_service.py --db postgresql://postgres@127.0.0.1:5432/bench``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import datetime as dt
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import httpx
+import numpy as np
+import sqlalchemy as sa
+
+from carenet.service.booking.tables import SERVICE_BOOKINGS
+from carenet.service.store import open_store
+from carenet.service.store.tables import CANONICAL
+
+NEEDS = ("acute_minor", "acute_complex", "ltc_review", "musculoskeletal", "medication")
+
+
+def _port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def start_server(db: str, patients: int, port: int, log: Path) -> subprocess.Popen:
+    args = [sys.executable, "-c", "from carenet.cli import main; main()", "serve", "--demo", "--db", db,
+            "--demo-patients", str(patients), "--port", str(port)]
+    with log.open("w") as out:
+        server = subprocess.Popen(args, env={**os.environ, "COLUMNS": "200"}, stdout=out, stderr=subprocess.STDOUT)
+    deadline = time.monotonic() + 900
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}/health", timeout=1).status_code == 200:
+                return server
+        except httpx.TransportError:
+            time.sleep(1)
+        if server.poll() is not None:
+            raise SystemExit(f"carenet serve stopped: {log.read_text()}")
+    raise SystemExit("carenet serve did not start in 15 minutes")
+
+
+def token(base: str, log: Path, role: str) -> dict[str, str]:
+    password = re.search(rf"demo\.{role}\s*│\s*(\S+)\s*│", log.read_text()).group(1)
+    response = httpx.post(f"{base}/auth/token", json={"username": f"demo.{role}", "password": password})
+    response.raise_for_status()
+    return {"Authorization": f"Bearer {response.json()['access_token']}"}
+
+
+async def latency(base: str, users: int, seconds: float, staff: dict, patients: list[str]) -> dict[str, list[float]]:
+    times: dict[str, list[float]] = {"patient record": [], "triage queue": [], "request + proposals": [],
+                                     "booking": []}
+    stop = time.monotonic() + seconds
+
+    async def timed(name, call):
+        began = time.perf_counter()
+        response = await call
+        times[name].append((time.perf_counter() - began) * 1000)
+        return response
+
+    async def user(n: int, http: httpx.AsyncClient) -> None:
+        rng = np.random.default_rng(n)
+        while time.monotonic() < stop:
+            patient = patients[int(rng.integers(len(patients)))]
+            await timed("patient record", http.get(f"/patients/{patient}", headers=staff["gp"]))
+            await timed("triage queue", http.get("/booking/queue", headers=staff["receptionist"]))
+            made = await timed("request + proposals", http.post("/booking/requests", headers=staff["receptionist"],
+                               json={"patient_id": patient, "need_type": NEEDS[n % len(NEEDS)]}))
+            proposals = made.json().get("proposals", []) if made.status_code == 201 else []
+            if proposals:
+                p = proposals[0]
+                await timed("booking", http.post("/booking/appointments", headers=staff["receptionist"], json={
+                    "patient_id": patient, "clinician_id": p["clinician_id"], "start": p["start"],
+                    "request_id": made.json()["request_id"]}))
+
+    async with httpx.AsyncClient(base_url=base, timeout=60, limits=httpx.Limits(max_connections=users)) as http:
+        await asyncio.gather(*(user(n, http) for n in range(users)))
+    return times
+
+
+async def throughput(base: str, users: int, seconds: float, staff: dict, patients: list[str],
+                     slots: list[dict]) -> tuple[int, int, float]:
+    counts = {"booked": 0, "conflict": 0}
+    queue = list(slots)
+    began = time.monotonic()
+    stop = began + seconds
+
+    async def user(n: int, http: httpx.AsyncClient) -> None:
+        while time.monotonic() < stop and queue:
+            slot = queue.pop()
+            response = await http.post("/booking/appointments", headers=staff["receptionist"], json={
+                "patient_id": patients[len(queue) % len(patients)], "clinician_id": slot["clinician_id"],
+                "start": slot["start"]})
+            counts["booked" if response.status_code == 201 else "conflict"] += 1
+
+    async with httpx.AsyncClient(base_url=base, timeout=60, limits=httpx.Limits(max_connections=users)) as http:
+        await asyncio.gather(*(user(n, http) for n in range(users)))
+    return counts["booked"], counts["conflict"], time.monotonic() - began
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--db", default=None, help="store URL (default: a temporary SQLite file)")
+    parser.add_argument("--patients", type=int, default=50_000)
+    parser.add_argument("--users", type=int, default=50)
+    parser.add_argument("--seconds", type=float, default=30.0)
+    args = parser.parse_args()
+    folder = Path(tempfile.mkdtemp(prefix="carenet-bench-service-"))
+    db = args.db or str(folder / "store.db")
+    port = _port()
+    base = f"http://127.0.0.1:{port}"
+    log = folder / "serve.log"
+    began = time.monotonic()
+    server = start_server(db, args.patients, port, log)
+    print(f"carenet serve --demo ({args.patients:,} patients) answered after {time.monotonic() - began:.0f} s")
+    try:
+        staff = {role: token(base, log, role) for role in ("gp", "receptionist")}
+        practice = httpx.get(f"{base}/auth/me", headers=staff["receptionist"]).json()["practice_id"]
+        store = open_store(db, migrate_to=None)
+        with store.engine.connect() as connection:
+            patients = list(connection.execute(sa.select(CANONICAL["patients"].c.patient_id).where(
+                CANONICAL["patients"].c.practice_id == practice)).scalars())
+            clinicians = list(connection.execute(sa.select(CANONICAL["clinicians"].c.clinician_id).where(
+                CANONICAL["clinicians"].c.practice_id == practice)).scalars())
+        times = asyncio.run(latency(base, args.users, args.seconds, staff, patients))
+        print(f"\nLatency, {args.users} concurrent users for {args.seconds:.0f} s on {store.dialect} over loopback:")
+        print(f"{'endpoint':<22}{'requests':>10}{'p50 ms':>10}{'p95 ms':>10}")
+        for name, values in times.items():
+            if values:
+                p50, p95 = np.percentile(values, [50, 95])
+                print(f"{name:<22}{len(values):>10,}{p50:>10.1f}{p95:>10.1f}")
+        today = dt.date.today()
+        slots = []
+        for offset in range(1, 29):
+            day = today + dt.timedelta(days=offset)
+            for clinician in clinicians:
+                found = httpx.get(f"{base}/booking/slots", headers=staff["receptionist"],
+                                  params={"clinician_id": clinician, "date": day.isoformat()})
+                if found.status_code == 200:
+                    slots += found.json()
+        booked, conflicts, elapsed = asyncio.run(throughput(base, args.users, args.seconds, staff, patients, slots))
+        b, c = SERVICE_BOOKINGS.alias("b"), SERVICE_BOOKINGS.alias("c")
+        with store.engine.connect() as connection:
+            overlaps = connection.execute(sa.select(sa.func.count()).select_from(b.join(c, sa.and_(
+                b.c.clinician_id == c.c.clinician_id, b.c.booking_id < c.c.booking_id, b.c.status == "booked",
+                c.c.status == "booked", b.c.starts_at < c.c.ends_at, c.c.starts_at < b.c.ends_at)))).scalar_one()
+        store.close()
+        print(f"\nThroughput: {booked:,} bookings in {elapsed:.1f} s = {booked / elapsed:,.0f} bookings/s "
+              f"({conflicts:,} refused), {overlaps} overlapping bookings in the store")
+    finally:
+        server.send_signal(signal.SIGINT)
+        server.wait(timeout=60)
+
+
+if __name__ == "__main__":
+    main()
