@@ -176,7 +176,10 @@ def main() -> None:
               f"({conflicts:,} refused), {overlaps} overlapping bookings in the store")
     finally:
         server.send_signal(signal.SIGINT)
-        server.wait(timeout=60)
+        try:
+            server.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            server.kill()
 
 
 if __name__ == "__main__":
