@@ -71,16 +71,32 @@ def _token(request: Request) -> tuple[str | None, bool]:
     return (cookie, True) if cookie else (None, False)
 
 
-def principal(request: Request) -> Principal:
-    """Who is asking; 401 without a live session, 403 for a browser change without its CSRF token."""
+CONNECTION_LIMITER = anyio.CapacityLimiter(64)
+"""Threads that take a request's connection from the pool (they may wait for one)."""
+RELEASE_LIMITER = anyio.CapacityLimiter(16)
+"""Threads that commit and give a connection back: never waiting for the pool, so a request holding a connection
+never waits behind requests that wait for it."""
+
+
+def _authenticate(app: Services, token: str) -> Principal:
+    with app.store.engine.begin() as conn:  # its own short transaction (see connection)
+        return authenticate(conn, token, app.clock(), app.settings)
+
+
+async def principal(request: Request) -> Principal:
+    """Who is asking; 401 without a live session, 403 for a browser change without its CSRF token.
+
+    Its session is looked up on a :data:`CONNECTION_LIMITER` thread: the routes' worker threads are never taken
+    by requests waiting for the store's pool (which, with every worker waiting, would starve the requests that
+    hold a connection and need a worker to finish).
+    """
     token, from_cookie = _token(request)
     if not token:
         raise HTTPException(401, "not logged in: send 'Authorization: Bearer TOKEN' (from /auth/token) or log in "
                                  "at /auth/login", headers={"WWW-Authenticate": "Bearer"})
     app = services(request)
     try:
-        with app.store.engine.begin() as conn:  # its own short transaction (see connection)
-            who = authenticate(conn, token, app.clock(), app.settings)
+        who = await anyio.to_thread.run_sync(_authenticate, app, token, limiter=CONNECTION_LIMITER)
     except LoginRefused as refused:
         raise HTTPException(refused.status, str(refused), headers={"WWW-Authenticate": "Bearer"}) from None
     if from_cookie and request.method not in SAFE_METHODS:
@@ -91,11 +107,6 @@ def principal(request: Request) -> Principal:
     return who
 
 
-CONNECTION_LIMITER = anyio.CapacityLimiter(64)
-"""Threads that take a request's connection from the pool (they may wait for one)."""
-RELEASE_LIMITER = anyio.CapacityLimiter(16)
-"""Threads that commit and give a connection back: never waiting for the pool, so a request holding a connection
-never waits behind requests that wait for it."""
 
 
 def _commit(conn: sa.Connection) -> None:

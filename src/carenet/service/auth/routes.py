@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import anyio
 from fastapi import APIRouter, HTTPException, Request, Response
 from pydantic import BaseModel, Field
 
-from carenet.service.api import SESSION_COOKIE, App, Connection, Who, client_address
+from carenet.service.api import CONNECTION_LIMITER, SESSION_COOKIE, App, Connection, Who, client_address
 from carenet.service.auth.login import (
     BEARER,
     BROWSER,
@@ -69,17 +70,17 @@ def _login(app, request: Request, body: Credentials, kind: str) -> NewSession:
 
 
 @router.post("/token", response_model=TokenOut)
-def token(body: Credentials, request: Request, app: App) -> TokenOut:
+async def token(body: Credentials, request: Request, app: App) -> TokenOut:
     """A bearer token for the API (SMART-style scopes: those asked for that the role allows)."""
-    new = _login(app, request, body, BEARER)
+    new = await anyio.to_thread.run_sync(_login, app, request, body, BEARER, limiter=CONNECTION_LIMITER)
     return TokenOut(access_token=new.token, expires_in=int(app.settings.idle_minutes * 60),
                     scope=" ".join(map(str, new.scopes)))
 
 
 @router.post("/login", response_model=SessionOut)
-def login(body: Credentials, request: Request, response: Response, app: App) -> SessionOut:
+async def login(body: Credentials, request: Request, response: Response, app: App) -> SessionOut:
     """A browser session: an HttpOnly cookie, and the CSRF token to send with every change."""
-    new = _login(app, request, body, BROWSER)
+    new = await anyio.to_thread.run_sync(_login, app, request, body, BROWSER, limiter=CONNECTION_LIMITER)
     response.set_cookie(SESSION_COOKIE, new.token, httponly=True, samesite="strict", secure=request.url.scheme
                         == "https", max_age=int(app.settings.absolute_hours * 3600), path="/")
     return SessionOut(csrf_token=new.csrf or "", expires_in=int(app.settings.idle_minutes * 60),
