@@ -13,14 +13,17 @@ network's hub site. The twin's days are weekdays, so a hub's weekend sessions ar
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
+import pyarrow as pa
 
 from carenet.care import daily_slots, hub_lanes, hub_site, split_long_slots
 from carenet.models.spec import DeliveryModel
 from carenet.network.settings import ROLE_GROUPS, BookingSettings, StaffSettings, role_groups
 from carenet.network.staffing import NO_HUB, Staffing
+from carenet.schema.codes import SLOT_TYPES
 from carenet.schema.roles import ROLE_CODES, ROLES_BY_CODE
 
 STANDARD, LONG = 0, 1
@@ -108,4 +111,36 @@ def build_lanes(staff: Staffing, model: DeliveryModel, weekday: np.ndarray, book
     )
 
 
-__all__ = ["LONG", "STANDARD", "Lanes", "build_lanes"]
+def diaries_table(lanes: Lanes, clinician_ids: Sequence[str], practice_ids: Sequence[str],
+                  dates: np.ndarray) -> pa.Table:
+    """The canonical ``diaries`` table of ``lanes``: each practice clinician's slots per day (``dates[day]``) by type.
+
+    A standard lane gives ``routine`` slots (bookable ahead) and the ``on_the_day`` slots held for the day; a long
+    lane gives ``long`` slots; each row has its lane's slot length. Hub lanes are left out: a hub is not a
+    practice, so it has no site id. The twin writes its run's diaries and the service stores its network's with it.
+    """
+    at_practice = np.flatnonzero(lanes.site >= 0)
+    standard = at_practice[lanes.kind[at_practice] == STANDARD]
+    long = at_practice[lanes.kind[at_practice] == LONG]
+    parts = [(standard, lanes.capacity[standard] - lanes.held[standard], "routine"),
+             (standard, lanes.held[standard], "on_the_day"),
+             (long, lanes.capacity[long], "long")]
+    lane_of, day_of, count, kind = [], [], [], []
+    for rows, slots, name in parts:
+        who, day = np.nonzero(slots > 0)
+        lane_of.append(rows[who])
+        day_of.append(day)
+        count.append(slots[who, day])
+        kind.append(np.full(who.size, SLOT_TYPES.index(name), np.int8))
+    lane, day = np.concatenate(lane_of), np.concatenate(day_of)
+    return pa.table({
+        "clinician_id": pa.array(np.asarray(clinician_ids, dtype=object)[lanes.clinician[lane]], pa.string()),
+        "site_id": pa.array(np.asarray(practice_ids, dtype=object)[lanes.site[lane]], pa.string()),
+        "date": pa.array(np.asarray(dates)[day], pa.date32()),
+        "slots": pa.array(np.concatenate(count), pa.int32()),
+        "slot_minutes": pa.array(lanes.slot_minutes[lane], pa.int16()),
+        "slot_type": pa.array(SLOT_TYPES).take(pa.array(np.concatenate(kind))),
+    })
+
+
+__all__ = ["LONG", "STANDARD", "Lanes", "build_lanes", "diaries_table"]

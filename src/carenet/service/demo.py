@@ -21,9 +21,8 @@ import pyarrow.compute as pc
 import sqlalchemy as sa
 
 from carenet.network import Network
-from carenet.network.diaries import LONG, STANDARD
+from carenet.network.diaries import diaries_table
 from carenet.population import demo_networks, demo_practices, synthesise
-from carenet.schema.codes import SLOT_TYPES
 from carenet.schema.errors import CarenetError
 from carenet.service.auth.passwords import PasswordHasher
 from carenet.service.booking.engine import POPULATION_TABLES, LiveNetwork, lay_out, record_layout
@@ -62,36 +61,9 @@ def staff_tables(network: Network) -> dict[str, pa.Table]:
                                      None), pa.string()),
         "start_date": pa.array(np.full(rows.size, network.calendar.dates[0]), pa.date32()),
     })
-    tables["diaries"] = diaries_table(network)
+    tables["diaries"] = diaries_table(network.lanes, network.staff.clinician_id, network.frame.practice_ids,
+                                      network.calendar.extended(network.diary_days).dates)
     return tables
-
-
-def diaries_table(network: Network) -> pa.Table:
-    """Each practice clinician's slots per working day by slot type, from the network layer's lanes.
-
-    A standard lane gives ``routine`` slots (bookable ahead) and the ``on_the_day`` slots held for the day; a long
-    lane gives ``long`` slots. Hub lanes are left out: a hub is not a practice, so it has no site id.
-    """
-    lanes = network.lanes
-    at_practice = np.flatnonzero(lanes.site >= 0)
-    standard = at_practice[lanes.kind[at_practice] == STANDARD]
-    long = at_practice[lanes.kind[at_practice] == LONG]
-    parts = [(standard, lanes.capacity[standard] - lanes.held[standard], "routine"),
-             (standard, lanes.held[standard], "on_the_day"), (long, lanes.capacity[long], "long")]
-    found = [(rows, slots, np.nonzero(slots > 0), SLOT_TYPES.index(name)) for rows, slots, name in parts]
-    lane = np.concatenate([rows[who] for rows, _, (who, _), _ in found])
-    day = np.concatenate([d for _, _, (_, d), _ in found])
-    dates = network.calendar.extended(network.diary_days).dates
-    return pa.table({
-        "clinician_id": pa.array(np.asarray(network.staff.clinician_id, dtype=object)[lanes.clinician[lane]],
-                                 pa.string()),
-        "site_id": pa.array(np.asarray(network.frame.practice_ids, dtype=object)[lanes.site[lane]], pa.string()),
-        "date": pa.array(dates[day], pa.date32()),
-        "slots": pa.array(np.concatenate([slots[who, d] for _, slots, (who, d), _ in found]), pa.int32()),
-        "slot_minutes": pa.array(lanes.slot_minutes[lane], pa.int16()),
-        "slot_type": pa.array(SLOT_TYPES).take(pa.array(np.concatenate(
-            [np.full(who.size, kind, np.int8) for _, _, (who, _), kind in found]))),
-    })
 
 
 def demo_population(start: dt.date, *, patients: int | None = None, seed: int = DEMO_SEED) -> dict[str, pa.Table]:
@@ -167,4 +139,4 @@ def build_demo_store(store: Store, model_name: str, start: dt.date, settings: Se
 
 
 __all__ = ["DEMO_MODEL", "DEMO_SEED", "DemoLogin", "build_demo_store", "demo_accounts", "demo_population",
-           "diaries_table", "read_tables_on", "staff_tables"]
+           "read_tables_on", "staff_tables"]

@@ -25,11 +25,11 @@ import pyarrow.compute as pc
 from carenet import __version__
 from carenet.care import Directory, care_plans_table
 from carenet.network.calendar import WorkingCalendar
-from carenet.network.diaries import LONG, STANDARD
+from carenet.network.diaries import diaries_table
 from carenet.network.requests import ORIGIN, ORIGINS
 from carenet.params import parameter
 from carenet.schema import SCHEMA_VERSION, write_dataset
-from carenet.schema.codes import CHANNELS, MODES, NEED_TYPES, REQUEST_OUTCOMES, SLOT_TYPES, URGENCIES
+from carenet.schema.codes import CHANNELS, MODES, NEED_TYPES, REQUEST_OUTCOMES, URGENCIES
 from carenet.schema.folders import locked, write_atomic
 from carenet.schema.roles import ROLE_CODES
 from carenet.twin.ledger import ATTENDED, DID_NOT_ATTEND, UNBOOKED
@@ -88,7 +88,7 @@ def run_tables(run: TwinRun) -> dict[str, pa.Table]:
     practice_ids = pa.array(frame.practice_ids, pa.string())
     network_ids = pa.array(setup.network_ids, pa.string())
     tables.update(staff.tables())
-    tables["diaries"] = _diaries(setup, clinician_ids, practice_ids, clock)
+    tables["diaries"] = diaries_table(setup.lanes, staff.clinician_id, frame.practice_ids, clock.dates)
     tables["panels"] = _panels(setup, clinician_ids, team_ids, clock)
     req = record.requests
     patient_ids = frame.patient_id
@@ -131,38 +131,6 @@ def _request_outcomes(run: TwinRun, clock: _Clock) -> dict[str, pa.Array]:
     moment = clock.at(np.maximum(day, 0), record.requests.minute)
     return {"outcome": _strings(REQUEST_OUTCOMES, code),
             "outcome_at": pc.if_else(pa.array(known), moment, pa.nulls(len(day), moment.type))}
-
-
-def _diaries(setup, clinician_ids, practice_ids, clock) -> pa.Table:
-    """Each practice clinician's slots per working day of the diary (the run and its booking horizon), by slot type.
-
-    A standard lane gives ``routine`` slots (bookable ahead) and the ``on_the_day`` slots held for the day; a long
-    lane gives ``long`` slots; each row has its lane's slot length. Hub lanes are left out: a hub is not a practice,
-    so it has no site id.
-    """
-    lanes = setup.lanes
-    at_practice = np.flatnonzero(lanes.site >= 0)
-    standard = at_practice[lanes.kind[at_practice] == STANDARD]
-    long = at_practice[lanes.kind[at_practice] == LONG]
-    parts = [(standard, lanes.capacity[standard] - lanes.held[standard], "routine"),
-             (standard, lanes.held[standard], "on_the_day"),
-             (long, lanes.capacity[long], "long")]
-    lane_of, day_of, count, kind = [], [], [], []
-    for rows, slots, name in parts:
-        who, day = np.nonzero(slots > 0)
-        lane_of.append(rows[who])
-        day_of.append(day)
-        count.append(slots[who, day])
-        kind.append(np.full(who.size, SLOT_TYPES.index(name), np.int8))
-    lane, day = np.concatenate(lane_of), np.concatenate(day_of)
-    return pa.table({
-        "clinician_id": clinician_ids.take(pa.array(lanes.clinician[lane])),
-        "site_id": practice_ids.take(pa.array(lanes.site[lane])),
-        "date": clock.date(day),
-        "slots": pa.array(np.concatenate(count), pa.int32()),
-        "slot_minutes": pa.array(lanes.slot_minutes[lane], pa.int16()),
-        "slot_type": pa.array(SLOT_TYPES).take(pa.array(np.concatenate(kind))),
-    })
 
 
 def _panels(setup, clinician_ids, team_ids, clock) -> pa.Table:
