@@ -11,6 +11,7 @@ from carenet.service.app import create_app
 from carenet.service.auth.passwords import PasswordHasher
 from carenet.service.demo import build_demo_store
 from carenet.service.store import open_store
+from conftest import NOW, SETTINGS, START, Clock  # this folder's conftest, imported while it is the one collected
 
 EXAMPLES_PER_OPERATION = 25
 ROLES = ("gp", "patient", "network_admin")
@@ -18,8 +19,6 @@ ROLES = ("gp", "patient", "network_admin")
 
 @pytest.fixture(scope="module")
 def served(tmp_path_factory, population):
-    from conftest import NOW, SETTINGS, START, Clock
-
     store = open_store(tmp_path_factory.mktemp("fuzz") / "store.db")
     hasher = PasswordHasher(SETTINGS)
     live, logins = build_demo_store(store, "micro_teams", START, SETTINGS, hasher, NOW, population)
