@@ -10,9 +10,10 @@ from rich.table import Table
 
 from carenet.cli.commands_import_fhir import fhir_defaults
 from carenet.cli.failures import file_errors, literal
+from carenet.cli.lazy import WholeHelpGroup
 
 console = Console()
-export_app = typer.Typer(help="Export a dataset in a standard format.", no_args_is_help=True)
+export_app = typer.Typer(help="Export a dataset in a standard format.", no_args_is_help=True, cls=WholeHelpGroup)
 
 
 @export_app.command("fhir")

@@ -10,13 +10,14 @@ from rich.console import Console
 from rich.table import Table
 
 from carenet.cli.failures import file_errors, literal
+from carenet.cli.lazy import WholeHelpGroup
 
 if TYPE_CHECKING:  # Arrow loads inside the commands, so that `carenet --help` stays quick
     import pyarrow as pa
 
 console = Console()
 fund_app = typer.Typer(help="Need-weighted capitation, budgets against cost, outcome contracts and equity.",
-                       no_args_is_help=True)
+                       no_args_is_help=True, cls=WholeHelpGroup)
 
 PRACTICES_HELP = "england (the NHS open data), a practices CSV, or a carenet dataset folder"
 NHS_DATA_HELP = "Folder of the NHS open-data CSVs (with --practices england)"

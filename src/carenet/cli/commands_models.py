@@ -10,13 +10,16 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from carenet.cli.lazy import WholeHelpGroup
+
 if TYPE_CHECKING:  # loaded inside the commands, so that `carenet --help` stays quick
     from carenet.models import DeliveryModel
 
 console = Console(width=140, markup=False)
 """Models may come from the user's own files: their text is printed as it is, never read as markup."""
 
-models_app = typer.Typer(help="The delivery-model library: list, show and check models.", no_args_is_help=True)
+models_app = typer.Typer(help="The delivery-model library: list, show and check models.",
+                         no_args_is_help=True, cls=WholeHelpGroup)
 
 
 def parameter_mismatches(model: DeliveryModel) -> list[str]:

@@ -13,6 +13,7 @@ from rich.text import Text
 
 from carenet.cli.dates import parse_day
 from carenet.cli.failures import file_errors, literal
+from carenet.cli.lazy import WholeHelpGroup
 from carenet.cli.limits import check_limits
 from carenet.schema.errors import CarenetError
 
@@ -22,7 +23,8 @@ if TYPE_CHECKING:  # loaded inside the commands, so that `carenet --help` stays 
     from carenet.population import Summary
 
 console = Console()
-population_app = typer.Typer(help="Calibrated synthetic populations: generate and check.", no_args_is_help=True)
+population_app = typer.Typer(help="Calibrated synthetic populations: generate and check.",
+                             no_args_is_help=True, cls=WholeHelpGroup)
 
 DEMO_SEED = 20250331
 NHS_OPEN_DATA = Path("../shared/external/nhs-open-data")

@@ -9,9 +9,11 @@ from rich.console import Console
 from rich.table import Table
 
 from carenet.cli.failures import literal
+from carenet.cli.lazy import WholeHelpGroup
 
 console = Console()
-store_app = typer.Typer(help="The service's store: load a dataset in, export its activity.", no_args_is_help=True)
+store_app = typer.Typer(help="The service's store: load a dataset in, export its activity.",
+                        no_args_is_help=True, cls=WholeHelpGroup)
 DEFAULT_DB = "carenet-store.db"
 """The store when no --db is given: a SQLite file in the current folder."""
 DB_OPTION = typer.Option(DEFAULT_DB, "--db", help="Store: a SQLite file path, or postgresql://USER@HOST:PORT/DB")

@@ -14,11 +14,12 @@ from rich.table import Table
 from carenet.cli.commands_experiments import DEMO
 from carenet.cli.dates import parse_day
 from carenet.cli.kernels import warm_in_background
+from carenet.cli.lazy import WholeHelpGroup
 from carenet.cli.limits import check_limits
 
 console = Console()
 twin_app = typer.Typer(help="The digital twin: run a delivery model on a population for a year.",
-                       no_args_is_help=True)
+                       no_args_is_help=True, cls=WholeHelpGroup)
 
 
 @twin_app.command("run")
