@@ -2,11 +2,15 @@
 
 Rate of patient ``i`` in age band ``b`` (first contacts per person-year)::
 
-    rate_i = R_b × scale × (1 - p_return) × s_i × M_i / mean_b(s × M) × D_i
+    rate_i = R_b × scale × s_i × M_i / mean_b(s × M) × D_i / C_c
 
 * ``R_b``: consultations per person-year of the band, ``scale`` lifting them to today's volume
-  (``twin.demand.consultation_rate_by_age``, ``appointment_scale``); ``p_return`` the share of
-  contacts that are returns for the same episode, which the run adds back as repeat contacts;
+  (``twin.demand.consultation_rate_by_age``, ``appointment_scale``);
+* ``C_c``: contacts per first contact in the patient's need class (age group × on a register): the
+  run adds back returns for the same episode, which follow only a need that comes back
+  (:data:`RETURNING_NEEDS`, share ``q_c`` of the class's mix) and happen with probability
+  ``ρ = repeat_contact_probability × return_realisation`` at each contact (a return can return), so
+  ``C_c = 1 + q_c ρ / (1 − ρ)``;
 * ``s_i``: the band's female-to-male ratio for women, 1 for men; ``M_i``: the multimorbidity
   rate ratio with two or more registers, times the eFI category's rate ratio
   (``demand.demand_multipliers``). Dividing by their band mean keeps every band on its
@@ -28,10 +32,12 @@ import numpy as np
 
 from carenet.network.patients import PatientFrame
 from carenet.network.requests import NEED, ORIGIN, URGENCY, RequestBatch, make_batch
-from carenet.schema.codes import CHANNELS
+from carenet.schema.codes import CHANNELS, NEED_TYPES
 from carenet.twin.episodes import EpisodeSampler
 from carenet.twin.settings import DemandSettings
 
+RETURNING_NEEDS = ("acute_minor", "acute_complex", "mental_health", "musculoskeletal")
+"""Needs that come back as episodes (reviews, medication, results and psychosocial support are planned)."""
 AGE_GROUP_EDGES = (15, 65)
 """Need-mix age groups: child under 15, adult 15-64, older 65+ (``twin.demand.need_mix``)."""
 
@@ -70,6 +76,12 @@ class DemandModel:
     urgent: float
     channel_cdf: np.ndarray  # [telephone, online, walk_in]
     not_before: NotBefore  # routine requests wanted from a later day
+    contacts_per_first: np.ndarray  # [classes]: first contact plus the returns it brings (C_c)
+
+    @property
+    def expected_contacts(self) -> np.ndarray:
+        """Each patient's expected contacts per year: first contacts and their returns (the band's published rate)."""
+        return self.annual_rate * self.contacts_per_first[self.need_class]
 
 
 def deprivation_factor(decile: np.ndarray, ratio: float) -> np.ndarray:
@@ -93,9 +105,20 @@ def need_mix_by_class(settings: DemandSettings) -> np.ndarray:
     return np.asarray(rows)
 
 
-def build_demand(frame: PatientFrame, settings: DemandSettings, return_share: float,
+def contacts_per_first_contact(settings: DemandSettings, return_probability: float) -> np.ndarray:
+    """``C_c`` for the six need classes: one first contact plus the expected returns of its episode."""
+    rho = return_probability * settings.return_realisation
+    returning = np.isin(np.asarray(NEED_TYPES), RETURNING_NEEDS)
+    share = need_mix_by_class(settings)[:, returning].sum(axis=1)
+    return 1.0 + share * rho / (1.0 - rho)
+
+
+def build_demand(frame: PatientFrame, settings: DemandSettings, return_probability: float,
                  channels: Mapping[str, float] | None = None) -> DemandModel:
     """Calibrated demand for ``frame`` (see the module docstring for the formula).
+
+    ``return_probability`` is the run's ``repeat_contact_probability`` (after an attended contact
+    for a need that comes back).
 
     ``channels`` (telephone, online, walk_in shares) is the model's own channel mix; by default the
     national mix of ``twin.demand.channel_mix``.
@@ -111,15 +134,16 @@ def build_demand(frame: PatientFrame, settings: DemandSettings, return_share: fl
     totals = np.bincount(band, weights=weight, minlength=len(settings.bands))
     counts = np.bincount(band, minlength=len(settings.bands))
     band_mean = np.divide(totals, counts, out=np.ones_like(totals), where=counts > 0)
-    rate = (band_rate * settings.appointment_scale * (1.0 - return_share) * weight / band_mean[band]
-            * deprivation_factor(frame.decile, settings.deprivation_rate_ratio))
     age_group = np.searchsorted(np.asarray(AGE_GROUP_EDGES), frame.age, side="right")
     need_class = (age_group * 2 + (frame.registers > 0)).astype(np.int8)
+    per_first = contacts_per_first_contact(settings, return_probability)
+    rate = (band_rate * settings.appointment_scale * weight / band_mean[band]
+            * deprivation_factor(frame.decile, settings.deprivation_rate_ratio) / per_first[need_class])
     return DemandModel(
         annual_rate=rate, band=band, need_class=need_class,
         need_cdf=np.cumsum(need_mix_by_class(settings), axis=1), same_day=settings.same_day_probability,
         urgent=settings.urgent_probability, channel_cdf=np.cumsum(mix / mix.sum()),
-        not_before=NotBefore.from_settings(settings),
+        not_before=NotBefore.from_settings(settings), contacts_per_first=per_first,
     )
 
 
@@ -156,5 +180,5 @@ class CalibratedDemand:
         return make_batch(patient, need, urgency, channel, minute, ORIGIN["episode"], earliest=earliest)
 
 
-__all__ = ["AGE_GROUP_EDGES", "CalibratedDemand", "DemandModel", "NotBefore", "Thinning", "build_demand",
-           "deprivation_factor", "need_mix_by_class"]
+__all__ = ["AGE_GROUP_EDGES", "RETURNING_NEEDS", "CalibratedDemand", "DemandModel", "NotBefore", "Thinning",
+           "build_demand", "contacts_per_first_contact", "deprivation_factor", "need_mix_by_class"]

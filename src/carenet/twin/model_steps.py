@@ -35,7 +35,7 @@ from carenet.network.risk import ELDERLY_AGE
 from carenet.network.settings import AccessSettings
 from carenet.schema.codes import REQUEST_OUTCOMES
 from carenet.schema.roles import ROLE_CODES, ROLES_BY_CODE, can_handle
-from carenet.twin.demand import NotBefore
+from carenet.twin.demand import RETURNING_NEEDS, NotBefore
 from carenet.twin.effects import Effects
 from carenet.twin.episodes import EpisodeSampler
 from carenet.twin.ledger import ATTENDED, DID_NOT_ATTEND, UNBOOKED
@@ -48,8 +48,6 @@ ACCESS_MEMORY_DAYS = 20
 """Working days over which patients' sense of how easy it is to be seen builds up (about a month)."""
 _UPC_STEP = 0.2
 """The continuity step the admissions effect is published per (Barker 2017: 0.2 of UPC, about one SD)."""
-RETURNING_NEEDS = ("acute_minor", "acute_complex", "mental_health", "musculoskeletal")
-"""Needs that come back as episodes (reviews, medication, results and psychosocial support are planned)."""
 
 
 def _empty() -> RequestBatch:

@@ -61,6 +61,7 @@ class DemandSettings:
     urgent_within_days: int
     channel_mix: np.ndarray  # CHANNELS
     unbooked_retry_days: int
+    return_realisation: float  # share of repeat_contact_probability a year's contacts realise (demand calibration)
     not_before_low: np.ndarray  # routine requests wanted from a later day: bins of working days
     not_before_high: np.ndarray
     not_before_share: np.ndarray
@@ -167,6 +168,7 @@ def _demand() -> DemandSettings:
         urgent_within_days=int(_value("demand.urgent_within_days")),
         channel_mix=_aligned(_twin("demand.channel_mix"), "channels", CHANNELS[:3], "demand.channel_mix"),
         unbooked_retry_days=int(_value("demand.unbooked_retry_days")),
+        return_realisation=float(_value("demand.return_realisation")),
         **_not_before(),
     )
 

@@ -68,7 +68,7 @@ def prepare(model: DeliveryModel, tables: Mapping[str, pa.Table], start: dt.date
     def workload(frame) -> np.ndarray:
         demand_of["demand"] = build_demand(frame, settings.demand, effects.repeat_contact_probability,
                                            model.entry.channels)
-        return demand_of["demand"].annual_rate / (1.0 - effects.repeat_contact_probability)
+        return demand_of["demand"].expected_contacts
 
     horizon = max(model.booking.horizon_days, settings.demand.urgent_within_days) + 1 + int(
         settings.demand.not_before_high.max(initial=0))  # the latest day a request made on the last day may want
