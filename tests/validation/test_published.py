@@ -61,6 +61,16 @@ def test_settings_figures_carry_barker_and_say_when_none_was_found(settings) -> 
     assert math.isnan(_figures(figures, "unmet_outcome")["redirected_111"])
 
 
+
+def test_consultation_rates_are_the_2008_profile_at_todays_volume(settings) -> None:
+    """The twin draws demand at QResearch's 2008 profile x 5.8/5.5 (GPAD 2024 over 2008); the check compares with
+    the same, and says so."""
+    rates = _figures(settings_figures(settings), "consultation_rate")
+    assert rates["85+"] == pytest.approx(13.5 * 1.0545)
+    assert rates["0-4"] == pytest.approx(5.6 * 1.0545)
+    notes = settings_figures(settings).query("measure == 'consultation_rate'")["note"]
+    assert notes.str.contains("2008 rate × 1.0545 to today's volume").all()
+
 def _other_region(dorset: Path, folder: Path) -> Path:
     """Another region's file in the same format: Dorset's rows renamed, same-day counts tripled."""
     raw = pd.read_csv(dorset)

@@ -96,6 +96,16 @@ class AccessSettings:
 
 
 @dataclass(frozen=True)
+class SurgeSettings:
+    """When and by how much a practice adds sessions for a role whose diaries are booked up."""
+
+    trigger_booked_share: float  # share of the slots bookable ahead already booked that triggers an extra session
+    look_ahead_days: int  # working days of diary looked at
+    lead_days: int  # working days ahead the extra session is put on
+    max_extra_share: float  # an extra session's slots, as a share of the role's mean daily slots at the practice
+
+
+@dataclass(frozen=True)
 class RiskSettings:
     high_risk_min_ltc: int
     complex_min_ltc: int
@@ -113,12 +123,13 @@ class NetworkSettings:
     access: AccessSettings
     risk: RiskSettings
     triage: TriageSettings
+    surge: SurgeSettings
 
     @classmethod
     def from_parameters(cls) -> NetworkSettings:
         """Every figure the network layer uses, resolved and checked once."""
         return cls(staff=_staff(), rota=_rota(), booking=_booking(), choice=_choice(), access=_access(),
-                   risk=_risk(), triage=_triage())
+                   risk=_risk(), triage=_triage(), surge=_surge())
 
     def replace(self, part: str, **changes: Any) -> NetworkSettings:
         """A copy with fields of one part changed (``settings.replace("choice", wait_value_days=0)``)."""
@@ -208,6 +219,22 @@ def _triage() -> TriageSettings:
     return TriageSettings(same_day_to_routine=shares)
 
 
+def _surge() -> SurgeSettings:
+    settings = SurgeSettings(
+        trigger_booked_share=float(_node("capacity.backlog_response.trigger_booked_share.value")),
+        look_ahead_days=int(_node("capacity.backlog_response.look_ahead_days.value")),
+        lead_days=int(_node("capacity.backlog_response.lead_days.value")),
+        max_extra_share=float(_node("capacity.backlog_response.max_extra_share.value")),
+    )
+    if not 0.0 < settings.trigger_booked_share <= 1.0 or settings.max_extra_share < 0:
+        raise ValueError("parameters.yaml network.capacity.backlog_response: trigger_booked_share must lie in (0, 1] "
+                         "and max_extra_share must not be negative")
+    if settings.look_ahead_days < 1 or settings.lead_days < 1:
+        raise ValueError("parameters.yaml network.capacity.backlog_response: look_ahead_days and lead_days must be "
+                         "at least 1")
+    return settings
+
+
 def _risk() -> RiskSettings:
     bounds = {row["name"]: float(row["upper_inclusive"]) for row in parameter("efi.categories")}
     return RiskSettings(
@@ -226,4 +253,4 @@ def role_groups() -> np.ndarray:
 
 
 __all__ = ["ROLE_GROUPS", "AccessSettings", "BookingSettings", "ChoiceSettings", "NetworkSettings", "RiskSettings",
-           "RotaSettings", "StaffSettings", "TriageSettings", "role_group", "role_groups"]
+           "RotaSettings", "StaffSettings", "SurgeSettings", "TriageSettings", "role_group", "role_groups"]

@@ -19,6 +19,7 @@ import pyarrow as pa
 from carenet.models.spec import DeliveryModel
 from carenet.network.booking import NetworkBooking
 from carenet.network.requests import NEED, Bookings, RequestBatch
+from carenet.network.surge import BacklogResponse
 from carenet.schema.errors import CarenetError
 from carenet.twin.demand import CalibratedDemand
 from carenet.twin.effects import Effects
@@ -86,9 +87,12 @@ class ModelBooking:
 
     def __init__(self, setup: Setup, state: RunState, effects: Effects):
         self._booking = NetworkBooking(setup, effects.misroute_probability)
+        self._surge = BacklogResponse(setup.lanes, setup.settings.surge)
         self._state = state
 
     def book(self, day: int, batch: RequestBatch, rng: np.random.Generator) -> Bookings:
+        self._surge.respond(day)  # the day's extra sessions, before anything is booked
+        self._state.surge_slots = self._surge.added
         bookings = self._booking.book(day, batch, rng)
         self._state.last_misrouted = self._booking.last_misrouted
         self._state.last_waiting = self._booking.last_waiting

@@ -93,7 +93,10 @@ def _one(measure: str, group: str, figure: Published) -> dict:
 def settings_figures(settings: ValidationSettings) -> pd.DataFrame:
     """The figures ``parameters.yaml`` holds: consultation rates, same-day share, continuity, unmet demand."""
     rates = settings.consultation_rate
-    rows = [_one("consultation_rate", band.label, Published(band.rate, rates.tag, rates.source, rates.period))
+    scale = settings.consultation_scale
+    note = f"{rates.period} rate × {scale:g} to today's volume" if scale != 1 else ""
+    rows = [_one("consultation_rate", band.label,
+                 Published(band.rate * scale, rates.tag, rates.source, rates.period, note))
             for band in settings.consultation_bands]
     rows.append(_one("same_day_share", "", settings.same_day_share))
     rows += [_one("upc", size, settings.upc[size]) for size in PRACTICE_SIZES]

@@ -64,6 +64,7 @@ class ValidationSettings:
     months: tuple[dt.date, dt.date]
     consultation_bands: tuple[AgeBand, ...]
     consultation_rate: Published
+    consultation_scale: float  # the 2008 rates lifted to today's volume
     same_day_share: Published
     upc: dict[str, Published]
     upc_cohort_ages: tuple[int, int]
@@ -87,6 +88,7 @@ class ValidationSettings:
             months=(first, last),
             consultation_bands=bands,
             consultation_rate=_published(rates),
+            consultation_scale=float(rates["scale_to_today"]["value"]),
             same_day_share=_published(node["same_day_share"]),
             upc={size: Published(float(upc[size]["value"]), upc[size]["tag"], upc["source"], str(upc["period"]))
                  for size in ("small", "large", "all")},
