@@ -5,11 +5,10 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import typer
-from rich.console import Console
-from rich.table import Table
-from rich.text import Text
 
 if TYPE_CHECKING:
+    from rich.console import Console
+
     from carenet.schema import Manifest
 
 UPDATE_OPTION = typer.Option(
@@ -23,6 +22,9 @@ CHANGES_SHOWN = 50
 
 def print_changes(manifest: Manifest | None, console: Console) -> None:
     """Rows added, updated and unchanged per table, then each changed value, printed exactly as it is."""
+    from rich.table import Table
+    from rich.text import Text
+
     report = manifest.report if manifest is not None else None
     if report is None or not report.tables:
         return

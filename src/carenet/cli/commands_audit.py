@@ -5,14 +5,13 @@ from __future__ import annotations
 import json
 
 import typer
-from rich.console import Console
-from rich.table import Table
 
 from carenet.cli.commands_store import DB_OPTION
+from carenet.cli.console import LazyConsole
 from carenet.cli.failures import literal
 from carenet.schema.errors import CarenetError
 
-console = Console()
+console = LazyConsole()
 FORMATS = ("table", "json", "fhir")
 
 
@@ -27,6 +26,8 @@ def audit(
     verify: bool = typer.Option(False, "--verify", help="Check every hash of the chain first; exit 1 if broken"),
 ) -> None:
     """Who read or changed which patient's data, when, with what outcome and why (oldest first)."""
+    from rich.table import Table
+
     from carenet.service.audit.fhir import audit_event
     from carenet.service.audit.log import ChainBroken, entries, verify_chain
     from carenet.service.store import open_store

@@ -6,20 +6,21 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import typer
-from rich.console import Console
-from rich.table import Table
 
+from carenet.cli.console import LazyConsole
 from carenet.cli.failures import file_errors, literal
 from carenet.schema.errors import CarenetError
 
 if TYPE_CHECKING:
     from carenet.schema import Dataset
 
-console = Console()
+console = LazyConsole()
 
 
 def info(dataset: Path = typer.Argument(..., help="Dataset folder")) -> None:
     """Summarise a dataset: where it came from and how many rows each table holds."""
+    from rich.table import Table
+
     from carenet.schema import TABLES, open_dataset
 
     with file_errors(dataset):

@@ -16,23 +16,20 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import typer
-from rich.console import Console
-from rich.markup import escape
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
-from rich.table import Table
-from rich.text import Text
 
+from carenet.cli.console import LazyConsole
 from carenet.cli.dates import parse_day
 from carenet.cli.kernels import warm_in_background
 from carenet.cli.limits import check_limits, check_run_length
 
 if TYPE_CHECKING:  # loaded inside the commands, so that `carenet --help` and option errors stay quick
     import pandas as pd
+    from rich.table import Table
 
     from carenet.twin.experiments.compare import Comparison
     from carenet.twin.experiments.sweep import Sweep
 
-console = Console()
+console = LazyConsole()
 
 DEMO = "demo"
 """The ``--population`` value naming the demo network (the twin's ``experiments.population.DEMO``)."""
@@ -63,9 +60,18 @@ class Booking(StrEnum):
 @contextmanager
 def progress_bar(label: str) -> Iterator[Callable[[int, int], None]]:
     """A Rich progress bar over simulated days (all replications together), with an ETA."""
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+        TimeRemainingColumn,
+    )
+
     columns = (TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(), TextColumn("days"),
                TimeElapsedColumn(), TextColumn("ETA"), TimeRemainingColumn())
-    with Progress(*columns, console=console, transient=False) as bar:
+    with Progress(*columns, console=console.real, transient=False) as bar:
         task = bar.add_task(label, total=None)
 
         def update(done: int, total: int) -> None:
@@ -121,6 +127,8 @@ _CELL_PADDING = 3
 
 
 def _visible_width(text: str) -> int:
+    from rich.text import Text
+
     return max(line.cell_len for line in Text.from_markup(text).split("\n"))
 
 
@@ -132,6 +140,9 @@ def scorecard_tables(comparison: Comparison, tolerance: float, full: bool = Fals
     its numbers) by letter, with a legend under the table, and, when even those do not fit, split over several
     tables of as many models as fit, each with the measures down its side; numbers are never cut.
     """
+    from rich.markup import escape
+    from rich.table import Table
+
     from carenet.report.summary import SECTION_NAMES, best_and_worst
 
     width = width or console.width
@@ -198,6 +209,8 @@ def _letter(i: int) -> str:
 def print_comparison(comparison: Comparison, tolerance: float, full: bool = False) -> None:
     """The side-by-side scorecard, then each model's trade-offs against the first, and the differences the
     relative-tolerance rule kept from being called differences."""
+    from rich.markup import escape
+
     from carenet.report.summary import differences, format_number, model_sentence
 
     for grid in scorecard_tables(comparison, tolerance, full):
@@ -279,6 +292,8 @@ def simulate(
     start: str | None = _START,
 ) -> None:
     """Simulate one delivery model: replications in parallel, one canonical dataset each, plus a manifest."""
+    from rich.table import Table
+
     from carenet.report.summary import format_number
     from carenet.twin.experiments.simulate import simulate_model
     from carenet.twin.experiments.sweep import SWEEP_MEASURES
@@ -398,6 +413,8 @@ def sweep(
 
 def print_sweep(result: Sweep) -> None:
     """Settings down, measures across, one row per model and setting."""
+    from rich.table import Table
+
     from carenet.report.summary import format_number
 
     table = result.headline()

@@ -5,14 +5,13 @@ from __future__ import annotations
 from pathlib import Path
 
 import typer
-from rich.console import Console
-from rich.table import Table
 
 from carenet.cli.commands_import_fhir import fhir_defaults
+from carenet.cli.console import LazyConsole
 from carenet.cli.failures import file_errors, literal
 from carenet.cli.lazy import WholeHelpGroup
 
-console = Console()
+console = LazyConsole()
 export_app = typer.Typer(help="Export a dataset in a standard format.", no_args_is_help=True, cls=WholeHelpGroup)
 
 
@@ -23,6 +22,8 @@ def fhir(
                              help="Folder of <Type>.ndjson files, or a .json path for one collection Bundle"),
 ) -> None:
     """Write the dataset as FHIR R4 (it imports back to the same tables with `carenet import fhir`)."""
+    from rich.table import Table
+
     from carenet.schema.folders import locked
     from carenet.sources.fhir import export_fhir
 

@@ -6,16 +6,15 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import typer
-from rich.console import Console
-from rich.table import Table
 
+from carenet.cli.console import LazyConsole
 from carenet.cli.failures import file_errors, literal
 from carenet.cli.lazy import WholeHelpGroup
 
 if TYPE_CHECKING:  # Arrow loads inside the commands, so that `carenet --help` stays quick
     import pyarrow as pa
 
-console = Console()
+console = LazyConsole()
 fund_app = typer.Typer(help="Need-weighted capitation, budgets against cost, outcome contracts and equity.",
                        no_args_is_help=True, cls=WholeHelpGroup)
 
@@ -27,6 +26,7 @@ NHS_OPEN_DATA = Path("../shared/external/nhs-open-data")
 
 def _show(table: pa.Table, title: str, limit: int | None = None) -> None:
     import pyarrow as pa  # noqa: PLC0415
+    from rich.table import Table
 
     out = Table(title=title, title_justify="left")
     rows = table.slice(0, limit).to_pylist() if limit else table.to_pylist()

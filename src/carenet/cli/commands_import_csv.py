@@ -6,19 +6,20 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import typer
-from rich.console import Console
-from rich.table import Table
 
 from carenet.cli.changes import UPDATE_OPTION, print_changes
+from carenet.cli.console import LazyConsole
 from carenet.cli.failures import file_errors, literal
 
 if TYPE_CHECKING:  # loaded inside the commands, so that `carenet --help` stays quick
     from carenet.sources.extract import ImportResult
 
-console = Console()
+console = LazyConsole()
 
 
 def _summary(result: ImportResult, out: Path) -> None:
+    from rich.table import Table
+
     grid = Table("table", "rows read", "rows in dataset", title=f"imported into {literal(out)}")
     for name, rows in result.read.items():
         grid.add_row(name, f"{rows:,}", f"{result.manifest.counts.get(name, 0):,}")

@@ -6,20 +6,17 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import typer
-from rich.console import Console
-from rich.progress import BarColumn, DownloadColumn, Progress, TimeRemainingColumn, TransferSpeedColumn
-from rich.table import Table
-from rich.text import Text
 
 from carenet.cli.changes import UPDATE_OPTION, print_changes
+from carenet.cli.console import LazyConsole
 from carenet.cli.failures import file_errors, literal
 from carenet.cli.limits import check_limits
 
 if TYPE_CHECKING:  # loaded inside the command, so that `carenet --help` stays quick
     from carenet.sources.fhir import FhirDefaults, FhirImport
 
-console = Console()
-err_console = Console(stderr=True)
+console = LazyConsole()
+err_console = LazyConsole(stderr=True)
 _PROGRESS_FROM_BYTES = 16 * 1024 * 1024
 """Inputs smaller than this import in a second or two; no progress bar for them."""
 
@@ -39,6 +36,8 @@ def fhir(
     update: bool = UPDATE_OPTION,
 ) -> None:
     """Import FHIR R4 resources; every problem is listed and nothing is written unless all is well."""
+    from rich.progress import BarColumn, DownloadColumn, Progress, TimeRemainingColumn, TransferSpeedColumn
+
     from carenet.sources.fhir import read_fhir, save_fhir
 
     check_limits({"--workers": workers})
@@ -47,7 +46,8 @@ def fhir(
                     for f in ([p] if p.is_file() else [q for q in p.rglob("*") if q.is_file()]))
         if total >= _PROGRESS_FROM_BYTES:
             with Progress("[progress.description]{task.description}", BarColumn(), DownloadColumn(),
-                          TransferSpeedColumn(), TimeRemainingColumn(), console=err_console, transient=True) as bar:
+                          TransferSpeedColumn(), TimeRemainingColumn(), console=err_console.real,
+                          transient=True) as bar:
                 task = bar.add_task("reading FHIR", total=total)
                 result = read_fhir(paths, fhir_defaults(), workers=workers or None,
                                    progress=lambda done, _all: bar.update(task, completed=done))
@@ -61,6 +61,9 @@ def fhir(
 
 def _print_remarks(result: FhirImport) -> None:
     """What was skipped or noted on the way: printed (literally: codes come from the input) before the write."""
+    from rich.table import Table
+    from rich.text import Text
+
     if result.skipped:
         skipped = Table("skipped (valid FHIR carenet does not map)", "resources")
         for reason, n in result.skipped.most_common():
@@ -74,6 +77,8 @@ def _print_remarks(result: FhirImport) -> None:
 
 
 def _summary(result: FhirImport, out: Path) -> None:
+    from rich.table import Table
+
     console.print(f"[bold]imported[/] {len(result.files)} file(s), {result.n_bytes / 1e6:,.1f} MB, "
                   f"{sum(result.resources.values()):,} resources into {literal(out)}")
     rows = Table("table", "rows from this import", "rows in dataset")

@@ -6,16 +6,16 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import typer
-from rich.console import Console
-from rich.table import Table
-from rich.text import Text
 
+from carenet.cli.console import LazyConsole
 from carenet.cli.lazy import WholeHelpGroup
 
 if TYPE_CHECKING:  # loaded inside the commands, so that `carenet --help` stays quick
+    from rich.table import Table
+
     from carenet.models import DeliveryModel
 
-console = Console(width=140, markup=False)
+console = LazyConsole(width=140, markup=False)
 """Models may come from the user's own files: their text is printed as it is, never read as markup."""
 
 models_app = typer.Typer(help="The delivery-model library: list, show and check models.",
@@ -43,6 +43,8 @@ def parameter_mismatches(model: DeliveryModel) -> list[str]:
 
 def list_cmd() -> None:
     """List the models shipped in the library."""
+    from rich.table import Table
+
     from carenet.models import list_models, load_model
 
     grid = Table("name", "title", "scale", "booking", "triage", show_lines=False)
@@ -55,6 +57,8 @@ def list_cmd() -> None:
 
 
 def _workforce_table(m: DeliveryModel) -> Table:
+    from rich.table import Table
+
     grid = Table("role", "establishment", "sessions/FTE", "employer", "tag", "source", title="Workforce")
     for line in m.workforce.roles:
         grid.add_row(line.role, line.describe(), f"{line.sessions_per_fte:g}", line.employer, line.tag,
@@ -63,6 +67,8 @@ def _workforce_table(m: DeliveryModel) -> Table:
 
 
 def _teams_table(m: DeliveryModel) -> Table:
+    from rich.table import Table
+
     grid = Table("team", "kind", "panel", "serves", "members", title="Teams")
     for t in m.teams:
         members = ", ".join(f"{x.role} {x.fte:g}" + (f" ({x.function})" if x.function else "") for x in t.members)
@@ -72,6 +78,8 @@ def _teams_table(m: DeliveryModel) -> Table:
 
 
 def _mechanisms(m: DeliveryModel) -> Table:
+    from rich.table import Table
+
     grid = Table("part", "design", "tag", "source", title="Mechanisms", show_lines=True)
     e, b, p, c = m.entry, m.booking, m.proactive, m.community
     triage = e.triage if e.triage == "none" else (
@@ -123,6 +131,8 @@ def _mechanisms(m: DeliveryModel) -> Table:
 
 def show_cmd(name: str = typer.Argument(..., help="Library model name, or a path to a model file")) -> None:
     """Print one model: summary, sources, workforce, teams and every mechanism with its source."""
+    from rich.text import Text
+
     from carenet.models import load_model
 
     m = load_model(name)

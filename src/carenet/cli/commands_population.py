@@ -7,10 +7,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import typer
-from rich.console import Console
-from rich.table import Table
-from rich.text import Text
 
+from carenet.cli.console import LazyConsole
 from carenet.cli.dates import parse_day
 from carenet.cli.failures import file_errors, literal
 from carenet.cli.lazy import WholeHelpGroup
@@ -19,10 +17,12 @@ from carenet.schema.errors import CarenetError
 
 if TYPE_CHECKING:  # loaded inside the commands, so that `carenet --help` stays quick
     import pyarrow as pa
+    from rich.console import Console
+    from rich.table import Table
 
     from carenet.population import Summary
 
-console = Console()
+console = LazyConsole()
 population_app = typer.Typer(help="Calibrated synthetic populations: generate and check.",
                              no_args_is_help=True, cls=WholeHelpGroup)
 
@@ -92,6 +92,8 @@ def _reference_date(manifest_extra: dict, given: str | None) -> dt.date | None:
 def comparison_table(summary: Summary, title: str) -> tuple[Table, list[str], int]:
     """Generated against published, one row per figure, grouped; returns the table, its numbered sources and
     how many rows fail."""
+    from rich.table import Table
+
     from carenet.population import compare, failures
 
     rows = compare(summary)
@@ -145,6 +147,9 @@ def check(
 
 def show_profile(summary: Summary, out: Console | None = None) -> None:
     """Print a population's profile: practices, age bands, registers against published figures, workforce."""
+    from rich.table import Table
+    from rich.text import Text
+
     out = out or console
     practices = Table("practice", "name", "network", "list size", "IMD score", title="Practices")
     for row in summary.practices.to_pylist():

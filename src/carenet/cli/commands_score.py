@@ -11,10 +11,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import typer
-from rich.console import Console
-from rich.markup import escape
-from rich.table import Table
 
+from carenet.cli.console import LazyConsole
 from carenet.cli.dates import parse_day
 from carenet.cli.failures import file_errors, literal
 from carenet.schema.errors import CarenetError
@@ -24,7 +22,7 @@ if TYPE_CHECKING:  # loaded inside the commands, so that `carenet --help` stays 
 
     from carenet.measures import Period, ScorecardConfig, Tables
 
-console = Console()
+console = LazyConsole()
 
 
 class Backend(StrEnum):
@@ -97,6 +95,9 @@ def _scored(dataset: Path, tables: Tables, end: date, period_days: int | None,
     """The period to score up to ``end`` - ``--period-days``, else the default year, or the data's own span when
     it is shorter - less a twin run's warm-up; returns it with the notes on its warm-up and its basis, both printed.
     """
+    from rich.console import Console
+    from rich.markup import escape
+
     from carenet.measures import first_activity_date
     from carenet.measures.warm_up import read_warm_up, scored_period
     from carenet.schema import open_dataset
@@ -192,6 +193,7 @@ def score(
 
 def _worklist(tables: Tables, as_of: date, folder: Path) -> None:
     import ibis
+    from rich.table import Table
 
     from carenet.measures import WorklistConfig, case_finding, profile_for, write_worklist
     from carenet.twin.experiments.scoring import population_config
@@ -241,6 +243,8 @@ def spc(
                                                 "shorter)"),
 ) -> None:
     """An XmR chart (Making Data Count) of a weekly or monthly series, with its special-cause signals."""
+    from rich.table import Table
+
     from carenet.measures import SERIES, chart_series
 
     with file_errors(dataset):

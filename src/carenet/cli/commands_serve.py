@@ -7,22 +7,23 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import typer
-from rich.console import Console
-from rich.table import Table
 
 from carenet.cli.commands_store import DEFAULT_DB
+from carenet.cli.console import LazyConsole
 from carenet.cli.failures import literal
 from carenet.schema.errors import CarenetError
 
 if TYPE_CHECKING:  # the service loads inside the command, so that `carenet --help` stays quick
     from carenet.service.demo import DemoLogin
 
-console = Console()
+console = LazyConsole()
 DEMO_DB = Path("carenet-demo.db")
 """The demo's store when no --db is given (replaced by each --demo)."""
 
 
 def _print_logins(logins: list[DemoLogin], url: str) -> None:
+    from rich.table import Table
+
     grid = Table(title="Demo logins (shown once; stored only as hashes)")
     grid.add_column("role")
     grid.add_column("user name", no_wrap=True)

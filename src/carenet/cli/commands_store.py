@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
-from rich.console import Console
-from rich.table import Table
 
+from carenet.cli.console import LazyConsole
 from carenet.cli.failures import literal
 from carenet.cli.lazy import WholeHelpGroup
 
-console = Console()
+if TYPE_CHECKING:
+    from rich.table import Table
+
+console = LazyConsole()
 store_app = typer.Typer(help="The service's store: load a dataset in, export its activity.",
                         no_args_is_help=True, cls=WholeHelpGroup)
 DEFAULT_DB = "carenet-store.db"
@@ -20,6 +23,8 @@ DB_OPTION = typer.Option(DEFAULT_DB, "--db", help="Store: a SQLite file path, or
 
 
 def _counts(title: str, rows: dict[str, int]) -> Table:
+    from rich.table import Table
+
     grid = Table("table", title)
     for name, n in rows.items():
         grid.add_row(name, f"{n:,}")

@@ -7,17 +7,15 @@ import time
 from pathlib import Path
 
 import typer
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-from rich.table import Table
 
 from carenet.cli.commands_experiments import DEMO
+from carenet.cli.console import LazyConsole
 from carenet.cli.dates import parse_day
 from carenet.cli.kernels import warm_in_background
 from carenet.cli.lazy import WholeHelpGroup
 from carenet.cli.limits import check_limits
 
-console = Console()
+console = LazyConsole()
 twin_app = typer.Typer(help="The digital twin: run a delivery model on a population for a year.",
                        no_args_is_help=True, cls=WholeHelpGroup)
 
@@ -36,6 +34,9 @@ def run(
     patients: int | None = typer.Option(None, "--patients", min=1, help="With demo: total patients"),
 ) -> None:
     """Run MODEL on a population and write the run as a dataset the measures score like imported data."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+    from rich.table import Table
+
     from carenet.models import load_model
     from carenet.twin import Effects, run_model, run_summary, write_run
     from carenet.twin.population_source import load_population
@@ -50,7 +51,7 @@ def run(
                   f"{days} working days from {first.isoformat()}, seed {seed}", soft_wrap=True)
     clock = time.perf_counter()
     with Progress(TextColumn("simulating"), BarColumn(), MofNCompleteColumn(), TextColumn("days"),
-                  TimeElapsedColumn(), console=console, transient=True) as bar:
+                  TimeElapsedColumn(), console=console.real, transient=True) as bar:
         task = bar.add_task("days", total=days)
         result = run_model(spec, pop.tables, start=first, days=days, seed=seed, effects=effects,
                            booking_mode=booking, progress=lambda _day: bar.advance(task))
@@ -86,6 +87,8 @@ def r1(
 @twin_app.command("effects")
 def effects() -> None:
     """List the effects a run assumes, with their values, evidence tags and sources."""
+    from rich.table import Table
+
     from carenet.twin import Effects
 
     table = Table("effect", "value", "tag", "source")

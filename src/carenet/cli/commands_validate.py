@@ -11,15 +11,16 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import typer
-from rich.console import Console
-from rich.table import Table
 
 from carenet.cli.commands_experiments import DEMO, _command, progress_bar
+from carenet.cli.console import LazyConsole
 
 if TYPE_CHECKING:  # loaded inside the command, so that `carenet --help` stays quick
+    from rich.table import Table
+
     from carenet.validation import Validation
 
-console = Console()
+console = LazyConsole()
 
 _OPEN_DATA = Path("shared/external/nhs-open-data")
 NHS_OPEN_DATA = next((p for p in (Path("..") / _OPEN_DATA, Path(__file__).resolve().parents[4] / _OPEN_DATA)
@@ -36,6 +37,8 @@ def validation_table(validation: Validation) -> tuple[Table, list[str]]:
 
     Returns the table and the lines to print under it: the numbered sources, then why each n/a row lacks a figure.
     """
+    from rich.table import Table
+
     from carenet.validation import NOT_APPLICABLE, OUTSIDE
     from carenet.validation.comparison import format_tolerance, format_value
 

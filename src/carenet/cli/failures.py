@@ -12,12 +12,12 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-
-from rich.console import Console
-from rich.markup import escape
-from rich.text import Text
+from typing import TYPE_CHECKING
 
 from carenet.schema.errors import CarenetError
+
+if TYPE_CHECKING:
+    from rich.console import Console
 
 
 class FileSystemError(CarenetError):
@@ -112,11 +112,15 @@ def damaged_message(exc: BaseException, path: str | os.PathLike[str] | None) -> 
 
 def literal(value: object) -> str:
     """``value`` as text safe to put inside Rich markup (shown exactly as it is)."""
+    from rich.markup import escape
+
     return escape(os.fsdecode(value) if isinstance(value, Path) else str(value))
 
 
 def print_error(console: Console, message: str, label: str = "error") -> None:
     """``label:`` in bold red, then ``message`` exactly as it is."""
+    from rich.text import Text
+
     console.print(Text.assemble((f"{label}:", "bold red"), " ", message), highlight=False, soft_wrap=True)
 
 

@@ -1,0 +1,36 @@
+"""A command module's Rich console, made when first used: importing the module (for its help) loads no Rich.
+
+``console = LazyConsole(stderr=True)`` stands where ``console = Console(stderr=True)`` stood: every attribute
+and method is the real console's, made with the same settings the first time one is used; ``.real`` is the
+console itself, for a Rich object that wants one (a progress bar).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+
+class LazyConsole:
+    """A ``rich.console.Console(**settings)`` made on first use."""
+
+    def __init__(self, **settings: Any) -> None:
+        self._settings = settings
+        self._console: Console | None = None
+
+    @property
+    def real(self) -> Console:
+        """The console itself, made now if it has not been."""
+        if self._console is None:
+            from rich.console import Console
+
+            self._console = Console(**self._settings)
+        return self._console
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.real, name)
+
+
+__all__ = ["LazyConsole"]
