@@ -95,6 +95,7 @@ def test_the_top_level_help_and_an_unknown_command_import_no_command_module(argv
     (("score", "--help"), 0, "carenet.cli.commands_score"),
     (("fund",), 2, "carenet.cli.commands_fund"),
     (("twin", "run"), 2, "carenet.cli.commands_twin"),
+    (("compare", "traditional", "--days", "thirty"), 2, "carenet.cli.commands_experiments"),
 ], ids=lambda x: " ".join(x) if isinstance(x, tuple) else str(x))
 def test_a_command_loads_its_own_module_only_and_no_rich_or_pydantic(argv: tuple[str, ...], code: int,
                                                                  module: str) -> None:
@@ -103,6 +104,19 @@ def test_a_command_loads_its_own_module_only_and_no_rich_or_pydantic(argv: tuple
     assert sorted(m for m in result["heavy"] if m in MODULES) == _imported_with(module), output
     renderer = [m for m in result["heavy"] if m in RENDERER]
     assert renderer == [], f"carenet {' '.join(argv)} imported {renderer}"
+
+
+@pytest.mark.parametrize(("value", "words"), [
+    ("thirty", "Input should be a valid integer, unable to parse string as an integer"),  # refused without pydantic
+    ("3.5", "Input should be a valid integer, unable to parse string as an integer"),  # refused by Typer's own
+    ("0", "Input should be greater than or equal to 1"),
+])
+def test_a_bad_number_is_refused_with_typers_words_and_exit_2(value: str, words: str) -> None:
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(SRC), os.environ.get("PYTHONPATH", "")])}
+    done = subprocess.run([sys.executable, "-m", "carenet", "compare", "traditional", "--days", value],
+                          capture_output=True, text=True, env=env, timeout=120)
+    assert done.returncode == 2
+    assert f"Invalid value for '--days': {words}" in done.stderr
 
 
 def _imported_with(module: str) -> list[str]:

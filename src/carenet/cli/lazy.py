@@ -8,18 +8,20 @@ Typer (0.29) converts each parameter's value with a pydantic TypeAdapter that it
 (0.1 s), even for a parameter the user left out, such as ``--help`` itself. The groups here give every parameter
 of theirs and of the command they hand over to a converter that is built on the first value actually given, so
 ``--help`` and a missing argument or unknown option answer without pydantic; a value given is converted by
-Typer's own adapter, as before.
+Typer's own adapter, as before. One mistake is worded here, without pydantic: text that is no number at all
+given to a whole-number or decimal option, with the words Typer's adapter would use.
 """
 
 from __future__ import annotations
 
 import inspect
+import types
 from difflib import get_close_matches
 from importlib import import_module
-from typing import TYPE_CHECKING, ClassVar, NamedTuple
+from typing import TYPE_CHECKING, ClassVar, NamedTuple, Union, get_args, get_origin
 
 import typer
-from typer._click.exceptions import UsageError  # Typer vendors click as typer._click
+from typer._click.exceptions import BadParameter, UsageError  # Typer vendors click as typer._click
 from typer._coercion import build_runtime_param
 from typer.core import TyperGroup, _TyperParameter
 
@@ -43,12 +45,39 @@ def one_line_help(command: Command) -> str:
     return " ".join(text.split("\n\n")[0].replace("\b", "").split())
 
 
+NOT_A_NUMBER = {
+    int: "Input should be a valid integer, unable to parse string as an integer",
+    float: "Input should be a valid number, unable to parse string as a number",
+}
+"""What Typer's (pydantic's) converter says of text that is no number, by the option's type."""
+
+
+def _numeric_type(annotation: Any) -> type | None:
+    """``int`` or ``float`` for an option of that type (or that type or None), else None."""
+    if get_origin(annotation) in (Union, types.UnionType):
+        kinds = [arg for arg in get_args(annotation) if arg is not type(None)]
+        annotation = kinds[0] if len(kinds) == 1 else None
+    return annotation if annotation in NOT_A_NUMBER else None
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
+
+
 class _OnFirstValue:
-    """Stands for a parameter's Typer converter until a value comes: an absent value needs no converter."""
+    """Stands for a parameter's Typer converter until a value comes: an absent value needs no converter, and
+    text that is no number given to a numeric option is refused as Typer would refuse it."""
 
     def coerce(self, value: Any, param: _TyperParameter, ctx: Context) -> Any:
         if value is None:  # what Typer's converter returns for an absent value, without building it
             return () if param.multiple or param.nargs == -1 else None
+        kind = _numeric_type(param.type_descriptor.annotation)
+        if kind is not None and isinstance(value, str) and not _is_number(value):
+            raise BadParameter(NOT_A_NUMBER[kind], ctx=ctx, param=param)
         param._runtime_param = build_runtime_param(param.type_descriptor)
         return param._runtime_param.coerce(value, param=param, ctx=ctx)
 
