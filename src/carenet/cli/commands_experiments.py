@@ -240,6 +240,32 @@ def _tolerance() -> float:
     return float(parameter("measures_compare.relative_tolerance.value"))
 
 
+def print_robustness(comparison: Comparison) -> None:
+    """Which of the comparison's conclusions hold across the draws: robust, likely, fragile, and on what."""
+    from rich.table import Table
+
+    from carenet.report.summary import format_number
+
+    analysis = comparison.uncertainty
+    titles = dict(zip(comparison.models["model"], comparison.models["title"], strict=True))
+    draws = len(analysis.draws)
+    table = Table(title=f"Which conclusions hold across {draws} draws of the assumptions (against "
+                        f"{titles[analysis.comparator]})", show_lines=False, expand=False)
+    for column, style in (("model", None), ("conclusion", None), ("holds in", "bold"), ("verdict", None),
+                          ("hangs on", None)):
+        table.add_column(column, style=style, overflow="fold")
+    for row in analysis.conclusions().to_dict("records"):
+        change = f"{format_number(row['before'], row['unit'])} → {format_number(row['after'], row['unit'])}"
+        table.add_row(titles.get(row["model"], row["model"]), f"{row['verdict']} on {row['label'].lower()} ({change})",
+                      f"{row['holds']:.0%}", row["robustness"], row["hangs_on"] or "-")
+    console.print(table)
+    console.print(f"robust: holds in at least {analysis.thresholds.robust_share:.0%} of draws; likely: at least "
+                  f"{analysis.thresholds.likely_share:.0%}; otherwise fragile. 'Hangs on' names the assumptions whose "
+                  f"drawn values move the difference beyond chance (|rank correlation| above "
+                  f"{analysis.noise_rho:.2f} with {draws} draws). Compute per draw: "
+                  f"{analysis.seconds_per_draw:.0f} s.", highlight=False)
+
+
 def write_outputs(comparison: Comparison, out: Path, title: str, reproduce: list[str], report: bool = True,
                   wall_seconds: float | None = None, contract: str | None = None) -> list[Path]:
     """scorecard.csv, scorecard.xlsx and (unless ``report`` is off) report.html in ``out``, under its lock; with a
@@ -250,6 +276,10 @@ def write_outputs(comparison: Comparison, out: Path, title: str, reproduce: list
 
     with locked(out, command=reproduce[0] if reproduce else "carenet", what="run folder"):
         written = [comparison.to_csv(out / SCORECARD_CSV), comparison.to_excel(out / SCORECARD_XLSX)]
+        if comparison.uncertainty is not None:
+            from carenet.twin.experiments.uncertainty.export import write_uncertainty
+
+            written += write_uncertainty(comparison.uncertainty, out)
         if report:
             tables = report_tables(comparison, title=title, reproduce=reproduce, wall_seconds=wall_seconds)
             if contract is not None:
@@ -343,6 +373,11 @@ def compare(
                                  "section: a contract file or a library name (docs/fund.md)"),
     funding: bool = typer.Option(True, "--funding/--no-funding", help="Add the funding section to report.html"),
     start: str | None = _START,
+    uncertainty: int = typer.Option(0, "--uncertainty", min=0, help="Also run every model on N parameter sets drawn "
+                                    "over the assumptions' ranges and say which conclusions hold (docs/"
+                                    "uncertainty.md); a power of two spreads the draws most evenly"),
+    keep_draws: bool = typer.Option(False, "--keep-draws", help="With --uncertainty: keep every draw's datasets "
+                                    "(about 12 MB a replication on the demo network)"),
 ) -> None:
     """Compare delivery models on one population with common random numbers; print the scorecard and trade-offs."""
     from carenet.twin.experiments.compare import compare_models
@@ -352,17 +387,28 @@ def compare(
 
         read_contract(contract)  # a bad contract is refused before anything runs
     check_run_length(years, days)
-    check_limits({"--reps": reps, "--workers": workers, "--demo-patients": demo_patients})
+    check_limits({"--reps": reps, "--workers": workers, "--demo-patients": demo_patients,
+                  "--uncertainty": uncertainty or None})
+    if uncertainty and workers == 0:
+        from carenet.schema.errors import CarenetError
+
+        raise CarenetError("--uncertainty runs each draw in a worker process of its own; leave out --workers 0")
     warm_in_background()  # compiles the twin's kernels while the population is built
     first = parse_day(start, "--start")
     options = _options(population, years, days, reps, seed, booking, out, demo_patients, start)
-    command = _command("compare", *models, *options)
+    command = _command("compare", *models, *options, *(("--uncertainty", uncertainty) if uncertainty else ()),
+                       "--keep-draws" if keep_draws else None)
     clock = time.perf_counter()
-    with progress_bar(f"comparing {len(models)} models × {reps} replications") as update:
+    label = f"comparing {len(models)} models × {reps} replications" + (
+        f" × (1 + {uncertainty} draws)" if uncertainty else "")
+    with progress_bar(label) as update:
         result = compare_models(models, population, out, years=years, days=days, reps=reps, seed=seed,
                                 booking_mode=booking.value, workers=workers, on_progress=update,
-                                demo_patients=demo_patients, command=command, start=first)
+                                demo_patients=demo_patients, command=command, start=first, uncertainty=uncertainty,
+                                keep_draws=keep_draws)
     print_comparison(result, _tolerance(), full)
+    if result.uncertainty is not None:
+        print_robustness(result)
     title = f"Delivery models compared on {result.plan.population.label}"
     written = write_outputs(result, out, title, [command], report, time.perf_counter() - clock,
                             contract if funding else None)

@@ -17,6 +17,7 @@ OPTION_LIMITS: dict[str, str] = {
     "--batch-patients": "population_patients",
     "--practices": "r1_practices",
     "--workers": "workers",
+    "--uncertainty": "uncertainty_draws",
 }
 """Which ``limits`` entry bounds each option (a command may name another entry for the same option)."""
 

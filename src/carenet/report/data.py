@@ -30,6 +30,9 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     "spc": ("model", "period_start", "value", "mean", "upper_limit", "lower_limit", "point_type"),
     "assumptions": ("parameter", "value", "tag", "source", "rationale"),
     "sweep": ("setting", "model", "measure", "label", "mean", "lo", "hi"),
+    "robustness": ("model", "attribute", "measure", "label", "unit", "before", "after", "verdict", "better_share",
+                   "same_share", "worse_share", "holds", "robustness", "hangs_on"),
+    "sensitivity": ("target", "assumption", "rho", "beyond_noise", "rank"),
 }
 """Required columns of each input table (extra columns are ignored)."""
 
@@ -42,6 +45,8 @@ ABSENT_REASONS: dict[str, str] = {
            "two points (run more days: --days or --years)",
     "assumptions": "the run recorded no assumptions",
     "sweep": "the sweep produced no values",
+    "robustness": "the comparison was run without --uncertainty",
+    "sensitivity": "the comparison was run without --uncertainty",
     "sweep_frontier": "fewer than two settings have both a mean wait and a continuity index",
     "frontier": "no model has both a mean wait and a continuity index in the scored period",
 }
@@ -79,6 +84,15 @@ class ReportData:
     """Why a section has nothing to draw (section name → reason), printed where its chart would be."""
     funding: Any = None
     """Optional :class:`carenet.report.funding.FundingTables`: the funding section."""
+    robustness: pd.DataFrame | None = None
+    """With an uncertainty analysis: per model and headline measure, the central verdict against the comparator,
+    the shares of draws by verdict, the share that agrees (``holds``), its class and the assumptions it hangs on."""
+    sensitivity: pd.DataFrame | None = None
+    """With an uncertainty analysis: the rank correlation of each target (``model − comparator: measure``) with
+    each assumption, ranked."""
+    uncertainty: dict[str, Any] = field(default_factory=dict)
+    """With an uncertainty analysis: ``draws``, ``noise_rho``, ``robust_share``, ``likely_share``, ``sampler``,
+    ``seconds_per_draw``."""
 
     def __post_init__(self) -> None:
         for name in COLUMNS:

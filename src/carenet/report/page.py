@@ -31,6 +31,7 @@ from carenet.report.summary import (
     model_sentence,
 )
 from carenet.report.svg import chart_svg
+from carenet.report.uncertainty import summary_items, uncertainty_section
 
 _READABLE = 0o644
 """The page is for sharing: owner writes, everyone reads (``mkstemp`` would leave it private)."""
@@ -63,6 +64,8 @@ def _summary(data: ReportData) -> str:
             diffs = differences(data.scorecard, comparator, model, data.relative_tolerance)
             items.append(f"<li>{_e(model_sentence(titles[model], titles[comparator], diffs))}</li>")
     lead = "".join(f"<li>{_e(line)}</li>" for line in leaders(data.scorecard, titles))
+    held = "".join(f"<li>{_e(line)}</li>" for line in summary_items(data))
+    held = f"<h3>Which conclusions hold across the assumptions</h3><ul>{held}</ul>" if held else ""
     reps = data.meta.get("replications")
     noise = (f"Ranges in brackets are 95% intervals across {reps} replications; a difference is reported "
              "only when the intervals do not overlap." if reps else "")
@@ -70,7 +73,7 @@ def _summary(data: ReportData) -> str:
             f'<p class="lede">{_e(noise)}</p>'
             f"<h3>How each model compares with {_e(titles[order[0]])}</h3><ul class=\"summary\">"
             f"{''.join(items) or '<li>Only one model was run.</li>'}</ul>"
-            f"<h3>Who leads where</h3><ul>{lead}</ul></section>")
+            f"{held}<h3>Who leads where</h3><ul>{lead}</ul></section>")
 
 
 def _models(data: ReportData) -> str:
@@ -237,6 +240,8 @@ VALIDATION_PAGE = "validation.html"
 def render_html(data: ReportData, validation_link: bool = False) -> str:
     """The whole report as one HTML string (a sweep alone when the scorecard is empty)."""
     sections = [] if data.scorecard.empty else _comparison_sections(data)
+    if data.present("robustness"):
+        sections.append(uncertainty_section(data))
     if data.funding is not None:
         sections.append(funding_section(data))
     if data.present("sweep"):

@@ -5,11 +5,17 @@ the models meet the same demand and their differences are theirs (:mod:`.seeds`)
 replication is scored by the measures library and costed (:mod:`.scoring`), and the replications
 are pooled into means with 95% intervals (:mod:`.pool`). The run folder holds
 ``<model>/rep-000`` … (canonical datasets) and ``experiment.json``.
+
+With ``uncertainty=N`` every model also runs on N parameter sets drawn over the ranges of the twin's
+assumptions (:mod:`.uncertainty`), each with the central run's seeds, and the comparison carries the
+share of draws in which each of its conclusions holds and the assumptions that move each measure. The
+draws' datasets are removed once scored unless ``keep_draws``.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import shutil
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -18,6 +24,7 @@ from pathlib import Path
 import pandas as pd
 
 from carenet.models import DeliveryModel, load_model
+from carenet.params import load_parameters, parameter
 from carenet.schema.errors import CarenetError
 from carenet.twin.experiments.export import write_scorecard_csv, write_scorecard_excel
 from carenet.twin.experiments.manifest import assumptions, check_out_folder, write_experiment
@@ -38,6 +45,8 @@ from carenet.twin.experiments.replications import (
     run_tasks,
 )
 from carenet.twin.experiments.run_folder import writes_run_folder
+from carenet.twin.experiments.uncertainty import UncertaintyAnalysis, analyse, draw, settings_of, uncertain_assumptions
+from carenet.twin.experiments.uncertainty.settings import UncertaintySettings
 
 Progress = Callable[[int, int], None]
 
@@ -58,6 +67,8 @@ class Comparison:
     spc: pd.DataFrame
     seconds: float = 0.0
     assumptions: pd.DataFrame = field(default_factory=pd.DataFrame)
+    uncertainty: UncertaintyAnalysis | None = None
+    """With ``uncertainty=N``: the draws, each conclusion's robustness and the sensitivity tables."""
 
     @property
     def model_names(self) -> list[str]:
@@ -118,31 +129,60 @@ def tasks_for(plan: RunPlan, names: Sequence[str], specs: Sequence[DeliveryModel
     return tasks
 
 
+DRAWS_FOLDER = "uncertainty"
+"""Where the draws' replications are written (``uncertainty/draw-000/<model>/rep-000`` …)."""
+
+
 @writes_run_folder
 def compare_models(models: Sequence[str], population: str | Path, out: str | Path, *, years: float | None = 1.0,
                    days: int | None = None, reps: int = 2, seed: int = 0, booking_mode: str = "greedy",
                    workers: int | None = None, on_progress: Progress | None = None, start: dt.date | None = None,
-                   demo_patients: int | None = None, command: str = "") -> Comparison:
+                   demo_patients: int | None = None, command: str = "", uncertainty: int = 0,
+                   keep_draws: bool = False) -> Comparison:
     """Run and score every model on ``population``; see the module docstring."""
     clock = time.perf_counter()
     check_out_folder(Path(out))
     specs = load_models(models)
     plan = make_plan(population, out, years=years, days=days, reps=reps, seed=seed, booking_mode=booking_mode,
                      start=start, demo_patients=demo_patients)
-    tasks = tasks_for(plan, models, specs, plan.out, threads=duckdb_threads(len(specs) * reps, workers))
+    threads = duckdb_threads(len(specs) * reps * (1 + uncertainty), workers)
+    tasks = tasks_for(plan, models, specs, plan.out, threads=threads)
+    settings = UncertaintySettings.from_parameters()
+    if uncertainty:
+        drawn = uncertain_assumptions(load_parameters(), settings.sections)
+        draws = draw(drawn, uncertainty, seed, settings.sampler)
+        for i in range(uncertainty):
+            tasks += tasks_for(plan, models, specs, plan.out / DRAWS_FOLDER / f"draw-{i:03d}",
+                               settings=settings_of(draws, i), key_prefix=f"draw-{i:03d}/", threads=threads,
+                               spc=False)
     outcomes = run_tasks(tasks, workers=workers, on_progress=on_progress)
-    labels = [{"model": o.task.key.split("/")[0]} for o in outcomes]
+    central = [o for o in outcomes if not o.task.key.startswith("draw-")]
+    labels = [{"model": o.task.key.split("/")[0]} for o in central]
     comparison = Comparison(
-        plan=plan, models=model_table(specs), specs=list(specs), outcomes=outcomes,
-        scorecard=pooled_scorecard(outcomes, labels), replications=per_replication(outcomes, labels),
-        continuity_by_segment=pooled_segments(outcomes, labels), waits=pooled_waits(outcomes, labels),
-        workload=pooled_workload(outcomes, labels), spc=first_replication_spc(outcomes, labels),
+        plan=plan, models=model_table(specs), specs=list(specs), outcomes=central,
+        scorecard=pooled_scorecard(central, labels), replications=per_replication(central, labels),
+        continuity_by_segment=pooled_segments(central, labels), waits=pooled_waits(central, labels),
+        workload=pooled_workload(central, labels), spc=first_replication_spc(central, labels),
         assumptions=pd.DataFrame(assumptions(specs)),
     )
+    if uncertainty:
+        drawn_outcomes = [o for o in outcomes if o.task.key.startswith("draw-")]
+        keys = [{"draw": int(o.task.key.split("/")[0].removeprefix("draw-")), "model": o.task.key.split("/")[1]}
+                for o in drawn_outcomes]
+        per_draw = sum(o.seconds for o in drawn_outcomes) / uncertainty
+        comparison.uncertainty = analyse(
+            comparison.scorecard, pooled_scorecard(drawn_outcomes, keys), draws, drawn, specs[0].name,
+            [s.name for s in specs], float(parameter("measures_compare.relative_tolerance.value")),
+            settings.thresholds, settings.hangs_on, per_draw)
+        if not keep_draws:
+            shutil.rmtree(plan.out / DRAWS_FOLDER, ignore_errors=True)
     comparison.seconds = time.perf_counter() - clock
-    write_experiment(plan, "compare", outcomes, command,
-                     {"models": comparison.model_names, "wall_seconds": round(comparison.seconds, 1)})
+    extra = {"models": comparison.model_names, "wall_seconds": round(comparison.seconds, 1)}
+    if uncertainty:
+        extra["uncertainty"] = {"draws": uncertainty, "sampler": settings.sampler,
+                                "assumptions": [a.path for a in drawn], "draws_kept": keep_draws}
+    write_experiment(plan, "compare", central, command, extra)
     return comparison
 
 
-__all__ = ["Comparison", "compare_models", "duckdb_threads", "load_models", "model_table", "tasks_for"]
+__all__ = ["DRAWS_FOLDER", "Comparison", "compare_models", "duckdb_threads", "load_models", "model_table", "tasks_for"]

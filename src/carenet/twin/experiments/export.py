@@ -20,6 +20,7 @@ from carenet.schema.folders import READABLE, FolderLock, fsync_path, os_advice
 
 _SHEET_WIDTH = 60
 _VALUE_WIDTH = 16
+WIDE_COLUMNS = ("label", "summary", "source", "rationale", "parameter", "hangs_on", "note", "assumption", "target")
 
 
 def _atomic(path: str | Path, write: Callable[[Path], None]) -> Path:
@@ -47,7 +48,7 @@ def _atomic(path: str | Path, write: Callable[[Path], None]) -> Path:
 
 def write_scorecard_csv(scorecard: pd.DataFrame, path: str | Path) -> Path:
     """The pooled scorecard, one row per model (and setting) and measure."""
-    return _atomic(path, lambda p: scorecard.to_csv(p, index=False))
+    return write_table_csv(scorecard, path)
 
 
 def wide_scorecard(scorecard: pd.DataFrame, models: pd.DataFrame) -> pd.DataFrame:
@@ -73,6 +74,17 @@ def write_scorecard_excel(scorecard: pd.DataFrame, models: pd.DataFrame, path: s
     if assumptions is not None and not assumptions.empty:
         sheets["assumptions"] = assumptions
 
+    return write_workbook(sheets, path)
+
+
+def write_table_csv(table: pd.DataFrame, path: str | Path) -> Path:
+    """``table`` as a CSV file (no index), written whole or not at all."""
+    return _atomic(path, lambda p: table.to_csv(p, index=False))
+
+
+def write_workbook(sheets: dict[str, pd.DataFrame], path: str | Path) -> Path:
+    """An .xlsx workbook with one sheet per table: header row frozen, text columns wide."""
+
     def write(p: Path) -> None:
         with pd.ExcelWriter(p, engine="openpyxl") as book:
             for name, frame in sheets.items():
@@ -81,10 +93,10 @@ def write_scorecard_excel(scorecard: pd.DataFrame, models: pd.DataFrame, path: s
                 sheet.freeze_panes = "A2"
                 for i, column in enumerate(frame.columns):
                     letter = sheet.cell(row=1, column=i + 1).column_letter
-                    wide = column in ("label", "summary", "source", "rationale", "parameter")
+                    wide = column in WIDE_COLUMNS
                     sheet.column_dimensions[letter].width = _SHEET_WIDTH if wide else _VALUE_WIDTH
 
     return _atomic(path, write)
 
 
-__all__ = ["wide_scorecard", "write_scorecard_csv", "write_scorecard_excel"]
+__all__ = ["wide_scorecard", "write_scorecard_csv", "write_scorecard_excel", "write_table_csv", "write_workbook"]

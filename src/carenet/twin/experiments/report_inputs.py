@@ -83,6 +83,15 @@ def report_tables(comparison: Comparison, *, title: str, reproduce: list[str], s
         "meta": _meta(comparison, wall_seconds),
         "absent": _absent(comparison),
     }
+    analysis = comparison.uncertainty
+    if analysis is not None:
+        tables["robustness"] = analysis.robustness
+        tables["sensitivity"] = analysis.sensitivity
+        tables["uncertainty"] = {"draws": len(analysis.draws), "noise_rho": analysis.noise_rho,
+                                 "robust_share": analysis.thresholds.robust_share,
+                                 "likely_share": analysis.thresholds.likely_share,
+                                 "sampler": str(parameter("experiments_uncertainty.sampler.value")),
+                                 "seconds_per_draw": analysis.seconds_per_draw}
     if sweep is not None:
         tables["sweep"] = _charted(sweep)
         tables["sweep_parameter"] = " and ".join(v.path for v in sweep.varies)

@@ -1,0 +1,106 @@
+"""An uncertainty analysis of a comparison: the draws, each conclusion's robustness, and what moves each measure.
+
+:func:`analyse` takes the pooled scorecards of the central run and of every draw (each draw ran every
+model with the same replication seeds as the central run: common random numbers, so a change between
+draws is the assumptions' doing, not noise) and returns :class:`UncertaintyAnalysis`. Targets of the
+sensitivity are each model's level of each headline measure and, for every model but the comparator,
+its difference from the comparator (``model − comparator``), averaged over the draw's replications.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from carenet.measures.verdicts import HEADLINES
+from carenet.twin.experiments.uncertainty.conclusions import Thresholds, robustness, verdicts
+from carenet.twin.experiments.uncertainty.ranges import Assumption
+from carenet.twin.experiments.uncertainty.sensitivity import rank_correlations
+
+CENTRAL = -1
+"""The ``draw`` number of the central run (every assumption at its value)."""
+Z_95 = 1.959964
+"""The normal quantile of a two-sided 95% test."""
+DIFFERENCE = " − "
+"""Joins a model and the comparator in a difference's target name: ``micro_teams − traditional: upc``."""
+
+
+@dataclass
+class UncertaintyAnalysis:
+    """What the draws show. ``draws``: one row per draw, one column per assumption path. ``assumptions``: each
+    drawn assumption (path, label, central, low, high, distribution, tag, note). ``scorecard``: the pooled
+    scorecard of every draw (column ``draw``). ``verdicts``: every draw's verdict per model and headline measure.
+    ``robustness``: per model and headline measure, the central verdict, the shares of draws by verdict, the share
+    that agrees (``holds``), the class (robust, likely, fragile) and the assumptions it hangs on. ``sensitivity``:
+    rank correlation of every target with every assumption (a tornado chart's bars)."""
+
+    comparator: str
+    draws: pd.DataFrame
+    assumptions: pd.DataFrame
+    scorecard: pd.DataFrame
+    verdicts: pd.DataFrame
+    robustness: pd.DataFrame
+    sensitivity: pd.DataFrame
+    thresholds: Thresholds = field(default_factory=Thresholds)
+    seconds_per_draw: float = 0.0
+    noise_rho: float = 1.0
+    """The rank correlation that N independent draws reach by chance one time in twenty (1.96 / √(N − 1)):
+    an assumption is named beside a conclusion only above it."""
+
+    def conclusions(self) -> pd.DataFrame:
+        """The conclusions the central run states (better or worse), most robust first."""
+        table = self.robustness[self.robustness["verdict"] != "same"]
+        return table.sort_values(["holds", "model"], ascending=[False, True]).reset_index(drop=True)
+
+
+def _headline(scorecard: pd.DataFrame) -> pd.DataFrame:
+    measures = [m for keys in HEADLINES.values() for m in keys]
+    return scorecard[scorecard["measure"].isin(measures)]
+
+
+def targets(scorecard: pd.DataFrame, comparator: str) -> pd.DataFrame:
+    """One row per draw, one column per target: ``model: measure`` levels and ``model − comparator: measure``
+    differences of the headline measures (means over the draw's replications)."""
+    wide = _headline(scorecard).pivot_table(index="draw", columns=["model", "measure"], values="mean")
+    columns = {f"{model}: {measure}": wide[(model, measure)] for model, measure in wide.columns}
+    for model, measure in wide.columns:
+        if model != comparator and (comparator, measure) in wide.columns:
+            columns[f"{model}{DIFFERENCE}{comparator}: {measure}"] = wide[(model, measure)] - wide[(comparator,
+                                                                                                   measure)]
+    return pd.DataFrame(columns).reset_index()
+
+
+def noise_level(draws: int) -> float:
+    """|ρ| that ``draws`` independent draws exceed by chance one time in twenty (normal approximation to
+    Spearman's ρ under no association, 1.96 / √(N − 1)); 1 when there are too few draws to tell."""
+    return min(1.0, Z_95 / math.sqrt(draws - 1)) if draws > 1 else 1.0
+
+
+def _hangs_on(row: dict, sensitivity: pd.DataFrame, comparator: str, count: int) -> str:
+    target = f"{row['model']}{DIFFERENCE}{comparator}: {row['measure']}"
+    top = sensitivity[(sensitivity["target"] == target) & sensitivity["beyond_noise"]].head(count)
+    return "; ".join(f"{a} (ρ {r:+.2f})" for a, r in zip(top["assumption"], top["rho"], strict=True))
+
+
+def analyse(central: pd.DataFrame, by_draw: pd.DataFrame, draws: pd.DataFrame, assumptions: Sequence[Assumption],
+            comparator: str, models: Sequence[str], tolerance: float, thresholds: Thresholds,
+            hangs_on: int = 3, seconds_per_draw: float = 0.0) -> UncertaintyAnalysis:
+    """``central``: the central run's pooled scorecard; ``by_draw``: the draws' (with a ``draw`` column)."""
+    said = verdicts(central.assign(draw=CENTRAL), comparator, models, tolerance)
+    found = verdicts(by_draw, comparator, models, tolerance)
+    table = robustness(said, found, thresholds)
+    sensitivity = rank_correlations(draws, targets(by_draw, comparator), assumptions)
+    noise = noise_level(len(draws))
+    sensitivity["beyond_noise"] = (sensitivity["abs_rho"] > noise) & (sensitivity["abs_rho"] > 0)
+    table["hangs_on"] = [_hangs_on(row, sensitivity, comparator, hangs_on) for row in table.to_dict("records")]
+    described = pd.DataFrame([{"path": a.path, "assumption": a.label, "central": a.central, "low": a.low,
+                               "high": a.high, "distribution": a.distribution, "tag": a.tag, "note": a.note}
+                              for a in assumptions])
+    return UncertaintyAnalysis(comparator, draws, described, by_draw, found, table, sensitivity, thresholds,
+                               seconds_per_draw, noise)
+
+
+__all__ = ["CENTRAL", "DIFFERENCE", "UncertaintyAnalysis", "analyse", "noise_level", "targets"]
