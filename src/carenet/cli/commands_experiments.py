@@ -256,7 +256,7 @@ def print_robustness(comparison: Comparison) -> None:
         table.add_column(column, style=style, overflow="fold")
     for row in analysis.conclusions().to_dict("records"):
         change = f"{format_number(row['before'], row['unit'])} → {format_number(row['after'], row['unit'])}"
-        table.add_row(titles.get(row["model"], row["model"]), f"{row['verdict']} on {row['label'].lower()} ({change})",
+        table.add_row(row["model"], f"{row['verdict']} on {row['label'].lower()} ({change})",
                       f"{row['holds']:.0%}", row["robustness"], row["hangs_on"] or "-")
     console.print(table)
     console.print(f"robust: holds in at least {analysis.thresholds.robust_share:.0%} of draws; likely: at least "
@@ -389,10 +389,6 @@ def compare(
     check_run_length(years, days)
     check_limits({"--reps": reps, "--workers": workers, "--demo-patients": demo_patients,
                   "--uncertainty": uncertainty or None})
-    if uncertainty and workers == 0:
-        from carenet.schema.errors import CarenetError
-
-        raise CarenetError("--uncertainty runs each draw in a worker process of its own; leave out --workers 0")
     warm_in_background()  # compiles the twin's kernels while the population is built
     first = parse_day(start, "--start")
     options = _options(population, years, days, reps, seed, booking, out, demo_patients, start)
@@ -417,7 +413,8 @@ def compare(
 
 def sweep(
     models: list[str] = typer.Argument(..., help="Library model name(s) or model file(s)"),
-    vary: list[str] = typer.Option(..., "--vary", help="PATH=LOW..HIGH or PATH=a,b,c (once or twice)"),
+    vary: list[str] = typer.Option(..., "--vary", help="PATH=LOW..HIGH, PATH=a,b,c, or a PATH alone for "
+                             "its range in parameters.yaml (once or twice)"),
     steps: int = typer.Option(5, "--steps", min=2, help="Values in each LOW..HIGH range"),
     population: str = _POPULATION,
     years: float = _YEARS,

@@ -3,7 +3,9 @@
 ``carenet.compare(["traditional", "micro_teams"], population="demo", reps=2)`` runs the same
 experiment as ``carenet compare`` and returns its pooled scorecard as a pandas DataFrame, one row
 per model and measure (``mean``, 95% ``lo``/``hi``, ``reps``); ``df.attrs["run_folder"]`` names the
-folder holding every replication's dataset. Call :func:`carenet.twin.experiments.compare_models`
+folder holding every replication's dataset. With ``uncertainty=N`` it returns
+:class:`UncertainComparison`: the scorecard, the draws, each conclusion's robustness and the
+sensitivity (tornado) table, all DataFrames (docs/uncertainty.md). Call :func:`carenet.twin.experiments.compare_models`
 for the whole result (breakdowns, replications, assumptions).
 
 Replications run in worker processes that never import the caller's script, so these work at the top level of a
@@ -17,6 +19,7 @@ import shutil
 import tempfile
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
@@ -39,18 +42,36 @@ def _folder(out: str | Path | None, kind: str) -> Iterator[Path]:
         raise
 
 
+@dataclass
+class UncertainComparison:
+    """A comparison with its uncertainty analysis. ``scorecard``: as :func:`compare` returns it; ``draws``: one row
+    per draw, one column per assumption; ``robustness``: per model and headline measure, the central verdict
+    against the first model, the shares of draws by verdict, ``holds``, ``robustness`` (robust, likely, fragile)
+    and ``hangs_on``; ``sensitivity``: the rank correlation of each difference and level with each assumption."""
+
+    scorecard: pd.DataFrame
+    draws: pd.DataFrame
+    robustness: pd.DataFrame
+    sensitivity: pd.DataFrame
+    run_folder: str
+
+
 def compare(models: Sequence[str], population: str | Path = "demo", *, years: float | None = 1.0,
             days: int | None = None, reps: int = 2, seed: int = 0, out: str | Path | None = None,
             booking_mode: str = "greedy", workers: int | None = None,
-            demo_patients: int | None = None) -> pd.DataFrame:
-    """Compare ``models`` on ``population`` (a dataset folder or ``"demo"``); the pooled scorecard as a DataFrame."""
+            demo_patients: int | None = None, uncertainty: int = 0) -> pd.DataFrame | UncertainComparison:
+    """Compare ``models`` on ``population`` (a dataset folder or ``"demo"``); the pooled scorecard as a DataFrame,
+    or with ``uncertainty=N`` an :class:`UncertainComparison`."""
     with _folder(out, "compare") as folder:
         result = compare_models(list(models), population, folder, years=years, days=days, reps=reps, seed=seed,
                                 booking_mode=booking_mode, workers=workers, demo_patients=demo_patients,
-                                command="carenet.compare(...)")
+                                command="carenet.compare(...)", uncertainty=uncertainty)
     table = result.scorecard.copy()
     table.attrs["run_folder"] = str(folder)
-    return table
+    analysis = result.uncertainty
+    if analysis is None:
+        return table
+    return UncertainComparison(table, analysis.draws, analysis.robustness, analysis.sensitivity, str(folder))
 
 
 def simulate(model: str, population: str | Path = "demo", *, years: float | None = 1.0, days: int | None = None,
@@ -67,4 +88,4 @@ def simulate(model: str, population: str | Path = "demo", *, years: float | None
     return table
 
 
-__all__ = ["compare", "simulate"]
+__all__ = ["UncertainComparison", "compare", "simulate"]

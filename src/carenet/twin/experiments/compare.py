@@ -142,6 +142,9 @@ def compare_models(models: Sequence[str], population: str | Path, out: str | Pat
     """Run and score every model on ``population``; see the module docstring."""
     clock = time.perf_counter()
     check_out_folder(Path(out))
+    if uncertainty and workers == 0:
+        raise CarenetError("an uncertainty analysis runs each draw in a worker process of its own (its changed "
+                           "assumptions must not outlive it); give workers=None or more than 0")
     specs = load_models(models)
     plan = make_plan(population, out, years=years, days=days, reps=reps, seed=seed, booking_mode=booking_mode,
                      start=start, demo_patients=demo_patients)

@@ -1,6 +1,7 @@
 """Sensitivity: run a model over a range of one or two settings and watch access, continuity and cost move.
 
-A setting is a path and a range (``PATH=LOW..HIGH`` in ``steps`` even steps, or ``PATH=a,b,c``):
+A setting is a path and a range (``PATH=LOW..HIGH`` in ``steps`` even steps, or ``PATH=a,b,c``, or
+``PATH`` alone for the range ``parameters.yaml`` gives it, the one an uncertainty analysis draws from):
 a field of the model (``model.booking.horizon_days``) or an entry of ``parameters.yaml``
 (``twin.booking.continuity_value.value.1``, the continuity weight where continuity matters).
 Every setting runs the same replication seeds (common random numbers), so the curve is the
@@ -46,12 +47,37 @@ class Vary:
     values: tuple[float, ...]
 
 
+def _ranged(path: str, steps: int) -> Vary:
+    """``steps`` values over the range parameters.yaml gives ``path`` (whole numbers stay whole)."""
+    from carenet.params import load_parameters
+    from carenet.twin.experiments.uncertainty import uncertain_assumptions
+    from carenet.twin.experiments.uncertainty.settings import UncertaintySettings
+
+    ranged = {a.path: a for a in uncertain_assumptions(load_parameters(), UncertaintySettings.from_parameters()
+                                                       .sections)}
+    if path not in ranged:
+        near = sorted(p for p in ranged if p.startswith(path))
+        hint = f" (ranged entries under it: {', '.join(near)})" if near else ""
+        raise CarenetError(f"--vary {path!r}: parameters.yaml gives it no range{hint}; write PATH=LOW..HIGH or "
+                           "PATH=a,b,c")
+    if steps < 2:
+        raise CarenetError(f"--steps must be at least 2 for a range, got {steps}")
+    found = ranged[path]
+    values = np.linspace(found.low, found.high, steps)
+    if found.integer:
+        values = np.unique(np.floor(values + 0.5))
+    return Vary(path, tuple(float(v) for v in values))
+
+
 def parse_vary(text: str, steps: int) -> Vary:
-    """``PATH=LOW..HIGH`` (``steps`` evenly spaced values) or ``PATH=a,b,c``."""
+    """``PATH=LOW..HIGH`` (``steps`` evenly spaced values), ``PATH=a,b,c``, or ``PATH`` alone (its range in
+    parameters.yaml, in ``steps`` values)."""
     path, sep, spec = text.partition("=")
     path, spec = path.strip(), spec.strip()
+    if not sep and path:
+        return _ranged(path, steps)
     if not sep or not path or not spec:
-        raise CarenetError(f"--vary {text!r}: write PATH=LOW..HIGH or PATH=a,b,c")
+        raise CarenetError(f"--vary {text!r}: write PATH=LOW..HIGH, PATH=a,b,c or a ranged PATH alone")
     try:
         if ".." in spec:
             low, high = (float(x) for x in spec.split("..", 1))
