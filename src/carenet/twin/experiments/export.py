@@ -81,7 +81,7 @@ def write_scorecard_excel(scorecard: pd.DataFrame, models: pd.DataFrame, path: s
                 sheet.freeze_panes = "A2"
                 for i, column in enumerate(frame.columns):
                     letter = sheet.cell(row=1, column=i + 1).column_letter
-                    wide = column in ("label", "summary", "source", "rationale", "parameter")
+                    wide = column in ("label", "summary", "source", "rationale", "parameter", "range", "range_note")
                     sheet.column_dimensions[letter].width = _SHEET_WIDTH if wide else _VALUE_WIDTH
 
     return _atomic(path, write)
