@@ -65,8 +65,28 @@ def test_every_assumption_has_a_why() -> None:
     ])
     page = render_html(data)
     rows = re.findall(r"<tr><td><code>.*?</tr>", page.split('id="assumptions"')[1])
-    whys = [re.findall(r"<td>(.*?)</td>", row)[2] for row in rows]
+    whys = [re.findall(r"<td>(.*?)</td>", row)[4] for row in rows]  # parameter, value, range, tag, why
     assert len(whys) == 2 and all(w.strip() for w in whys)
+
+
+def test_assumptions_show_each_range_or_why_it_is_fixed() -> None:
+    from carenet.twin.experiments.manifest import parameter_assumptions
+
+    rows = {r["parameter"]: r for r in parameter_assumptions()}
+    assert rows["twin.effects.continuity_acs_admission_reduction"]["range"] == "0–0.0755"
+    assert rows["network.triage.same_day_to_routine"]["range"] == "0, 0–0.2, 0–0.3, 0.1–0.5"
+    assert rows["twin.effects.reference_upc"]["range"].startswith("fixed: a reference point by definition")
+    assert rows["twin.calendar.working_days_per_year"]["range"] == ""  # D: no range asked of it
+    assert all(r["range"] for r in rows.values() if r["tag"] in ("A", "M"))
+    data = report_data()
+    data.assumptions = pd.DataFrame([rows[p] for p in ("twin.effects.proactive_acute_reduction",
+                                                       "measures_population.acute_window_days")])
+    page = render_html(data).split('id="assumptions"')[1]
+    assert "<th>range</th>" in page
+    assert "<td>0–0.2<br><span" in page and "zero: controlled evaluations of case management" in page
+    assert "fixed: a definition of the measure" in page
+    data.assumptions = data.assumptions.drop(columns=["range", "range_note"])  # a run recorded before ranges
+    assert "<th>range</th>" in render_html(data)
 
 
 def test_spc_says_the_twin_s_seasonality_is_expected_variation() -> None:

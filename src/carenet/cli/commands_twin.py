@@ -84,20 +84,74 @@ def r1(
     console.print_json(json.dumps(metrics))
 
 
-@twin_app.command("effects")
-def effects() -> None:
-    """List the effects a run assumes, with their values, evidence tags and sources."""
-    from rich.table import Table
+SOURCE_CHARS = 60
+"""A source longer than this is cut at a word with "…" unless ``--full``."""
 
+
+def short_source(source: str, limit: int = SOURCE_CHARS) -> str:
+    """The source cut at a word to at most ``limit`` characters, with "…" where it was longer."""
+    text = " ".join(str(source).split())
+    if len(text) <= limit:
+        return text
+    head = text[: limit - 1]
+    cut = head.rsplit(" ", 1)[0] if " " in head else head
+    return f"{cut.rstrip(' ,;:(')}…"
+
+
+def _effect_cells(row: dict, entry: dict) -> tuple[str, str, str]:
+    """The effect's name (a dict-valued effect's keys on lines below it), its value and its range, line for line."""
+    from carenet.params import range_text
+
+    value, name = row["value"], row["name"]
+    span = range_text(entry)
+    if isinstance(value, dict):
+        spans = span.split(", ") if span and span != "fixed" else [span] * len(value)
+        return ("\n".join([name, *(f"  {k}" for k in value)]), "\n".join(["", *(f"{v:g}" for v in value.values())]),
+                "\n".join(["", *spans]))
+    shown = ", ".join(f"{v:g}" for v in value) if isinstance(value, list) else f"{value:g}"
+    return name, shown, span
+
+
+@twin_app.command("effects")
+def effects(
+    full: bool = typer.Option(False, "--full", help="Print each source whole, and why each range is what it is"),
+) -> None:
+    """List the effects a run assumes, with their values, ranges, evidence tags and sources.
+
+    Each effect's source is on the line below it, cut to one line unless --full. A range is what an
+    uncertainty analysis draws from ("fixed" when the effect is not drawn).
+    """
+    import textwrap
+
+    from carenet.params import parameter
     from carenet.twin import Effects
 
-    table = Table("effect", "value", "tag", "source")
-    table.columns[0].no_wrap = True
+    node = parameter("twin.effects")
+    rows = []
     for row in Effects.from_parameters().describe():
-        value = row["value"]
-        shown = ", ".join(f"{k} {v:g}" for k, v in value.items()) if isinstance(value, dict) else str(value)
-        table.add_row(row["name"], shown, row["tag"], row["source"])
-    console.print(table)
+        entry = node[row["name"]]
+        name, value, span = _effect_cells(row, entry)
+        if full:
+            why = f"fixed: {entry['fixed']}" if "fixed" in entry else entry.get("range_note") or entry.get("rationale")
+            notes = [str(row["source"]), *([f"range: {why}"] if why and span else [])]
+        else:
+            notes = [short_source(row["source"])]
+        rows.append(([name.split("\n"), value.split("\n"), span.split("\n"), [row["tag"]]], notes))
+    head = [["effect"], ["value"], ["range"], ["tag"]]
+    widths = [max(len(line) for cells, _ in [(head, None), *rows] for line in cells[i]) for i in range(4)]
+
+    def lines(cells: list[list[str]]) -> list[str]:
+        depth = max(len(c) for c in cells)
+        return ["  ".join(f"{(c[k] if k < len(c) else ''):<{w}}" for c, w in zip(cells, widths, strict=True)).rstrip()
+                for k in range(depth)]
+
+    width = max(40, console.width)
+    console.print(lines(head)[0], style="bold", highlight=False, markup=False)
+    for cells, notes in rows:
+        console.print("\n".join(lines(cells)), highlight=False, markup=False)
+        for note in notes:
+            console.print(textwrap.fill(" ".join(note.split()), width - 1, initial_indent="  ", subsequent_indent="  "),
+                          style="dim", highlight=False, markup=False, soft_wrap=True)
 
 
 def register(app: typer.Typer) -> None:

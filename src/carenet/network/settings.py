@@ -189,10 +189,15 @@ def _booking() -> BookingSettings:
 
 def _choice() -> ChoiceSettings:
     node = _node("choice.prefers_particular_gp")
-    bands = node["bands"]
+    ages = np.asarray(node["ages_from"], np.int64)
+    share = np.asarray(node["value"], np.float64)
+    rising = ages.size > 0 and ages[0] == 0 and bool((np.diff(ages) > 0).all())
+    if ages.shape != share.shape or not rising or not ((share >= 0) & (share <= 1)).all():
+        raise ValueError("parameters.yaml network.choice.prefers_particular_gp needs one share in [0, 1] per age, "
+                         "ages rising from 0")
     return ChoiceSettings(
-        prefer_age_lo=np.asarray([int(b["lo"]) for b in bands], np.int64),
-        prefer_share=np.asarray([float(b["share"]) for b in bands], np.float64),
+        prefer_age_lo=ages,
+        prefer_share=share,
         complex_prefer_ratio=float(_node("choice.complex_prefer_ratio.value")),
         wait_value_days=float(_node("choice.wait_for_preferred_days.value")),
     )

@@ -15,6 +15,7 @@ import tempfile
 from collections.abc import Callable
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
 import altair as alt
 import pandas as pd
@@ -143,15 +144,28 @@ def _assumptions(data: ReportData) -> str:
     if not data.present("assumptions"):
         return ""
     rows = "".join(
-        f"<tr><td><code>{_e(r.parameter)}</code></td><td>{_e(r.value)}</td><td>{_e(r.tag)}</td>"
+        f"<tr><td><code>{_e(r.parameter)}</code></td><td>{_e(r.value)}</td><td>{_range(r)}</td><td>{_e(r.tag)}</td>"
         f"<td>{_e(_why(r.rationale, r.tag))}</td><td class=\"source\">{_e(r.source)}</td></tr>"
         for r in data.assumptions.itertuples())
     return ('<section id="assumptions"><h2>Assumptions and their sources</h2>'
             "<p>Every figure the simulation and the costs rest on. Tags: V verified in the cited source, D derived "
             "by arithmetic, S secondary source, M from memory (unverified), A assumption (the rationale says why). "
-            "Each can be changed in <code>parameters.yaml</code> or in the model file.</p>"
-            '<table class="plain assumptions"><thead><tr><th>parameter</th><th>value</th><th>tag</th><th>why</th>'
-            f"<th>source</th></tr></thead><tbody>{rows}</tbody></table></section>")
+            "The range is what an uncertainty analysis draws the figure from (uniform unless the distribution is "
+            "named; one span per element of a list), with why those bounds; “fixed” says why a figure is "
+            "not drawn. Each can be changed in <code>parameters.yaml</code> or in the model file.</p>"
+            '<table class="plain assumptions"><thead><tr><th>parameter</th><th>value</th><th>range</th><th>tag</th>'
+            f"<th>why</th><th>source</th></tr></thead><tbody>{rows}</tbody></table></section>")
+
+
+def _text(row: Any, column: str) -> str:
+    value = getattr(row, column, "")
+    return "" if value is None or (isinstance(value, float) and pd.isna(value)) else str(value).strip()
+
+
+def _range(row: Any) -> str:
+    """The row's range (tables written before ranges existed have none), with why those bounds below it."""
+    span, note = _text(row, "range"), _text(row, "range_note")
+    return _e(span) + (f'<br><span class="range-note">{_e(note)}</span>' if span and note else "")
 
 
 TAG_REASONS: dict[str, str] = {

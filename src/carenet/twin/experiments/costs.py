@@ -19,7 +19,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from carenet.params import parameter
+from carenet.params import parameter, range_text
 from carenet.schema.errors import CarenetError
 from carenet.schema.roles import ROLE_CODES
 
@@ -103,7 +103,8 @@ def cost_per_patient(clinicians: pa.Table, registered: int) -> float:
 def cost_assumptions() -> list[dict[str, str]]:
     """The unit costs as rows for the report's table of assumptions."""
     return [{"parameter": f"{SECTION}.roles.{c.role}", "value": f"£{c.gbp_per_wte:,.0f} per WTE a year",
-             "tag": c.tag, "source": c.source, "rationale": f"{c.rationale} ({c.basis})"}
+             "tag": c.tag, "range": range_text(parameter(f"{SECTION}.roles.{c.role}"), reason=True), "range_note": "",
+             "source": c.source, "rationale": f"{c.rationale} ({c.basis})"}
             for c in role_costs().values()]
 
 

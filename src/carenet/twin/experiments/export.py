@@ -20,7 +20,8 @@ from carenet.schema.folders import READABLE, FolderLock, fsync_path, os_advice
 
 _SHEET_WIDTH = 60
 _VALUE_WIDTH = 16
-WIDE_COLUMNS = ("label", "summary", "source", "rationale", "parameter", "hangs_on", "note", "assumption", "target")
+WIDE_COLUMNS = ("label", "summary", "source", "rationale", "parameter", "range", "range_note", "hangs_on", "note",
+                "assumption", "target")
 
 
 def _atomic(path: str | Path, write: Callable[[Path], None]) -> Path:

@@ -16,13 +16,13 @@ from typing import Any
 
 from carenet import __version__
 from carenet.models import DeliveryModel
-from carenet.params import load_parameters
+from carenet.params import load_parameters, range_text
 from carenet.twin.experiments.costs import cost_assumptions
 from carenet.twin.experiments.plan import RunPlan
 from carenet.twin.experiments.replications import Outcome
 from carenet.twin.experiments.run_folder import EXPERIMENT_FILE, check_out_folder, commit_experiment
 
-ASSUMPTION_SECTIONS = ("twin", "experiments_measurement", "experiments", "measures_population",
+ASSUMPTION_SECTIONS = ("twin", "network", "experiments_measurement", "experiments", "measures_population",
                        "measures_coordination", "measures_community", "measures_compare")
 """Sections of ``parameters.yaml`` whose entries the report lists as assumptions."""
 _MODEL_BLOCKS = ("workforce", "panels", "entry", "booking", "proactive", "community", "hub")
@@ -48,7 +48,8 @@ def _leaves(node: Any, path: str) -> list[dict[str, str]]:
     if isinstance(node, dict) and "value" in node and "tag" in node:
         value = node["value"]
         shown = ", ".join(map(str, value)) if isinstance(value, list) else str(value)
-        return [{"parameter": path, "value": shown, "tag": str(node["tag"]),
+        return [{"parameter": path, "value": shown, "tag": str(node["tag"]), "range": range_text(node, reason=True),
+                 "range_note": str(node.get("range_note", "")),
                  "source": str(node.get("source", "")), "rationale": str(node.get("rationale", ""))}]
     if isinstance(node, dict):
         return [row for key, child in node.items() for row in _leaves(child, f"{path}.{key}")]
@@ -56,7 +57,8 @@ def _leaves(node: Any, path: str) -> list[dict[str, str]]:
 
 
 def parameter_assumptions(sections: Sequence[str] = ASSUMPTION_SECTIONS) -> list[dict[str, str]]:
-    """Every valued entry of the given ``parameters.yaml`` sections, with its tag, source and rationale."""
+    """Every valued entry of the given ``parameters.yaml`` sections, with its tag, source and rationale, and its
+    range (``range_text``: ``0.1–0.3``, ``fixed: <reason>``, or empty for a V/D/S entry without one)."""
     tree = load_parameters()
     return [row for name in sections if name in tree for row in _leaves(tree[name], name)]
 
@@ -70,7 +72,7 @@ def model_assumptions(models: Sequence[DeliveryModel]) -> list[dict[str, str]]:
             if part is None or not hasattr(part, "source"):
                 continue
             rows.append({"parameter": f"model {model.name}: {block}", "value": "see model file", "tag": part.tag,
-                         "source": part.source,
+                         "range": "", "range_note": "", "source": part.source,
                          "rationale": f"how {model.title} organises its {block}, as the cited design describes"})
     return rows
 
