@@ -44,7 +44,7 @@ from carenet.twin.experiments.replications import (
     replication_folder,
     run_tasks,
 )
-from carenet.twin.experiments.run_folder import writes_run_folder
+from carenet.twin.experiments.run_folder import staged_path, writes_run_folder
 from carenet.twin.experiments.uncertainty import UncertaintyAnalysis, analyse, draw, settings_of, uncertain_assumptions
 from carenet.twin.experiments.uncertainty.settings import UncertaintySettings
 
@@ -178,7 +178,7 @@ def compare_models(models: Sequence[str], population: str | Path, out: str | Pat
             [s.name for s in specs], float(parameter("measures_compare.relative_tolerance.value")),
             settings.thresholds, settings.hangs_on, per_draw)
         if not keep_draws:
-            shutil.rmtree(plan.out / DRAWS_FOLDER, ignore_errors=True)
+            shutil.rmtree(staged_path(plan.out / DRAWS_FOLDER), ignore_errors=True)
     comparison.seconds = time.perf_counter() - clock
     extra = {"models": comparison.model_names, "wall_seconds": round(comparison.seconds, 1)}
     if uncertainty:
