@@ -3,6 +3,8 @@ tree, draws spread over them, verdict shares and their classes, and which assump
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -128,7 +130,22 @@ def test_the_analysis_finds_the_assumption_that_decides_a_conclusion_and_not_the
     assert abs(tornado.loc["irrelevant", "rho"]) < result.noise_rho
 
 
-def test_the_chance_level_of_a_rank_correlation_falls_with_the_number_of_draws() -> None:
-    assert noise_level(1) == 1.0
-    assert noise_level(5) == pytest.approx(1.959964 / 2)
-    assert noise_level(101) == pytest.approx(0.196, abs=0.001)
+def test_the_chance_level_of_a_rank_correlation_falls_with_the_draws_and_rises_with_the_assumptions() -> None:
+    assert noise_level(1, 10) == 1.0
+    assert noise_level(5, 1) == pytest.approx(1.959964 / 2)  # one assumption: the plain two-sided 5%
+    assert noise_level(101, 1) == pytest.approx(0.196, abs=0.001)
+    assert noise_level(33, 76) == pytest.approx(3.4086 / math.sqrt(32), abs=0.002)  # 0.05 shared by 76
+
+
+def test_unrelated_assumptions_are_named_beside_a_conclusion_rarely() -> None:
+    """Sixty assumptions that do nothing, a target that is pure noise: across 40 analyses of 32 draws each, an
+    assumption is named in few of them (one in twenty is the design; a few more or fewer by chance)."""
+    rng = np.random.default_rng(0)
+    named = 0
+    assumptions = [Assumption(f"twin.a{i}", 0.5, 0.0, 1.0) for i in range(60)]
+    for trial in range(40):
+        draws = draw(assumptions, 32, seed=trial)
+        central, by_draw = _scorecards(list(8.0 + rng.standard_normal(32)))
+        result = analyse(central, by_draw, draws, assumptions, "a", ["a", "b"], 0.02, Thresholds(0.9, 0.7))
+        named += bool(result.robustness["hangs_on"].iloc[0])
+    assert named <= 6

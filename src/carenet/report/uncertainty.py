@@ -77,21 +77,23 @@ def tornado_chart(data: ReportData) -> alt.FacetChart | None:
     table["abs_rho"] = table["rho"].abs()
     table["side"] = table["rho"].map(lambda v: "raises the difference" if v >= 0 else "lowers the difference")
     noise = float(data.uncertainty.get("noise_rho", 1.0))
-    base = alt.Chart(table).encode(
-        y=alt.Y("assumption:N", sort=alt.EncodingSortField("abs_rho", order="descending"), title=None,
-                axis=alt.Axis(labelLimit=260)),
-    )
-    bars = base.mark_bar().encode(
+    table["chance_low"], table["chance_high"] = -noise, noise
+    y = alt.Y("assumption:N", sort=alt.EncodingSortField("abs_rho", order="descending"), title=None,
+              axis=alt.Axis(labelLimit=260))
+    bars = alt.Chart().mark_bar().encode(
+        y=y,
         x=alt.X("rho:Q", title="rank correlation with the difference across draws", scale=alt.Scale(domain=[-1, 1])),
         color=alt.Color("side:N", title=None, scale=alt.Scale(domain=["raises the difference",
                                                                       "lowers the difference"],
                                                               range=["#2b8cbe", "#e6550d"]),
                         legend=alt.Legend(orient="bottom")),
         tooltip=["assumption:N", alt.Tooltip("rho:Q", format="+.2f")])
-    rules = alt.Chart(pd.DataFrame({"x": [-noise, noise]})).mark_rule(strokeDash=[4, 3], color="#555").encode(x="x:Q")
-    return alt.layer(bars, rules, data=table).properties(width=WIDTH - 200, height=22 * TORNADO_BARS).facet(
-        row=alt.Row("conclusion:N", title=None, header=alt.Header(labelAngle=0, labelAlign="left", labelLimit=600,
-                                                                  labelOrient="top", labelFontWeight="bold")),
+    low = alt.Chart().mark_rule(strokeDash=[4, 3], color="#555").encode(x="chance_low:Q")
+    high = alt.Chart().mark_rule(strokeDash=[4, 3], color="#555").encode(x="chance_high:Q")
+    return alt.layer(bars, low, high, data=table).properties(width=WIDTH - 200, height=22 * TORNADO_BARS).facet(
+        row=alt.Row("conclusion:N", title=None, sort=list(dict.fromkeys(table["conclusion"])),
+                    header=alt.Header(labelAngle=0, labelAlign="left", labelLimit=600, labelOrient="top",
+                                      labelFontWeight="bold")),
     ).resolve_scale(y="independent")
 
 

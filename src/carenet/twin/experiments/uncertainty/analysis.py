@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import pandas as pd
+from scipy import stats
 
 from carenet.measures.verdicts import HEADLINES
 from carenet.twin.experiments.uncertainty.conclusions import Thresholds, robustness, verdicts
@@ -22,8 +23,8 @@ from carenet.twin.experiments.uncertainty.sensitivity import rank_correlations
 
 CENTRAL = -1
 """The ``draw`` number of the central run (every assumption at its value)."""
-Z_95 = 1.959964
-"""The normal quantile of a two-sided 95% test."""
+FALSE_ALARM = 0.05
+"""The chance, over all the assumptions together, that one is named beside a conclusion though it does not move it."""
 DIFFERENCE = " − "
 """Joins a model and the comparator in a difference's target name: ``micro_teams − traditional: upc``."""
 
@@ -47,8 +48,8 @@ class UncertaintyAnalysis:
     thresholds: Thresholds = field(default_factory=Thresholds)
     seconds_per_draw: float = 0.0
     noise_rho: float = 1.0
-    """The rank correlation that N independent draws reach by chance one time in twenty (1.96 / √(N − 1)):
-    an assumption is named beside a conclusion only above it."""
+    """The rank correlation that no assumption reaches by chance in N draws but one time in twenty (see
+    :func:`noise_level`): an assumption is named beside a conclusion only above it."""
 
     def conclusions(self) -> pd.DataFrame:
         """The conclusions the central run states (better or worse), most robust first."""
@@ -73,10 +74,15 @@ def targets(scorecard: pd.DataFrame, comparator: str) -> pd.DataFrame:
     return pd.DataFrame(columns).reset_index()
 
 
-def noise_level(draws: int) -> float:
-    """|ρ| that ``draws`` independent draws exceed by chance one time in twenty (normal approximation to
-    Spearman's ρ under no association, 1.96 / √(N − 1)); 1 when there are too few draws to tell."""
-    return min(1.0, Z_95 / math.sqrt(draws - 1)) if draws > 1 else 1.0
+def noise_level(draws: int, assumptions: int) -> float:
+    """|ρ| that none of ``assumptions`` unrelated assumptions exceeds by chance in ``draws`` draws but one time in
+    twenty: Spearman's ρ under no association is about normal with variance 1 / (N − 1), and the two-sided 5% is
+    shared among the assumptions (Bonferroni), z / √(N − 1) with z the normal quantile at 1 − 0.025 / d. 1 when
+    there are too few draws to tell."""
+    if draws <= 1:
+        return 1.0
+    z = float(stats.norm.ppf(1 - FALSE_ALARM / 2 / max(assumptions, 1)))
+    return min(1.0, z / math.sqrt(draws - 1))
 
 
 def _hangs_on(row: dict, sensitivity: pd.DataFrame, comparator: str, count: int) -> str:
@@ -93,7 +99,7 @@ def analyse(central: pd.DataFrame, by_draw: pd.DataFrame, draws: pd.DataFrame, a
     found = verdicts(by_draw, comparator, models, tolerance)
     table = robustness(said, found, thresholds)
     sensitivity = rank_correlations(draws, targets(by_draw, comparator), assumptions)
-    noise = noise_level(len(draws))
+    noise = noise_level(len(draws), len(assumptions))
     sensitivity["beyond_noise"] = (sensitivity["abs_rho"] > noise) & (sensitivity["abs_rho"] > 0)
     table["hangs_on"] = [_hangs_on(row, sensitivity, comparator, hangs_on) for row in table.to_dict("records")]
     described = pd.DataFrame([{"path": a.path, "assumption": a.label, "central": a.central, "low": a.low,
