@@ -18,7 +18,7 @@ import datetime as dt
 import shutil
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import pandas as pd
@@ -155,9 +155,9 @@ def compare_models(models: Sequence[str], population: str | Path, out: str | Pat
         drawn = uncertain_assumptions(load_parameters(), settings.sections)
         draws = draw(drawn, uncertainty, seed, settings.sampler)
         for i in range(uncertainty):
-            tasks += tasks_for(plan, models, specs, plan.out / DRAWS_FOLDER / f"draw-{i:03d}",
-                               settings=settings_of(draws, i), key_prefix=f"draw-{i:03d}/", threads=threads,
-                               spc=False)
+            tasks += [replace(task, breakdowns=False) for task in tasks_for(
+                plan, models, specs, plan.out / DRAWS_FOLDER / f"draw-{i:03d}", settings=settings_of(draws, i),
+                key_prefix=f"draw-{i:03d}/", threads=threads, spc=False)]
     outcomes = run_tasks(tasks, workers=workers, on_progress=on_progress)
     central = [o for o in outcomes if not o.task.key.startswith("draw-")]
     labels = [{"model": o.task.key.split("/")[0]} for o in central]

@@ -57,6 +57,8 @@ class Task:
     score: bool = True
     full_score: bool = True
     spc: bool = True
+    breakdowns: bool = True
+    """Also score the report's breakdowns (continuity by segment, waits, workload); an uncertainty draw needs none."""
     threads: int = 0
 
     @property
@@ -131,7 +133,8 @@ def execute(task: Task) -> Outcome:
     written = time.perf_counter()
     calendar = run.setup.calendar
     first_day, last_day = calendar.date(task.warm_up_days), calendar.date(task.days - 1)
-    score = (score_dataset(task.out, first_day, last_day, full=task.full_score, spc=task.spc, threads=task.threads)
+    score = (score_dataset(task.out, first_day, last_day, full=task.full_score, spc=task.spc,
+                           breakdowns=task.breakdowns, threads=task.threads)
              if task.score else None)
     scored = time.perf_counter()
     if _progress_queue is not None:

@@ -207,10 +207,11 @@ def _light_rows(tables: Tables, config: ScorecardConfig, period: Period) -> list
 
 
 def score_dataset(path: str | Path, first_day: dt.date, last_day: dt.date, *, full: bool = True, spc: bool = True,
-                  threads: int = 0) -> RepScore:
+                  breakdowns: bool = True, threads: int = 0) -> RepScore:
     """Score the dataset at ``path`` over the days ``first_day`` … ``last_day`` (DuckDB, reading the files in place).
 
     ``full=False`` scores access, continuity and cost only and skips the breakdowns (sweeps);
+    ``breakdowns=False`` scores every measure but skips continuity by segment, waits and workload;
     ``threads`` caps DuckDB's threads (0: DuckDB's default), so parallel replications share the cores.
     """
     con = connect("duckdb", threads=threads) if threads > 0 else connect("duckdb")
@@ -223,12 +224,13 @@ def score_dataset(path: str | Path, first_day: dt.date, last_day: dt.date, *, fu
     card = scorecard(tables, config)
     registered = card.sections.get("population", {}).get("registered_patients")
     rows = _card_rows(card) + _cost_rows(tables, registered, card.period)
+    empty = pd.DataFrame()
     return RepScore(
         scorecard=pd.DataFrame(rows),
-        continuity_by_segment=_segments(tables, config, period),
-        waits=_waits(tables, period),
-        workload=_workload(tables, period),
-        spc=_spc(tables, period) if spc else pd.DataFrame(),
+        continuity_by_segment=_segments(tables, config, period) if breakdowns else empty,
+        waits=_waits(tables, period) if breakdowns else empty,
+        workload=_workload(tables, period) if breakdowns else empty,
+        spc=_spc(tables, period) if spc else empty,
     )
 
 
