@@ -17,7 +17,7 @@ from carenet.twin.experiments.uncertainty import (
     draw,
     uncertain_assumptions,
 )
-from carenet.twin.experiments.uncertainty.analysis import noise_level
+from carenet.twin.experiments.uncertainty.analysis import noise_level, targets
 
 TREE = {
     "twin": {
@@ -149,3 +149,14 @@ def test_unrelated_assumptions_are_named_beside_a_conclusion_rarely() -> None:
         result = analyse(central, by_draw, draws, assumptions, "a", ["a", "b"], 0.02, Thresholds(0.9, 0.7))
         named += bool(result.robustness["hangs_on"].iloc[0])
     assert named <= 6
+
+
+def test_the_sensitivity_targets_are_every_level_and_every_pair_of_models() -> None:
+    card = pd.DataFrame([_rows(d, m, "mean_wait_days", v) for d in range(3)
+                         for m, v in (("a", 10.0 + d), ("b", 8.0), ("c", 9.0 - d))])
+    table = targets(card, ["a", "b", "c"]).set_index("draw")
+    assert sorted(table.columns) == sorted(["a: mean_wait_days", "b: mean_wait_days", "c: mean_wait_days",
+                                            "b − a: mean_wait_days", "c − a: mean_wait_days",
+                                            "c − b: mean_wait_days"])
+    assert table["c − b: mean_wait_days"].tolist() == [1.0, 0.0, -1.0]
+    assert table["b − a: mean_wait_days"].tolist() == [-2.0, -3.0, -4.0]

@@ -3,8 +3,8 @@
 :func:`analyse` takes the pooled scorecards of the central run and of every draw (each draw ran every
 model with the same replication seeds as the central run: common random numbers, so a change between
 draws is the assumptions' doing, not noise) and returns :class:`UncertaintyAnalysis`. Targets of the
-sensitivity are each model's level of each headline measure and, for every model but the comparator,
-its difference from the comparator (``model − comparator``), averaged over the draw's replications.
+sensitivity are each model's level of each headline measure and the difference of every pair of models
+(``later − earlier`` in the order given, the comparator first), averaged over the draw's replications.
 """
 
 from __future__ import annotations
@@ -62,15 +62,19 @@ def _headline(scorecard: pd.DataFrame) -> pd.DataFrame:
     return scorecard[scorecard["measure"].isin(measures)]
 
 
-def targets(scorecard: pd.DataFrame, comparator: str) -> pd.DataFrame:
-    """One row per draw, one column per target: ``model: measure`` levels and ``model − comparator: measure``
-    differences of the headline measures (means over the draw's replications)."""
+def targets(scorecard: pd.DataFrame, models: Sequence[str]) -> pd.DataFrame:
+    """One row per draw, one column per target: ``model: measure`` levels and, for every pair of models in the
+    order given, ``later − earlier: measure`` differences of the headline measures (means over the draw's
+    replications); the first model is the comparator, so ``model − comparator`` is among them."""
     wide = _headline(scorecard).pivot_table(index="draw", columns=["model", "measure"], values="mean")
     columns = {f"{model}: {measure}": wide[(model, measure)] for model, measure in wide.columns}
-    for model, measure in wide.columns:
-        if model != comparator and (comparator, measure) in wide.columns:
-            columns[f"{model}{DIFFERENCE}{comparator}: {measure}"] = wide[(model, measure)] - wide[(comparator,
-                                                                                                   measure)]
+    measures = list(dict.fromkeys(measure for _, measure in wide.columns))
+    for i, earlier in enumerate(models):
+        for later in models[i + 1:]:
+            for measure in measures:
+                if (earlier, measure) in wide.columns and (later, measure) in wide.columns:
+                    columns[f"{later}{DIFFERENCE}{earlier}: {measure}"] = (wide[(later, measure)]
+                                                                            - wide[(earlier, measure)])
     return pd.DataFrame(columns).reset_index()
 
 
@@ -98,7 +102,8 @@ def analyse(central: pd.DataFrame, by_draw: pd.DataFrame, draws: pd.DataFrame, a
     said = verdicts(central.assign(draw=CENTRAL), comparator, models, tolerance)
     found = verdicts(by_draw, comparator, models, tolerance)
     table = robustness(said, found, thresholds)
-    sensitivity = rank_correlations(draws, targets(by_draw, comparator), assumptions)
+    order = [comparator, *(m for m in models if m != comparator)]
+    sensitivity = rank_correlations(draws, targets(by_draw, order), assumptions)
     noise = noise_level(len(draws), len(assumptions))
     sensitivity["beyond_noise"] = (sensitivity["abs_rho"] > noise) & (sensitivity["abs_rho"] > 0)
     table["hangs_on"] = [_hangs_on(row, sensitivity, comparator, hangs_on) for row in table.to_dict("records")]
