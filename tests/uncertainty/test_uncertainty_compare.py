@@ -5,6 +5,7 @@ differences between models far steadier than independent seeds would."""
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 
 import numpy as np
 import pandas as pd
@@ -14,6 +15,7 @@ from carenet.report import ReportData, render_html
 from carenet.schema.errors import CarenetError
 from carenet.twin.experiments import compare_models
 from carenet.twin.experiments.compare import DRAWS_FOLDER
+from carenet.twin.experiments.replications import execute
 from carenet.twin.experiments.report_inputs import report_tables
 from carenet.twin.experiments.uncertainty.export import write_uncertainty
 
@@ -41,7 +43,7 @@ def test_every_headline_conclusion_has_shares_over_every_draw(uncertain) -> None
     assert waits.groupby("model")["mean"].nunique().min() == DRAWS
 
 
-def test_the_draws_settings_reached_the_twin_and_their_datasets_are_removed(uncertain) -> None:
+def test_the_draws_settings_reached_the_twin_and_their_datasets_are_never_written(uncertain) -> None:
     out = uncertain.plan.out
     assert not (out / DRAWS_FOLDER).exists()
     record = json.loads((out / "experiment.json").read_text())
@@ -63,6 +65,16 @@ def test_the_files_and_the_report_section_are_written(uncertain, tmp_path) -> No
     page = render_html(ReportData(**report_tables(uncertain, title="t", reproduce=["carenet compare"])))
     assert '<section id="uncertainty">' in page
     assert f"on {DRAWS} parameter sets drawn" in page
+
+
+def test_a_replication_scored_from_memory_scores_as_its_written_dataset_does(uncertain, tmp_path) -> None:
+    task = replace(uncertain.outcomes[0].task, out=str(tmp_path / "written"), breakdowns=False)
+    written = execute(task)
+    held = execute(replace(task, out=str(tmp_path / "held"), keep=False))
+    assert not (tmp_path / "held").exists()
+    a = written.score.scorecard.set_index("measure")["value"]
+    b = held.score.scorecard.set_index("measure")["value"]
+    pd.testing.assert_series_equal(a, b)
 
 
 def test_an_uncertainty_analysis_in_this_process_is_refused(tmp_path) -> None:

@@ -8,14 +8,13 @@ are pooled into means with 95% intervals (:mod:`.pool`). The run folder holds
 
 With ``uncertainty=N`` every model also runs on N parameter sets drawn over the ranges of the twin's
 assumptions (:mod:`.uncertainty`), each with the central run's seeds, and the comparison carries the
-share of draws in which each of its conclusions holds and the assumptions that move each measure. The
-draws' datasets are removed once scored unless ``keep_draws``.
+share of draws in which each of its conclusions holds and the assumptions that move each measure. A
+draw's replications are scored from memory and never written, unless ``keep_draws``.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import shutil
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
@@ -44,7 +43,7 @@ from carenet.twin.experiments.replications import (
     replication_folder,
     run_tasks,
 )
-from carenet.twin.experiments.run_folder import staged_path, writes_run_folder
+from carenet.twin.experiments.run_folder import writes_run_folder
 from carenet.twin.experiments.uncertainty import UncertaintyAnalysis, analyse, draw, settings_of, uncertain_assumptions
 from carenet.twin.experiments.uncertainty.settings import UncertaintySettings
 
@@ -155,7 +154,7 @@ def compare_models(models: Sequence[str], population: str | Path, out: str | Pat
         drawn = uncertain_assumptions(load_parameters(), settings.sections)
         draws = draw(drawn, uncertainty, seed, settings.sampler)
         for i in range(uncertainty):
-            tasks += [replace(task, breakdowns=False) for task in tasks_for(
+            tasks += [replace(task, breakdowns=False, keep=keep_draws) for task in tasks_for(
                 plan, models, specs, plan.out / DRAWS_FOLDER / f"draw-{i:03d}", settings=settings_of(draws, i),
                 key_prefix=f"draw-{i:03d}/", threads=threads, spc=False)]
     outcomes = run_tasks(tasks, workers=workers, on_progress=on_progress)
@@ -177,8 +176,6 @@ def compare_models(models: Sequence[str], population: str | Path, out: str | Pat
             comparison.scorecard, pooled_scorecard(drawn_outcomes, keys), draws, drawn, specs[0].name,
             [s.name for s in specs], float(parameter("measures_compare.relative_tolerance.value")),
             settings.thresholds, settings.hangs_on, per_draw)
-        if not keep_draws:
-            shutil.rmtree(staged_path(plan.out / DRAWS_FOLDER), ignore_errors=True)
     comparison.seconds = time.perf_counter() - clock
     extra = {"models": comparison.model_names, "wall_seconds": round(comparison.seconds, 1)}
     if uncertainty:

@@ -59,6 +59,8 @@ class Task:
     spc: bool = True
     breakdowns: bool = True
     """Also score the report's breakdowns (continuity by segment, waits, workload); an uncertainty draw needs none."""
+    keep: bool = True
+    """Write the replication's dataset to ``out``; when False it is scored from memory and never written."""
     threads: int = 0
 
     @property
@@ -119,8 +121,8 @@ def execute(task: Task) -> Outcome:
     from carenet.models import load_model
     from carenet.schema import open_dataset
     from carenet.twin.experiments.overrides import apply_to_model
-    from carenet.twin.experiments.scoring import score_dataset
-    from carenet.twin.output import run_summary, write_run
+    from carenet.twin.experiments.scoring import score_dataset, score_tables
+    from carenet.twin.output import run_summary, run_tables, write_run
     from carenet.twin.run import run_model
 
     clock = time.perf_counter()
@@ -129,13 +131,16 @@ def execute(task: Task) -> Outcome:
     run = run_model(model, tables, start=task.start, days=task.days, seed=task.seed,
                     booking_mode=_ENGINE[task.booking_mode], progress=_tick(task.key))
     simulated = time.perf_counter()
-    write_run(run, task.out)
+    if task.keep:
+        write_run(run, task.out)
     written = time.perf_counter()
     calendar = run.setup.calendar
     first_day, last_day = calendar.date(task.warm_up_days), calendar.date(task.days - 1)
-    score = (score_dataset(task.out, first_day, last_day, full=task.full_score, spc=task.spc,
-                           breakdowns=task.breakdowns, threads=task.threads)
-             if task.score else None)
+    how = {"full": task.full_score, "spc": task.spc, "breakdowns": task.breakdowns, "threads": task.threads}
+    score = None
+    if task.score:
+        score = (score_dataset(task.out, first_day, last_day, **how) if task.keep
+                 else score_tables(run_tables(run), first_day, last_day, **how))
     scored = time.perf_counter()
     if _progress_queue is not None:
         _progress_queue.put((task.key, task.days))

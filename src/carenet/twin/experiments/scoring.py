@@ -11,11 +11,13 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
 import ibis
 import pandas as pd
+import pyarrow as pa
 
 from carenet.measures import (
     AccessConfig,
@@ -214,17 +216,31 @@ def score_dataset(path: str | Path, first_day: dt.date, last_day: dt.date, *, fu
     ``breakdowns=False`` scores every measure but skips continuity by segment, waits and workload;
     ``threads`` caps DuckDB's threads (0: DuckDB's default), so parallel replications share the cores.
     """
-    con = connect("duckdb", threads=threads) if threads > 0 else connect("duckdb")
-    tables = load(open_dataset(path), con=con)
+    con = _connection(threads)
+    return _score(load(open_dataset(path), con=con), first_day, last_day, full, spc, breakdowns)
+
+
+def score_tables(tables: Mapping[str, pa.Table], first_day: dt.date, last_day: dt.date, *, full: bool = True,
+                 spc: bool = True, breakdowns: bool = True, threads: int = 0) -> RepScore:
+    """As :func:`score_dataset`, for a run's canonical tables held in memory (never written: an uncertainty draw)."""
+    con = _connection(threads)
+    return _score(load(tables, con=con), first_day, last_day, full, spc, breakdowns)
+
+
+def _connection(threads: int) -> ibis.BaseBackend:
+    return connect("duckdb", threads=threads) if threads > 0 else connect("duckdb")
+
+
+def _score(tables: Tables, first_day: dt.date, last_day: dt.date, full: bool, spc: bool,
+           breakdowns: bool) -> RepScore:
     config = scorecard_config(first_day, last_day)
     period = Period(first_day, last_day)
+    empty = pd.DataFrame()
     if not full:
-        empty = pd.DataFrame()
         return RepScore(pd.DataFrame(_light_rows(tables, config, period)), empty, empty, empty, empty)
     card = scorecard(tables, config)
     registered = card.sections.get("population", {}).get("registered_patients")
     rows = _card_rows(card) + _cost_rows(tables, registered, card.period)
-    empty = pd.DataFrame()
     return RepScore(
         scorecard=pd.DataFrame(rows),
         continuity_by_segment=_segments(tables, config, period) if breakdowns else empty,
@@ -234,4 +250,4 @@ def score_dataset(path: str | Path, first_day: dt.date, last_day: dt.date, *, fu
     )
 
 
-__all__ = ["COST_MEASURES", "RepScore", "population_config", "score_dataset", "scorecard_config"]
+__all__ = ["COST_MEASURES", "RepScore", "population_config", "score_dataset", "score_tables", "scorecard_config"]
