@@ -376,8 +376,8 @@ def compare(
     uncertainty: int = typer.Option(0, "--uncertainty", min=0, help="Also run every model on N parameter sets drawn "
                                     "over the assumptions' ranges and say which conclusions hold (docs/"
                                     "uncertainty.md); a power of two spreads the draws most evenly"),
-    keep_draws: bool = typer.Option(False, "--keep-draws", help="With --uncertainty: keep every draw's datasets "
-                                    "(about 12 MB a replication on the demo network)"),
+    keep_draws: bool = typer.Option(False, "--keep-draws", help="With --uncertainty: also write every draw's "
+                                    "datasets (about 12 MB a replication on the demo network)"),
 ) -> None:
     """Compare delivery models on one population with common random numbers; print the scorecard and trade-offs."""
     from carenet.twin.experiments.compare import compare_models
