@@ -3,6 +3,7 @@ why it is not drawn (``fixed``)."""
 
 from __future__ import annotations
 
+import copy
 import re
 
 import pytest
@@ -10,7 +11,7 @@ import pytest
 from carenet.params import load_parameters, range_text, tagged_entries
 from carenet.params.ranges import DISTRIBUTIONS, RANGED_TAGS
 
-ENTRIES = dict(tagged_entries(load_parameters()))
+ENTRIES = dict(tagged_entries(copy.deepcopy(load_parameters())))  # as the file has them, whatever a test changes
 RANGED = {path: e for path, e in ENTRIES.items() if "value_range" in e and "value" in e}
 PROBABILITY = re.compile(r"(probability|share|reduction|take_up|realisation|absence_rate|goes_elsewhere|give_up)")
 """Names of entries whose values are chances or shares, so every value and bound lies in [0, 1]."""
