@@ -96,3 +96,20 @@ def test_common_random_numbers_shrink_the_variance_of_differences(tmp_path) -> N
         paired = values["micro_teams"] - values["traditional"]
         shifted = values["micro_teams"].to_numpy() - np.roll(values["traditional"].to_numpy(), 1)
         assert paired.var() < 0.6 * np.var(shifted, ddof=1), measure
+
+
+def test_the_command_prints_the_conclusions_and_writes_their_files(tmp_path) -> None:
+    from typer.testing import CliRunner
+
+    from carenet.cli.app import app
+
+    out = tmp_path / "cli"
+    result = CliRunner().invoke(app, ["compare", *MODELS, "--days", "30", "--reps", "1", "--demo-patients", "600",
+                                      "--uncertainty", "2", "--no-funding", "--out", str(out)],
+                                env={"COLUMNS": "100", "CARENET_WARM_KERNELS": "0"})
+    assert result.exit_code == 0, result.output
+    assert "Which conclusions hold across 2 draws" in result.output
+    for name in ("uncertainty_conclusions.csv", "uncertainty_sensitivity.csv", "uncertainty_draws.csv",
+                 "uncertainty.xlsx", "report.html"):
+        assert (out / name).is_file(), name
+    assert "--uncertainty 2" in json.loads((out / "experiment.json").read_text())["command"]

@@ -244,7 +244,7 @@ def print_robustness(comparison: Comparison) -> None:
     """Which of the comparison's conclusions hold across the draws: robust, likely, fragile, and on what."""
     from rich.table import Table
 
-    from carenet.report.summary import format_number
+    from carenet.report.uncertainty import finding_text
 
     analysis = comparison.uncertainty
     titles = dict(zip(comparison.models["model"], comparison.models["title"], strict=True))
@@ -255,8 +255,7 @@ def print_robustness(comparison: Comparison) -> None:
                           ("hangs on", None)):
         table.add_column(column, style=style, overflow="fold")
     for row in analysis.conclusions().to_dict("records"):
-        change = f"{format_number(row['before'], row['unit'])} → {format_number(row['after'], row['unit'])}"
-        table.add_row(row["model"], f"{row['verdict']} on {row['label'].lower()} ({change})",
+        table.add_row(row["model"], finding_text(row),
                       f"{row['holds']:.0%}", row["robustness"], row["hangs_on"] or "-")
     console.print(table)
     console.print(f"robust: holds in at least {analysis.thresholds.robust_share:.0%} of draws; likely: at least "

@@ -31,7 +31,7 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     "assumptions": ("parameter", "value", "tag", "source", "rationale"),
     "sweep": ("setting", "model", "measure", "label", "mean", "lo", "hi"),
     "robustness": ("model", "attribute", "measure", "label", "unit", "before", "after", "verdict", "better_share",
-                   "same_share", "worse_share", "holds", "robustness", "hangs_on"),
+                   "same_share", "worse_share", "holds", "robustness", "target", "hangs_on"),
     "sensitivity": ("target", "assumption", "rho", "beyond_noise", "rank"),
 }
 """Required columns of each input table (extra columns are ignored)."""
@@ -86,7 +86,8 @@ class ReportData:
     """Optional :class:`carenet.report.funding.FundingTables`: the funding section."""
     robustness: pd.DataFrame | None = None
     """With an uncertainty analysis: per model and headline measure, the central verdict against the comparator,
-    the shares of draws by verdict, the share that agrees (``holds``), its class and the assumptions it hangs on."""
+    the shares of draws by verdict, the share that agrees (``holds``), its class, the ``sensitivity`` target of its
+    difference and the assumptions it hangs on."""
     sensitivity: pd.DataFrame | None = None
     """With an uncertainty analysis: the rank correlation of each target (``model − comparator: measure``) with
     each assumption, ranked."""

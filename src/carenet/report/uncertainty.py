@@ -18,17 +18,15 @@ TORNADO_BARS = 6
 """Assumptions shown per conclusion in a tornado chart (the CSV and workbook hold them all)."""
 TORNADO_CONCLUSIONS = 8
 """Conclusions charted, least robust first (the table lists every one)."""
-DIFFERENCE = " − "
-
-
-def _target(row: dict, comparator: str) -> str:
-    return f"{row['model']}{DIFFERENCE}{comparator}: {row['measure']}"
+def finding_text(row: dict) -> str:
+    """``better on continuity index (0.61 → 0.74)``: a conclusion without its model."""
+    change = f"{format_number(row['before'], row['unit'])} → {format_number(row['after'], row['unit'])}"
+    return f"{row['verdict']} on {str(row['label']).lower()} ({change})"
 
 
 def conclusion_text(row: dict, titles: dict[str, str]) -> str:
     """``Micro-teams better on continuity index (0.61 → 0.74)``."""
-    change = f"{format_number(row['before'], row['unit'])} → {format_number(row['after'], row['unit'])}"
-    return f"{titles.get(row['model'], row['model'])} {row['verdict']} on {str(row['label']).lower()} ({change})"
+    return f"{titles.get(row['model'], row['model'])} {finding_text(row)}"
 
 
 def stated(data: ReportData) -> pd.DataFrame:
@@ -62,12 +60,11 @@ def tornado_chart(data: ReportData) -> alt.FacetChart | None:
     rank correlation; bars beyond the dashed lines are beyond chance)."""
     if not (data.present("robustness") and data.present("sensitivity")):
         return None
-    comparator = data.model_order[0]
     titles = data.titles
     rows = stated(data).head(TORNADO_CONCLUSIONS).to_dict("records")
     frames = []
     for r in rows:
-        bars = data.sensitivity[data.sensitivity["target"] == _target(r, comparator)].nsmallest(TORNADO_BARS, "rank")
+        bars = data.sensitivity[data.sensitivity["target"] == r["target"]].nsmallest(TORNADO_BARS, "rank")
         if bars.empty:
             continue
         frames.append(bars.assign(conclusion=f"{conclusion_text(r, titles)}: {r['robustness']}, {r['holds']:.0%}"))
@@ -125,4 +122,4 @@ def uncertainty_section(data: ReportData) -> tuple[str, str, str]:
         + "</section>"))
 
 
-__all__ = ["conclusion_text", "stated", "summary_items", "tornado_chart", "uncertainty_section"]
+__all__ = ["conclusion_text", "finding_text", "stated", "summary_items", "tornado_chart", "uncertainty_section"]

@@ -35,7 +35,8 @@ class UncertaintyAnalysis:
     drawn assumption (path, label, central, low, high, distribution, tag, note). ``scorecard``: the pooled
     scorecard of every draw (column ``draw``). ``verdicts``: every draw's verdict per model and headline measure.
     ``robustness``: per model and headline measure, the central verdict, the shares of draws by verdict, the share
-    that agrees (``holds``), the class (robust, likely, fragile) and the assumptions it hangs on. ``sensitivity``:
+    that agrees (``holds``), the class (robust, likely, fragile), its difference's sensitivity ``target`` and the
+    assumptions it hangs on. ``sensitivity``:
     rank correlation of every target with every assumption (a tornado chart's bars)."""
 
     comparator: str
@@ -73,8 +74,8 @@ def targets(scorecard: pd.DataFrame, models: Sequence[str]) -> pd.DataFrame:
         for later in models[i + 1:]:
             for measure in measures:
                 if (earlier, measure) in wide.columns and (later, measure) in wide.columns:
-                    columns[f"{later}{DIFFERENCE}{earlier}: {measure}"] = (wide[(later, measure)]
-                                                                            - wide[(earlier, measure)])
+                    columns[difference_target(later, earlier, measure)] = (wide[(later, measure)]
+                                                                           - wide[(earlier, measure)])
     return pd.DataFrame(columns).reset_index()
 
 
@@ -89,8 +90,12 @@ def noise_level(draws: int, assumptions: int) -> float:
     return min(1.0, z / math.sqrt(draws - 1))
 
 
-def _hangs_on(row: dict, sensitivity: pd.DataFrame, comparator: str, count: int) -> str:
-    target = f"{row['model']}{DIFFERENCE}{comparator}: {row['measure']}"
+def difference_target(model: str, comparator: str, measure: str) -> str:
+    """The sensitivity target of ``model``'s difference from ``comparator`` on ``measure``."""
+    return f"{model}{DIFFERENCE}{comparator}: {measure}"
+
+
+def _hangs_on(target: str, sensitivity: pd.DataFrame, count: int) -> str:
     top = sensitivity[(sensitivity["target"] == target) & sensitivity["beyond_noise"]].head(count)
     return "; ".join(f"{a} (ρ {r:+.2f})" for a, r in zip(top["assumption"], top["rho"], strict=True))
 
@@ -106,7 +111,9 @@ def analyse(central: pd.DataFrame, by_draw: pd.DataFrame, draws: pd.DataFrame, a
     sensitivity = rank_correlations(draws, targets(by_draw, order), assumptions)
     noise = noise_level(len(draws), len(assumptions))
     sensitivity["beyond_noise"] = (sensitivity["abs_rho"] > noise) & (sensitivity["abs_rho"] > 0)
-    table["hangs_on"] = [_hangs_on(row, sensitivity, comparator, hangs_on) for row in table.to_dict("records")]
+    table["target"] = [difference_target(m, comparator, measure) for m, measure in zip(table["model"],
+                                                                                        table["measure"], strict=True)]
+    table["hangs_on"] = [_hangs_on(target, sensitivity, hangs_on) for target in table["target"]]
     described = pd.DataFrame([{"path": a.path, "assumption": a.label, "central": a.central, "low": a.low,
                                "high": a.high, "distribution": a.distribution, "tag": a.tag, "note": a.note}
                               for a in assumptions])
@@ -114,4 +121,4 @@ def analyse(central: pd.DataFrame, by_draw: pd.DataFrame, draws: pd.DataFrame, a
                                seconds_per_draw, noise)
 
 
-__all__ = ["CENTRAL", "DIFFERENCE", "UncertaintyAnalysis", "analyse", "noise_level", "targets"]
+__all__ = ["CENTRAL", "DIFFERENCE", "UncertaintyAnalysis", "analyse", "difference_target", "noise_level", "targets"]
