@@ -11,12 +11,14 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from carenet.measures.verdicts import HEADLINES
 from carenet.report import ReportData, render_html
 from carenet.schema.errors import CarenetError
 from carenet.twin.experiments import compare_models
 from carenet.twin.experiments.compare import DRAWS_FOLDER
 from carenet.twin.experiments.replications import execute
 from carenet.twin.experiments.report_inputs import report_tables
+from carenet.twin.experiments.scoring import COST_MEASURES
 from carenet.twin.experiments.uncertainty.export import write_uncertainty
 
 MODELS = ["traditional", "micro_teams"]
@@ -67,14 +69,19 @@ def test_the_files_and_the_report_section_are_written(uncertain, tmp_path) -> No
     assert f"on {DRAWS} parameter sets drawn" in page
 
 
-def test_a_replication_scored_from_memory_scores_as_its_written_dataset_does(uncertain, tmp_path) -> None:
-    task = replace(uncertain.outcomes[0].task, out=str(tmp_path / "written"), breakdowns=False)
+def test_a_draw_scored_from_memory_on_the_headlines_scores_as_the_written_dataset_does(uncertain, tmp_path) -> None:
+    """A draw is scored on the verdicts' measures from the tables in memory: the same values as the whole scorecard
+    of the same replication written to disk, and nothing written."""
+    task = replace(uncertain.outcomes[0].task, out=str(tmp_path / "written"), scope="scorecard")
     written = execute(task)
-    held = execute(replace(task, out=str(tmp_path / "held"), keep=False))
+    held = execute(replace(task, out=str(tmp_path / "held"), keep=False, scope="headlines"))
     assert not (tmp_path / "held").exists()
     a = written.score.scorecard.set_index("measure")["value"]
     b = held.score.scorecard.set_index("measure")["value"]
-    pd.testing.assert_series_equal(a, b)
+    headlines = [m for keys in HEADLINES.values() for m in keys]
+    assert set(b.index) == {*headlines, "registered_patients", *COST_MEASURES}
+    pd.testing.assert_series_equal(a[b.index], b)
+    assert held.score.waits.empty and written.score.waits.shape[0] > 0
 
 
 def test_an_uncertainty_analysis_in_this_process_is_refused(tmp_path) -> None:

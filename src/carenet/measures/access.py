@@ -519,8 +519,16 @@ def third_next_available(tables: Tables, config: AccessConfig | None = None, *,
 # --- network summary ------------------------------------------------------------------------------------------------
 
 
-def access_summary(tables: Tables, config: AccessConfig | None = None) -> dict[str, Any]:
-    """Network-level access figures for the scorecard: plain numbers, dicts by urgency, or :class:`Unsupported`."""
+DIARY_MEASURES: tuple[str, ...] = ("third_next_available", *TNA_SUMMARY, "third_next_available_by_practice")
+"""The access figures read from the diaries rather than the appointments."""
+
+
+def access_summary(tables: Tables, config: AccessConfig | None = None, *, diaries: bool = True) -> dict[str, Any]:
+    """Network-level access figures for the scorecard: plain numbers, dicts by urgency, or :class:`Unsupported`.
+
+    ``diaries=False`` leaves out :data:`DIARY_MEASURES` (third next available), the dearest to compute, for callers
+    that read none of them.
+    """
     config = config or AccessConfig()
     p_key = f"p{config.percentile}_wait_days"
     within_key = f"share_within_{config.within_days}_days"
@@ -528,8 +536,7 @@ def access_summary(tables: Tables, config: AccessConfig | None = None) -> dict[s
     if missing is not None:
         return {k: missing for k in ("answered_requests", "unanswered_requests", "mean_wait_days", p_key,
                                      "share_same_day", within_key, "by_urgency", "unmet_demand", *UNMET_SUMMARY,
-                                     "dna_rate", "third_next_available", *TNA_SUMMARY,
-                                     "third_next_available_by_practice")}
+                                     "dna_rate", *(DIARY_MEASURES if diaries else ()))}
     summary: dict[str, Any] = {}
     recorded = outcome_recorded(tables, config)
     summary["definition"] = {"shares_of": SHARES_WITH_OUTCOMES if recorded else SHARES_WITHOUT_OUTCOMES}
@@ -554,6 +561,14 @@ def access_summary(tables: Tables, config: AccessConfig | None = None) -> dict[s
     dna = dna_rate(tables, config).to_pyarrow().to_pylist()[0]
     summary["dna_rate"] = (Unsupported("no attended or missed appointment in the window")
                            if not dna["appointments"] else float(dna["dna_rate"]))
+    if diaries:
+        summary.update(_tna_summary(tables, config))
+    return summary
+
+
+def _tna_summary(tables: Tables, config: AccessConfig) -> dict[str, Any]:
+    """:data:`DIARY_MEASURES`: third next available over the network, by role group and by practice."""
+    summary: dict[str, Any] = {}
     tna = third_next_available(tables, config)
     by_site = {} if isinstance(tna, Unsupported) else {
         row["site_id"]: float(row["mean_tna_days"]) for row in tna.to_pyarrow().to_pylist()}

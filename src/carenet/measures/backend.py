@@ -145,7 +145,8 @@ def load(
     """Expose ``dataset`` on ``backend`` (or on the open connection ``con``, which then decides) as :class:`Tables`.
 
     A :class:`~carenet.schema.Dataset` on DuckDB is scanned from its Parquet files without
-    copying; everything else is uploaded as temporary tables named ``{prefix}{table}``.
+    copying; Arrow tables are registered on DuckDB as views of their memory, and uploaded as temporary tables
+    elsewhere, named ``{prefix}{table}``.
     ``prefix`` defaults to a fresh one per call, so several datasets can share one connection.
     """
     if con is None:
@@ -194,12 +195,22 @@ def _upload(con: ibis.BaseBackend, name: str, table: pa.Table) -> ibis.Table:
     try:
         # Ibis's own DROP statements render empty with sqlglot >= 30 ("DROP TABLE IF EXISTS" and no
         # name), so a table is replaced by plain SQL and never through ``overwrite=True``.
+        if con.name == "duckdb":
+            return _register_duckdb(con, name, table)
         con.raw_sql(f'DROP TABLE IF EXISTS "{name}"')
         if con.name == "sqlite":
             return _upload_sqlite(con, name, table)
         return con.create_table(name, obj=ibis.memtable(table), temp=True)
     except Exception as exc:
         raise BackendError(f"cannot upload table {name!r} to {con.name}: {exc}") from exc
+
+
+def _register_duckdb(con: ibis.BaseBackend, name: str, table: pa.Table) -> ibis.Table:
+    """Expose the Arrow table to DuckDB as a view, without copying it (DuckDB scans Arrow memory in place)."""
+    con.con.unregister(name)  # an earlier upload of this name, as a view …
+    con.raw_sql(f'DROP TABLE IF EXISTS "{name}"')  # … or as a table
+    con.con.register(name, table)
+    return con.table(name)
 
 
 def _upload_sqlite(con: ibis.BaseBackend, name: str, table: pa.Table) -> ibis.Table:

@@ -337,13 +337,20 @@ def micro_team_share(
 # --- network summary ------------------------------------------------------------------------------------------------
 
 
-def continuity_summary(tables: Tables, config: ContinuityConfig | None = None) -> dict[str, Any]:
-    """Network-level continuity figures for the scorecard: plain numbers, or :class:`Unsupported` with the reason."""
+POOLED_MEASURES: tuple[str, ...] = ("slicc", "own_patient_ratio", "micro_team_share")
+"""The continuity figures pooled over the network's visits rather than averaged over patients."""
+
+
+def continuity_summary(tables: Tables, config: ContinuityConfig | None = None, *,
+                       pooled: bool = True) -> dict[str, Any]:
+    """Network-level continuity figures for the scorecard: plain numbers, or :class:`Unsupported` with the reason.
+
+    ``pooled=False`` leaves out :data:`POOLED_MEASURES`, for callers that read none of them.
+    """
     config = config or ContinuityConfig()
     missing = tables.require("appointments", measure="continuity")
     if missing is not None:
-        return {name: missing for name in ("patients_eligible", *INDEX_COLUMNS, "slicc", "own_patient_ratio",
-                                           "micro_team_share")}
+        return {name: missing for name in ("patients_eligible", *INDEX_COLUMNS, *POOLED_MEASURES)}
     overall = _one_row(continuity_by_segment(tables, config))
     summary: dict[str, Any] = {"patients_eligible": int(overall["patients"] or 0)}
     too_few = Unsupported(f"no patient has {config.min_contacts} or more contacts in the window")
@@ -354,7 +361,8 @@ def continuity_summary(tables: Tables, config: ContinuityConfig | None = None) -
         summary["upc_named"] = tables.require("panels", measure="named-GP UPC")
     elif summary["patients_eligible"] and overall["patients_named"] == 0:
         summary["upc_named"] = Unsupported("no eligible patient has a named clinician in 'panels'")
-    summary.update(_pooled_figures(tables, config))
+    if pooled:
+        summary.update(_pooled_figures(tables, config))
     return summary
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Literal
@@ -20,10 +21,10 @@ from rich.console import Console, Group
 from rich.markup import escape
 from rich.table import Table
 
-from carenet.measures.access import AccessConfig, access_summary
+from carenet.measures.access import DIARY_MEASURES, AccessConfig, access_summary
 from carenet.measures.backend import Tables
 from carenet.measures.community import QUINTILES, NeedWeights, community_summary
-from carenet.measures.continuity import ContinuityConfig, contacts, continuity_summary
+from carenet.measures.continuity import POOLED_MEASURES, ContinuityConfig, contacts, continuity_summary
 from carenet.measures.coordination import coordination_summary
 from carenet.measures.person_centred import person_centred_summary
 from carenet.measures.segments import (
@@ -263,8 +264,14 @@ def _numbers_only(summary: dict[str, Any], details: dict[str, Any], prefix: str)
     return out
 
 
-def scorecard(tables: Tables, config: ScorecardConfig, label: str = "") -> Scorecard:
-    """Compute every section for the ``period_days`` days up to the reference date."""
+def scorecard(tables: Tables, config: ScorecardConfig, label: str = "", *,
+              only: Mapping[str, Collection[str]] | None = None) -> Scorecard:
+    """Compute every section for the ``period_days`` days up to the reference date.
+
+    ``only`` (attribute → measures, e.g. :data:`carenet.measures.verdicts.HEADLINES`) keeps just those measures,
+    and skips the sections and dear parts of sections (third next available, the pooled continuity figures, the
+    workforce) that none of them needs: the same values, sooner.
+    """
     end = config.as_of or reference_date(tables)
     period = Period.ending(end, config.period_days)
     window = {"start": period.start, "end": period.end}
@@ -273,21 +280,52 @@ def scorecard(tables: Tables, config: ScorecardConfig, label: str = "") -> Score
     profile = profile_for(tables, period.end, config.population)
     details: dict[str, Any] = {}
     sections: dict[str, dict[str, Value]] = {}
-    if isinstance(profile, Unsupported):
-        sections["population"] = {"registered_patients": profile}
-    else:
-        sections["population"] = population_summary(tables, profile)
-        details["population.complex_patient_rule"] = config.population.complex_rule.describe()
-    sections["person_centred"] = person_centred_summary(tables, profile, period)
-    sections["access"] = _numbers_only(access_summary(tables, access_cfg), details, "access")
-    sections["continuity"] = _numbers_only(continuity_summary(tables, continuity_cfg), details, "continuity")
-    sections["continuity"]["upc_complex"] = _upc_complex(tables, continuity_cfg, profile)
-    sections["coordination"] = coordination_summary(tables, profile, period, config.discharge_follow_up_days)
-    sections["community"] = community_summary(
-        tables, period, config.psychosocial_link_window_days, weights=config.need_weights,
-        profile=None if isinstance(profile, Unsupported) else profile)
-    sections["workforce"] = workforce_summary(tables, period, config.working_weeks_per_year, config.redirect)
-    return Scorecard(period, tables.backend, sections, details, label)
+    asked = _Asked(only)
+    if asked.any("population"):
+        if isinstance(profile, Unsupported):
+            sections["population"] = {"registered_patients": profile}
+        else:
+            sections["population"] = population_summary(tables, profile)
+            details["population.complex_patient_rule"] = config.population.complex_rule.describe()
+    if asked.any("person_centred"):
+        sections["person_centred"] = person_centred_summary(tables, profile, period)
+    if asked.any("access"):
+        sections["access"] = _numbers_only(
+            access_summary(tables, access_cfg, diaries=asked.any("access", DIARY_MEASURES)), details, "access")
+    if asked.any("continuity"):
+        sections["continuity"] = _numbers_only(
+            continuity_summary(tables, continuity_cfg, pooled=asked.any("continuity", POOLED_MEASURES)),
+            details, "continuity")
+        if asked.any("continuity", ("upc_complex",)):
+            sections["continuity"]["upc_complex"] = _upc_complex(tables, continuity_cfg, profile)
+    if asked.any("coordination"):
+        sections["coordination"] = coordination_summary(tables, profile, period, config.discharge_follow_up_days)
+    if asked.any("community"):
+        sections["community"] = community_summary(
+            tables, period, config.psychosocial_link_window_days, weights=config.need_weights,
+            profile=None if isinstance(profile, Unsupported) else profile)
+    if asked.any("workforce"):
+        sections["workforce"] = workforce_summary(tables, period, config.working_weeks_per_year, config.redirect)
+    return Scorecard(period, tables.backend, asked.keep(sections), details, label)
+
+
+@dataclass(frozen=True)
+class _Asked:
+    """Which measures a scorecard is asked for: every one (``only`` is None) or those ``only`` names."""
+
+    only: Mapping[str, Collection[str]] | None
+
+    def any(self, attribute: str, measures: Collection[str] | None = None) -> bool:
+        """Whether any measure of ``attribute`` (of ``measures``, if given) is asked for."""
+        if self.only is None:
+            return True
+        wanted = self.only.get(attribute, ())
+        return bool(wanted) if measures is None else any(m in wanted for m in measures)
+
+    def keep(self, sections: dict[str, dict[str, Value]]) -> dict[str, dict[str, Value]]:
+        if self.only is None:
+            return sections
+        return {a: {k: v for k, v in section.items() if k in self.only[a]} for a, section in sections.items()}
 
 
 def _upc_complex(tables: Tables, config: ContinuityConfig, profile: ir.Table | Unsupported) -> Value:

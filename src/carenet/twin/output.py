@@ -47,7 +47,7 @@ def _ids(prefix: str, numbers: np.ndarray) -> pa.Array:
 
 
 def _strings(values: tuple[str, ...] | list[str], index: np.ndarray) -> pa.Array:
-    return pa.array(np.asarray(values, dtype=object)[np.asarray(index, np.int64)], pa.string())
+    return pa.array(values, pa.string()).take(pa.array(np.asarray(index, np.int64)))
 
 
 def _nullable_ids(ids: pa.Array, index: np.ndarray) -> pa.Array:
@@ -163,7 +163,7 @@ def _appointments(run, clock, request_ids, requested_at, clinician_ids, practice
     req, book = record.requests.take(rows), record.bookings.take(rows)
     outcome = record.outcome[rows]
     future = book.day >= run.days
-    status = np.where(future, "booked", np.where(outcome == DID_NOT_ATTEND, "did_not_attend", "attended"))
+    status = np.where(future, 0, np.where(outcome == DID_NOT_ATTEND, 1, 2))
     lane = book.lane.astype(np.int64)
     site = setup.lanes.site[lane]
     return pa.table({
@@ -178,7 +178,7 @@ def _appointments(run, clock, request_ids, requested_at, clinician_ids, practice
         "booked_for": clock.at(book.day, book.start_minute),
         "duration_minutes": pa.array(book.minutes, pa.int16()),
         "mode": _strings(MODES, appointment_modes(run, rows)),
-        "status": pa.array(status, pa.string()),
+        "status": _strings(("booked", "did_not_attend", "attended"), status),
         "urgency": _strings(URGENCIES, req.urgency),
         "need_type": _strings(NEED_TYPES, req.need),
     })

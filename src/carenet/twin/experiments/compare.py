@@ -154,7 +154,7 @@ def compare_models(models: Sequence[str], population: str | Path, out: str | Pat
         drawn = uncertain_assumptions(load_parameters(), settings.sections)
         draws = draw(drawn, uncertainty, seed, settings.sampler)
         for i in range(uncertainty):
-            tasks += [replace(task, breakdowns=False, keep=keep_draws) for task in tasks_for(
+            tasks += [replace(task, scope="headlines", keep=keep_draws) for task in tasks_for(
                 plan, models, specs, plan.out / DRAWS_FOLDER / f"draw-{i:03d}", settings=settings_of(draws, i),
                 key_prefix=f"draw-{i:03d}/", threads=threads, spc=False)]
     outcomes = run_tasks(tasks, workers=workers, on_progress=on_progress)

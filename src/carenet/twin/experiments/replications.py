@@ -55,10 +55,9 @@ class Task:
     booking_mode: str
     settings: tuple[tuple[str, float], ...] = ()
     score: bool = True
-    full_score: bool = True
+    scope: str = "scorecard"
+    """What to score: a name in :data:`carenet.twin.experiments.scoring.SCOPES`."""
     spc: bool = True
-    breakdowns: bool = True
-    """Also score the report's breakdowns (continuity by segment, waits, workload); an uncertainty draw needs none."""
     keep: bool = True
     """Write the replication's dataset to ``out``; when False it is scored from memory and never written."""
     threads: int = 0
@@ -136,7 +135,7 @@ def execute(task: Task) -> Outcome:
     written = time.perf_counter()
     calendar = run.setup.calendar
     first_day, last_day = calendar.date(task.warm_up_days), calendar.date(task.days - 1)
-    how = {"full": task.full_score, "spc": task.spc, "breakdowns": task.breakdowns, "threads": task.threads}
+    how = {"scope": task.scope, "spc": task.spc, "threads": task.threads}
     score = None
     if task.score:
         score = (score_dataset(task.out, first_day, last_day, **how) if task.keep

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -40,6 +40,7 @@ from carenet.measures import (
 from carenet.measures.access import wait_distribution
 from carenet.measures.scorecard import Scorecard, measure_info
 from carenet.measures.spc import SPCError
+from carenet.measures.verdicts import HEADLINES
 from carenet.params import parameter
 from carenet.schema import open_dataset
 from carenet.twin.experiments.costs import cost_per_patient
@@ -208,46 +209,63 @@ def _light_rows(tables: Tables, config: ScorecardConfig, period: Period) -> list
     return _card_rows(card) + _cost_rows(tables, float(registered), period)
 
 
-def score_dataset(path: str | Path, first_day: dt.date, last_day: dt.date, *, full: bool = True, spc: bool = True,
-                  breakdowns: bool = True, threads: int = 0) -> RepScore:
+def _card_and_cost_rows(tables: Tables, config: ScorecardConfig, period: Period,
+                        only: Mapping[str, tuple[str, ...]] | None) -> list[dict]:
+    card = scorecard(tables, config, only=only)
+    registered = card.sections.get("population", {}).get("registered_patients")
+    return _card_rows(card) + _cost_rows(tables, registered, card.period)
+
+
+_HEADLINES_AND_LIST = {**HEADLINES, "population": ("registered_patients",)}
+"""The verdicts' measures and the registered list the cost per patient divides by."""
+
+SCOPES: dict[str, Callable[[Tables, ScorecardConfig, Period], list[dict]]] = {
+    "scorecard": lambda tables, config, period: _card_and_cost_rows(tables, config, period, None),
+    "headlines": lambda tables, config, period: _card_and_cost_rows(tables, config, period, _HEADLINES_AND_LIST),
+    "sweep": _light_rows,
+}
+"""What a replication is scored on: every measure (a comparison), the measures the verdicts read and the registered
+list (an uncertainty draw), or access, continuity and cost (a sweep)."""
+
+
+def _score(tables: Tables, first_day: dt.date, last_day: dt.date, scope: str, spc: bool) -> RepScore:
+    config = scorecard_config(first_day, last_day)
+    period = Period(first_day, last_day)
+    empty = pd.DataFrame()
+    rows = SCOPES[scope](tables, config, period)
+    every = scope == "scorecard"
+    return RepScore(
+        scorecard=pd.DataFrame(rows),
+        continuity_by_segment=_segments(tables, config, period) if every else empty,
+        waits=_waits(tables, period) if every else empty,
+        workload=_workload(tables, period) if every else empty,
+        spc=_spc(tables, period) if every and spc else empty,
+    )
+
+
+def score_dataset(path: str | Path, first_day: dt.date, last_day: dt.date, *, scope: str = "scorecard",
+                  spc: bool = True, threads: int = 0) -> RepScore:
     """Score the dataset at ``path`` over the days ``first_day`` … ``last_day`` (DuckDB, reading the files in place).
 
-    ``full=False`` scores access, continuity and cost only and skips the breakdowns (sweeps);
-    ``breakdowns=False`` scores every measure but skips continuity by segment, waits and workload;
-    ``threads`` caps DuckDB's threads (0: DuckDB's default), so parallel replications share the cores.
+    ``scope`` names one of :data:`SCOPES`: ``scorecard`` (every measure and the report's breakdowns: continuity by
+    segment, waits, workload and, unless ``spc=False``, the weekly chart), ``headlines`` (the verdicts' measures) or
+    ``sweep`` (access, continuity and cost); ``threads`` caps DuckDB's threads (0: DuckDB's default), so parallel
+    replications share the cores.
     """
     con = _connection(threads)
-    return _score(load(open_dataset(path), con=con), first_day, last_day, full, spc, breakdowns)
+    return _score(load(open_dataset(path), con=con), first_day, last_day, scope, spc)
 
 
-def score_tables(tables: Mapping[str, pa.Table], first_day: dt.date, last_day: dt.date, *, full: bool = True,
-                 spc: bool = True, breakdowns: bool = True, threads: int = 0) -> RepScore:
+def score_tables(tables: Mapping[str, pa.Table], first_day: dt.date, last_day: dt.date, *,
+                 scope: str = "scorecard", spc: bool = True, threads: int = 0) -> RepScore:
     """As :func:`score_dataset`, for a run's canonical tables held in memory (never written: an uncertainty draw)."""
     con = _connection(threads)
-    return _score(load(tables, con=con), first_day, last_day, full, spc, breakdowns)
+    return _score(load(tables, con=con), first_day, last_day, scope, spc)
 
 
 def _connection(threads: int) -> ibis.BaseBackend:
     return connect("duckdb", threads=threads) if threads > 0 else connect("duckdb")
 
 
-def _score(tables: Tables, first_day: dt.date, last_day: dt.date, full: bool, spc: bool,
-           breakdowns: bool) -> RepScore:
-    config = scorecard_config(first_day, last_day)
-    period = Period(first_day, last_day)
-    empty = pd.DataFrame()
-    if not full:
-        return RepScore(pd.DataFrame(_light_rows(tables, config, period)), empty, empty, empty, empty)
-    card = scorecard(tables, config)
-    registered = card.sections.get("population", {}).get("registered_patients")
-    rows = _card_rows(card) + _cost_rows(tables, registered, card.period)
-    return RepScore(
-        scorecard=pd.DataFrame(rows),
-        continuity_by_segment=_segments(tables, config, period) if breakdowns else empty,
-        waits=_waits(tables, period) if breakdowns else empty,
-        workload=_workload(tables, period) if breakdowns else empty,
-        spc=_spc(tables, period) if spc else empty,
-    )
-
-
-__all__ = ["COST_MEASURES", "RepScore", "population_config", "score_dataset", "score_tables", "scorecard_config"]
+__all__ = ["COST_MEASURES", "SCOPES", "RepScore", "population_config", "score_dataset", "score_tables",
+           "scorecard_config"]

@@ -60,7 +60,7 @@ def simulate_model(model: str, population: str | Path, out: str | Path, *, years
     plan = make_plan(population, out, years=years, days=days, reps=reps, seed=seed, booking_mode=booking_mode,
                      start=start, demo_patients=demo_patients)
     tasks = tasks_for(plan, [model], [spec], out, threads=duckdb_threads(reps, workers), spc=False)
-    tasks = [replace(t, out=str(replication_folder(out, t.replication)), score=score, full_score=False)
+    tasks = [replace(t, out=str(replication_folder(out, t.replication)), score=score, scope="sweep")
              for t in tasks]
     outcomes = run_tasks(tasks, workers=workers, on_progress=on_progress)
     labels = [{"model": spec.name} for _ in outcomes]

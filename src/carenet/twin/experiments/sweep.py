@@ -6,8 +6,8 @@ a field of the model (``model.booking.horizon_days``) or an entry of ``parameter
 (``twin.booking.continuity_value.value.1``, the continuity weight where continuity matters).
 Every setting runs the same replication seeds (common random numbers), so the curve is the
 setting's effect, not noise; with the continuity weight it traces the access-continuity frontier.
-Replications are scored on access, continuity and cost only (:func:`.scoring.score_dataset`
-``full=False``).
+Replications are scored on access, continuity and cost only (the ``sweep`` scope of
+:func:`.scoring.score_dataset`).
 """
 
 from __future__ import annotations
@@ -156,7 +156,7 @@ def sweep_model(models: Sequence[str], varies: Sequence[Vary], population: str |
         settings = tuple(zip([v.path for v in varies], combo, strict=True))
         for task in tasks_for(plan, models, specs, out / f"setting-{i:02d}", settings=settings,
                               key_prefix=f"{_label(settings)}/", threads=threads, spc=False):
-            tasks.append(replace(task, full_score=False))
+            tasks.append(replace(task, scope="sweep"))
             model = task.key.split("/")[1]
             labels[task.key] = {"setting": combo[0], **({"setting2": combo[1]} if len(combo) > 1 else {}),
                                 "model": model}
