@@ -33,7 +33,8 @@ DIFFERENCE = " − "
 class UncertaintyAnalysis:
     """What the draws show. ``draws``: one row per draw, one column per assumption path. ``assumptions``: each
     drawn assumption (path, label, central, low, high, distribution, tag, note). ``scorecard``: the pooled
-    scorecard of every draw (column ``draw``). ``verdicts``: every draw's verdict per model and headline measure.
+    scorecard of every draw (column ``draw``: the headline measures, the registered list and the staff costs).
+    ``verdicts``: every draw's verdict per model and headline measure.
     ``robustness``: per model and headline measure, the central verdict, the shares of draws by verdict, the share
     that agrees (``holds``), the class (robust, likely, fragile), its difference's sensitivity ``target`` and the
     assumptions it hangs on. ``sensitivity``:
