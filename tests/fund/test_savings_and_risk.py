@@ -56,3 +56,17 @@ def test_indirect_standardisation_applies_the_reference_rates_to_each_population
     e = model.expected(other, 1.0)["emergency_admissions"]
     ratio = observed_over_expected(np.asarray(other["emergency_admissions"]), e, np.array(["P1"] * 50))
     assert ratio["P1"] == pytest.approx(0.5, rel=1e-4)
+
+
+def test_few_events_over_many_groups_fit_without_diverging():
+    """A month of a small network: 3 admissions among 16 groups, most with none. The fit converges (no singular
+    matrix), expects the observed total, and expects next to nothing where nothing happened."""
+    groups = [(age, sex, 20, 0) for age in (2, 10, 20, 30, 50, 70, 80, 90) for sex in ("male", "female")]
+    groups[10] = (70, "male", 20, 2)
+    groups[13] = (80, "female", 20, 1)
+    people = _people(groups)
+    model = fit(people, 1 / 12, (0, 5, 15, 25, 45, 65, 75, 85), ("emergency_admissions",), {})
+    expected = model.expected(people, 1 / 12)["emergency_admissions"]
+    assert np.isfinite(expected).all()
+    assert expected.sum() == pytest.approx(3.0, rel=1e-3)
+    assert expected[:20].sum() < 1e-3  # the youngest groups had none

@@ -61,7 +61,7 @@ def test_the_draws_settings_reached_the_twin_and_their_datasets_are_never_writte
 def test_the_files_and_the_report_section_are_written(uncertain, tmp_path) -> None:
     written = write_uncertainty(uncertain.uncertainty, tmp_path)
     assert [p.name for p in written] == ["uncertainty_conclusions.csv", "uncertainty_sensitivity.csv",
-                                         "uncertainty_draws.csv", "uncertainty.xlsx"]
+                                         "uncertainty_draws.csv", "uncertainty_scorecard.csv", "uncertainty.xlsx"]
     conclusions = pd.read_csv(tmp_path / "uncertainty_conclusions.csv")
     assert {"model", "measure", "verdict", "holds", "robustness", "hangs_on"} <= set(conclusions.columns)
     page = render_html(ReportData(**report_tables(uncertain, title="t", reproduce=["carenet compare"])))

@@ -170,13 +170,14 @@ def _national(settings, nhs_data: Path):
         return capitation(read_england(nhs_data, settings.need_weights, settings.morbidity_registers), settings)
 
 
-def _runs(runs: Path, settings, nhs_data: Path):
+def _runs(runs: Path, settings, nhs_data: Path, draws: bool = False):
     from carenet.fund.budget import read_runs  # noqa: PLC0415
     from carenet.fund.runs import find_runs  # noqa: PLC0415
 
-    found = find_runs(runs)
+    found = find_runs(runs, draws=draws)
+    drawn = len({r.draw for r in found if r.draw is not None})
     console.print(f"Reading {len(found)} replication(s) of {', '.join(dict.fromkeys(r.model for r in found))} "
-                  f"in {literal(runs)}")
+                  f"in {literal(runs)}" + (f", {drawn} draws of the uncertainty analysis among them" if drawn else ""))
     with file_errors(runs):
         return read_runs(found, settings, _national(settings, nhs_data))
 
@@ -227,6 +228,9 @@ def contract_command(
                                           "(default: the contract's reference model, or the data themselves)"),
     nhs_data: Path = typer.Option(NHS_OPEN_DATA, "--nhs-data", help="NHS open data, to weigh lists nationally"),
     out: Path | None = typer.Option(None, "--out", help="Write the payments (.csv) or every table (.xlsx)"),
+    draws: bool = typer.Option(False, "--draws", help="Also pay each draw of the comparison's uncertainty analysis "
+                               "(carenet compare --uncertainty N --keep-draws): the payment across the twin's "
+                               "assumptions and effect sizes"),
 ) -> None:
     """What an outcome contract pays each model: indicators against targets, shared savings, the quality gate."""
     from carenet.fund import FundSettings, prices_for  # noqa: PLC0415
@@ -236,17 +240,34 @@ def contract_command(
     settings = FundSettings.from_parameters()
     spec = read_contract(contract)
     prices_for(spec.year, settings)
-    data = _runs(runs, settings, nhs_data)
+    data = _runs(runs, settings, nhs_data, draws)
     ref = _runs(reference, settings, nhs_data) if reference is not None else None
     result = evaluate(spec, runs, data, settings, ref)
     console.print(f"[bold]{literal(spec.name)}[/] ({spec.year}); expected cost from {literal(result.reference)}")
-    _show(_without_blank_setting(result.indicators.drop_columns(["label"])),
+    central = _central(result.indicators, data)
+    _show(_without_blank_setting(central.drop_columns(["label"])),
           "Indicators against targets (mean and 95% interval)")
     paid = ["setting", "model", "replications", "indicators_met", "quality_gate_met", "expected_cost_gbp",
             "actual_cost_gbp", "savings_gbp", "payment_gbp", "payment_gbp_lo", "payment_gbp_hi"]
-    _show(_without_blank_setting(result.summary.select(paid)),
+    _show(_without_blank_setting(_central(result.summary, data).select(paid)),
           "Payment under the contract, a year (mean over replications)")
-    _write(out, {"payments": result.summary, "replications": result.payments, "indicators": result.indicators})
+    sheets = {"payments": result.summary, "replications": result.payments, "indicators": result.indicators}
+    if result.draws is not None:
+        _show(result.draws, f"Payment across the {result.draws['draws'][0].as_py()} draws of the uncertainty "
+              "analysis, a year (median and the central 95% of the draws)")
+        sheets["draws"] = result.draws
+    _write(out, sheets)
+
+
+def _central(table: pa.Table, data: list) -> pa.Table:
+    """``table`` without the rows of an uncertainty analysis's draws (their summary is a table of its own)."""
+    import pyarrow as pa  # noqa: PLC0415
+    import pyarrow.compute as pc  # noqa: PLC0415
+
+    drawn = sorted({r.run.setting for r in data if r.run.draw is not None})
+    if not drawn:
+        return table
+    return table.filter(pc.invert(pc.is_in(table["setting"], value_set=pa.array(drawn, pa.string()))))
 
 
 def report_funding(folder: Path, contract: str, nhs_data: Path = NHS_OPEN_DATA):

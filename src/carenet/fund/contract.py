@@ -45,6 +45,8 @@ class ContractResult:
     indicators: pa.Table
     payments: pa.Table
     summary: pa.Table
+    draws: pa.Table | None = None
+    """With an uncertainty analysis's kept draws: each model's payment across the draws (:func:`across_draws`)."""
 
 
 def reference_model(runs: list[RunData], settings: FundSettings, name: str | None = None,
@@ -102,8 +104,8 @@ def standardised_by_setting(runs: list[RunData], settings: FundSettings, name: s
                                                                                                        str]:
     """:func:`standardised` for every run, expected from model ``name``'s runs at the same setting."""
     parts, label = [], ""
-    for group in dict.fromkeys(r.run.settings for r in runs):
-        mine = [r for r in runs if r.run.settings == group]
+    for group in dict.fromkeys(r.run.group for r in runs):
+        mine = [r for r in runs if r.run.group == group]
         model, label = reference_model(mine, settings, name)
         parts.append(standardised(mine, model))
     return pa.concat_tables(parts), label
@@ -129,6 +131,15 @@ def _scorecard_values(folder: Path, runs: list[RunData], wanted: list[str]) -> d
                     out[(_setting_key(row), row["model"], row["measure"])] = tuple(
                         float(row[k]) if row.get(k) else float("nan") for k in ("mean", "lo", "hi"))
         break
+    from carenet.twin.experiments.uncertainty.export import SCORECARD_CSV  # noqa: PLC0415
+
+    draws = folder / SCORECARD_CSV
+    if draws.is_file():
+        with draws.open(newline="", encoding="utf-8") as handle:
+            for row in csv.DictReader(handle):
+                if row.get("measure") in wanted and row.get("mean") not in (None, ""):
+                    out[((f"draw {int(float(row['draw']))}",), row["model"], row["measure"])] = tuple(
+                        float(row[k]) if row.get(k) else float("nan") for k in ("mean", "lo", "hi"))
     missing = [r for r in runs if any((r.run.setting_key, r.run.model, m) not in out for m in wanted)]
     if missing:
         out.update(_scored(missing, wanted))
@@ -166,10 +177,45 @@ def evaluate(contract: Contract, folder: str | Path, runs: list[RunData], settin
     """The contract on every model; in a sweep, on every setting separately (each against its own reference
     model's runs at that setting), so the payment is shown at each value of a swept effect."""
     scored = _scorecard_values(Path(folder), runs, [i.id for i in contract.indicators if i.id not in FUND_INDICATORS])
-    parts = [_evaluate(contract, [r for r in runs if r.run.settings == group], settings, reference, scored)
-             for group in dict.fromkeys(r.run.settings for r in runs)]
+    parts = [_evaluate(contract, [r for r in runs if r.run.group == group], settings, reference, scored)
+             for group in dict.fromkeys(r.run.group for r in runs)]
     tables = [pa.concat_tables([getattr(p, name) for p in parts]) for name in ("indicators", "payments", "summary")]
-    return ContractResult(contract, parts[0].reference, *tables)
+    result = ContractResult(contract, parts[0].reference, *tables)
+    if any(r.run.draw is not None for r in runs):
+        result.draws = across_draws(result.summary, [r.run.setting for r in runs if r.run.draw is not None])
+    return result
+
+
+def across_draws(summary: pa.Table, draws: list[str]) -> pa.Table:
+    """Each model's payment at the central values and across the uncertainty analysis's draws: the median, the
+    central ``experiments.confidence_level`` range of the draws' payments (percentiles), and the shares of draws in
+    which the network is paid (payment > 0) and in which the quality gate is met. The draws vary every ranged
+    assumption of the twin at once, its effect sizes among them, so the range carries their uncertainty into the
+    payment; each draw's payment is itself the mean over its replications."""
+    from carenet.twin.experiments.intervals import confidence_level  # noqa: PLC0415
+
+    tail = (1 - confidence_level()) / 2 * 100
+    names = set(draws)
+    rows = summary.to_pylist()
+    out = []
+    for model in dict.fromkeys(r["model"] for r in rows):
+        central = [r for r in rows if r["model"] == model and r["setting"] not in names]
+        drawn = [r for r in rows if r["model"] == model and r["setting"] in names]
+        if not drawn:
+            continue
+        paid = np.array([r["payment_gbp"] for r in drawn], dtype=np.float64)
+        savings = np.array([r["savings_gbp"] for r in drawn], dtype=np.float64)
+        out.append({
+            "model": model, "draws": len(drawn),
+            "payment_gbp_central": central[0]["payment_gbp"] if central else None,
+            "payment_gbp_median": round(float(np.median(paid)), 2),
+            "payment_gbp_low": round(float(np.percentile(paid, tail)), 2),
+            "payment_gbp_high": round(float(np.percentile(paid, 100 - tail)), 2),
+            "savings_gbp_median": round(float(np.median(savings)), 2),
+            "share_of_draws_paid": round(float((paid > 0).mean()), 4),
+            "share_of_draws_gate_met": round(float(np.mean([bool(r["quality_gate_met"]) for r in drawn])), 4),
+        })
+    return pa.Table.from_pylist(out)
 
 
 def _evaluate(contract: Contract, runs: list[RunData], settings: FundSettings, reference: list[RunData] | None,

@@ -29,6 +29,13 @@ CMS_EDGES = (0.0, 1.0, 2.0, 3.0)
 EFI_GROUPS = ("fit", "mild", "moderate", "severe")
 _RIDGE = 1e-6
 _ITERATIONS = 50
+_HALVINGS = 40
+_TOLERANCE = 1e-9
+_LOG_RATE_FLOOR = -30.0
+"""Lowest log rate a cell's weights are taken at (e^-30 ≈ 1e-13 a patient-year: none): a cell without events, whose
+maximum-likelihood rate is zero, keeps the Newton step finite."""
+_LOG_RATE_CEILING = 30.0
+"""Highest log count a cell's expected count is taken at while fitting, so no trial step overflows."""
 
 
 def design(people: pa.Table, bands: tuple[int, ...]) -> np.ndarray:
@@ -74,20 +81,32 @@ class RiskModel:
 
 
 def _fit_poisson(x: np.ndarray, y: np.ndarray, exposure: np.ndarray) -> np.ndarray:
-    beta = np.zeros(x.shape[1])
-    mean = y.sum() / exposure.sum()
-    beta[:] = 0.0
-    eta = np.full(len(y), np.log(max(mean, 1e-12))) + np.log(exposure)
+    """Ridge-penalised Poisson regression by Newton's method (iteratively reweighted least squares), each step halved
+    until the penalised log-likelihood does not fall, so that few events over many cells cannot make it diverge."""
+    offset = np.log(exposure)
+    overall = np.log(max(y.sum() / exposure.sum(), np.exp(_LOG_RATE_FLOOR)))
+    start = np.linalg.lstsq(x, np.full(len(y), overall), rcond=None)[0]  # every cell at the overall rate
+
+    def loglik(b: np.ndarray) -> float:
+        e = np.minimum(x @ b + offset, _LOG_RATE_CEILING)
+        return float(y @ e - np.exp(e).sum() - _RIDGE / 2 * b @ b)
+
+    beta, current = start, loglik(start)
     for _ in range(_ITERATIONS):
+        eta = np.clip(x @ beta + offset, offset + _LOG_RATE_FLOOR, _LOG_RATE_CEILING)
         mu = np.exp(eta)
-        z = eta - np.log(exposure) + (y - mu) / mu
         xw = x * mu[:, None]
-        new = np.linalg.solve(x.T @ xw + _RIDGE * np.eye(x.shape[1]), xw.T @ z)
-        if np.max(np.abs(new - beta)) < 1e-9:
-            beta = new
+        step = np.linalg.solve(x.T @ xw + _RIDGE * np.eye(x.shape[1]), x.T @ (y - mu) - _RIDGE * beta)
+        for _ in range(_HALVINGS):
+            trial = loglik(beta + step)
+            if trial >= current:
+                break
+            step /= 2
+        else:
+            break  # no step improves the fit: converged as far as it can
+        beta, current = beta + step, trial
+        if np.max(np.abs(step)) < _TOLERANCE:
             break
-        beta = new
-        eta = x @ beta + np.log(exposure)
     return beta
 
 

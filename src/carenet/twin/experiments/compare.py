@@ -26,7 +26,7 @@ from carenet.models import DeliveryModel, load_model
 from carenet.params import load_parameters, parameter
 from carenet.schema.errors import CarenetError
 from carenet.twin.experiments.export import write_scorecard_csv, write_scorecard_excel
-from carenet.twin.experiments.manifest import assumptions, check_out_folder, write_experiment
+from carenet.twin.experiments.manifest import assumptions, check_out_folder, run_records, write_experiment
 from carenet.twin.experiments.plan import RunPlan, make_plan
 from carenet.twin.experiments.pool import (
     first_replication_spc,
@@ -181,6 +181,9 @@ def compare_models(models: Sequence[str], population: str | Path, out: str | Pat
     if uncertainty:
         extra["uncertainty"] = {"draws": uncertainty, "sampler": settings.sampler,
                                 "assumptions": [a.path for a in drawn], "draws_kept": keep_draws}
+        if keep_draws:  # the kept draws' datasets, for what reads a run folder's replications (carenet fund)
+            extra["uncertainty"]["runs"] = [{"draw": key["draw"], **record} for key, record in zip(
+                keys, run_records(drawn_outcomes, plan.out), strict=True)]
     write_experiment(plan, "compare", central, command, extra)
     return comparison
 

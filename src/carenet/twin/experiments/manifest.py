@@ -28,7 +28,8 @@ ASSUMPTION_SECTIONS = ("twin", "network", "experiments_measurement", "experiment
 _MODEL_BLOCKS = ("workforce", "panels", "entry", "booking", "proactive", "community", "hub")
 
 
-def _runs(outcomes: Sequence[Outcome], root: Path) -> list[dict[str, Any]]:
+def run_records(outcomes: Sequence[Outcome], root: Path) -> list[dict[str, Any]]:
+    """Each replication as ``experiment.json`` lists it: model, replication, seed, settings, folder, period."""
     return [{"key": o.task.key, "model": o.task.model, "replication": o.task.replication, "seed": o.task.seed,
              "settings": dict(o.task.settings), "folder": os.path.relpath(o.task.out, root),
              "measured_from": o.first_day.isoformat(), "measured_to": o.last_day.isoformat(),
@@ -40,7 +41,7 @@ def write_experiment(plan: RunPlan, kind: str, outcomes: Sequence[Outcome], comm
                      extra: dict[str, Any] | None = None) -> Path:
     """Commit ``experiment.json`` in the run folder (durably; the run is complete from then on)."""
     record = {"kind": kind, "carenet_version": __version__, "command": command, **plan.describe(),
-              **(extra or {}), "runs": _runs(outcomes, plan.out)}
+              **(extra or {}), "runs": run_records(outcomes, plan.out)}
     return commit_experiment(plan.out, record)
 
 
@@ -83,4 +84,4 @@ def assumptions(models: Sequence[DeliveryModel]) -> list[dict[str, str]]:
 
 
 __all__ = ["ASSUMPTION_SECTIONS", "EXPERIMENT_FILE", "assumptions", "check_out_folder", "model_assumptions",
-           "parameter_assumptions", "write_experiment"]
+           "parameter_assumptions", "run_records", "write_experiment"]
