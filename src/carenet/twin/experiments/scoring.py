@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import ibis
@@ -38,6 +38,7 @@ from carenet.measures import (
     scorecard,
 )
 from carenet.measures.access import wait_distribution
+from carenet.measures.funnel import FunnelSettings
 from carenet.measures.scorecard import Scorecard, measure_info
 from carenet.measures.spc import SPCError
 from carenet.params import parameter
@@ -52,6 +53,9 @@ COST_MEASURES: dict[str, tuple[str, str, str]] = {
 """Cost measures added to the scorecard: label, unit, better direction."""
 
 SPC_SERIES = "mean_wait_days"
+SITES_BY = "practice"
+SITES_MEASURES: tuple[str, ...] = ("mean_wait_days", "share_same_day", "upc")
+"""The report's "how the sites compare": these headline measures by practice, on funnel plots."""
 SEGMENT_COLUMN = "nhse_segment"
 _DAYS_PER_WEEK = 7
 DAYS_PER_YEAR = 365.2425
@@ -73,6 +77,13 @@ def population_config() -> PopulationConfig:
     return PopulationConfig(cms_weights=weights, acute_window_days=int(_value("measures_population.acute_window_days")),
                             high_risk_min_ltc=int(_value("measures_population.high_risk_min_ltc_count")),
                             complex_rule=rule)
+
+
+def funnel_settings() -> FunnelSettings:
+    """The funnel plots' limits and minimum denominator from ``parameters.yaml`` ``measures_funnel``."""
+    return FunnelSettings(z_inner=float(_value("measures_funnel.z_inner")),
+                          z_outer=float(_value("measures_funnel.z_outer")),
+                          min_denominator=int(_value("measures_funnel.min_denominator")))
 
 
 def settings_config(as_of: dt.date | None, period_days: int | None) -> ScorecardConfig:
@@ -101,6 +112,7 @@ class RepScore:
     waits: pd.DataFrame  # urgency, booking_interval, share
     workload: pd.DataFrame  # role, hours_per_week
     spc: pd.DataFrame  # period_start, value, mean, upper_limit, lower_limit, point_type
+    sites: pd.DataFrame = field(default_factory=pd.DataFrame)  # measure, unit, n, value, target, limits, flag …
 
 
 def _card_rows(card: Scorecard) -> list[dict]:
@@ -195,6 +207,16 @@ def _spc(tables: Tables, period: Period) -> pd.DataFrame:
     return table.rename(columns={"period": "period_start"})[columns]
 
 
+def _sites(tables: Tables, config: ScorecardConfig, period: Period) -> pd.DataFrame:
+    """The headline measures by practice against the whole network, as funnel-plot rows (none if unsupported)."""
+    from carenet.measures.sites import compare_units
+
+    if "appointments" not in tables:
+        return pd.DataFrame()
+    result = compare_units(tables, config, SITES_BY, period, funnel_settings(), SITES_MEASURES)
+    return result.to_arrow().to_pandas()
+
+
 def _light_rows(tables: Tables, config: ScorecardConfig, period: Period) -> list[dict]:
     """Access, continuity and cost only: what a sweep charts, at a fraction of the scorecard's cost."""
     window = {"start": period.start, "end": period.end}
@@ -209,22 +231,23 @@ def _light_rows(tables: Tables, config: ScorecardConfig, period: Period) -> list
 
 
 def score_dataset(path: str | Path, first_day: dt.date, last_day: dt.date, *, full: bool = True, spc: bool = True,
-                  breakdowns: bool = True, threads: int = 0) -> RepScore:
+                  breakdowns: bool = True, threads: int = 0, sites: bool = False) -> RepScore:
     """Score the dataset at ``path`` over the days ``first_day`` … ``last_day`` (DuckDB, reading the files in place).
 
     ``full=False`` scores access, continuity and cost only and skips the breakdowns (sweeps);
     ``breakdowns=False`` scores every measure but skips continuity by segment, waits and workload;
-    ``threads`` caps DuckDB's threads (0: DuckDB's default), so parallel replications share the cores.
+    ``threads`` caps DuckDB's threads (0: DuckDB's default), so parallel replications share the cores;
+    ``sites`` adds the headline measures by practice on funnel plots (the report's "how the sites compare").
     """
     con = _connection(threads)
-    return _score(load(open_dataset(path), con=con), first_day, last_day, full, spc, breakdowns)
+    return _score(load(open_dataset(path), con=con), first_day, last_day, full, spc, breakdowns, sites)
 
 
 def score_tables(tables: Mapping[str, pa.Table], first_day: dt.date, last_day: dt.date, *, full: bool = True,
-                 spc: bool = True, breakdowns: bool = True, threads: int = 0) -> RepScore:
+                 spc: bool = True, breakdowns: bool = True, threads: int = 0, sites: bool = False) -> RepScore:
     """As :func:`score_dataset`, for a run's canonical tables held in memory (never written: an uncertainty draw)."""
     con = _connection(threads)
-    return _score(load(tables, con=con), first_day, last_day, full, spc, breakdowns)
+    return _score(load(tables, con=con), first_day, last_day, full, spc, breakdowns, sites)
 
 
 def _connection(threads: int) -> ibis.BaseBackend:
@@ -232,7 +255,7 @@ def _connection(threads: int) -> ibis.BaseBackend:
 
 
 def _score(tables: Tables, first_day: dt.date, last_day: dt.date, full: bool, spc: bool,
-           breakdowns: bool) -> RepScore:
+           breakdowns: bool, sites: bool = False) -> RepScore:
     config = scorecard_config(first_day, last_day)
     period = Period(first_day, last_day)
     empty = pd.DataFrame()
@@ -247,7 +270,9 @@ def _score(tables: Tables, first_day: dt.date, last_day: dt.date, full: bool, sp
         waits=_waits(tables, period) if breakdowns else empty,
         workload=_workload(tables, period) if breakdowns else empty,
         spc=_spc(tables, period) if spc else empty,
+        sites=_sites(tables, config, period) if sites else empty,
     )
 
 
-__all__ = ["COST_MEASURES", "RepScore", "population_config", "score_dataset", "score_tables", "scorecard_config"]
+__all__ = ["COST_MEASURES", "RepScore", "funnel_settings", "population_config", "score_dataset", "score_tables",
+           "scorecard_config"]
