@@ -57,6 +57,8 @@ class Task:
     score: bool = True
     full_score: bool = True
     spc: bool = True
+    sites: bool = False
+    """Also score the headline measures by practice on funnel plots (the report's "how the sites compare")."""
     breakdowns: bool = True
     """Also score the report's breakdowns (continuity by segment, waits, workload); an uncertainty draw needs none."""
     keep: bool = True
@@ -136,7 +138,8 @@ def execute(task: Task) -> Outcome:
     written = time.perf_counter()
     calendar = run.setup.calendar
     first_day, last_day = calendar.date(task.warm_up_days), calendar.date(task.days - 1)
-    how = {"full": task.full_score, "spc": task.spc, "breakdowns": task.breakdowns, "threads": task.threads}
+    how = {"full": task.full_score, "spc": task.spc, "breakdowns": task.breakdowns, "threads": task.threads,
+           "sites": task.sites}
     score = None
     if task.score:
         score = (score_dataset(task.out, first_day, last_day, **how) if task.keep
