@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 import pytest
 from site_network import AS_OF, DAYS, FIRST_DAY, site_network
 
@@ -80,3 +82,28 @@ def test_an_xmr_chart_per_unit(tables) -> None:
     assert p2.chart.mean == pytest.approx(2.0)  # every week of P2 waits 1 and 3 days
     rows = spc_rows(charts)
     assert rows.num_rows == 12 and set(rows.column("unit").to_pylist()) == {"P1", "P2", "P3"}
+
+
+def test_a_request_booked_twice_takes_the_site_of_its_first_appointment(config) -> None:
+    import pyarrow as pa
+
+    from carenet.measures.access import AccessConfig, waits
+
+    network = site_network()
+    network["requests"] = pa.table({
+        "request_id": ["r1"], "patient_id": ["p00"], "practice_id": ["P1"],
+        "requested_at": pa.array([datetime(2024, 3, 5, 8)], pa.timestamp("us")), "need_type": ["acute_minor"],
+        "urgency": ["routine"], "channel": ["telephone"]})
+    held = network["appointments"]
+    schema = held.schema.append(pa.field("request_id", pa.string()))
+    base = {name: None for name in schema.names}
+    rows = [{**base, **r} for r in held.to_pylist()] + [
+        {**base, "appointment_id": "x1", "patient_id": "p00", "site_id": "H1", "request_id": "r1",
+         "status": "attended", "booked_for": datetime(2024, 3, 7, 10)},
+        {**base, "appointment_id": "x2", "patient_id": "p00", "site_id": "P2", "request_id": "r1",
+         "status": "attended", "booked_for": datetime(2024, 3, 6, 10)}]
+    network["appointments"] = pa.Table.from_pylist(rows, schema=schema)
+    w = waits(load(network), AccessConfig(start=FIRST_DAY, end=AS_OF), by=["site_id"]).to_pyarrow().to_pylist()
+    linked = [r for r in w if r["urgency"] == "routine"]  # the one request that names its urgency
+    assert [(r["site_id"], r["wait_days"], r["booked_for"]) for r in linked] == [("P2", 1, datetime(2024, 3, 6, 10))]
+    assert len(w) == 61  # the 60 requests of the network and this one, answered once

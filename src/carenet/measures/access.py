@@ -5,7 +5,7 @@ is an *answered request*: a request and the first appointment booked for it (not
 for an appointment that names no request, the appointment and its own ``requested_at``. Waits are
 whole calendar days between the day of the request and the day of the appointment (0 = same day),
 as NHS Digital's booking intervals count them. Every result can be split by urgency, deprivation
-quintile, age band, practice and any patient segment.
+quintile, age band, practice, site (where the appointment took place) and any patient segment.
 
 Requests that record how they ended (``requests.outcome``, written by the twin) and got no
 appointment - still waiting when the data end, abandoned, or redirected to NHS 111, an urgent
