@@ -83,3 +83,9 @@ def test_impossible_proportions_are_refused(num: list[int], den: list[int]) -> N
 def test_settings_must_order_their_z_values() -> None:
     with pytest.raises(FunnelError, match="inner < outer"):
         FunnelSettings(z_inner=3.0, z_outer=2.0)
+
+
+def test_a_bounded_mean_keeps_its_limits_inside_its_range() -> None:
+    # indices of 0 or 1: 29 and 24 ones out of 30 each; at n = 5 the upper limit 0.883 + 3.09 × 0.324 / √5 passes 1
+    f = mean_funnel(["a", "b"], [30, 30], [29.0, 24.0], [29.0, 24.0], bounds=(0.0, 1.0))
+    assert np.all(f.outer_high <= 1.0) and f.limits_at([5])[3][0] == 1.0

@@ -79,14 +79,15 @@ class Funnel:
     flag: list[str]
     z: tuple[float, float] = (FunnelSettings.z_inner, FunnelSettings.z_outer)
     """The z of the inner and outer limits."""
+    bounds: tuple[float, float] | None = None
+    """The range the limits are clipped to: [0, 1] for a proportion, a bounded mean's range, else none."""
 
     def limits_at(self, n: object) -> tuple[np.ndarray, ...]:
         """(inner low, inner high, outer low, outer high) for denominators ``n``: the funnel's curves."""
         size = np.asarray(n, dtype=np.float64)
         with np.errstate(divide="ignore", invalid="ignore"):
             spread = self.sd / np.sqrt(size)
-        bounds = (0.0, 1.0) if self.kind == "proportion" else None
-        return _limits(self.target, spread, FunnelSettings(*self.z, min_denominator=1), bounds)
+        return _limits(self.target, spread, FunnelSettings(*self.z, min_denominator=1), self.bounds)
 
     def to_arrow(self) -> pa.Table:
         """One row per unit: unit, n, value, target, the four limits, the flag, σ and the two z."""
@@ -98,6 +99,8 @@ class Funnel:
             "outer_low": pa.array(self.outer_low), "outer_high": pa.array(self.outer_high),
             "flag": pa.array(self.flag, pa.string()), "sd": pa.array(np.full(size, self.sd)),
             "z_inner": pa.array(np.full(size, self.z[0])), "z_outer": pa.array(np.full(size, self.z[1])),
+            "lowest": pa.array(np.full(size, np.nan if self.bounds is None else self.bounds[0])),
+            "highest": pa.array(np.full(size, np.nan if self.bounds is None else self.bounds[1])),
         })
 
     @property
@@ -159,15 +162,16 @@ def proportion_funnel(units: list[str], numerator: object, denominator: object,
         spread = np.sqrt(p0 * (1 - p0) / den)
     limits = _limits(p0, spread, settings, (0.0, 1.0))
     return Funnel("proportion", list(units), den, value, p0, float(np.sqrt(p0 * (1 - p0))), *limits,
-                  _flags(value, den, limits, settings), (settings.z_inner, settings.z_outer))
+                  _flags(value, den, limits, settings), (settings.z_inner, settings.z_outer), (0.0, 1.0))
 
 
 def mean_funnel(units: list[str], n: object, total: object, total_squares: object,
-                settings: FunnelSettings | None = None) -> Funnel:
+                settings: FunnelSettings | None = None, bounds: tuple[float, float] | None = None) -> Funnel:
     """Funnel of a mean: each unit's ``total / n`` against μ0 = Σ total / Σ n, from per-unit sums.
 
     ``total_squares`` is each unit's sum of squared observations; σ is the standard deviation of all the
-    observations pooled (divisor N − 1), and the limits are μ0 ± z·σ/√n (Spiegelhalter 2005, section 3.3).
+    observations pooled (divisor N − 1), and the limits are μ0 ± z·σ/√n (Spiegelhalter 2005, section 3.3),
+    clipped to ``bounds`` for a measure that cannot leave them (a continuity index lies in [0, 1]).
     """
     settings = settings or FunnelSettings()
     count, s1, s2 = _arrays(n, total, total_squares)
@@ -184,9 +188,9 @@ def mean_funnel(units: list[str], n: object, total: object, total_squares: objec
     with np.errstate(divide="ignore", invalid="ignore"):
         value = np.where(count > 0, s1 / count, np.nan)
         spread = sd / np.sqrt(count)
-    limits = _limits(mu0, spread, settings, None)
+    limits = _limits(mu0, spread, settings, bounds)
     return Funnel("mean", list(units), count, value, mu0, sd, *limits, _flags(value, count, limits, settings),
-                  (settings.z_inner, settings.z_outer))
+                  (settings.z_inner, settings.z_outer), bounds)
 
 
 def mean_funnel_from_summary(units: list[str], n: object, mean: object, sd: float,

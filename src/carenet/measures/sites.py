@@ -29,7 +29,7 @@ unit; only those small results reach Python.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Literal
 
@@ -67,6 +67,15 @@ UNIT_MEASURES: dict[str, Kind] = {
 }
 """The measures split by unit, with the kind of funnel each takes."""
 
+DENOMINATORS: dict[str, str] = {
+    "mean_wait_days": "answered requests",
+    "share_same_day": "requests",
+    "dna_rate": "appointments attended or missed",
+    "upc": "patients with two or more contacts",
+    "care_plan_coverage": "complex patients",
+}
+"""What each measure's n counts."""
+
 UNIT_COLUMN = "unit"
 
 
@@ -83,11 +92,13 @@ class UnitCounts:
     n: np.ndarray
     numerator: np.ndarray
     squares: np.ndarray | None = None
+    bounds: tuple[float, float] | None = None
+    """The range a mean cannot leave (UPC lies in [0, 1])."""
 
     def funnel(self, settings: FunnelSettings) -> Funnel:
         if self.kind == "proportion":
             return proportion_funnel(self.units, self.numerator, self.n, settings)
-        return mean_funnel(self.units, self.n, self.numerator, self.squares, settings)
+        return mean_funnel(self.units, self.n, self.numerator, self.squares, settings, self.bounds)
 
 
 @dataclass
@@ -277,7 +288,7 @@ def upc_counts(tables: Tables, config: ScorecardConfig, by: Unit, period: Period
     rows = _fetch(tables, grouped.mutate(unit=grouped[UNIT_COLUMN].cast("string")))
     if not rows:
         return Unsupported(f"no patient has {continuity.min_contacts} or more contacts in the period")
-    return _mean(rows)
+    return replace(_mean(rows), bounds=(0.0, 1.0))
 
 
 def care_plan_counts(tables: Tables, config: ScorecardConfig, by: Unit, period: Period
@@ -419,6 +430,6 @@ def spc_rows(charts: list[UnitChart]) -> pa.Table:
     return pa.concat_tables(frames)
 
 
-__all__ = ["UNITS", "UNIT_MEASURES", "SiteComparison", "UnitChart", "UnitCounts", "UnitError", "care_plan_counts",
-           "check_unit", "compare_units", "dna_counts", "patient_units", "spc_rows", "unit_counts", "unit_spc",
-           "upc_counts", "wait_counts"]
+__all__ = ["DENOMINATORS", "UNITS", "UNIT_MEASURES", "SiteComparison", "UnitChart", "UnitCounts", "UnitError",
+           "care_plan_counts", "check_unit", "compare_units", "dna_counts", "patient_units", "spc_rows", "unit_counts",
+           "unit_spc", "upc_counts", "wait_counts"]

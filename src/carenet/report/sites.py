@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 
 from carenet.measures.scorecard import measure_info
+from carenet.measures.sites import DENOMINATORS
 from carenet.report.charts import POINT_TYPE_COLOURS, POINT_TYPE_LABELS
 from carenet.report.data import ReportData
 from carenet.report.svg import chart_svg
@@ -37,19 +38,24 @@ def _e(text: object) -> str:
     return html.escape(str(text), quote=True)
 
 
+def _span(rows: pd.DataFrame) -> tuple[float, float]:
+    """The x range: a little either side of the units' denominators."""
+    n = rows["n"][rows["n"] > 0]
+    return max(1.0, float(n.min()) * 0.8), float(n.max()) * 1.15
+
+
 def _curves(rows: pd.DataFrame) -> pd.DataFrame:
     """The funnel's four limit curves and the target over the range of the units' denominators."""
     first = rows.iloc[0]
-    n = rows["n"][rows["n"] > 0]
-    grid = np.geomspace(max(1.0, float(n.min()) * 0.8), float(n.max()) * 1.15, CURVE_POINTS)
+    grid = np.geomspace(*_span(rows), CURVE_POINTS)
     spread = float(first["sd"]) / np.sqrt(grid)
     target = float(first["target"])
     frames = []
     for name, z in (("95%", float(first["z_inner"])), ("99.8%", float(first["z_outer"]))):
         for side, sign in (("low", -1.0), ("high", 1.0)):
             limit = target + sign * z * spread
-            if first["kind"] == "proportion":
-                limit = np.clip(limit, 0.0, 1.0)
+            if "lowest" in rows.columns and pd.notna(first["lowest"]):
+                limit = np.clip(limit, float(first["lowest"]), float(first["highest"]))
             frames.append(pd.DataFrame({"n": grid, "limit": limit, "curve": f"{name} {side}", "level": name}))
     return pd.concat(frames, ignore_index=True)
 
@@ -63,8 +69,8 @@ def funnel_chart(rows: pd.DataFrame, measure: str, by: str) -> alt.LayerChart | 
     info = measure_info(measure)
     share = info.unit == "share"
     y_title = f"{info.label}" + {"share": "", "days": " (days)"}.get(info.unit, "")
-    x = alt.X("n:Q", title=f"{'patients' if info.unit == 'score' else 'denominator'} per {by} (log scale)",
-              scale=alt.Scale(type="log"))
+    x = alt.X("n:Q", title=f"{DENOMINATORS.get(measure, 'denominator')} per {by} (log scale)",
+              scale=alt.Scale(type="log", domain=list(_span(rows)), nice=False))
     curves = alt.Chart(_curves(rows)).mark_line().encode(
         x=x, y=alt.Y("limit:Q", title=y_title, axis=alt.Axis(format="%") if share else alt.Axis(),
                      scale=alt.Scale(zero=False)),
@@ -77,7 +83,8 @@ def funnel_chart(rows: pd.DataFrame, measure: str, by: str) -> alt.LayerChart | 
     shown = ".1%" if share else ".2f"
     points = alt.Chart(rows).mark_point(filled=True, size=70).encode(
         x=x, y="value:Q",
-        color=alt.Color("flag:N", title=by, scale=alt.Scale(domain=kinds, range=[FLAG_COLOURS[k] for k in kinds]),
+        color=alt.Color("flag:N", title=f"{by} against the limits",
+                        scale=alt.Scale(domain=kinds, range=[FLAG_COLOURS[k] for k in kinds]),
                         legend=alt.Legend(orient="bottom")),
         tooltip=[alt.Tooltip("unit:N", title=by), alt.Tooltip("n:Q", format=",.0f"),
                  alt.Tooltip("value:Q", format=shown), "flag:N"])
