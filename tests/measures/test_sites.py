@@ -107,3 +107,18 @@ def test_a_request_booked_twice_takes_the_site_of_its_first_appointment(config) 
     linked = [r for r in w if r["urgency"] == "routine"]  # the one request that names its urgency
     assert [(r["site_id"], r["wait_days"], r["booked_for"]) for r in linked] == [("P2", 1, datetime(2024, 3, 6, 10))]
     assert len(w) == 61  # the 60 requests of the network and this one, answered once
+
+
+def test_appointments_with_no_site_are_left_out_and_counted(config) -> None:
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    network = site_network()
+    a = network["appointments"]
+    at_p3 = pc.equal(a.column("site_id"), "P3")
+    network["appointments"] = a.set_column(a.schema.get_field_index("site_id"), "site_id",
+                                           pc.if_else(at_p3, pa.scalar(None, pa.string()), a.column("site_id")))
+    result = compare_units(load(network), config, "site", PERIOD)
+    assert result.funnels["mean_wait_days"].units == ["H1", "P1", "P2"]
+    assert result.notes["mean_wait_days"] == "10 answered requests with no site left out"
+    assert result.notes["dna_rate"] == "10 appointments attended or missed with no site left out"

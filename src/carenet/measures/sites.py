@@ -94,6 +94,8 @@ class UnitCounts:
     squares: np.ndarray | None = None
     bounds: tuple[float, float] | None = None
     """The range a mean cannot leave (UPC lies in [0, 1])."""
+    unassigned: float = 0.0
+    """How many of the measure's denominator belong to no unit (e.g. appointments that record no site): left out."""
 
     def funnel(self, settings: FunnelSettings) -> Funnel:
         if self.kind == "proportion":
@@ -204,9 +206,11 @@ def _grouping(tables: Tables, by: Unit, as_of: date) -> tuple[list[str], ir.Tabl
 # --- counts per unit ------------------------------------------------------------------------------------------------
 
 
-def _fetch(tables: Tables, expr: ir.Table) -> list[dict]:
+def _fetch(tables: Tables, expr: ir.Table, count: str | None = None) -> tuple[list[dict], float]:
+    """The rows of units, sorted by unit, and the ``count`` of the row that belongs to no unit (0 if none)."""
     rows = tables.con.to_pyarrow(expr).to_pylist()
-    return sorted((r for r in rows if r["unit"] is not None), key=lambda r: str(r["unit"]))
+    nowhere = sum(float(r[count] or 0) for r in rows if r["unit"] is None) if count else 0.0
+    return sorted((r for r in rows if r["unit"] is not None), key=lambda r: str(r["unit"])), nowhere
 
 
 def _proportion(rows: list[dict], numerator: str, denominator: str) -> UnitCounts:
@@ -236,7 +240,7 @@ def wait_counts(tables: Tables, config: ScorecardConfig, by: Unit, period: Perio
     w = w.mutate(unit=w[column].cast("string"), wait=w.wait_days.cast("float64"))
     answered = w.group_by(UNIT_COLUMN).agg(n=w.count(), total=w.wait.sum(), squares=(w.wait * w.wait).sum(),
                                            same_day=flag(w.wait_days == 0).sum())
-    rows = _fetch(tables, answered)
+    rows, nowhere = _fetch(tables, answered, "n")
     if not rows:
         nothing = Unsupported("no request made in the period was answered by an appointment")
         return {"mean_wait_days": nothing, "share_same_day": nothing}
@@ -244,10 +248,14 @@ def wait_counts(tables: Tables, config: ScorecardConfig, by: Unit, period: Perio
     left: dict[str, float] = {}
     if u is not None:
         u = u.mutate(unit=u[column].cast("string"))
-        left = {str(r["unit"]): float(r["n"]) for r in _fetch(tables, u.group_by(UNIT_COLUMN).agg(n=u.count()))}
+        unanswered_rows, left_nowhere = _fetch(tables, u.group_by(UNIT_COLUMN).agg(n=u.count()), "n")
+        left = {str(r["unit"]): float(r["n"]) for r in unanswered_rows}
+    else:
+        left_nowhere = 0.0
     for r in rows:
         r["asked"] = float(r["n"]) + left.get(str(r["unit"]), 0.0)
-    return {"mean_wait_days": _mean(rows), "share_same_day": _proportion(rows, "same_day", "asked")}
+    return {"mean_wait_days": replace(_mean(rows), unassigned=nowhere),
+            "share_same_day": replace(_proportion(rows, "same_day", "asked"), unassigned=nowhere + left_nowhere)}
 
 
 def dna_counts(tables: Tables, config: ScorecardConfig, by: Unit, period: Period) -> UnitCounts | Unsupported:
@@ -266,10 +274,10 @@ def dna_counts(tables: Tables, config: ScorecardConfig, by: Unit, period: Period
     else:
         d = dna_rate(tables, access, ["u_segment"], segments)
         d = d.select(unit=d.u_segment.cast("string"), appointments=d.appointments, did_not_attend=d.did_not_attend)
-    rows = _fetch(tables, d)
+    rows, nowhere = _fetch(tables, d, "appointments")
     if not rows:
         return Unsupported("no appointment in the period was attended or missed")
-    return _proportion(rows, "did_not_attend", "appointments")
+    return replace(_proportion(rows, "did_not_attend", "appointments"), unassigned=nowhere)
 
 
 def upc_counts(tables: Tables, config: ScorecardConfig, by: Unit, period: Period) -> UnitCounts | Unsupported:
@@ -285,7 +293,7 @@ def upc_counts(tables: Tables, config: ScorecardConfig, by: Unit, period: Period
     joined = per_patient.join(units, "patient_id")
     grouped = joined.group_by(UNIT_COLUMN).agg(n=joined.count(), total=joined.upc.sum(),
                                                squares=(joined.upc * joined.upc).sum())
-    rows = _fetch(tables, grouped.mutate(unit=grouped[UNIT_COLUMN].cast("string")))
+    rows, _ = _fetch(tables, grouped.mutate(unit=grouped[UNIT_COLUMN].cast("string")))
     if not rows:
         return Unsupported(f"no patient has {continuity.min_contacts} or more contacts in the period")
     return replace(_mean(rows), bounds=(0.0, 1.0))
@@ -308,7 +316,7 @@ def care_plan_counts(tables: Tables, config: ScorecardConfig, by: Unit, period: 
     cx = cx.join(units, "patient_id")
     cx = cx.left_join(plans, cx.patient_id == plans.c_patient)
     grouped = cx.group_by(UNIT_COLUMN).agg(n=cx.count(), planned=flag(cx.c_patient.notnull()).sum())
-    rows = _fetch(tables, grouped.mutate(unit=grouped[UNIT_COLUMN].cast("string")))
+    rows, _ = _fetch(tables, grouped.mutate(unit=grouped[UNIT_COLUMN].cast("string")))
     if not rows:
         return Unsupported("no complex patient in the registered population")
     return _proportion(rows, "planned", "n")
@@ -349,10 +357,12 @@ def compare_units(tables: Tables, config: ScorecardConfig, by: str, period: Peri
                                        "needs at least two")
         else:
             funnels[key] = c.funnel(settings)
-    notes = {}
-    if by == "site":
-        notes["share_same_day"] = ("by site, of answered requests only: a request with no appointment took place "
-                                   "nowhere")
+    notes: dict[str, str] = {}
+    for key, c in counts.items():
+        if not isinstance(c, Unsupported) and c.unassigned:
+            notes[key] = f"{c.unassigned:,.0f} {DENOMINATORS[key]} with no {by} left out"
+    if by == "site" and "share_same_day" in notes:
+        notes["share_same_day"] += " (a request with no appointment took place nowhere)"
     return SiteComparison(by, period, funnels, notes)
 
 
