@@ -15,9 +15,10 @@ from carenet.twin.experiments.scoring import funnel_settings, settings_config
 PERIOD = Period(FIRST_DAY, AS_OF)
 
 
-@pytest.fixture(scope="module")
-def tables():
-    return load(site_network())
+@pytest.fixture(scope="module", params=["duckdb", "sqlite"])
+def tables(request: pytest.FixtureRequest):
+    """The network on DuckDB and on SQLite: the per-unit counts are the same Ibis queries on each."""
+    return load(site_network(), request.param)
 
 
 @pytest.fixture(scope="module")
