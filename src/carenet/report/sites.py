@@ -31,6 +31,8 @@ FLAG_COLOURS: dict[str, str] = {
     "below 99.8%": "#e6550d", "too few": "#c7c7c7",
 }
 """A unit's colour by its place against the limits: grey within, amber beyond 95%, red beyond 99.8%."""
+TARGET_COLOUR = "#2b8cbe"
+"""The whole's value, drawn across the plot in blue."""
 _READABLE = 0o644
 
 
@@ -78,7 +80,7 @@ def funnel_chart(rows: pd.DataFrame, measure: str, by: str) -> alt.LayerChart | 
         strokeDash=alt.StrokeDash("level:N", title="control limits", scale=alt.Scale(
             domain=["95%", "99.8%"], range=[[4, 3], [1, 0]]), legend=alt.Legend(orient="bottom")),
         color=alt.value("#555"))
-    target = alt.Chart(rows.head(1)).mark_rule(color="#333").encode(y="target:Q")
+    target = alt.Chart(rows.head(1)).mark_rule(color=TARGET_COLOUR, strokeWidth=2).encode(y="target:Q")
     kinds = [k for k in FLAG_COLOURS if k in set(rows["flag"])]
     shown = ".1%" if share else ".2f"
     points = alt.Chart(rows).mark_point(filled=True, size=70).encode(
@@ -146,7 +148,7 @@ def sites_section(rows: pd.DataFrame, spc: pd.DataFrame | None, by: str, unsuppo
                 f'<p class="absent">Not shown: {_e(caption)}: no {_e(by)} has two whole weeks of waits.</p>')
     shown = rows[rows["measure"].isin(keys)] if keys else rows
     intro = (f"Each point is a {by}, its value against how many requests, appointments or patients lie behind it. "
-             "The solid line is the whole network's value; the curves are the limits within which a "
+             "The blue line is the whole network's value; the grey curves are the limits within which a "
              f"{by} of that size would fall by chance alone 95% (dashed) and 99.8% (solid) of the time "
              "(Spiegelhalter, Stat Med 2005;24:1185-1202). A point outside the 99.8% curves differs beyond chance and "
              "is worth a look; a small unit near the mouth of the funnel is not flagged for the noise its size "
