@@ -108,6 +108,10 @@ def test_breakdowns_cover_every_model(comparison) -> None:
         assert set(table["model"]) == set(MODELS)
     waits = comparison.waits.groupby(["model", "urgency"])["share"].sum()
     assert np.allclose(waits.to_numpy(), 1.0)
+    sites = comparison.sites  # the headline measures by practice, first replication of each model
+    assert set(sites["model"]) == set(MODELS) and set(sites["by"]) == {"practice"}
+    practices = set(open_dataset(comparison.plan.population.path).table("practices").column("practice_id").to_pylist())
+    assert set(sites["unit"]) <= practices and sites["value"].notna().any()
 
 
 def test_exports(comparison, tmp_path) -> None:
@@ -129,4 +133,5 @@ def test_report_tables_fit_the_report(comparison) -> None:
     for title in comparison.models["title"]:
         assert title in page
     assert "experiments.staff_costs.roles.gp" in page  # unit costs listed with their sources
+    assert '<section id="sites">' in page and "How the practices compare" in page
     assert Path(comparison.plan.out).is_dir()

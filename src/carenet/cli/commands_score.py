@@ -19,8 +19,11 @@ from carenet.schema.errors import CarenetError
 
 if TYPE_CHECKING:  # loaded inside the commands, so that `carenet --help` stays quick
     import ibis
+    import pandas as pd
 
     from carenet.measures import Period, ScorecardConfig, Tables
+    from carenet.measures.sites import SiteComparison, UnitChart
+    from carenet.measures.support import Unsupported
 
 console = LazyConsole()
 
@@ -137,7 +140,8 @@ def _write_text(path: Path, text: str) -> None:
 def score(
     datasets: list[Path] = typer.Argument(..., help="One dataset folder, or two to compare (B against A)"),
     format: Format = typer.Option(Format.table, "--format", help="table (printed) or json"),
-    out: Path | None = typer.Option(None, "--out", help="Write the JSON here instead of printing it"),
+    out: Path | None = typer.Option(None, "--out", help="Write the JSON here instead of printing it; with --by, a "
+                                                        "folder for the CSV, the funnel plots and a page"),
     backend: Backend = typer.Option(Backend.duckdb, "--backend", help="Engine that computes the measures"),
     db_url: str | None = typer.Option(None, "--db-url", help="PostgreSQL URL, for --backend postgres"),
     as_of: str | None = typer.Option(None, "--as-of", help="Last day of the period (default: last appointment)"),
@@ -145,10 +149,17 @@ def score(
                                            help="Days in the period (default: a year, or the data's own span when "
                                                 "shorter)"),
     worklists: Path | None = typer.Option(None, "--worklists", help="Also write case-finding worklists here"),
+    by: str | None = typer.Option(None, "--by", help="Compare the units of one dataset on funnel plots: site, "
+                                                     "practice, team or pcn"),
 ) -> None:
     """Score a dataset on the population, the five attributes and the workforce; or compare two."""
     from carenet.measures import compare, print_scorecard, render_comparison, scorecard
 
+    if by is not None:
+        if len(datasets) != 1 or worklists is not None:
+            raise CarenetError("--by compares the units of one dataset: give one dataset, without --worklists")
+        _score_by(datasets[0], by, format, out, backend, db_url, as_of, period_days)
+        return
     if len(datasets) > 2:
         raise CarenetError(f"score takes one dataset, or two to compare; got {len(datasets)}")
     if out is not None and format is not Format.json:
@@ -189,6 +200,93 @@ def score(
             with file_errors(out):
                 _write_text(out, text + "\n")
             console.print(f"wrote {literal(out)}")
+
+
+def _score_by(dataset: Path, by: str, format: Format, out: Path | None, backend: Backend, db_url: str | None,
+              as_of: str | None, period_days: int | None) -> None:
+    """``carenet score DATASET --by UNIT``: each unit measure per unit on a funnel plot, and a weekly XmR chart of
+    the mean wait per unit."""
+    from carenet.measures.sites import check_unit, compare_units, spc_rows, unit_spc
+    from carenet.measures.support import Unsupported
+    from carenet.twin.experiments.scoring import funnel_settings
+
+    check_unit(by)
+    day = parse_day(as_of, "--as-of")
+    with file_errors(dataset):
+        tables = _tables(dataset, backend, _connect(backend, db_url))
+        period, _, _ = _scored(dataset, tables, _reference_day(dataset, tables, day), period_days,
+                               format is Format.json)
+        config = scorecard_config(period.end, period.days)
+        result = compare_units(tables, config, by, period, funnel_settings())
+        if len(result.unsupported()) == len(result.funnels):
+            reasons = dict.fromkeys(result.unsupported().values())
+            raise CarenetError(f"cannot compare {dataset} by {by}: {'; '.join(reasons)}")
+        charts = unit_spc(tables, by, period, "mean_wait_days", "week")
+    rows = result.to_arrow().to_pandas()
+    spc_table = None if isinstance(charts, Unsupported) else spc_rows(charts).to_pandas()
+    if format is Format.json:
+        text = json.dumps({"by": by, "period": {"start": period.start.isoformat(), "end": period.end.isoformat()},
+                           "rows": json.loads(rows.to_json(orient="records")),
+                           "unsupported": result.unsupported(), "notes": result.notes}, indent=2)
+        typer.echo(text)
+    else:
+        _print_units(dataset, result, charts)
+    if out is not None:
+        _write_units(out, dataset, result, rows, spc_table)
+
+
+def _print_units(dataset: Path, result: SiteComparison, charts: list[UnitChart] | Unsupported) -> None:
+    from rich.table import Table
+
+    from carenet.measures.scorecard import format_value, measure_info
+    from carenet.measures.support import Unsupported
+
+    console.print(f"[bold]{literal(dataset)}[/] by {result.by}, {result.period.start} to {result.period.end}: "
+                  "each unit against the whole, funnel limits at 95% and 99.8% (Spiegelhalter 2005)")
+    for key, funnel in result.funnels.items():
+        info = measure_info(key)
+        if isinstance(funnel, Unsupported):
+            console.print(f"[bold]{info.label}[/]: [yellow]not supported: {literal(funnel.reason)}[/]")
+            continue
+        target = format_value(funnel.target, info.unit)
+        note = f"; {result.notes[key]}" if key in result.notes else ""
+        grid = Table(result.by, "n", "value", "95% limits", "99.8% limits", "flag",
+                     title=f"{info.label}: overall {target}{note}", title_justify="left")
+        for i, unit in enumerate(funnel.units):
+            flag = funnel.flag[i]
+            style = "bold red" if flag.endswith("99.8%") else "yellow" if flag.endswith("95%") else ""
+            grid.add_row(literal(unit), f"{funnel.n[i]:,.0f}", format_value(float(funnel.value[i]), info.unit),
+                         f"{format_value(float(funnel.inner_low[i]), info.unit)} to "
+                         f"{format_value(float(funnel.inner_high[i]), info.unit)}",
+                         f"{format_value(float(funnel.outer_low[i]), info.unit)} to "
+                         f"{format_value(float(funnel.outer_high[i]), info.unit)}",
+                         f"[{style}]{flag}[/]" if style else flag)
+        console.print(grid)
+    if isinstance(charts, Unsupported):
+        console.print(f"[bold]Weekly mean wait (XmR)[/]: [yellow]not supported: {literal(charts.reason)}[/]")
+        return
+    grid = Table(result.by, "weeks", "mean", "limits", "special-cause weeks", title="Weekly mean wait, an XmR chart "
+                 "per unit (Making Data Count)", title_justify="left")
+    for c in charts:
+        signals = sum(bool(x) for x in c.chart.special_cause)
+        grid.add_row(literal(c.unit), str(len(c.periods)), f"{c.chart.mean:.2f}",
+                     f"{c.chart.lower_limit:.2f} to {c.chart.upper_limit:.2f}", str(signals))
+    console.print(grid)
+
+
+def _write_units(out: Path, dataset: Path, result: SiteComparison, rows: pd.DataFrame,
+                 spc_table: pd.DataFrame | None) -> None:
+    from carenet.report.sites import write_sites_page
+
+    with file_errors(out):
+        out.mkdir(parents=True, exist_ok=True)
+        _write_text(out / "sites.csv", rows.to_csv(index=False))
+        if spc_table is not None:
+            _write_text(out / "sites_spc.csv", spc_table.to_csv(index=False))
+        written = write_sites_page(out, f"How the {result.by}s compare: {dataset.name}", rows, spc_table,
+                                   result.by, result.unsupported())
+    console.print(f"wrote {literal(out / 'sites.csv')}, {len(written) - 1} funnel plot(s) and "
+                  f"{literal(out / 'sites.html')}")
 
 
 def _worklist(tables: Tables, as_of: date, folder: Path) -> None:

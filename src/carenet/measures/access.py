@@ -5,7 +5,7 @@ is an *answered request*: a request and the first appointment booked for it (not
 for an appointment that names no request, the appointment and its own ``requested_at``. Waits are
 whole calendar days between the day of the request and the day of the appointment (0 = same day),
 as NHS Digital's booking intervals count them. Every result can be split by urgency, deprivation
-quintile, age band, practice and any patient segment.
+quintile, age band, practice, site (where the appointment took place) and any patient segment.
 
 Requests that record how they ended (``requests.outcome``, written by the twin) and got no
 appointment - still waiting when the data end, abandoned, or redirected to NHS 111, an urgent
@@ -55,6 +55,11 @@ the horizon: booked beyond it, or the booking was cancelled) or ``unknown`` (no 
 
 PATIENT_GROUPS: tuple[str, ...] = ("urgency", "deprivation_quintile", "age_band", "practice_id")
 """Built-in grouping keys; segment columns come on top."""
+
+SITE = "site_id"
+"""Grouping key of the waits and the did-not-attend rate by where the appointment took place
+(``appointments.site_id``): an answered request takes the site of its first appointment. A request that got no
+appointment has no site, so unanswered requests fall in the group with a null site."""
 
 PERCENT = 100
 
@@ -175,7 +180,7 @@ def with_patient_groups(t: ir.Table, tables: Tables, day: str, by: Sequence[str]
 
 def _check_by(by: Sequence[str], segments: ir.Table | None) -> list[str]:
     labels = {c for c in segments.columns if c != "patient_id"} if segments is not None else set()
-    allowed = set(PATIENT_GROUPS) | labels
+    allowed = set(PATIENT_GROUPS) | {SITE} | labels
     unknown = [k for k in by if k not in allowed]
     if unknown:
         raise CarenetError(f"cannot group access measures by {unknown}; choose from {sorted(allowed)}")
@@ -206,7 +211,8 @@ def waits(
     a = tables["appointments"]
     a = a.filter(a.status.isin(list(BOOKED_STATUSES)))
     columns = ["patient_id", "practice_id", "urgency", "requested_at", "booked_for"]
-    direct = a.filter(a.request_id.isnull() & a.requested_at.notnull()).select(*columns)
+    by_site = SITE in keys
+    direct = a.filter(a.request_id.isnull() & a.requested_at.notnull()).select(*columns, *([SITE] if by_site else []))
     linked = a.filter(a.request_id.notnull())
     if "requests" in tables:
         r = tables["requests"].select(r_id="request_id", r_at="requested_at", r_urgency="urgency",
@@ -219,7 +225,12 @@ def waits(
     first = linked.group_by("request_id").agg(
         patient_id=linked.patient_id.max(), practice_id=linked.practice_id.max(), urgency=linked.urgency.max(),
         requested_at=linked.requested_at.min(), booked_for=linked.booked_for.min(),
-    ).select(*columns)
+    ).select("request_id", *columns)
+    if by_site:  # the site of the first booking (the least site id among bookings at the same moment)
+        s = linked.select(s_request="request_id", s_at="booked_for", s_site=SITE)
+        first = first.left_join(s, [first.request_id == s.s_request, first.booked_for == s.s_at])
+        first = first.group_by(["request_id", *columns]).agg(site_id=first.s_site.min())
+    first = first.select(*columns, *([SITE] if by_site else []))
     answered = direct.union(first)
     answered = answered.filter(in_window(answered.requested_at, config.start, config.end))
     wait = answered.booked_for.date().epoch_days() - answered.requested_at.date().epoch_days()
@@ -250,6 +261,8 @@ def unanswered(
     a = tables["appointments"]
     booked = a.filter(a.status.isin(list(BOOKED_STATUSES)) & a.request_id.notnull()).select(b_request="request_id")
     left = r.anti_join(booked, r.request_id == booked.b_request).select(*columns)
+    if SITE in keys:  # a request no appointment answered took place nowhere
+        left = left.mutate(site_id=ibis.null("string"))
     left = with_patient_groups(left, tables, "requested_at", keys, config)
     return attach_segments(left, segments) if segments is not None else left
 
@@ -379,6 +392,8 @@ def unmet_demand(
     """
     config = config or AccessConfig()
     keys = _check_by(by, segments)
+    if SITE in keys:
+        raise CarenetError("unmet demand cannot be split by site: a request with no appointment took place nowhere")
     missing = tables.require("requests", "appointments", measure="unmet demand")
     if missing is not None:
         return missing
@@ -423,7 +438,7 @@ def dna_rate(
     keys = _check_by(by, segments)
     a = tables["appointments"]
     a = a.filter(a.status.isin(list(OUTCOME_STATUSES)) & in_window(a.booked_for, config.start, config.end))
-    a = a.select("patient_id", "practice_id", "urgency", "booked_for",
+    a = a.select("patient_id", "practice_id", "urgency", "booked_for", *([SITE] if SITE in keys else []),
                  dna=flag(a.status == "did_not_attend"))
     a = with_patient_groups(a, tables, "booked_for", keys, config)
     a = attach_segments(a, segments) if segments is not None else a
@@ -634,7 +649,7 @@ def _epoch_days(moment: Any) -> int:
 
 
 __all__ = [
-    "BOOKED_STATUSES", "BOOKING_INTERVALS", "OUTCOME_STATUSES", "PATIENT_GROUPS", "ROLE_GROUPS", "TNA_RANK",
+    "BOOKED_STATUSES", "BOOKING_INTERVALS", "OUTCOME_STATUSES", "PATIENT_GROUPS", "ROLE_GROUPS", "SITE", "TNA_RANK",
     "TNA_SUMMARY", "UNANSWERED_INTERVALS", "UNMET_CATEGORIES", "UNMET_SUMMARY", "AccessConfig", "AccessConfigError",
     "access_summary", "age_band", "age_on", "deprivation_quintile", "dna_rate", "outcome_recorded",
     "third_next_available", "unanswered", "unmet_demand", "wait_distribution", "wait_summary", "waits",

@@ -275,13 +275,9 @@ def _next_month(day: date) -> date:
     return date(day.year + (day.month == 12), day.month % 12 + 1, 1)
 
 
-def build_series(tables: Tables, name: str, period: Period, frequency: Frequency = "week") -> pa.Table:
-    """The series ``name`` (see :data:`SERIES`) for each whole week or month in ``period``.
-
-    Columns: period_start (date), value (float), n (rows behind the value). Count series give 0 for
-    an empty period between the first and the last with data; a mean or share with nothing behind
-    it is left out (an XmR chart needs a value).
-    """
+def _series_rows(tables: Tables, name: str, period: Period, frequency: Frequency) -> tuple[ir.Table, list[date]]:
+    """The rows behind series ``name`` in the whole weeks or months of ``period``, each with its ``period_start``,
+    and the starts of those weeks or months."""
     if name not in SERIES:
         raise SPCError(f"unknown series {name!r}; choose one of {', '.join(SERIES)}")
     if frequency not in _TRUNCATE:
@@ -289,17 +285,18 @@ def build_series(tables: Tables, name: str, period: Period, frequency: Frequency
     missing = tables.require("appointments", measure=f"the {name} series")
     if missing:
         raise SPCError(missing.reason)
-    spec = SERIES[name]
-    rows = spec.rows(tables)
+    rows = SERIES[name].rows(tables)
     starts = _bucket_starts(period, frequency)
     if not starts:
-        return pa.table({"period_start": pa.array([], pa.date32()), "value": pa.array([], pa.float64()),
-                         "n": pa.array([], pa.int64())})
+        return rows.limit(0).mutate(period_start=ibis.null("date")), starts
     whole = Period(starts[0], period.end)
     kept = rows.filter(whole.contains(rows.moment))
-    kept = kept.mutate(period_start=kept.moment.truncate(_TRUNCATE[frequency]).date())
-    grouped = kept.group_by("period_start").aggregate(**spec.value())
-    got = {r["period_start"]: r for r in tables.con.to_pyarrow(grouped).to_pylist()}
+    return kept.mutate(period_start=kept.moment.truncate(_TRUNCATE[frequency]).date()), starts
+
+
+def _filled(got: dict[date, dict], starts: list[date], spec: SeriesSpec) -> tuple[list[date], list[float], list[int]]:
+    """One value per period from the first to the last with data: zero for a count series' empty period, none
+    for a mean or share with nothing behind it."""
     covered = [s for s in starts if s in got]
     if covered:  # periods before the first data or after the last are outside the data, not zeros
         starts = [s for s in starts if covered[0] <= s <= covered[-1]]
@@ -311,8 +308,57 @@ def build_series(tables: Tables, name: str, period: Period, frequency: Frequency
         out_start.append(start)
         out_value.append(float(r["value"]) if r else 0.0)
         out_n.append(int(r["n"]) if r else 0)
+    return out_start, out_value, out_n
+
+
+def build_series(tables: Tables, name: str, period: Period, frequency: Frequency = "week") -> pa.Table:
+    """The series ``name`` (see :data:`SERIES`) for each whole week or month in ``period``.
+
+    Columns: period_start (date), value (float), n (rows behind the value). Count series give 0 for
+    an empty period between the first and the last with data; a mean or share with nothing behind
+    it is left out (an XmR chart needs a value).
+    """
+    kept, starts = _series_rows(tables, name, period, frequency)
+    if not starts:
+        return pa.table({"period_start": pa.array([], pa.date32()), "value": pa.array([], pa.float64()),
+                         "n": pa.array([], pa.int64())})
+    grouped = kept.group_by("period_start").aggregate(**SERIES[name].value())
+    got = {r["period_start"]: r for r in tables.con.to_pyarrow(grouped).to_pylist()}
+    out_start, out_value, out_n = _filled(got, starts, SERIES[name])
     return pa.table({"period_start": pa.array(out_start, pa.date32()), "value": pa.array(out_value, pa.float64()),
                      "n": pa.array(out_n, pa.int64())})
+
+
+def build_series_by(tables: Tables, name: str, period: Period, frequency: Frequency,
+                    unit_of: Callable[[ir.Table], ir.Table]) -> pa.Table:
+    """The series ``name`` for each unit (a site, a practice, a team …), in one grouped query.
+
+    ``unit_of`` takes the series' rows and returns them with a string column ``unit`` (rows whose unit is null
+    are left out). Columns: unit, period_start, value, n; each unit's periods as :func:`build_series` gives them.
+    """
+    kept, starts = _series_rows(tables, name, period, frequency)
+    empty = pa.table({"unit": pa.array([], pa.string()), "period_start": pa.array([], pa.date32()),
+                      "value": pa.array([], pa.float64()), "n": pa.array([], pa.int64())})
+    if not starts:
+        return empty
+    kept = unit_of(kept)
+    kept = kept.filter(kept.unit.notnull())
+    grouped = kept.group_by(["unit", "period_start"]).aggregate(**SERIES[name].value())
+    per_unit: dict[str, dict[date, dict]] = {}
+    for r in tables.con.to_pyarrow(grouped).to_pylist():
+        per_unit.setdefault(r["unit"], {})[r["period_start"]] = r
+    columns: dict[str, list] = {"unit": [], "period_start": [], "value": [], "n": []}
+    for unit in sorted(per_unit):
+        out_start, out_value, out_n = _filled(per_unit[unit], starts, SERIES[name])
+        columns["unit"] += [unit] * len(out_start)
+        columns["period_start"] += out_start
+        columns["value"] += out_value
+        columns["n"] += out_n
+    if not columns["unit"]:
+        return empty
+    return pa.table({"unit": pa.array(columns["unit"], pa.string()),
+                     "period_start": pa.array(columns["period_start"], pa.date32()),
+                     "value": pa.array(columns["value"], pa.float64()), "n": pa.array(columns["n"], pa.int64())})
 
 
 def chart_series(tables: Tables, name: str, period: Period, frequency: Frequency = "week",
@@ -326,4 +372,4 @@ def chart_series(tables: Tables, name: str, period: Period, frequency: Frequency
 
 
 __all__ = ["LIMIT_MULTIPLIER", "NEAR_LIMIT_MULTIPLIER", "OUTLIER_SCREEN_MULTIPLIER", "RUN_LENGTH", "SERIES", "SPCError",
-           "SeriesSpec", "XmRChart", "build_series", "chart_series", "xmr"]
+           "SeriesSpec", "XmRChart", "build_series", "build_series_by", "chart_series", "xmr"]

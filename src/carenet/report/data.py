@@ -33,6 +33,8 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     "robustness": ("model", "attribute", "measure", "label", "unit", "before", "after", "verdict", "better_share",
                    "same_share", "worse_share", "holds", "robustness", "target", "hangs_on"),
     "sensitivity": ("target", "assumption", "rho", "beyond_noise", "rank"),
+    "sites": ("model", "measure", "label", "kind", "by", "unit", "n", "value", "target", "inner_low", "inner_high",
+              "outer_low", "outer_high", "flag", "sd", "z_inner", "z_outer"),
 }
 """Required columns of each input table (extra columns are ignored)."""
 
@@ -49,6 +51,7 @@ ABSENT_REASONS: dict[str, str] = {
     "sensitivity": "the comparison was run without --uncertainty",
     "sweep_frontier": "fewer than two settings have both a mean wait and a continuity index",
     "frontier": "no model has both a mean wait and a continuity index in the scored period",
+    "sites": "no model's first replication has two practices with data for a headline measure",
 }
 """What an empty section means, when whoever built the report gave no more specific reason."""
 
@@ -91,6 +94,9 @@ class ReportData:
     sensitivity: pd.DataFrame | None = None
     """With an uncertainty analysis: the rank correlation of each target (``model − comparator: measure``) with
     each assumption, ranked."""
+    sites: pd.DataFrame | None = None
+    """Headline measures by practice in each model's first replication, one row per model, measure and practice,
+    with the funnel plot's target, limits and flag (:meth:`carenet.measures.sites.SiteComparison.to_arrow`)."""
     uncertainty: dict[str, Any] = field(default_factory=dict)
     """With an uncertainty analysis: ``draws``, ``noise_rho``, ``robust_share``, ``likely_share``, ``sampler``,
     ``seconds_per_draw``."""

@@ -23,6 +23,7 @@ import pandas as pd
 from carenet.report import charts
 from carenet.report.data import ReportData, ReportError
 from carenet.report.funding import funding_section
+from carenet.report.sites import report_sites_section
 from carenet.report.summary import (
     SECTION_NAMES,
     best_and_worst,
@@ -254,6 +255,8 @@ VALIDATION_PAGE = "validation.html"
 def render_html(data: ReportData, validation_link: bool = False) -> str:
     """The whole report as one HTML string (a sweep alone when the scorecard is empty)."""
     sections = [] if data.scorecard.empty else _comparison_sections(data)
+    if data.present("sites"):
+        sections.append(report_sites_section(data))
     if data.present("robustness"):
         sections.append(uncertainty_section(data))
     if data.funding is not None:

@@ -29,6 +29,7 @@ from carenet.twin.experiments.export import write_scorecard_csv, write_scorecard
 from carenet.twin.experiments.manifest import assumptions, check_out_folder, run_records, write_experiment
 from carenet.twin.experiments.plan import RunPlan, make_plan
 from carenet.twin.experiments.pool import (
+    first_replication,
     first_replication_spc,
     per_replication,
     pooled_scorecard,
@@ -65,6 +66,8 @@ class Comparison:
     workload: pd.DataFrame
     spc: pd.DataFrame
     seconds: float = 0.0
+    sites: pd.DataFrame = field(default_factory=pd.DataFrame)
+    """The headline measures by practice on funnel plots, in each model's first replication."""
     assumptions: pd.DataFrame = field(default_factory=pd.DataFrame)
     uncertainty: UncertaintyAnalysis | None = None
     """With ``uncertainty=N``: the draws, each conclusion's robustness and the sensitivity tables."""
@@ -124,7 +127,8 @@ def tasks_for(plan: RunPlan, names: Sequence[str], specs: Sequence[DeliveryModel
             tasks.append(Task(key=f"{key_prefix}{spec.name}/rep-{k:03d}", model=str(given),
                               population=str(plan.population.path), start=plan.start, days=plan.days,
                               warm_up_days=plan.warm_up_days, seed=seed, replication=k, out=str(folder),
-                              booking_mode=plan.booking_mode, settings=settings, spc=spc, threads=threads))
+                              booking_mode=plan.booking_mode, settings=settings, spc=spc, threads=threads,
+                              sites=spc and k == 0))
     return tasks
 
 
@@ -165,6 +169,7 @@ def compare_models(models: Sequence[str], population: str | Path, out: str | Pat
         scorecard=pooled_scorecard(central, labels), replications=per_replication(central, labels),
         continuity_by_segment=pooled_segments(central, labels), waits=pooled_waits(central, labels),
         workload=pooled_workload(central, labels), spc=first_replication_spc(central, labels),
+        sites=first_replication(central, labels, "sites"),
         assumptions=pd.DataFrame(assumptions(specs)),
     )
     if uncertainty:

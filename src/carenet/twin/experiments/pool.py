@@ -113,7 +113,12 @@ def pooled_waits(outcomes: Sequence[Outcome], labels: Sequence[dict]) -> pd.Data
 
 def first_replication_spc(outcomes: Sequence[Outcome], labels: Sequence[dict]) -> pd.DataFrame:
     """The XmR chart of weekly waits of each label's first replication."""
-    raw = _stack(outcomes, labels, "spc")
+    return first_replication(outcomes, labels, "spc")
+
+
+def first_replication(outcomes: Sequence[Outcome], labels: Sequence[dict], view: str) -> pd.DataFrame:
+    """The table ``view`` of each label's first replication that has one (one chart is one process)."""
+    raw = _stack(outcomes, labels, view)
     if raw.empty:
         return raw
     keys = list(labels[0])
@@ -121,5 +126,5 @@ def first_replication_spc(outcomes: Sequence[Outcome], labels: Sequence[dict]) -
     return raw[raw["replication"] == first].drop(columns="replication").reset_index(drop=True)
 
 
-__all__ = ["clip_to_range", "first_replication_spc", "per_replication", "pooled_scorecard", "pooled_segments",
-           "pooled_waits", "pooled_workload"]
+__all__ = ["clip_to_range", "first_replication", "first_replication_spc", "per_replication", "pooled_scorecard",
+           "pooled_segments", "pooled_waits", "pooled_workload"]

@@ -58,6 +58,8 @@ class Task:
     scope: str = "scorecard"
     """What to score: a name in :data:`carenet.twin.experiments.scoring.SCOPES`."""
     spc: bool = True
+    sites: bool = False
+    """Also score the headline measures by practice on funnel plots (the report's "how the sites compare")."""
     keep: bool = True
     """Write the replication's dataset to ``out``; when False it is scored from memory and never written."""
     threads: int = 0
@@ -135,7 +137,7 @@ def execute(task: Task) -> Outcome:
     written = time.perf_counter()
     calendar = run.setup.calendar
     first_day, last_day = calendar.date(task.warm_up_days), calendar.date(task.days - 1)
-    how = {"scope": task.scope, "spc": task.spc, "threads": task.threads}
+    how = {"scope": task.scope, "spc": task.spc, "threads": task.threads, "sites": task.sites}
     score = None
     if task.score:
         score = (score_dataset(task.out, first_day, last_day, **how) if task.keep

@@ -75,6 +75,7 @@ def report_tables(comparison: Comparison, *, title: str, reproduce: list[str], s
         "waits": comparison.waits,
         "workload": comparison.workload,
         "spc": comparison.spc,
+        "sites": comparison.sites,
         "assumptions": comparison.assumptions,
         "frontier_access": FRONTIER_ACCESS,
         "frontier_continuity": FRONTIER_CONTINUITY,

@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import ibis
@@ -38,6 +38,7 @@ from carenet.measures import (
     scorecard,
 )
 from carenet.measures.access import wait_distribution
+from carenet.measures.funnel import FunnelSettings
 from carenet.measures.scorecard import Scorecard, measure_info
 from carenet.measures.spc import SPCError
 from carenet.measures.verdicts import HEADLINES
@@ -53,6 +54,9 @@ COST_MEASURES: dict[str, tuple[str, str, str]] = {
 """Cost measures added to the scorecard: label, unit, better direction."""
 
 SPC_SERIES = "mean_wait_days"
+SITES_BY = "practice"
+SITES_MEASURES: tuple[str, ...] = ("mean_wait_days", "share_same_day", "upc")
+"""The report's "how the sites compare": these headline measures by practice, on funnel plots."""
 SEGMENT_COLUMN = "nhse_segment"
 _DAYS_PER_WEEK = 7
 DAYS_PER_YEAR = 365.2425
@@ -74,6 +78,13 @@ def population_config() -> PopulationConfig:
     return PopulationConfig(cms_weights=weights, acute_window_days=int(_value("measures_population.acute_window_days")),
                             high_risk_min_ltc=int(_value("measures_population.high_risk_min_ltc_count")),
                             complex_rule=rule)
+
+
+def funnel_settings() -> FunnelSettings:
+    """The funnel plots' limits and minimum denominator from ``parameters.yaml`` ``measures_funnel``."""
+    return FunnelSettings(z_inner=float(_value("measures_funnel.z_inner")),
+                          z_outer=float(_value("measures_funnel.z_outer")),
+                          min_denominator=int(_value("measures_funnel.min_denominator")))
 
 
 def settings_config(as_of: dt.date | None, period_days: int | None) -> ScorecardConfig:
@@ -102,6 +113,7 @@ class RepScore:
     waits: pd.DataFrame  # urgency, booking_interval, share
     workload: pd.DataFrame  # role, hours_per_week
     spc: pd.DataFrame  # period_start, value, mean, upper_limit, lower_limit, point_type
+    sites: pd.DataFrame = field(default_factory=pd.DataFrame)  # measure, unit, n, value, target, limits, flag …
 
 
 def _card_rows(card: Scorecard) -> list[dict]:
@@ -196,6 +208,16 @@ def _spc(tables: Tables, period: Period) -> pd.DataFrame:
     return table.rename(columns={"period": "period_start"})[columns]
 
 
+def _sites(tables: Tables, config: ScorecardConfig, period: Period) -> pd.DataFrame:
+    """The headline measures by practice against the whole network, as funnel-plot rows (none if unsupported)."""
+    from carenet.measures.sites import compare_units
+
+    if "appointments" not in tables:
+        return pd.DataFrame()
+    result = compare_units(tables, config, SITES_BY, period, funnel_settings(), SITES_MEASURES)
+    return result.to_arrow().to_pandas()
+
+
 def _light_rows(tables: Tables, config: ScorecardConfig, period: Period) -> list[dict]:
     """Access, continuity and cost only: what a sweep charts, at a fraction of the scorecard's cost."""
     window = {"start": period.start, "end": period.end}
@@ -228,7 +250,8 @@ SCOPES: dict[str, Callable[[Tables, ScorecardConfig, Period], list[dict]]] = {
 list (an uncertainty draw), or access, continuity and cost (a sweep)."""
 
 
-def _score(tables: Tables, first_day: dt.date, last_day: dt.date, scope: str, spc: bool) -> RepScore:
+def _score(tables: Tables, first_day: dt.date, last_day: dt.date, scope: str, spc: bool,
+           sites: bool = False) -> RepScore:
     config = scorecard_config(first_day, last_day)
     period = Period(first_day, last_day)
     empty = pd.DataFrame()
@@ -240,32 +263,34 @@ def _score(tables: Tables, first_day: dt.date, last_day: dt.date, scope: str, sp
         waits=_waits(tables, period) if every else empty,
         workload=_workload(tables, period) if every else empty,
         spc=_spc(tables, period) if every and spc else empty,
+        sites=_sites(tables, config, period) if every and sites else empty,
     )
 
 
 def score_dataset(path: str | Path, first_day: dt.date, last_day: dt.date, *, scope: str = "scorecard",
-                  spc: bool = True, threads: int = 0) -> RepScore:
+                  spc: bool = True, threads: int = 0, sites: bool = False) -> RepScore:
     """Score the dataset at ``path`` over the days ``first_day`` … ``last_day`` (DuckDB, reading the files in place).
 
     ``scope`` names one of :data:`SCOPES`: ``scorecard`` (every measure and the report's breakdowns: continuity by
     segment, waits, workload and, unless ``spc=False``, the weekly chart), ``headlines`` (the verdicts' measures) or
     ``sweep`` (access, continuity and cost); ``threads`` caps DuckDB's threads (0: DuckDB's default), so parallel
-    replications share the cores.
+    replications share the cores; ``sites`` adds, to a ``scorecard``, the headline measures by practice on funnel
+    plots (the report's "how the sites compare").
     """
     con = _connection(threads)
-    return _score(load(open_dataset(path), con=con), first_day, last_day, scope, spc)
+    return _score(load(open_dataset(path), con=con), first_day, last_day, scope, spc, sites)
 
 
 def score_tables(tables: Mapping[str, pa.Table], first_day: dt.date, last_day: dt.date, *,
-                 scope: str = "scorecard", spc: bool = True, threads: int = 0) -> RepScore:
+                 scope: str = "scorecard", spc: bool = True, threads: int = 0, sites: bool = False) -> RepScore:
     """As :func:`score_dataset`, for a run's canonical tables held in memory (never written: an uncertainty draw)."""
     con = _connection(threads)
-    return _score(load(tables, con=con), first_day, last_day, scope, spc)
+    return _score(load(tables, con=con), first_day, last_day, scope, spc, sites)
 
 
 def _connection(threads: int) -> ibis.BaseBackend:
     return connect("duckdb", threads=threads) if threads > 0 else connect("duckdb")
 
 
-__all__ = ["COST_MEASURES", "SCOPES", "RepScore", "population_config", "score_dataset", "score_tables",
-           "scorecard_config"]
+__all__ = ["COST_MEASURES", "SCOPES", "RepScore", "funnel_settings", "population_config", "score_dataset",
+           "score_tables", "scorecard_config"]
