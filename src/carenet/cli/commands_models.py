@@ -52,7 +52,8 @@ def list_cmd() -> None:
         m = load_model(name)
         scale = f"{m.scale.unit} {m.scale.min_patients:,}-{m.scale.max_patients:,}"
         booking = m.booking.policy + (f" ({m.booking.continuity_with})" if m.booking.continuity_with != "none" else "")
-        grid.add_row(name, m.title, scale, booking, m.entry.triage)
+        triage = m.entry.triage if m.entry.triage_scope == "practice" else f"{m.entry.triage} (central)"
+        grid.add_row(name, m.title, scale, booking, triage)
     console.print(grid)
 
 
@@ -83,7 +84,8 @@ def _mechanisms(m: DeliveryModel) -> Table:
     grid = Table("part", "design", "tag", "source", title="Mechanisms", show_lines=True)
     e, b, p, c = m.entry, m.booking, m.proactive, m.community
     triage = e.triage if e.triage == "none" else (
-        f"{e.triage} by {e.triage_role}, {e.minutes_per_request:g} min, for {'/'.join(e.triaged_urgencies)}")
+        f"{e.triage} by {e.triage_role}, {e.minutes_per_request:g} min, for {'/'.join(e.triaged_urgencies)}"
+        + (", at one central desk for the network's practices" if e.triage_scope == "network" else ""))
     routes = "; ".join(f"{need} -> {'/'.join(roles)}" for need, roles in e.routing.items())
     modes = ", ".join(f"{k} {v:.0%}" for k, v in e.first_contact_modes.items())
     channels = ("national mix (parameters.yaml twin.demand.channel_mix)" if e.channels is None

@@ -261,6 +261,10 @@ class Entry(Cited):
     self_booking: Share = Field(
         default=0.0, description="Share of online requests for routine needs that patients book themselves into "
         "offered slots, without waiting for the triager")
+    triage_scope: Literal["practice", "network"] = Field(
+        default="practice", description="Where the triager works: 'practice', each practice's triagers take its own "
+        "requests; 'network', one central desk takes every practice's requests with the pooled minutes of the "
+        "network's triagers (central telephone and online triage of a multi-site organisation)")
 
     @model_validator(mode="after")
     def _coherent(self) -> Entry:
@@ -269,6 +273,8 @@ class Entry(Cited):
             raise ValueError(f"triage {self.triage!r} needs triage_role and minutes_per_request")
         if self.triage == "none" and (self.triage_role is not None or self.triaged_urgencies):
             raise ValueError("triage 'none' takes no triage_role and no triaged_urgencies")
+        if self.triage == "none" and self.triage_scope != "practice":
+            raise ValueError("triage_scope 'network' pools triagers' minutes at a central desk: it needs a triage")
         if staffed and not self.triaged_urgencies:
             raise ValueError(f"triage {self.triage!r} needs triaged_urgencies (which requests are triaged)")
         total = sum(self.first_contact_modes.values())
@@ -402,7 +408,8 @@ class HubRole(_Strict):
 
 
 class Hub(Cited):
-    """An extended-hours hub shared by the network's practices."""
+    """A hub shared by the network's practices: an extended-hours hub, or a same-day list in working hours that
+    any practice's patients may be booked into (its ``days`` and ``urgencies`` say which)."""
 
     roles: tuple[HubRole, ...] = Field(min_length=1)
     days: tuple[Weekday, ...] = Field(min_length=1)
