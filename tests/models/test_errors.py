@@ -95,3 +95,10 @@ def test_a_central_triage_desk_needs_a_triage(tmp_path):
     data["entry"]["triage_scope"] = "region"
     with pytest.raises(ModelError, match="entry.triage_scope: Input should be 'practice' or 'network'"):
         check_model_file(_write(tmp_path, data))
+
+
+def test_sites_each_belongs_to_network_employed_roles(tmp_path):
+    data = yaml.safe_load(library_path("traditional").read_text())
+    data["workforce"]["roles"][0]["sites_each"] = 2  # GPs, employed by the practice
+    with pytest.raises(ModelError, match="role 'gp': sites_each says how many practices a network-employed person"):
+        check_model_file(_write(tmp_path, data))

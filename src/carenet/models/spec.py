@@ -131,6 +131,10 @@ class RoleStaffing(Cited):
         description="Bookable patient-facing sessions (250 min) a week per FTE; a full-time week has 9 sessions",
     )
     employer: Literal["practice", "network"] = "practice"
+    sites_each: int | None = Field(
+        default=None, ge=1, le=20, description="For a network-employed role: the most practices one person works at "
+        "in a week (a base site and others on a shared rota); default, as many as sharing the role's days out by list "
+        "size takes")
     parameter: str | None = Field(
         default=None, description="Dotted path in parameters.yaml whose value this figure reproduces",
     )
@@ -142,6 +146,9 @@ class RoleStaffing(Cited):
             raise ValueError(f"role {self.role!r}: give exactly one of fte_per_10k (FTE per 10,000 patients), wte "
                              f"(whole-time equivalents for the network) or headcount (people for the network); got "
                              f"{', '.join(given) or 'none'}")
+        if self.sites_each is not None and self.employer != "network":
+            raise ValueError(f"role {self.role!r}: sites_each says how many practices a network-employed person "
+                             "works at; a practice-employed role works at its own practice")
         if self.parameter is not None and self.fte_per_10k is None:
             raise ValueError(f"role {self.role!r}: parameter names the parameters.yaml figure an fte_per_10k "
                              "reproduces; a network wte or headcount has none")
