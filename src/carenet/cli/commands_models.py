@@ -43,11 +43,11 @@ def parameter_mismatches(model: DeliveryModel) -> list[str]:
 
 def list_cmd() -> None:
     """List the models shipped in the library."""
-    from rich.table import Table
+    from rich.table import Column, Table
 
     from carenet.models import list_models, load_model
 
-    grid = Table("name", "title", "scale", "booking", "triage", show_lines=False)
+    grid = Table(Column("name", no_wrap=True), "title", "scale", "booking", "triage", show_lines=False)
     for name in list_models():
         m = load_model(name)
         scale = f"{m.scale.unit} {m.scale.min_patients:,}-{m.scale.max_patients:,}"
