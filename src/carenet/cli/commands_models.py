@@ -62,7 +62,8 @@ def _workforce_table(m: DeliveryModel) -> Table:
 
     grid = Table("role", "establishment", "sessions/FTE", "employer", "tag", "source", title="Workforce")
     for line in m.workforce.roles:
-        grid.add_row(line.role, line.describe(), f"{line.sessions_per_fte:g}", line.employer, line.tag,
+        employer = line.employer + (f", {line.sites_each} sites each" if line.sites_each is not None else "")
+        grid.add_row(line.role, line.describe(), f"{line.sessions_per_fte:g}", employer, line.tag,
                      line.parameter or line.source)
     return grid
 
