@@ -85,3 +85,20 @@ def test_a_user_model_from_a_path(tmp_path):
     data = _edit(lambda d: d.update(name="my_practice", title="Our micro-teams"))
     model = load_model(str(_write(tmp_path, data, "ours.yaml")))
     assert model.name == "my_practice" and model.title == "Our micro-teams"
+
+
+def test_a_central_triage_desk_needs_a_triage(tmp_path):
+    data = yaml.safe_load(library_path("traditional").read_text())
+    data["entry"]["triage_scope"] = "network"
+    with pytest.raises(ModelError, match="entry: triage_scope 'network' pools triagers' minutes at a central desk"):
+        check_model_file(_write(tmp_path, data))
+    data["entry"]["triage_scope"] = "region"
+    with pytest.raises(ModelError, match="entry.triage_scope: Input should be 'practice' or 'network'"):
+        check_model_file(_write(tmp_path, data))
+
+
+def test_sites_each_belongs_to_network_employed_roles(tmp_path):
+    data = yaml.safe_load(library_path("traditional").read_text())
+    data["workforce"]["roles"][0]["sites_each"] = 2  # GPs, employed by the practice
+    with pytest.raises(ModelError, match="role 'gp': sites_each says how many practices a network-employed person"):
+        check_model_file(_write(tmp_path, data))

@@ -11,10 +11,11 @@ from carenet.schema.codes import NEED_TYPES
 from carenet.schema.roles import can_handle
 
 EXPECTED = {"traditional", "micro_teams", "health_care_home", "frailty_service", "community_centred",
-            "federation_hub", "digital_first", "family_care_network"}
+            "federation_hub", "digital_first", "family_care_network", "super_partnership",
+            "multi_practice_organisation", "community_health_organisation"}
 
 
-def test_the_eight_models_are_shipped():
+def test_the_eleven_models_are_shipped():
     assert set(list_models()) == EXPECTED
 
 
@@ -51,6 +52,27 @@ def test_models_differ_where_their_mechanisms_say_they_do():
     assert (fcn.scale.min_patients, fcn.scale.max_patients) == (25_000, 100_000)
     assert set(fcn.composes) <= EXPECTED and fcn.hub and fcn.proactive.care_plans
     assert {t.kind for t in fcn.teams} == {"micro_team", "segment_service"}
+
+
+def test_organisational_models_say_what_smith_2013_describes():
+    trad, sp = load_model("traditional"), load_model("super_partnership")
+    mpo, cho = load_model("multi_practice_organisation"), load_model("community_health_organisation")
+    gp = {name: next(r for r in model.workforce.roles if r.role == "gp") for name, model in
+          (("traditional", trad), ("super_partnership", sp), ("multi_practice_organisation", mpo))}
+    assert gp["super_partnership"].employer == "network" and gp["traditional"].employer == "practice"
+    assert sp.entry.triage_scope == mpo.entry.triage_scope == "network" and trad.entry.triage_scope == "practice"
+    assert sp.hub is not None and set(sp.hub.urgencies) == {"same_day", "urgent"} and "Sat" not in sp.hub.days
+    hub_gp = next(h for h in sp.hub.roles if h.role == "gp").sessions_per_week_per_10k
+    moved = (gp["traditional"].sessions_per_fte - gp["super_partnership"].sessions_per_fte) \
+        * gp["traditional"].fte_per_10k
+    assert hub_gp == pytest.approx(moved, abs=0.01)  # the same-day rota is staffed from the partners' own sessions
+    assert gp["multi_practice_organisation"].employer == "practice"
+    assert gp["multi_practice_organisation"].sessions_per_fte > gp["traditional"].sessions_per_fte
+    assert next(r for r in mpo.workforce.roles if r.role == "admin").employer == "network"
+    assert cho.booking.long_appointments and cho.booking.long_appointments.cohort.min_registers == 2
+    assert {cm.need_type for cm in cho.proactive.case_management} == {"ltc_review", "psychosocial"}
+    assert len(cho.community.directory) > len(trad.community.directory)
+    assert cho.entry.first_contact_modes["home_visit"] > trad.entry.first_contact_modes["home_visit"]
 
 
 def test_gp_supply_is_the_national_baseline_in_every_model():

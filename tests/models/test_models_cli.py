@@ -48,3 +48,10 @@ def test_command_line_prints_the_error_without_a_traceback(tmp_path):
     assert done.returncode == 1
     assert "Traceback" not in done.stderr
     assert "name: String should match pattern" in done.stderr and "title: is required but missing" in done.stderr
+
+
+def test_show_prints_the_shared_rota_and_the_central_desk():
+    result = runner.invoke(app, ["models", "show", "super_partnership"], env={"COLUMNS": "200"})
+    assert result.exit_code == 0
+    for text in ("2 sites each", "one central desk for the network's practices", "Smith"):
+        assert text in result.output

@@ -76,3 +76,21 @@ def test_bad_practices_table():
     with pytest.raises(StaffingError, match="duplicate"):
         staff_network(load_model("traditional"), pa.table({"practice_id": ["A", "A"], "list_size": [1, 2]}), "N",
                       None, SETTINGS)
+
+
+def test_a_shared_rota_keeps_each_network_gp_to_sites_each_practices():
+    model = load_model("super_partnership")
+
+    def sites(m) -> list[int]:
+        staff = staff_network(m, PRACTICES, "N1", None, SETTINGS)
+        per_person: dict[str, set[int]] = {}
+        for cid, role, practice in zip(staff.clinician_id, staff.role, staff.practice, strict=True):
+            if role == 0 and practice >= 0:  # GPs at practices (the same-day hub's are not rota'd)
+                per_person.setdefault(cid.removesuffix(f"-{staff.practice_ids[practice]}"), set()).add(practice)
+        return [len(s) for s in per_person.values()]
+
+    capped = sites(model)
+    assert max(capped) == 2 and min(capped) >= 1
+    roles = tuple(r.model_copy(update={"sites_each": None}) if r.role == "gp" else r for r in model.workforce.roles)
+    free = sites(model.model_copy(update={"workforce": model.workforce.model_copy(update={"roles": roles})}))
+    assert max(free) > 2  # without the cap a GP's days go wherever a practice is furthest behind its share

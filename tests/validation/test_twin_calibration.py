@@ -3,7 +3,7 @@
 A validation test, not a regression snapshot: the traditional model's booking intervals and
 same-day share must sit within five percentage points of Dorset's 2019/20 "Appointments in
 General Practice" distribution, and its GP continuity by list size within 0.05 of Barker et al.
-(BMJ 2017). All eight library models run on the same network: no continuity index may come out at
+(BMJ 2017). Every library model runs on the same network: no continuity index may come out at
 exactly 1.000, and no measure may be identical for every model unless it must be by definition.
 """
 
@@ -20,7 +20,7 @@ from carenet.twin.experiments import compare_models, simulate_model
 from carenet.validation import ValidationSettings, validate_folder
 
 COMPARISON_PATIENTS, COMPARISON_DAYS = 8_000, 120
-"""Eight models on a smaller demo network: enough to tell them apart, quick enough for every test run."""
+"""Every library model on a smaller demo network: enough to tell them apart, quick enough for every test run."""
 BAND_TOLERANCE = 0.05
 UPC_TOLERANCE = 0.05
 

@@ -43,16 +43,17 @@ def parameter_mismatches(model: DeliveryModel) -> list[str]:
 
 def list_cmd() -> None:
     """List the models shipped in the library."""
-    from rich.table import Table
+    from rich.table import Column, Table
 
     from carenet.models import list_models, load_model
 
-    grid = Table("name", "title", "scale", "booking", "triage", show_lines=False)
+    grid = Table(Column("name", no_wrap=True), "title", "scale", "booking", "triage", show_lines=False)
     for name in list_models():
         m = load_model(name)
         scale = f"{m.scale.unit} {m.scale.min_patients:,}-{m.scale.max_patients:,}"
         booking = m.booking.policy + (f" ({m.booking.continuity_with})" if m.booking.continuity_with != "none" else "")
-        grid.add_row(name, m.title, scale, booking, m.entry.triage)
+        triage = m.entry.triage if m.entry.triage_scope == "practice" else f"{m.entry.triage} (central)"
+        grid.add_row(name, m.title, scale, booking, triage)
     console.print(grid)
 
 
@@ -61,7 +62,8 @@ def _workforce_table(m: DeliveryModel) -> Table:
 
     grid = Table("role", "establishment", "sessions/FTE", "employer", "tag", "source", title="Workforce")
     for line in m.workforce.roles:
-        grid.add_row(line.role, line.describe(), f"{line.sessions_per_fte:g}", line.employer, line.tag,
+        employer = line.employer + (f", {line.sites_each} sites each" if line.sites_each is not None else "")
+        grid.add_row(line.role, line.describe(), f"{line.sessions_per_fte:g}", employer, line.tag,
                      line.parameter or line.source)
     return grid
 
@@ -83,7 +85,8 @@ def _mechanisms(m: DeliveryModel) -> Table:
     grid = Table("part", "design", "tag", "source", title="Mechanisms", show_lines=True)
     e, b, p, c = m.entry, m.booking, m.proactive, m.community
     triage = e.triage if e.triage == "none" else (
-        f"{e.triage} by {e.triage_role}, {e.minutes_per_request:g} min, for {'/'.join(e.triaged_urgencies)}")
+        f"{e.triage} by {e.triage_role}, {e.minutes_per_request:g} min, for {'/'.join(e.triaged_urgencies)}"
+        + (", at one central desk for the network's practices" if e.triage_scope == "network" else ""))
     routes = "; ".join(f"{need} -> {'/'.join(roles)}" for need, roles in e.routing.items())
     modes = ", ".join(f"{k} {v:.0%}" for k, v in e.first_contact_modes.items())
     channels = ("national mix (parameters.yaml twin.demand.channel_mix)" if e.channels is None

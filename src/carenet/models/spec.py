@@ -131,6 +131,10 @@ class RoleStaffing(Cited):
         description="Bookable patient-facing sessions (250 min) a week per FTE; a full-time week has 9 sessions",
     )
     employer: Literal["practice", "network"] = "practice"
+    sites_each: int | None = Field(
+        default=None, ge=1, le=20, description="For a network-employed role: the most practices one person works at "
+        "in a week (a base site and others on a shared rota); default, as many as sharing the role's days out by list "
+        "size takes")
     parameter: str | None = Field(
         default=None, description="Dotted path in parameters.yaml whose value this figure reproduces",
     )
@@ -142,6 +146,9 @@ class RoleStaffing(Cited):
             raise ValueError(f"role {self.role!r}: give exactly one of fte_per_10k (FTE per 10,000 patients), wte "
                              f"(whole-time equivalents for the network) or headcount (people for the network); got "
                              f"{', '.join(given) or 'none'}")
+        if self.sites_each is not None and self.employer != "network":
+            raise ValueError(f"role {self.role!r}: sites_each says how many practices a network-employed person "
+                             "works at; a practice-employed role works at its own practice")
         if self.parameter is not None and self.fte_per_10k is None:
             raise ValueError(f"role {self.role!r}: parameter names the parameters.yaml figure an fte_per_10k "
                              "reproduces; a network wte or headcount has none")
@@ -261,6 +268,10 @@ class Entry(Cited):
     self_booking: Share = Field(
         default=0.0, description="Share of online requests for routine needs that patients book themselves into "
         "offered slots, without waiting for the triager")
+    triage_scope: Literal["practice", "network"] = Field(
+        default="practice", description="Where the triager works: 'practice', each practice's triagers take its own "
+        "requests; 'network', one central desk takes every practice's requests with the pooled minutes of the "
+        "network's triagers (central telephone and online triage of a multi-site organisation)")
 
     @model_validator(mode="after")
     def _coherent(self) -> Entry:
@@ -269,6 +280,8 @@ class Entry(Cited):
             raise ValueError(f"triage {self.triage!r} needs triage_role and minutes_per_request")
         if self.triage == "none" and (self.triage_role is not None or self.triaged_urgencies):
             raise ValueError("triage 'none' takes no triage_role and no triaged_urgencies")
+        if self.triage == "none" and self.triage_scope != "practice":
+            raise ValueError("triage_scope 'network' pools triagers' minutes at a central desk: it needs a triage")
         if staffed and not self.triaged_urgencies:
             raise ValueError(f"triage {self.triage!r} needs triaged_urgencies (which requests are triaged)")
         total = sum(self.first_contact_modes.values())
@@ -402,7 +415,8 @@ class HubRole(_Strict):
 
 
 class Hub(Cited):
-    """An extended-hours hub shared by the network's practices."""
+    """A hub shared by the network's practices: an extended-hours hub, or a same-day list in working hours that
+    any practice's patients may be booked into (its ``days`` and ``urgencies`` say which)."""
 
     roles: tuple[HubRole, ...] = Field(min_length=1)
     days: tuple[Weekday, ...] = Field(min_length=1)

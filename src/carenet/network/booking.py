@@ -52,7 +52,8 @@ class NetworkBooking:
 
     ``misroute_probability`` gives, by kind of first-contact triage, the share of needs taken for
     another type. After :meth:`book`, ``last_misrouted`` and ``last_waiting`` say which requests
-    of the batch went to a wrong role and which wait for the triager.
+    of the batch went to a wrong role and which wait for the triager; ``waited_for_triage`` counts the latter over
+    every batch.
     """
 
     def __init__(self, setup: Network, misroute_probability: Mapping[str, float]):
@@ -67,6 +68,7 @@ class NetworkBooking:
         self.last_waiting = np.zeros(0, bool)
         self.extra_slots = 0  # slots taken beyond the first by bookings longer than their slot
         self.overrun_slots = 0  # … that the clinician's day could not give
+        self.waited_for_triage = 0  # requests held over because the triage desk's minutes ran out
         self._continuity_need = setup.settings.booking.continuity_needs
         self._cover = setup.settings.booking.cover_urgencies
         self._preferred = self.policy.preferred(setup)
@@ -128,6 +130,7 @@ class NetworkBooking:
         allowed, first, misrouted, waiting = self._route(batch, practice, rng)
         self.last_misrouted = misrouted != NO_ROLE
         self.last_waiting = waiting
+        self.waited_for_triage += int(waiting.sum())
         waited = (day - batch.requested_day).clip(min=0) * (batch.window < 0)
         earliest = np.maximum(batch.earliest.astype(np.int64) - waited - np.where(
             batch.window >= 0, day - batch.requested_day.clip(min=0), 0), 0)

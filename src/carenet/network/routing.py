@@ -6,10 +6,16 @@ rng) -> (misrouted_to, waiting)``.
 * :class:`Untriaged` (``entry.triage: none``) - reception books what the patient asks for: every
   need-routed request is classified at the untriaged accuracy, with no queue.
 * :class:`StaffedTriage` (care navigator, online form, GP) - requests of the triaged urgencies pass
-  in arrival order while the practice's triager minutes last (the rest wait for tomorrow) and are
+  in arrival order while their triage desk's minutes last (the rest wait for tomorrow) and are
   classified at the triage method's accuracy; the other urgencies at the untriaged accuracy. The
   triager judges a share of same-day requests can wait (``network.triage.same_day_to_routine``):
   their urgency becomes routine.
+
+Where the triager works is a :class:`TriageDesks`, chosen once from ``entry.triage_scope``: each
+practice's own desk (``practice``), or one central desk per network (``network``) holding the
+pooled minutes of the network's triagers, so a busy practice's calls are answered with another's
+spare minutes (central telephone and online triage of a super-partnership or multi-practice
+organisation).
 
 A patient who books online into offered slots (``entry.self_booking``) skips the triager: the
 booking engine routes those requests as :class:`Untriaged`.
@@ -48,6 +54,10 @@ class Triage(Protocol):
     def route(self, batch: RequestBatch, practice: np.ndarray, table: RoutingTable, to_triage: np.ndarray,
               rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]: ...
 
+    def minutes_by_place(self) -> dict[str, float]:
+        """Triage minutes on an average working day at the practices and at central desks."""
+        ...
+
 
 def triage_minutes_per_day(network: Network) -> np.ndarray:
     """Minutes the triager has on an average working day, per practice.
@@ -72,6 +82,43 @@ def triage_minutes_per_day(network: Network) -> np.ndarray:
     return minutes
 
 
+@dataclass(frozen=True)
+class TriageDesks:
+    """Where requests are triaged: ``desk[p]`` is practice ``p``'s desk, ``minutes_per_day[d]`` desk ``d``'s minutes
+    on an average working day; ``central`` when a desk serves a whole network rather than one practice."""
+
+    desk: np.ndarray
+    minutes_per_day: np.ndarray
+    central: bool
+
+    @classmethod
+    def at_practices(cls, minutes_per_day: np.ndarray) -> TriageDesks:
+        """Each practice triages its own requests with its own triagers' minutes."""
+        return cls(np.arange(minutes_per_day.size, dtype=np.int64), np.asarray(minutes_per_day, float), False)
+
+    @classmethod
+    def central_desks(cls, minutes_per_day: np.ndarray, practice_network: np.ndarray) -> TriageDesks:
+        """One desk per network, with the minutes of every triager of its practices."""
+        network = np.asarray(practice_network, np.int64)
+        pooled = np.bincount(network, weights=minutes_per_day, minlength=int(network.max(initial=-1)) + 1)
+        return cls(network, pooled, True)
+
+    def minutes_by_place(self) -> dict[str, float]:
+        """Triage minutes on an average working day at the practices and at central desks."""
+        total = float(self.minutes_per_day.sum())
+        return {"practices": 0.0 if self.central else total, "centre": total if self.central else 0.0}
+
+
+_DESKS = {"practice": lambda minutes, network: TriageDesks.at_practices(minutes),
+          "network": TriageDesks.central_desks}
+"""The desk layout for each ``entry.triage_scope``."""
+
+
+def triage_desks(network: Network) -> TriageDesks:
+    """The triage desks of the model's ``entry.triage_scope`` over ``network``'s practices."""
+    return _DESKS[network.model.entry.triage_scope](triage_minutes_per_day(network), network.practice_network)
+
+
 def _classify(batch: RequestBatch, rows: np.ndarray, table: RoutingTable, urgencies: tuple[str, ...],
               minutes: float, accuracy: float, untriaged: float, rng: np.random.Generator) -> np.ndarray:
     result = triage(batch.need[rows], batch.urgency[rows], table, urgencies, minutes, minutes * rows.size, accuracy,
@@ -91,13 +138,16 @@ class Untriaged:
             misrouted[rows] = _classify(batch, rows, table, (), 1.0, self.accuracy, self.accuracy, rng)
         return misrouted, np.zeros(len(batch), bool)
 
+    def minutes_by_place(self) -> dict[str, float]:
+        return {"practices": 0.0, "centre": 0.0}  # reception books what is asked: nobody triages
+
 
 @dataclass(frozen=True)
 class StaffedTriage:
     kind: str
     urgencies: tuple[str, ...]
     minutes_per_request: float
-    minutes_per_day: np.ndarray  # per practice
+    desks: TriageDesks
     accuracy: float
     untriaged_accuracy: float
     same_day_to_routine: float = 0.0
@@ -109,10 +159,12 @@ class StaffedTriage:
         codes = np.asarray([URGENCIES.index(u) for u in self.urgencies], np.int64)
         goes = to_triage & np.isin(batch.urgency, codes)
         if goes.any():
-            # The triager's minutes are the practice's own: requests pass in arrival order while they last.
+            # Each desk's minutes (a practice's own, or a central desk's pooled): requests pass in arrival order
+            # while they last.
             rows = np.flatnonzero(goes)
-            place = rank_within(practice[rows])
-            slots = np.floor(self.minutes_per_day[practice[rows]] / self.minutes_per_request + 1e-9)
+            desk = self.desks.desk[practice[rows]]
+            place = rank_within(desk)
+            slots = np.floor(self.desks.minutes_per_day[desk] / self.minutes_per_request + 1e-9)
             waiting[rows[place >= slots]] = True
         for rows, urgencies in ((np.flatnonzero(goes & ~waiting), self.urgencies),
                                 (np.flatnonzero(to_triage & ~goes), ())):
@@ -125,6 +177,9 @@ class StaffedTriage:
             batch.urgency[can_wait] = URGENCY["routine"]  # the triager judges it can wait
         return misrouted, waiting
 
+    def minutes_by_place(self) -> dict[str, float]:
+        return self.desks.minutes_by_place()
+
 
 def triage_for(network: Network, misroute_probability: Mapping[str, float]) -> Triage:
     """The strategy for the model's ``entry`` block, with accuracies from ``misroute_probability``."""
@@ -133,7 +188,7 @@ def triage_for(network: Network, misroute_probability: Mapping[str, float]) -> T
     if entry.triage == "none":
         return Untriaged(untriaged)
     return StaffedTriage(entry.triage, tuple(entry.triaged_urgencies), float(entry.minutes_per_request),
-                         triage_minutes_per_day(network), 1.0 - misroute_probability[entry.triage], untriaged,
+                         triage_desks(network), 1.0 - misroute_probability[entry.triage], untriaged,
                          network.settings.triage.same_day_to_routine.get(entry.triage, 0.0))
 
 
@@ -148,5 +203,5 @@ def rank_within(key: np.ndarray) -> np.ndarray:
     return rank
 
 
-__all__ = ["TRIAGED_ORIGINS", "StaffedTriage", "Triage", "Untriaged", "rank_within", "triage_for",
-           "triage_minutes_per_day"]
+__all__ = ["TRIAGED_ORIGINS", "StaffedTriage", "Triage", "TriageDesks", "Untriaged", "rank_within", "triage_desks",
+           "triage_for", "triage_minutes_per_day"]

@@ -13,7 +13,8 @@ Network-employed roles are shared out to the network's practices in proportion t
   anyone is in the cohort), seats scaled the same way;
 
 what the seats do not use stays with the practice; network-employed roles are pooled over the
-network and worked by whole people who hold clinics at each practice in proportion to its list.
+network and worked by whole people who hold clinics at each practice in proportion to its list,
+each at no more than the role's ``sites_each`` practices when the model gives it (a shared rota).
 Teams that need more of a role than the model's workforce has (beyond what rounding to whole
 teams explains) are an error.
 
@@ -168,12 +169,15 @@ class _Rota:
 
 
 def _network_people(staff: Staffing, rota: _Rota, network: int, role: str, entitlement: np.ndarray,
-                    sessions_per_fte: float, network_id: str, settings: StaffSettings) -> None:
+                    sessions_per_fte: float, network_id: str, settings: StaffSettings,
+                    sites_each: int | None = None) -> None:
     """The network's own staff of ``role``: whole people for the network's pooled FTE, each working their days at
     the network's practices in proportion to each practice's share (ARRS staff hold clinics across practices).
 
     A person is one row per practice they work at, with the FTE of their days there; so a network of small
-    practices still has, say, one mental-health practitioner seeing patients of every practice in turn.
+    practices still has, say, one mental-health practitioner seeing patients of every practice in turn. Each day
+    goes to the practice furthest behind its share; with ``sites_each`` a person, once at that many practices, takes
+    their remaining days at those (a base site and a few others on a shared rota).
     """
     total = float(entitlement.sum())
     if total <= 1e-3:
@@ -185,7 +189,12 @@ def _network_people(staff: Staffing, rota: _Rota, network: int, role: str, entit
         days = min(len(WORKING_WEEKDAYS), max(1, math.ceil(share * week - 1e-9)))
         placed: dict[int, int] = {}
         for _ in range(days):
-            p = int(np.argmax(owed * (given.sum() + 1) - given))  # the practice furthest behind its share
+            behind = owed * (given.sum() + 1) - given
+            if sites_each is not None and len(placed) >= sites_each:  # this person's sites are full
+                mine = np.fromiter(placed, np.int64)
+                p = int(mine[np.argmax(behind[mine])])
+            else:
+                p = int(np.argmax(behind))  # the practice furthest behind its share
             given[p] += 1
             placed[p] = placed.get(p, 0) + 1
         for p, n in sorted(placed.items()):
@@ -255,7 +264,7 @@ def build_staffing(model: DeliveryModel, lists: np.ndarray, cohorts: Mapping[str
                           rota.days(p, share))
     for (network, role), entitlement in pools.items():
         _network_people(staff, rota, network, role, entitlement, lines[role].sessions_per_fte, network_ids[network],
-                        settings)
+                        settings, lines[role].sites_each)
     if short:
         raise StaffingError(f"model {model.name!r}: its teams need more staff than its workforce has: "
                             f"{', '.join(short)}")

@@ -303,6 +303,8 @@ def run_summary(run: TwinRun) -> dict[str, Any]:
         "utilisation_by_role": by_role,
         "extra_slots_for_long_bookings": run.state.extra_slots,
         "overrun_slots": run.state.overrun_slots,
+        "triage_minutes_per_day": {k: round(v, 1) for k, v in run.state.triage_minutes.items()},
+        "waited_for_triage": run.state.waited_for_triage,
         "backlog_extra_slots_by_role": {r: int(c) for r, c in zip(ROLE_CODES, run.state.surge_slots, strict=False)
                                         if c},
     }

@@ -89,6 +89,7 @@ class ModelBooking:
         self._booking = NetworkBooking(setup, effects.misroute_probability)
         self._surge = BacklogResponse(setup.lanes, setup.settings.surge)
         self._state = state
+        state.triage_minutes = self._booking.triage.minutes_by_place()
 
     def book(self, day: int, batch: RequestBatch, rng: np.random.Generator) -> Bookings:
         self._surge.respond(day)  # the day's extra sessions, before anything is booked
@@ -98,6 +99,7 @@ class ModelBooking:
         self._state.last_waiting = self._booking.last_waiting
         self._state.extra_slots = self._booking.extra_slots
         self._state.overrun_slots = self._booking.overrun_slots
+        self._state.waited_for_triage = self._booking.waited_for_triage
         return bookings
 
 

@@ -63,6 +63,8 @@ class RunState:
     same_day_share: np.ndarray = field(default_factory=lambda: np.zeros(0))  # per practice, smoothed
     extra_slots: int = 0  # slots taken beyond the first by bookings longer than their slot
     overrun_slots: int = 0  # … that the clinician's day could not give
+    triage_minutes: dict[str, float] = field(default_factory=dict)  # a day's triage minutes at practices / centre
+    waited_for_triage: int = 0  # requests held over to the next day because the triage desk's minutes ran out
     surge_slots: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))  # extra sessions' slots by role
 
     def __post_init__(self) -> None:
