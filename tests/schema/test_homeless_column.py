@@ -64,3 +64,25 @@ def test_an_old_dataset_scores_and_breaks_access_down_by_housing(old_dataset):
     assert [r["housing"] for r in rows] == ["Not recorded"] and rows[0]["patients"] > 1000
     card = scorecard(tables, scorecard_config(dt.date(2025, 3, 31), 365), label="old")
     assert card.sections["population"]["registered_patients"] > 1000
+
+
+def test_score_by_housing_reports_the_cohort_of_a_run(tmp_path):
+    from typer.testing import CliRunner
+
+    from carenet.cli.app import app
+    from carenet.twin import run_model
+    from carenet.twin.output import write_run
+
+    population = synthesise(demo_practices(), demo_networks(), seed=2, patients=3000)
+    run = run_model(load_model("inclusion_health"), population, start=dt.date(2025, 4, 1), days=15, seed=1)
+    folder = write_run(run, tmp_path / "run")
+    out = tmp_path / "card.json"
+    done = CliRunner().invoke(app, ["score", str(folder), "--by-housing", "--format", "json", "--out", str(out)])
+    assert done.exit_code == 0, done.output
+    rows = json.loads(out.read_text())["details"]["inclusion.housing"]
+    by = {r["housing"]: r for r in rows}
+    homeless = int(np.asarray(population["patients"]["homeless"].to_numpy(zero_copy_only=False), bool).sum())
+    assert set(by) == {"People experiencing homelessness", "Other patients"}
+    assert by["People experiencing homelessness"]["patients"] == homeless > 0
+    assert by["People experiencing homelessness"]["requests"] > 0 and by["Other patients"]["requests"] > 300
+    assert 0 < by["Other patients"]["upc_mean"] <= 1  # a 15-day run gives few homeless patients two GP visits
