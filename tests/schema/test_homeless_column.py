@@ -85,4 +85,5 @@ def test_score_by_housing_reports_the_cohort_of_a_run(tmp_path):
     assert set(by) == {"People experiencing homelessness", "Other patients"}
     assert by["People experiencing homelessness"]["patients"] == homeless > 0
     assert by["People experiencing homelessness"]["requests"] > 0 and by["Other patients"]["requests"] > 300
+    assert 0 <= by["Other patients"]["same_day_seen"] <= 1 and by["Other patients"]["same_day_requests"] > 0
     assert 0 < by["Other patients"]["upc_mean"] <= 1  # a 15-day run gives few homeless patients two GP visits

@@ -215,7 +215,7 @@ def _by_housing(tables: Tables, config: ScorecardConfig, period: Period, show: b
     if show:
         within = f"share_within_{config.access.within_days}_days"
         grid = Table("housing", "patients", "requests", "mean wait (days)", "same day",
-                     f"within {config.access.within_days} days", "unmet", "UPC (GP)",
+                     f"within {config.access.within_days} days", "same-day needs seen that day", "unmet", "UPC (GP)",
                      title=f"Access and continuity by housing: {literal(path)}", title_justify="left")
 
         def pct(value: object) -> str:
@@ -227,7 +227,7 @@ def _by_housing(tables: Tables, config: ScorecardConfig, period: Period, show: b
         for row in rows:
             grid.add_row(row["housing"], f"{row.get('patients', 0):,}", f"{row.get('requests') or 0:,}",
                          num(row.get("mean_wait_days")), pct(row.get("share_same_day")), pct(row.get(within)),
-                         pct(row.get("share_unmet")), num(row.get("upc_mean"), ".3f"))
+                         pct(row.get("same_day_seen")), pct(row.get("share_unmet")), num(row.get("upc_mean"), ".3f"))
         console.print(grid)
     return rows
 

@@ -4,7 +4,9 @@
 experiencing homelessness, other patients, or not recorded (a dataset that does not say, e.g. one written before
 the flag). ``housing_breakdown(tables, access, continuity)`` reports, per label, the registered patients, the
 requests and their waits (:func:`carenet.measures.access.wait_summary`: mean wait, same-day share, share within
-the two-week standard, unanswered requests), unmet demand where the requests record outcomes
+the two-week standard, unanswered requests), the share of same-day requests seen on the day (``same_day_seen``,
+of ``same_day_requests``: the walk-in need an inclusion service is for), unmet demand where the requests record
+outcomes
 (:func:`~carenet.measures.access.unmet_demand`) and mean usual-provider continuity
 (:func:`~carenet.measures.continuity.continuity_by_segment`). It is computed only when asked (``carenet score
 --by-housing``), so the main scorecard pays nothing for it.
@@ -52,6 +54,12 @@ def housing_breakdown(tables: Tables, access: AccessConfig | None = None,
         for row in _rows(tables, waits):
             out.setdefault(row[HOUSING], {HOUSING: row[HOUSING]}).update(
                 {k: v for k, v in row.items() if k != HOUSING})
+        by_urgency = wait_summary(tables, access, by=(HOUSING, "urgency"), segments=segments)
+        same_day = by_urgency.filter(by_urgency.urgency == "same_day")
+        for row in _rows(tables, same_day.select(HOUSING, "requests", "unanswered", "share_same_day")):
+            out.setdefault(row[HOUSING], {HOUSING: row[HOUSING]}).update(
+                same_day_requests=int(row["requests"] or 0) + int(row["unanswered"] or 0),
+                same_day_seen=row["share_same_day"])
         unmet = unmet_demand(tables, access, by=(HOUSING,), segments=segments)
         if not is_unsupported(unmet):
             for row in _rows(tables, unmet.select(HOUSING, "unmet", "share_unmet")):
