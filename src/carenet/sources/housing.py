@@ -2,8 +2,9 @@
 
 An active condition coded SNOMED CT 32911000 "Homeless" (a finding practices record, e.g. at a no-fixed-abode
 registration) marks the patient homeless, whatever else the source says. Otherwise what the source states stands:
-the CSV extract's ``homeless`` column, or nothing (null, not recorded) - a FHIR import learns the flag only from
-the code, so its other patients stay unknown rather than being called housed. Recorded homelessness is far below
+the CSV extract's ``homeless`` column or carenet's FHIR ``homeless`` extension (which carenet's export writes),
+or nothing (null, not recorded): a FHIR record without either says nothing of housing, so its patient stays
+unknown rather than being called housed. Recorded homelessness is far below
 the true share (43 coded in 321,000 patients of a deprived CCG, 0.013%, against about 0.5% homeless nationally:
 Kaushal et al., BJGP Open 2021), so an imported cohort is the coded one.
 """
