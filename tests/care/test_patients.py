@@ -54,3 +54,18 @@ def test_bad_shapes_and_missing_columns_are_named():
     with pytest.raises(PatientInputError, match="efi_category"):
         PatientAttributes.from_tables(pa.table({"patient_id": ["a"], "practice_id": ["p"], "age": [3],
                                                 "risk_tier": [1]}))
+
+
+def test_a_homeless_cohort_selects_the_flag_and_never_an_unknown_one():
+    people = PatientAttributes.build(age=[30, 40, 50, 60], homeless=[1, 0, -1, 1])
+    assert cohort_mask(Cohort(homeless=True), people).tolist() == [True, False, False, True]
+    assert cohort_mask(Cohort(homeless=False), people).tolist() == [False, True, False, False]
+    assert cohort_mask(Cohort(homeless=True, min_age=45), people).tolist() == [False, False, False, True]
+    unknown = PatientAttributes.build(age=[30, 40])  # a dataset that does not record housing
+    assert not cohort_mask(Cohort(homeless=True), unknown).any()
+    assert not cohort_mask(Cohort(homeless=False), unknown).any()
+    profile = pa.table({"patient_id": ["a", "b", "c"], "practice_id": ["P1"] * 3, "age": [30, 40, 50],
+                        "efi_category": [None] * 3, "risk_tier": [1, 1, 1],
+                        "homeless": pa.array([True, None, False])})
+    attrs, _ = PatientAttributes.from_tables(profile)
+    assert attrs.homeless.tolist() == [1, -1, 0]

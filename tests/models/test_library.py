@@ -12,10 +12,10 @@ from carenet.schema.roles import can_handle
 
 EXPECTED = {"traditional", "micro_teams", "health_care_home", "frailty_service", "community_centred",
             "federation_hub", "digital_first", "family_care_network", "super_partnership",
-            "multi_practice_organisation", "community_health_organisation"}
+            "multi_practice_organisation", "community_health_organisation", "inclusion_health"}
 
 
-def test_the_eleven_models_are_shipped():
+def test_the_library_models_are_shipped():
     assert set(list_models()) == EXPECTED
 
 
@@ -52,6 +52,9 @@ def test_models_differ_where_their_mechanisms_say_they_do():
     assert (fcn.scale.min_patients, fcn.scale.max_patients) == (25_000, 100_000)
     assert set(fcn.composes) <= EXPECTED and fcn.hub and fcn.proactive.care_plans
     assert {t.kind for t in fcn.teams} == {"micro_team", "segment_service"}
+    inclusion = load_model("inclusion_health")
+    assert inclusion.teams[0].cohort.homeless and inclusion.teams[0].access is not None
+    assert all(t.access is None for t in frail.teams)  # the frailty team's clinicians book anyone
 
 
 def test_organisational_models_say_what_smith_2013_describes():

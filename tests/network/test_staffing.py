@@ -12,7 +12,8 @@ from carenet.network.staffing import StaffingError, staff_network
 from carenet.schema import TABLES
 
 PRACTICES = pa.table({"practice_id": ["A1", "A2", "A3"], "list_size": [12_000, 8_000, 15_000]})
-FRAIL = {"frailty_team": 980}
+FRAIL = {"frailty_team": 980, "inclusion_team": 220}
+"""Segment cohorts of the 35,000 patients: the frailty team's, and the inclusion team's (one in 160)."""
 SETTINGS = NetworkSettings.from_parameters().staff
 
 

@@ -6,6 +6,8 @@ and :class:`CohortLike`, the shape of a cohort (``carenet.models.Cohort`` has it
 
 Frailty is the eFI category index into ``FRAILTY_CATEGORIES`` (-1 = none recorded or under 65);
 risk tiers use the project scale 1 low … 4 very high (:mod:`carenet.measures.risk`), 0 = unknown.
+Homelessness is the ``patients.homeless`` flag: 1 experiencing homelessness, 0 not, -1 unknown (a dataset
+that does not record it); a cohort asking for either value never selects an unknown flag.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from carenet.schema.errors import CarenetError
 FRAILTY_CATEGORIES: tuple[str, ...] = ("fit", "mild", "moderate", "severe")
 REGISTER_CODES: tuple[str, ...] = tuple(r.code for r in QOF_REGISTERS)
 NO_HOUSEHOLD = -1
+UNKNOWN_HOUSING = -1
 
 
 class PatientInputError(CarenetError):
@@ -39,11 +42,12 @@ class CohortLike(Protocol):
     risk_tiers: Sequence[int] | None
     registers_any: Sequence[str] | None
     min_registers: int | None
+    homeless: bool | None
 
 
 @dataclass(frozen=True)
 class PatientAttributes:
-    """Per-patient arrays: age, eFI category, risk tier, register flags, practice, household, team."""
+    """Per-patient arrays: age, eFI category, risk tier, register flags, practice, household, homelessness."""
 
     age: np.ndarray
     frailty: np.ndarray
@@ -51,10 +55,13 @@ class PatientAttributes:
     registers: np.ndarray
     practice: np.ndarray
     household: np.ndarray
+    homeless: np.ndarray | None = None  # int8 1 / 0 / -1 unknown; None: unknown for everyone
 
     def __post_init__(self) -> None:
         n = self.age.shape[0]
-        for name in ("frailty", "risk_tier", "practice", "household"):
+        if self.homeless is None:
+            object.__setattr__(self, "homeless", np.full(n, UNKNOWN_HOUSING, np.int8))
+        for name in ("frailty", "risk_tier", "practice", "household", "homeless"):
             if getattr(self, name).shape != (n,):
                 raise PatientInputError(f"PatientAttributes.{name} has shape {getattr(self, name).shape}, "
                                         f"expected ({n},)")
@@ -69,8 +76,9 @@ class PatientAttributes:
 
     @classmethod
     def build(cls, age, *, frailty=None, risk_tier=None, registers=None, practice=None,
-              household=None) -> PatientAttributes:
-        """Arrays with defaults: no frailty recorded, tier unknown, no registers, practice 0, no household."""
+              household=None, homeless=None) -> PatientAttributes:
+        """Arrays with defaults: no frailty recorded, tier unknown, no registers, practice 0, no household,
+        homelessness unknown (``homeless`` may be booleans, or 1 / 0 / -1 unknown)."""
         age = np.asarray(age, dtype=np.int64)
         n = age.shape[0]
         return cls(
@@ -82,6 +90,7 @@ class PatientAttributes:
             practice=np.zeros(n, np.int64) if practice is None else np.asarray(practice, dtype=np.int64),
             household=(np.full(n, NO_HOUSEHOLD, np.int64) if household is None
                        else np.asarray(household, dtype=np.int64)),
+            homeless=None if homeless is None else np.asarray(homeless).astype(np.int8),
         )
 
     @classmethod
@@ -90,7 +99,8 @@ class PatientAttributes:
         """From a patient profile (``patient_id``, ``practice_id``, ``age``, ``efi_category``, ``risk_tier``,
         as :func:`carenet.measures.segments.patient_profile` writes) and the canonical ``conditions``
         (active rows with a ``register``). ``households`` (``patient_id``, ``household_id``, e.g. the
-        canonical ``patients`` table) is optional. Returns the attributes and the patient ids in row order.
+        canonical ``patients`` table) is optional. A ``homeless`` column of the profile gives the homelessness flag
+        (null unknown). Returns the attributes and the patient ids in row order.
         """
         for col in ("patient_id", "practice_id", "age", "efi_category", "risk_tier"):
             if col not in profile.column_names:
@@ -126,8 +136,15 @@ class PatientAttributes:
             registers=registers,
             practice=practice_codes.to_numpy(zero_copy_only=False).astype(np.int64),
             household=household,
+            homeless=housing_flag(profile.column("homeless")) if "homeless" in profile.column_names else None,
         )
         return attrs, ids
+
+
+def housing_flag(column: pa.Array | pa.ChunkedArray) -> np.ndarray:
+    """A nullable boolean ``homeless`` column as 1 / 0 / -1 unknown."""
+    values = pc.fill_null(column.cast(pa.int8()), UNKNOWN_HOUSING)
+    return np.asarray(values.to_numpy(zero_copy_only=False), np.int8)
 
 
 def _codes(values: Sequence[str], vocabulary: tuple[str, ...], what: str) -> np.ndarray:
@@ -153,4 +170,7 @@ def cohort_mask(cohort: CohortLike, patients: PatientAttributes) -> np.ndarray:
         mask &= patients.registers[:, cols].any(axis=1)
     if cohort.min_registers:
         mask &= patients.registers.sum(axis=1) >= cohort.min_registers
+    homeless = getattr(cohort, "homeless", None)  # cohort shapes written before the flag have none
+    if homeless is not None:
+        mask &= patients.homeless == (1 if homeless else 0)
     return mask

@@ -74,8 +74,11 @@ def _teams_table(m: DeliveryModel) -> Table:
     grid = Table("team", "kind", "panel", "serves", "members", title="Teams")
     for t in m.teams:
         members = ", ".join(f"{x.role} {x.fte:g}" + (f" ({x.function})" if x.function else "") for x in t.members)
-        grid.add_row(t.name, t.kind, f"{t.panel_size:,}" if t.panel_size else "-",
-                     t.cohort.describe() if t.cohort else "everyone", members)
+        serves = t.cohort.describe() if t.cohort else "everyone"
+        if t.access is not None:
+            serves += (f"; own diaries kept for them: {t.access.appointment_minutes}-minute appointments, "
+                       f"{t.access.walk_in_share:.0%} held for walk-ins on the day")
+        grid.add_row(t.name, t.kind, f"{t.panel_size:,}" if t.panel_size else "-", serves, members)
     return grid
 
 

@@ -151,6 +151,9 @@ def score(
     worklists: Path | None = typer.Option(None, "--worklists", help="Also write case-finding worklists here"),
     by: str | None = typer.Option(None, "--by", help="Compare the units of one dataset on funnel plots: site, "
                                                      "practice, team or pcn"),
+    by_housing: bool = typer.Option(False, "--by-housing",
+                                    help="Also report access and continuity for people experiencing homelessness "
+                                         "against other patients (details 'inclusion.housing')"),
 ) -> None:
     """Score a dataset on the population, the five attributes and the workforce; or compare two."""
     from carenet.measures import compare, print_scorecard, render_comparison, scorecard
@@ -181,6 +184,9 @@ def score(
             if worklists is not None:
                 folder = worklists if len(datasets) == 1 else worklists / path.name
                 _worklist(tables, cards[-1].period.end, folder)
+            if by_housing:
+                cards[-1].details["inclusion.housing"] = _by_housing(tables, config, cards[-1].period,
+                                                                     format is Format.table, path)
     if len(cards) == 1:
         text = cards[0].to_json()
         if format is Format.table:
@@ -287,6 +293,39 @@ def _write_units(out: Path, dataset: Path, result: SiteComparison, rows: pd.Data
                                    result.by, result.unsupported())
     console.print(f"wrote {literal(out / 'sites.csv')}, {len(written) - 1} funnel plot(s) and "
                   f"{literal(out / 'sites.html')}")
+def _by_housing(tables: Tables, config: ScorecardConfig, period: Period, show: bool,
+                path: Path) -> list[dict[str, object]] | str:
+    """Access and continuity by housing over the card's period (:func:`carenet.measures.housing_breakdown`), printed
+    when ``show``."""
+    from rich.table import Table
+
+    from carenet.measures import housing_breakdown, is_unsupported
+
+    window = {"start": period.start, "end": period.end}
+    rows = housing_breakdown(tables, config.access.model_copy(update=window),
+                             config.continuity.model_copy(update=window))
+    if is_unsupported(rows):
+        if show:
+            console.print(f"[yellow]by housing: {literal(rows.reason)}[/]")
+        return rows.reason
+    if show:
+        within = f"share_within_{config.access.within_days}_days"
+        grid = Table("housing", "patients", "requests", "mean wait (days)", "same day",
+                     f"within {config.access.within_days} days", "same-day needs seen that day", "unmet", "UPC (GP)",
+                     title=f"Access and continuity by housing: {literal(path)}", title_justify="left")
+
+        def pct(value: object) -> str:
+            return "-" if value is None else f"{100 * float(value):.1f}%"
+
+        def num(value: object, fmt: str = ".2f") -> str:
+            return "-" if value is None else format(float(value), fmt)
+
+        for row in rows:
+            grid.add_row(row["housing"], f"{row.get('patients', 0):,}", f"{row.get('requests') or 0:,}",
+                         num(row.get("mean_wait_days")), pct(row.get("share_same_day")), pct(row.get(within)),
+                         pct(row.get("same_day_seen")), pct(row.get("share_unmet")), num(row.get("upc_mean"), ".3f"))
+        console.print(grid)
+    return rows
 
 
 def _worklist(tables: Tables, as_of: date, folder: Path) -> None:

@@ -32,6 +32,7 @@ from carenet.measures.coordination import (
     professionals_per_episode,
 )
 from carenet.measures.frailty import EFI_CATEGORIES, efi_category, efi_scores
+from carenet.measures.inclusion import housing_breakdown, housing_segments
 from carenet.measures.multimorbidity import CMS_CONDITIONS, LTC_REGISTERS, multimorbidity
 from carenet.measures.person_centred import (
     minutes_per_patient_year,
@@ -73,7 +74,8 @@ __all__ = [
     "Worklist", "WorklistConfig", "XmRChart", "access_summary", "build_series", "care_plan_coverage", "case_finding",
     "chart_series", "clinicians_by_deprivation", "community_summary", "compare", "connect", "continuity_by_segment",
     "continuity_summary", "coordination_summary", "discharge_follow_up", "dna_rate", "efi_category", "efi_scores",
-    "first_activity_date", "gp_redirectable", "informal_referral_share", "is_unsupported", "live_care_plans", "load",
+    "first_activity_date", "gp_redirectable", "housing_breakdown", "housing_segments",
+    "informal_referral_share", "is_unsupported", "live_care_plans", "load",
     "micro_team_share", "minutes_per_patient_year", "multimorbidity", "needs_in_scope_share", "own_patient_ratio",
     "patient_continuity", "patient_profile", "patient_set_goals_share", "person_centred_summary", "population_summary",
     "print_scorecard", "professionals_per_episode", "profile_for", "psychosocial_met_in_community", "reference_date",

@@ -26,6 +26,7 @@ from carenet.models.spec import (
     Proactive,
     RoleStaffing,
     Scale,
+    SegmentAccess,
     Team,
     TeamMember,
     Workforce,
@@ -34,6 +35,6 @@ from carenet.models.spec import (
 __all__ = [
     "FRAILTY_CATEGORIES", "RISK_TIERS", "AnnualReview", "Booking", "CarePlans", "CaseManagement", "Cohort", "Community",
     "DeliveryModel", "DirectoryEntry", "Entry", "Hub", "HubRole", "LongAppointments", "ModelError", "Panels",
-    "Proactive", "RoleStaffing", "Scale", "Team", "TeamMember", "Workforce", "check_model_file",
+    "Proactive", "RoleStaffing", "Scale", "SegmentAccess", "Team", "TeamMember", "Workforce", "check_model_file",
     "library_path", "list_models", "load_model",
 ]

@@ -82,6 +82,8 @@ class Cohort(_Strict):
 
     ``risk_tiers`` use the project's scale (``RISK_TIERS``): 1 low, 2 rising, 3 high, 4 very high.
     ``frailty`` is the eFI category (patients under 65 have none and never match it).
+    ``homeless`` selects people experiencing homelessness (``true``) or not (``false``): the ``patients.homeless``
+    flag, which a dataset that does not record it leaves unknown, and an unknown flag matches neither.
     """
 
     min_age: int | None = Field(default=None, ge=0, le=120)
@@ -90,6 +92,7 @@ class Cohort(_Strict):
     risk_tiers: tuple[Annotated[int, Field(ge=1, le=len(RISK_TIERS))], ...] | None = None
     registers_any: tuple[RegisterCode, ...] | None = None
     min_registers: int | None = Field(default=None, ge=1, le=20)
+    homeless: bool | None = None
 
     @model_validator(mode="after")
     def _age_order(self) -> Cohort:
@@ -109,6 +112,8 @@ class Cohort(_Strict):
             parts.append("on " + "/".join(self.registers_any))
         if self.min_registers:
             parts.append(f">= {self.min_registers} registers")
+        if self.homeless is not None:
+            parts.append("experiencing homelessness" if self.homeless else "not homeless")
         return ", ".join(parts) or "everyone"
 
 
@@ -214,6 +219,19 @@ class TeamMember(_Strict):
     function: str | None = Field(default=None, description="e.g. 'case manager', 'primary care provider'")
 
 
+class SegmentAccess(Cited):
+    """A segment service's own diaries, kept for its cohort: dedicated access (e.g. an inclusion-health team).
+
+    The team's clinicians book only the cohort, in appointments of ``appointment_minutes``, and hold
+    ``walk_in_share`` of each day's slots for walk-ins and outreach on the day (not bookable ahead). The cohort's
+    requests try the team first and fall back to the practice's diaries when the team has no slot in time.
+    Without ``access`` a segment service's clinicians book anyone, as the frailty service's do.
+    """
+
+    appointment_minutes: int = Field(ge=5, le=120, description="Length of the team's appointments")
+    walk_in_share: Share = Field(default=0.0, description="Share of the team's slots held for the day (walk-in)")
+
+
 TEAM_KINDS_IN_MODELS: tuple[str, ...] = ("micro_team", "segment_service", "community")
 """Team kinds a model declares: micro-teams and community teams cover the whole list, one per
 ``panel_size`` patients; a segment service covers its cohort, one per ``panel_size`` cohort patients."""
@@ -227,6 +245,8 @@ class Team(Cited):
     panel_size: int | None = Field(default=None, ge=50, le=100_000, description="Patients per team")
     cohort: Cohort | None = None
     members: tuple[TeamMember, ...] = Field(min_length=1)
+    access: SegmentAccess | None = Field(
+        default=None, description="Dedicated access: the team's diaries are kept for its cohort (segment services)")
 
     @model_validator(mode="after")
     def _panel_where_needed(self) -> Team:
@@ -239,6 +259,9 @@ class Team(Cited):
             raise ValueError("a segment_service team needs a cohort (the patients it serves)")
         if self.kind != "segment_service" and self.cohort is not None:
             raise ValueError(f"a {self.kind} team serves the whole list: cohort belongs to segment_service teams")
+        if self.access is not None and self.kind != "segment_service":
+            raise ValueError(f"a {self.kind} team serves the whole list: access (diaries kept for a cohort) belongs "
+                             "to segment_service teams")
         return self
 
     def fte(self, role: str) -> float:

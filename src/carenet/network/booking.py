@@ -10,7 +10,10 @@ the model's ``horizon_days``, planned work within its window; slots held for the
 30-minute review in a 15-minute diary) takes the clinician's next free slots that day as well. The booking policy
 (:mod:`carenet.network.policies`) says whom each request prefers and what that is worth; a
 patient who prefers a particular GP waits for them whatever the policy. A team patient's
-same-day and urgent needs may be covered outside the team (``network.booking.cover_outside_team``). Booking
+same-day and urgent needs may be covered outside the team (``network.booking.cover_outside_team``). A patient
+held by a segment service with dedicated ``access`` is booked into the team's own diaries first (lanes of kind
+:data:`~carenet.network.diaries.RESERVED`, which no one else may book); what the team cannot see in time, or
+needs a role the team lacks, is booked in the practice's diaries as anyone's. Booking
 mode ``compiled`` (the default) runs the care engine's greedy rule through
 :func:`~carenet.network.compiled_booking.allocate_compiled`, which gives the same bookings faster;
 ``greedy`` and ``exact`` call :func:`carenet.care.allocate` itself.
@@ -25,7 +28,7 @@ import numpy as np
 from carenet.care import NO_HUB, BookingCosts, BookingRequests, Diary, allocate, hub_requests
 from carenet.care.patients import cohort_mask
 from carenet.network.compiled_booking import allocate_compiled
-from carenet.network.diaries import LONG, STANDARD
+from carenet.network.diaries import LONG, RESERVED, STANDARD
 from carenet.network.layout import Network
 from carenet.network.policies import BookingPolicy, booking_policy
 from carenet.network.requests import CHANNEL, NO_ROLE, URGENCY, Bookings, RequestBatch
@@ -79,6 +82,10 @@ class NetworkBooking:
         self._long_roles = np.isin(np.arange(len(ROLE_CODES)), [ROLE_CODES.index(r) for r in long.roles]) if long \
             else np.zeros(len(ROLE_CODES), bool)
         self._practice_hub = setup.practice_network
+        dedicated = np.asarray([spec is not None and spec.access is not None for spec in setup.staff.teams.spec]
+                               + [False], bool)  # the last entry stands for NO_TEAM
+        self._panel_team = np.asarray(setup.panels.team, np.int64)
+        self._dedicated = dedicated[self._panel_team]
         self._deadline = np.asarray([0, setup.settings.booking.urgent_within_days, model.booking.horizon_days,
                                      model.booking.horizon_days])  # by URGENCIES order
         if tuple(URGENCIES) != ("same_day", "urgent", "routine", "proactive"):
@@ -149,18 +156,23 @@ class NetworkBooking:
         continuity_class = np.where(chooses, PREFERS, continuity_class)
         hub = hub_requests(batch.urgency, self._practice_hub[practice], setup.model.hub)
         todo = ~waiting & (allowed != 0)
-        # Ring-fenced long slots first for the cohort; what finds none tries a standard slot.
-        for kind, rows in ((LONG, np.flatnonzero(todo & long)), (STANDARD, np.flatnonzero(todo & ~long))):
-            if kind == STANDARD:
-                rows = np.union1d(rows, np.flatnonzero(todo & long & (out.day < 0)))
+        # A dedicated team's diaries first for its cohort, then ring-fenced long slots for the long-appointment cohort;
+        # what finds none tries a standard slot.
+        own_team = self._panel_team[patient]
+        own_roles = np.where(own_team >= 0, self._team_roles[np.maximum(own_team, 0)], 0)
+        dedicated = todo & self._dedicated[patient] & ((allowed & own_roles) != 0)
+        for kind, wanted in ((RESERVED, dedicated), (LONG, todo & long), (STANDARD, todo)):
+            rows = np.flatnonzero(wanted & (out.day < 0))
             if rows.size == 0:
                 continue
-            mask = allowed[rows] & long_bits if kind == LONG else allowed[rows]
+            mask = allowed[rows] & (long_bits if kind == LONG else own_roles[rows] if kind == RESERVED else -1)
+            in_team = own_team[rows] if kind == RESERVED else team[rows]
             requests = BookingRequests.build(
                 patient[rows], practice[rows], mask, batch.urgency[rows], deadline[rows],
                 continuity_class=continuity_class[rows], preferred=self._preferred[patient[rows]],
-                team=team[rows], team_only=team_only[rows], hub=np.where(hub[rows] >= 0, hub[rows], NO_HUB),
-                kind=np.full(rows.size, kind), earliest=earliest[rows])
+                team=in_team, team_only=np.full(rows.size, True) if kind == RESERVED else team_only[rows],
+                hub=np.where(hub[rows] >= 0, hub[rows], NO_HUB), kind=np.full(rows.size, kind),
+                earliest=earliest[rows])
             self._allocate(day, rows, requests, int(deadline[rows].max()) + 1, batch, out)
         return out
 

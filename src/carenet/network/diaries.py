@@ -7,8 +7,10 @@ sick. A share of each day's slots (``network.booking.on_the_day_share`` by staff
 for the day: it cannot be booked ahead, and is released for same-day and urgent requests on the
 day itself; long slots are all bookable ahead (reviews are planned). For the roles of ``booking.long_appointments``
 :func:`carenet.care.split_long_slots` holds ``share_of_sessions`` of the time as a second lane of
-long slots (kind 1). Hub staff: :func:`carenet.care.hub_lanes`, one lane per hub role at the
-network's hub site. The twin's days are weekdays, so a hub's weekend sessions are not simulated.
+long slots (kind 1). A segment service with dedicated ``access`` keeps its clinicians' diaries for its cohort
+(kind 2, :data:`RESERVED`): slots of the team's ``appointment_minutes``, ``walk_in_share`` of them held for the
+day (walk-ins and outreach), none split into long slots. Hub staff: :func:`carenet.care.hub_lanes`, one lane per
+hub role at the network's hub site. The twin's days are weekdays, so a hub's weekend sessions are not simulated.
 """
 
 from __future__ import annotations
@@ -26,7 +28,32 @@ from carenet.network.staffing import NO_HUB, Staffing
 from carenet.schema.codes import SLOT_TYPES
 from carenet.schema.roles import ROLE_CODES, ROLES_BY_CODE
 
-STANDARD, LONG = 0, 1
+STANDARD, LONG, RESERVED = 0, 1, 2
+"""Lane kinds: open slots, ring-fenced long slots for ``booking.long_appointments``, a dedicated team's slots."""
+
+
+@dataclass(frozen=True)
+class DedicatedAccess:
+    """Per clinician: whether their diary is kept for a segment service's cohort, its slot length and walk-in share."""
+
+    reserved: np.ndarray  # bool
+    minutes: np.ndarray  # float, 0 outside a dedicated team
+    walk_in_share: np.ndarray  # float
+
+    @classmethod
+    def of(cls, staff: Staffing) -> DedicatedAccess:
+        team = staff.array("team")
+        reserved = np.zeros(team.shape[0], bool)
+        minutes = np.zeros(team.shape[0])
+        walk_in = np.zeros(team.shape[0])
+        for t, spec in enumerate(staff.teams.spec):
+            if spec is None or spec.access is None:
+                continue
+            members = team == t
+            reserved |= members
+            minutes[members] = spec.access.appointment_minutes
+            walk_in[members] = spec.access.walk_in_share
+        return cls(reserved, minutes, walk_in)
 
 
 @dataclass
@@ -65,13 +92,16 @@ def build_lanes(staff: Staffing, model: DeliveryModel, weekday: np.ndarray, book
     hub = staff.array("hub")
     bookable = np.isin(role, [ROLE_CODES.index(r) for r in bookable_roles])
     rows = np.flatnonzero(bookable & (hub == NO_HUB))
+    dedicated = DedicatedAccess.of(staff)
+    reserved = dedicated.reserved[rows]
     usual = np.asarray([ROLES_BY_CODE[ROLE_CODES[r]].usual_minutes for r in role[rows]], dtype=np.float64)
+    usual = np.where(reserved, dedicated.minutes[rows], usual)
     sessions = staff.array("sessions_per_week")[rows]
     slots = daily_slots(sessions, usual, staff.works()[rows], weekday, session_minutes)
-    parts = [(rows, STANDARD, usual, slots)]
+    parts = [(rows, np.where(reserved, RESERVED, STANDARD), usual, slots)]
     long = model.booking.long_appointments
     if long is not None:
-        has_long = np.isin(role[rows], [ROLE_CODES.index(r) for r in long.roles])
+        has_long = np.isin(role[rows], [ROLE_CODES.index(r) for r in long.roles]) & ~reserved
         standard, long_slots = split_long_slots(slots[has_long], long.share_of_sessions, usual[has_long],
                                                 long.minutes)
         slots[has_long] = standard
@@ -79,7 +109,7 @@ def build_lanes(staff: Staffing, model: DeliveryModel, weekday: np.ndarray, book
     site = staff.array("practice")
     clinician = [p[0] for p in parts]
     capacity = [p[3] for p in parts]
-    kinds = [np.full(p[0].size, p[1]) for p in parts]
+    kinds = [np.broadcast_to(p[1], p[0].shape) for p in parts]
     minutes = [p[2] for p in parts]
     sites = [site[p[0]] for p in parts]
     if model.hub is not None:
@@ -96,14 +126,15 @@ def build_lanes(staff: Staffing, model: DeliveryModel, weekday: np.ndarray, book
     clinician_all = np.concatenate(clinician).astype(np.int64)
     cap = (np.concatenate(capacity) * present[clinician_all]).astype(np.int32)
     share = np.asarray([booking.on_the_day_share[g] for g in ROLE_GROUPS])[role_groups()[role[clinician_all]]]
-    standard = np.concatenate(kinds) == STANDARD
-    held = (np.floor(cap * share[:, None] + 0.5) * standard[:, None]).astype(np.int32)
+    kind = np.concatenate(kinds)
+    share = np.where(kind == RESERVED, dedicated.walk_in_share[clinician_all], share)
+    held = (np.floor(cap * share[:, None] + 0.5) * (kind != LONG)[:, None]).astype(np.int32)
     return Lanes(
         clinician=clinician_all,
         role=role[clinician_all].astype(np.int64),
         site=np.concatenate(sites).astype(np.int64),
         team=staff.array("team")[clinician_all].astype(np.int64),
-        kind=np.concatenate(kinds).astype(np.int64),
+        kind=kind.astype(np.int64),
         slot_minutes=np.concatenate(minutes).astype(np.int16),
         capacity=cap,
         free=cap.copy(),
@@ -115,12 +146,13 @@ def diaries_table(lanes: Lanes, clinician_ids: Sequence[str], practice_ids: Sequ
                   dates: np.ndarray) -> pa.Table:
     """The canonical ``diaries`` table of ``lanes``: each practice clinician's slots per day (``dates[day]``) by type.
 
-    A standard lane gives ``routine`` slots (bookable ahead) and the ``on_the_day`` slots held for the day; a long
-    lane gives ``long`` slots; each row has its lane's slot length. Hub lanes are left out: a hub is not a
-    practice, so it has no site id. The twin writes its run's diaries and the service stores its network's with it.
+    A standard lane (or a dedicated team's) gives ``routine`` slots (bookable ahead) and the ``on_the_day`` slots held
+    for the day; a long lane gives ``long`` slots; each row has its lane's slot length. Hub lanes are left out: a hub
+    is not a practice, so it has no site id. The twin writes its run's diaries and the service stores its network's
+    with it.
     """
     at_practice = np.flatnonzero(lanes.site >= 0)
-    standard = at_practice[lanes.kind[at_practice] == STANDARD]
+    standard = at_practice[lanes.kind[at_practice] != LONG]
     long = at_practice[lanes.kind[at_practice] == LONG]
     parts = [(standard, lanes.capacity[standard] - lanes.held[standard], "routine"),
              (standard, lanes.held[standard], "on_the_day"),
@@ -143,4 +175,4 @@ def diaries_table(lanes: Lanes, clinician_ids: Sequence[str], practice_ids: Sequ
     })
 
 
-__all__ = ["LONG", "STANDARD", "Lanes", "build_lanes", "diaries_table"]
+__all__ = ["LONG", "RESERVED", "STANDARD", "DedicatedAccess", "Lanes", "build_lanes", "diaries_table"]

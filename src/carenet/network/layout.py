@@ -72,7 +72,7 @@ def _networks(tables: Mapping[str, pa.Table], frame: PatientFrame) -> tuple[np.n
 def _attributes(frame: PatientFrame, risk: RiskProfile) -> PatientAttributes:
     frailty = np.where(frame.age >= ELDERLY_AGE, frame.frailty, -1)
     return PatientAttributes.build(frame.age, frailty=frailty, risk_tier=risk.tier, registers=frame.register_matrix(),
-                                   practice=frame.practice, household=frame.household)
+                                   practice=frame.practice, household=frame.household, homeless=frame.homeless)
 
 
 def bookable_roles(model: DeliveryModel) -> set[str]:

@@ -1,7 +1,8 @@
 """The registered population as arrays the twin can index: one position per patient.
 
 Built from canonical tables (synthetic or imported alike): who is registered on the run's start
-date, their practice, age, sex, deprivation decile, active QOF registers and eFI category.
+date, their practice, age, sex, deprivation decile, active QOF registers, eFI category and whether they are
+experiencing homelessness (1 / 0, -1 where the data do not say: a dataset written before schema 1.3).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from carenet.care.patients import housing_flag
 from carenet.schema.codelists import EFI_DEFICIT_COUNT, QOF_REGISTERS
 from carenet.schema.errors import CarenetError
 
@@ -43,6 +45,7 @@ class PatientFrame:
     registers: np.ndarray  # int16 number of long-term conditions (active QOF registers but palliative care)
     register_mask: np.ndarray  # int64 bit i = QOF_REGISTERS[i] active
     frailty: np.ndarray  # int8 eFI category 0 fit .. 3 severe
+    homeless: np.ndarray  # int8 1 experiencing homelessness, 0 not, -1 unknown
 
     def __len__(self) -> int:
         return int(self.practice.shape[0])
@@ -84,8 +87,10 @@ class PatientFrame:
         household = _household_numbers(patients.column("household_id"))
         registers, mask, frailty = _conditions(tables.get("conditions"), patients.column("patient_id"), as_of,
                                                 efi_upper_bounds)
+        homeless = (housing_flag(patients.column("homeless")) if "homeless" in patients.column_names
+                    else np.full(patients.num_rows, -1, np.int8))
         return cls(as_of, patients.column("patient_id").combine_chunks(), practice, practice_ids, household, age,
-                   female.astype(bool), decile.astype(np.int8), registers, mask, frailty)
+                   female.astype(bool), decile.astype(np.int8), registers, mask, frailty, homeless)
 
 
 def _registered(patients: pa.Table, as_of: dt.date) -> pa.Table:

@@ -22,7 +22,9 @@ FTE is worked by part-time people, as in practices: a seat or
 pool of F FTE is ``ceil(F / mean FTE per person)`` people of equal FTE (``network.staffing``), so
 a micro-team usually has more than one GP. Each person works ``ceil(FTE × days in a full-time week)``
 named weekdays (a full-time week is ``sessions_full_time / sessions_per_day`` days; the bookable
-sessions are spread over them), staggered across a practice's people so every weekday is covered.
+sessions are spread over them), staggered across a practice's people so every weekday is covered. The staff of a
+segment service with dedicated ``access`` (walk-in) spread their sessions over every weekday instead, so the
+service is open each day however small its share of a practice.
 An extended-hours hub (``model.hub``) is staffed per network, one clinician per hub role (more when
 its sessions exceed a full-time week), on the hub's days.
 """
@@ -247,8 +249,9 @@ def build_staffing(model: DeliveryModel, lists: np.ndarray, cohorts: Mapping[str
                     per_fte = lines[member.role].sessions_per_fte if member.role in lines else 0.0
                     for j, share in enumerate(people(fte, member.role, settings), start=1):
                         sessions = share * per_fte
+                        days = WORKING_WEEKDAYS if spec.access is not None else rota.days(p, share)
                         staff.add(f"{practice_id}-{spec.name}-{k + 1:02d}-{member.role}-{s + 1}-{j}", member.role,
-                                  p, network, team, share, sessions, rota.days(p, share))
+                                  p, network, team, share, sessions, days)
         for role, fte_total in fte_left.items():
             establishment = per_10k[role] * lists[p] / 10_000 if role in lines else 0.0
             if fte_total < -max(_SHORT_FTE, _SHORT_SHARE * establishment):

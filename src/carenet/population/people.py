@@ -36,6 +36,8 @@ class People:
     condition_code: np.ndarray
     """Index into the code table: registers first (in register order), then own-draw deficits."""
     condition_onset_day: np.ndarray
+    homeless: np.ndarray | None = None
+    """Whether the person's household is homeless (:mod:`carenet.population.housing`, drawn from its own stream)."""
 
 
 def day_number(day: dt.date) -> int:

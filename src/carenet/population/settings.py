@@ -118,6 +118,8 @@ class Settings:
     tolerance_multimorbidity: float
     tolerance_frailty: float
     tolerance_sampling_z: float
+    homeless_prevalence: float
+    homeless_deprivation_ratio: float
 
 
 def _age_bands() -> tuple[tuple[AgeBand, ...], float]:
@@ -275,4 +277,6 @@ def settings() -> Settings:
         tolerance_multimorbidity=float(_value("check_tolerance.multimorbidity_absolute")),
         tolerance_frailty=float(_value("check_tolerance.frailty_absolute")),
         tolerance_sampling_z=float(_value("check_tolerance.sampling_z")),
+        homeless_prevalence=float(_value("homelessness.prevalence")),
+        homeless_deprivation_ratio=float(_value("homelessness.deprivation_ratio")),
     )

@@ -7,6 +7,7 @@ not depend on how practices are batched: :func:`synthesise` builds everything in
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -18,6 +19,7 @@ import pyarrow.compute as pc
 
 from carenet.population.demography import AgeModel, age_model, practice_z
 from carenet.population.frailty import FrailtyModel, frailty_model, own_code
+from carenet.population.housing import draw_homeless
 from carenet.population.morbidity import ConditionModel, condition_model
 from carenet.population.nhs_numbers import capacity, nhs_numbers
 from carenet.population.people import People, make_people
@@ -30,8 +32,9 @@ from carenet.schema.tables import TABLES, conform
 
 SMALL_TABLES = ("networks", "practices", "clinicians", "teams", "team_members")
 PATIENT_TABLES = ("patients", "registrations", "panels", "conditions")
-_PEOPLE, _NETWORK, _STAFF = 0, 1, 2
-"""Independent random streams: a practice's patients, a network's staff, a practice's staff."""
+_PEOPLE, _NETWORK, _STAFF, _HOUSING = 0, 1, 2, 3
+"""Independent random streams: a practice's patients, a network's staff, a practice's staff, a practice's housing
+(who is homeless; a stream of its own so that the other columns are those of populations drawn before it)."""
 _ID_DIGITS = 6
 
 
@@ -183,7 +186,8 @@ def patient_tables(p: Plan, practices: range) -> dict[str, pa.Table]:
         rng = _rng(p.seed, _PEOPLE, i)
         people = make_people(int(p.sizes[i]), float(p.z[i]), rng, m.settings, m.ages, m.conditions, m.frailty,
                              p.reference_date)
-        blocks.append(people)
+        housing = draw_homeless(people.household, people.decile, _rng(p.seed, _HOUSING, i), m.settings)
+        blocks.append(dataclasses.replace(people, homeless=housing))
         gp = named_gp(people.household, p.gp_sessions[i], rng)
         named.append(gp)
     return _assemble(p, practices, blocks, named, codes)
@@ -212,6 +216,7 @@ def _assemble(p: Plan, practices: range, blocks: list[People], named: list[np.nd
         "household_id": household_id,
         "practice_id": practice_id,
         "registered_from": registered,
+        "homeless": pa.array(np.concatenate([b.homeless for b in blocks]), pa.bool_()),
     })
     registrations = pa.table({"patient_id": patient_id, "practice_id": practice_id, "start_date": registered})
     gp_ids = [pa.array(p.gp_ids[i], pa.string()) for i in practices]

@@ -13,8 +13,8 @@ import pyarrow as pa
 from carenet.schema import codes
 from carenet.schema.roles import ROLE_CODES
 
-SCHEMA_VERSION = "1.2"
-READABLE_SCHEMA_VERSIONS = ("1.0", "1.1", "1.2")
+SCHEMA_VERSION = "1.3"
+READABLE_SCHEMA_VERSIONS = ("1.0", "1.1", "1.2", "1.3")
 """Schema versions of datasets this carenet reads (a manifest with any other version is not a dataset)."""
 
 _TS = pa.timestamp("s")
@@ -85,6 +85,9 @@ PATIENTS = TableSpec(
         _f("registered_to", pa.date32(), "End of the current registration, null while registered",
            nullable=True),
         _f("death_date", pa.date32(), "Date of death", nullable=True),
+        _f("homeless", pa.bool_(), "Experiencing homelessness (rough sleeping, hostel, temporary accommodation, sofa "
+           "surfing; SNOMED CT 32911000 Homeless or a no-fixed-abode registration); null when the source does not "
+           "say (schema 1.3)", nullable=True),
     ]),
     ("patient_id",),
     references={"practice_id": ("practices", "practice_id")},

@@ -26,6 +26,7 @@ from carenet.sources.extract_csv import header_key, read_text_csv, sort_problems
 from carenet.sources.extract_format import EXTRACT_FILES, ExtractFile
 from carenet.sources.extract_people import build_people, check_registrations
 from carenet.sources.extract_typing import FILE, type_columns
+from carenet.sources.housing import with_coded_homelessness
 from carenet.sources.problems import ProblemLog
 
 REFERENCED = ("practices", "patients", "registrations", "clinicians", "panels")
@@ -143,6 +144,8 @@ def _build(typed: Mapping[str, pa.Table | None], existing: Mapping[str, pa.Table
                     "conditions need their patients: give registrations.csv too, or import into a dataset "
                     "that already holds them")
         tables["conditions"] = build_conditions(problems, known, log)
+        if "patients" in tables:
+            tables["patients"] = with_coded_homelessness(tables["patients"], tables["conditions"], uncoded_housed=False)
     if regs is not None or appts is not None:
         panels = build_panels(regs, appts, known, log)
         if panels.num_rows:

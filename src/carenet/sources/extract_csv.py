@@ -36,7 +36,7 @@ ENCODINGS = ("utf-8", "cp1252")
 class Column:
     """One column of an input file: how it is spelled, whether it must be there, what it holds.
 
-    ``kind`` is one of text, date, datetime, int, float, code, nhs_number, days, month, snomed;
+    ``kind`` is one of text, date, datetime, int, float, flag, code, nhs_number, days, month, snomed;
     ``vocabulary`` maps accepted spellings of a code column to canonical codes; ``bounds`` is
     the inclusive range a number must lie in.
     """

@@ -58,6 +58,8 @@ REGISTRATIONS = ExtractFile(
                ("imd_decile",), bounds=TABLES["patients"].ranges["deprivation_decile"]),
         Column("household_id", "text", False, "Household identifier, shared by people living together"),
         Column("death_date", "date", False, "Date of death", ("date_of_death",)),
+        Column("homeless", "flag", False, "Experiencing homelessness (yes/no): a Homeless code (SNOMED CT 32911000) "
+               "or a no-fixed-abode registration; empty when not recorded", ("no_fixed_abode", "nfa")),
     ),
     ("patient_id", "practice_code", "registered_from"),
     "registered_from",

@@ -52,6 +52,21 @@ def parse_int(col: pa.ChunkedArray | pa.Array) -> tuple[pa.Array, np.ndarray]:
     return parsed, _bad(col, parsed)
 
 
+_YES = ("1", "y", "yes", "true", "t")
+_NO = ("0", "n", "no", "false", "f")
+
+
+def parse_flag(col: pa.ChunkedArray | pa.Array) -> tuple[pa.Array, np.ndarray]:
+    """Yes/no flags (``yes``/``no``, ``Y``/``N``, ``true``/``false``, ``1``/``0``, any case); anything else is
+    flagged."""
+    col = _text(col)
+    token = pc.utf8_lower(pc.utf8_trim_whitespace(col))
+    yes = pc.is_in(token, value_set=pa.array(_YES))
+    no = pc.is_in(token, value_set=pa.array(_NO))
+    parsed = pc.if_else(yes, True, pc.if_else(no, False, pa.scalar(None, pa.bool_())))
+    return parsed, _bad(col, parsed)
+
+
 def parse_float(col: pa.ChunkedArray | pa.Array) -> tuple[pa.Array, np.ndarray]:
     """Decimal numbers (``12``, ``3.5``, ``1e-3``); anything else is flagged."""
     col = _text(col)

@@ -2,7 +2,8 @@
 
 A patient's own details (birth date, sex, NHS number, deprivation, household, death) may be
 repeated on each of their registration spans and must agree; their current registration is the
-span that started last (an open span first on a tie). A practice's list size is the number of
+span that started last (an open span first on a tie), and whether they are experiencing homelessness
+(``homeless``) is read from that span, as housing changes over time. A practice's list size is the number of
 patients in the extract whose current registration there is open and who have not died.
 """
 
@@ -99,12 +100,14 @@ def build_people(regs: pa.Table) -> dict[str, pa.Table]:
     details = ",\n".join(f"any_value({d} order by __row) as {d}" for d in PATIENT_DETAILS)
     patients = sql(f"""
         with current_span as (
-            select distinct on (patient_id) patient_id, practice_code, registered_from, registered_to from rows
+            select distinct on (patient_id) patient_id, practice_code, registered_from, registered_to, homeless
+            from rows
             order by patient_id, registered_from desc nulls last, registered_to is null desc, registered_to desc,
                      __row
         ), person as (select patient_id, {details} from rows group by patient_id)
         select p.patient_id, p.nhs_number, p.birth_date, p.sex, p.deprivation_decile::tinyint as deprivation_decile,
-               p.household_id, c.practice_code as practice_id, c.registered_from, c.registered_to, p.death_date
+               p.household_id, c.practice_code as practice_id, c.registered_from, c.registered_to, p.death_date,
+               c.homeless
         from person p join current_span c using (patient_id)
         order by p.patient_id""", rows=rows)
     registrations = sql("""

@@ -37,6 +37,7 @@ _PARSERS: dict[str, tuple[pa.DataType, _Parser | None, str]] = {
     "month": (pa.date32(), parse.parse_month, "not a month (write MAR2019 or 2019-03)"),
     "int": (pa.int64(), parse.parse_int, "not a whole number"),
     "float": (pa.float64(), parse.parse_float, "not a number"),
+    "flag": (pa.bool_(), parse.parse_flag, "not a yes/no flag (write yes or no, Y or N, true or false, 1 or 0)"),
     "nhs_number": (pa.string(), parse.parse_nhs_number,
                    "not a valid NHS number (10 digits whose last is the modulus-11 check digit)"),
     "days": (pa.string(), parse.parse_days, "not a list of weekdays like Mon,Tue,Thu"),

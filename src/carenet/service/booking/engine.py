@@ -29,7 +29,7 @@ from sqlalchemy.exc import IntegrityError
 from carenet.models.library import load_model
 from carenet.network import Network, NetworkSettings, lay_over, make_batch
 from carenet.network.booking import NetworkBooking
-from carenet.network.diaries import STANDARD
+from carenet.network.diaries import LONG
 from carenet.network.requests import CHANNEL, NEED, ORIGIN, URGENCY
 from carenet.schema.roles import ROLE_CODES
 from carenet.service.booking.tables import SERVICE_BOOKINGS, SERVICE_NETWORK
@@ -115,7 +115,7 @@ class LiveNetwork:
         return out
 
     def _held(self, lane: int, position: int, day: int) -> bool:
-        return self.network.lanes.kind[lane] == STANDARD and position < int(self.network.lanes.held[lane, day])
+        return self.network.lanes.kind[lane] != LONG and position < int(self.network.lanes.held[lane, day])
 
     def _booked(self, connection: sa.Connection, clinician_id: str, date: dt.date) -> set[dt.datetime]:
         b = SERVICE_BOOKINGS

@@ -38,6 +38,7 @@ from carenet.sources.fhir.groups import most_common
 from carenet.sources.fhir.merge import Facts
 from carenet.sources.fhir.ranges import check_extension_ranges
 from carenet.sources.fhir.references import ReferenceIndex
+from carenet.sources.housing import with_coded_homelessness
 from carenet.sources.problems import ProblemLog
 
 CLINICIAN_TYPES = ("Practitioner", "PractitionerRole")
@@ -129,6 +130,7 @@ class TableBuilder:
         teams, members, panels = team_tables(self)
         tables["teams"], tables["team_members"], tables["panels"] = teams, members, panels
         tables["conditions"] = condition_table(self)
+        tables["patients"] = with_coded_homelessness(patients, tables["conditions"], uncoded_housed=False)
         tables["appointments"] = appointment_table(self, contacts)
         tables["care_plans"] = care_plan_table(self)
         return {name: conform(name, t) for name, t in tables.items()}

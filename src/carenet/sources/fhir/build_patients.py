@@ -101,6 +101,7 @@ def patient_tables(b: TableBuilder, contacts: Contacts) -> tuple[pa.Table, pa.Ta
         "registered_from": _dates(start_day[chosen]),
         "registered_to": _dates(end_day[chosen]),
         "death_date": death.take(pa.array(patients_rows)),
+        "homeless": table["homeless"].take(patients_rows),  # carenet's extension; a Homeless condition adds to it
     })
     patients = pa.table({f.name: patients[f.name].cast(f.type) for f in TABLES["patients"].schema})
     registrations = pa.table({

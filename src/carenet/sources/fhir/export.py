@@ -129,7 +129,8 @@ def _patients(tables: Mapping[str, pa.Table], tz: str) -> Iterator[Json]:
         patient: Json = {
             "resourceType": "Patient", "id": fhir_id("Patient", pid),
             "extension": (_ext(v.EXT_DEPRIVATION, "valueInteger", r["deprivation_decile"])
-                          + _ext(v.EXT_HOUSEHOLD, "valueString", r["household_id"]) + registrations),
+                          + _ext(v.EXT_HOUSEHOLD, "valueString", r["household_id"])
+                          + _ext(v.EXT_HOMELESS, "valueBoolean", r.get("homeless")) + registrations),
             "identifier": identifiers, "gender": r["sex"], "birthDate": r["birth_date"],
             "generalPractitioner": [_ref("Organization", r["practice_id"])],
         }

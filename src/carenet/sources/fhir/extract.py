@@ -83,6 +83,12 @@ def _number(value: Any) -> float | None:
     return None if value is None else float(value)
 
 
+def _flag(value: Any) -> bool | None:
+    if value is None or isinstance(value, bool):
+        return value
+    raise ValueError(f"{value!r} is not a boolean")
+
+
 def _integer(value: Any) -> int | None:
     if value is None:
         return None
@@ -215,7 +221,7 @@ def patient(r: Json, where: str) -> tuple:
         r.get("deceasedDateTime"), _references(r.get("generalPractitioner")),
         reference(r.get("managingOrganization"), "Organization"),
         _integer(_ext_value(r, v.EXT_DEPRIVATION, "valueInteger")), _ext_value(r, v.EXT_HOUSEHOLD, "valueString"),
-        *_registrations(r),
+        _flag(_ext_value(r, v.EXT_HOMELESS, "valueBoolean")), *_registrations(r),
     )
 
 
