@@ -46,6 +46,14 @@ def test_score_by_practice_prints_each_measure_with_its_limits_and_flags(dataset
     page = (out / "sites.html").read_text()
     assert "How the practices compare" in page and "Beyond the 99.8% limits: P2 above 99.8% on mean wait" in page
     assert (out / "sites_spc.csv").is_file()
+    # every scorecard measure for each practice, side by side on screen and in sites_scorecards.csv
+    assert "Every measure by practice (each practice's own patients and staff)" in done.output
+    dna = next(line for line in done.output.splitlines() if "│   Did not attend" in line)
+    assert [cell.strip() for cell in dna.split("│")[2:5]] == ["0.0%", "33.3%", "0.0%"]
+    with open(out / "sites_scorecards.csv", newline="") as f:
+        cards = list(csv.DictReader(f))
+    assert {(r["unit"], float(r["value"])) for r in cards if r["measure"] == "mean_wait_days"} == {
+        ("P1", 1.0), ("P2", 2.0), ("P3", 0.0)}
 
 
 def test_score_by_names_what_is_wrong(dataset: Path, tmp_path: Path) -> None:

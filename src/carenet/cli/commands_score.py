@@ -228,17 +228,74 @@ def _score_by(dataset: Path, by: str, format: Format, out: Path | None, backend:
             reasons = dict.fromkeys(result.unsupported().values())
             raise CarenetError(f"cannot compare {dataset} by {by}: {'; '.join(reasons)}")
         charts = unit_spc(tables, by, period, "mean_wait_days", "week")
+        cards = _unit_cards(tables, config, by, period, format is not Format.json)
     rows = result.to_arrow().to_pandas()
     spc_table = None if isinstance(charts, Unsupported) else spc_rows(charts).to_pandas()
     if format is Format.json:
         text = json.dumps({"by": by, "period": {"start": period.start.isoformat(), "end": period.end.isoformat()},
                            "rows": json.loads(rows.to_json(orient="records")),
-                           "unsupported": result.unsupported(), "notes": result.notes}, indent=2)
+                           "unsupported": result.unsupported(), "notes": result.notes,
+                           "scorecards": cards.reason if isinstance(cards, Unsupported)
+                           else json.loads(cards.to_json(orient="records"))}, indent=2)
         typer.echo(text)
     else:
         _print_units(dataset, result, charts)
+        _print_unit_cards(by, cards)
     if out is not None:
         _write_units(out, dataset, result, rows, spc_table)
+        if not isinstance(cards, Unsupported):
+            with file_errors(out):
+                _write_text(out / "sites_scorecards.csv", cards.to_csv(index=False))
+            console.print(f"wrote {literal(out / 'sites_scorecards.csv')}")
+
+
+def _unit_cards(tables: Tables, config: ScorecardConfig, by: str, period: Period,
+                show: bool) -> pd.DataFrame | Unsupported:
+    """Every scorecard measure for each unit, with a progress bar while they are scored."""
+    from rich.progress import Progress
+
+    from carenet.measures.unit_scorecards import unit_scorecards
+
+    with Progress(console=console.real, transient=True, disable=not show) as progress:
+        task = progress.add_task(f"scoring each {by}", total=None)
+        return unit_scorecards(tables, config, by, period,
+                               on_unit=lambda name: progress.update(task, description=f"scoring {by} {name}"))
+
+
+UNIT_CARD_COLUMNS = 8
+"""At most this many units are printed side by side; more are in sites_scorecards.csv."""
+
+
+def _print_unit_cards(by: str, cards: pd.DataFrame | Unsupported) -> None:
+    from rich.table import Table
+
+    from carenet.measures.scorecard import ATTRIBUTES, format_value
+    from carenet.measures.support import Unsupported
+
+    if isinstance(cards, Unsupported):
+        console.print(f"[bold]Every measure by {by}[/]: [yellow]not supported: {literal(cards.reason)}[/]")
+        return
+    units = list(dict.fromkeys(cards["unit"]))
+    if len(units) > UNIT_CARD_COLUMNS:
+        console.print(f"[bold]Every measure by {by}[/]: {len(units)} units, written with --out to "
+                      "sites_scorecards.csv")
+        return
+    grid = Table("measure", *units, title=f"Every measure by {by} (each {by}'s own patients and staff)",
+                 title_justify="left")
+    values = {(r.unit, r.measure): r for r in cards.itertuples()}
+    for attribute in ATTRIBUTES:
+        measures = cards[cards["attribute"] == attribute].drop_duplicates("measure")
+        if measures.empty:
+            continue
+        grid.add_row(f"[bold]{ATTRIBUTES[attribute]}[/]", *[""] * len(units))
+        for m in measures.itertuples():
+            shown = []
+            for unit in units:
+                r = values.get((unit, m.measure))
+                shown.append("n/a" if r is None or r.value is None or r.value != r.value
+                             else format_value(float(r.value), m.measure_unit))
+            grid.add_row(f"  {m.label}", *shown)
+    console.print(grid)
 
 
 def _print_units(dataset: Path, result: SiteComparison, charts: list[UnitChart] | Unsupported) -> None:

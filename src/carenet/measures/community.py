@@ -210,6 +210,10 @@ def clinicians_by_deprivation(tables: Tables, as_of: date, weights: NeedWeights 
     if missing:
         return dict.fromkeys(keys, missing)
     people = _weighted_people(tables, as_of, weights, profile)
+    practices = tables.con.to_pyarrow(people.practice_id.nunique()).as_py()
+    if practices < 2:  # each quintile's patients would share one practice's staff: the same rate, a ratio of 1
+        return dict.fromkeys(keys, Unsupported(
+            f"staff are set against need across practices; the registered population has {practices} practice"))
     rates = _fte_per_weight(people, tables).rename(r_practice="practice_id")
     known = people.filter(people.deprivation_decile.notnull())
     known = known.mutate(quintile=((known.deprivation_decile.cast("int32") + 1) // 2).cast("int32"))
