@@ -81,3 +81,18 @@ def test_comparisons_across_practices_are_not_made_inside_one(tables, config) ->
 def test_a_site_has_no_scorecard_of_its_own(tables, config) -> None:
     result = unit_scorecards(tables, config, "site", PERIOD)
     assert isinstance(result, Unsupported) and "compare them by practice, team or pcn" in result.reason
+
+
+def test_the_staffs_own_work_counts_every_patient_they_saw(config) -> None:
+    """The own-patient ratio and utilisation are measures of the staff's work: a practice counts every appointment
+    its GPs held, whoever the patient (g3 of P2 also sees P3's patients); a practice the dataset names no staff of
+    says so rather than scoring its patients' visits to other practices' GPs."""
+    import pyarrow as pa
+
+    data = site_network()
+    data["clinicians"] = data["clinicians"].append_column("practice_id", pa.array(["P1", "P2", "P2"]))
+    cards = unit_scorecards(load(data), config, "practice", PERIOD)
+    ratio = cards[cards["measure"] == "own_patient_ratio"].set_index("unit")
+    assert ratio.loc["P1", "value"] == pytest.approx(1.0)
+    assert ratio.loc["P3", "value"] != ratio.loc["P3", "value"]  # NaN: no staff of P3
+    assert "names no clinician of this practice (clinicians.practice_id)" in ratio.loc["P3", "note"]

@@ -10,7 +10,9 @@ network's (:func:`carenet.measures.scorecard`) on the dataset restricted to the 
   a team's members (``team_members``); and the unit's practices and teams;
 * the network's community services, which every practice's patients share.
 
-Third next available and utilisation are read from the unit's own staff's diaries. Measures that set practices
+Third next available is read from the unit's own staff's diaries. The measures of the staff's own work
+(:data:`STAFF_MEASURES`: the own-patient ratio, utilisation) count every appointment the unit's staff held, whoever
+the patient. Measures that set practices
 against each other (staff per need-adjusted patient by deprivation) are not reported inside one practice. A site is
 where an appointment took place, not a population, so it has funnel plots
 (:func:`carenet.measures.sites.compare_units`) but no scorecard of its own.
@@ -26,10 +28,11 @@ import ibis.expr.types as ir
 import pandas as pd
 
 from carenet.measures.backend import Tables
-from carenet.measures.scorecard import ScorecardConfig, measure_info, scorecard
+from carenet.measures.scorecard import ScorecardConfig, Value, measure_info, scorecard
 from carenet.measures.segments import Period
 from carenet.measures.sites import UNIT_COLUMN, Unit, check_unit, patient_units
 from carenet.measures.support import Unsupported
+from carenet.measures.workforce import utilisation_by_role
 
 PATIENT_TABLES = ("patients", "registrations", "conditions", "panels", "requests", "appointments", "care_plans",
                   "tasks", "referrals", "social_prescriptions")
@@ -61,6 +64,60 @@ def _staff(tables: Tables, by: Unit, unit: str) -> tuple[ir.Table | None, ir.Tab
     practice_ids = [] if team is None else _values(tables, team.practice_id)
     return (None if c is None else c.filter(c.clinician_id.isin(ids)),
             None if p is None else p.filter(p.practice_id.isin(practice_ids)), team)
+
+
+STAFF_MEASURES = ("own_patient_ratio", "utilisation_")
+"""Measures of the staff's own work (a list-holding GP's appointments with their own patients; booked time over
+contracted time): a unit scores them on every appointment its staff held, whoever the patient, since a cut to the
+unit's patients would leave out its staff's work for others (a team's one list-holding GP would score 1 by
+construction)."""
+
+
+_STAFF_OF = {"practice": "clinicians.practice_id", "pcn": "clinicians.network_id or its practices'",
+             "team": "team_members"}
+
+
+def _staff_tables(tables: Tables, clinicians: ir.Table) -> Tables:
+    """``tables`` with the appointments, diaries and clinicians of ``clinicians`` alone (every patient kept)."""
+    ids = clinicians.select(u_clinician="clinician_id")
+    out: dict[str, ir.Table] = {n: tables[n] for n in tables}
+    out["clinicians"] = clinicians
+    for name in ("appointments", "diaries"):
+        if name in tables:
+            t = tables[name]
+            out[name] = t.semi_join(ids, t.clinician_id == ids.u_clinician)
+    return Tables(tables.con, out)
+
+
+def _staff_figures(tables: Tables, by: Unit, unit: str, config: ScorecardConfig,
+                   period: Period) -> dict[str, Value] | None:
+    """:data:`STAFF_MEASURES` for the unit's staff, or None when the dataset names no staff."""
+    clinicians, _, _ = _staff(tables, by, unit)
+    if clinicians is None:
+        return None
+    if not tables.con.to_pyarrow(clinicians.count()).as_py():
+        none = Unsupported(f"the dataset names no clinician of this {by} ({_STAFF_OF[by]})")
+        return {"own_patient_ratio": none, "utilisation_all": none}
+    staff = _staff_tables(tables, clinicians)
+    card = scorecard(staff, config, only={"continuity": ("own_patient_ratio",)})
+    figures: dict[str, Value] = dict(card.sections.get("continuity", {}))
+    figures.update(utilisation_by_role(staff, period, config.working_weeks_per_year))
+    return figures
+
+
+def _with_staff_figures(sections: dict[str, dict[str, Value]],
+                        staff: dict[str, Value] | None) -> dict[str, dict[str, Value]]:
+    """The card's sections with :data:`STAFF_MEASURES` taken from ``staff`` (in the card's order, the staff's
+    utilisation by role in place of the card's)."""
+    if staff is None:
+        return sections
+    out = {}
+    for attribute, section in sections.items():
+        kept = {k: (staff[k] if k in staff else v) for k, v in section.items() if not k.startswith("utilisation_")}
+        if any(k.startswith("utilisation_") for k in section):
+            kept = {**{k: v for k, v in staff.items() if k.startswith("utilisation_")}, **kept}
+        out[attribute] = kept
+    return out
 
 
 def unit_tables(tables: Tables, by: Unit, unit: str, units: ir.Table) -> Tables:
@@ -105,7 +162,8 @@ def unit_scorecards(tables: Tables, config: ScorecardConfig, by: str, period: Pe
         if on_unit is not None:
             on_unit(name)
         card = scorecard(unit_tables(tables, unit_kind, name, units), card_config, label=name)
-        for attribute, section in card.sections.items():
+        sections = _with_staff_figures(card.sections, _staff_figures(tables, unit_kind, name, card_config, period))
+        for attribute, section in sections.items():
             for key, value in section.items():
                 info = measure_info(key)
                 missing = isinstance(value, Unsupported)
