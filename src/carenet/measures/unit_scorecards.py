@@ -73,7 +73,7 @@ unit's patients would leave out its staff's work for others (a team's one list-h
 construction)."""
 
 
-_STAFF_OF = {"practice": "clinicians.practice_id", "pcn": "clinicians.network_id or its practices'",
+_STAFF_OF = {"practice": "clinicians.practice_id", "pcn": "clinicians.network_id, or practice_id of its practices",
              "team": "team_members"}
 
 
