@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from datetime import date
 from enum import StrEnum
 from pathlib import Path
@@ -126,15 +124,10 @@ def _scored(dataset: Path, tables: Tables, end: date, period_days: int | None,
 
 def _write_text(path: Path, text: str) -> None:
     """Write ``text`` to ``path`` whole or not at all."""
+    from carenet.schema.folders import write_atomic
+
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w") as f:
-            f.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    write_atomic(path, text.encode("utf-8"))
 
 
 def score(
@@ -242,11 +235,7 @@ def _score_by(dataset: Path, by: str, format: Format, out: Path | None, backend:
         _print_units(dataset, result, charts)
         _print_unit_cards(by, cards)
     if out is not None:
-        _write_units(out, dataset, result, rows, spc_table)
-        if not isinstance(cards, Unsupported):
-            with file_errors(out):
-                _write_text(out / "sites_scorecards.csv", cards.to_csv(index=False))
-            console.print(f"wrote {literal(out / 'sites_scorecards.csv')}")
+        _write_units(out, dataset, result, rows, spc_table, None if isinstance(cards, Unsupported) else cards)
 
 
 def _unit_cards(tables: Tables, config: ScorecardConfig, by: str, period: Period,
@@ -338,18 +327,27 @@ def _print_units(dataset: Path, result: SiteComparison, charts: list[UnitChart] 
 
 
 def _write_units(out: Path, dataset: Path, result: SiteComparison, rows: pd.DataFrame,
-                 spc_table: pd.DataFrame | None) -> None:
+                 spc_table: pd.DataFrame | None, cards: pd.DataFrame | None) -> None:
+    """The comparison's files in ``out``, under the folder's lock, each written whole or not at all; other files in
+    the folder are left as they are."""
     from carenet.report.sites import write_sites_page
+    from carenet.schema.folders import locked
 
     with file_errors(out):
         out.mkdir(parents=True, exist_ok=True)
-        _write_text(out / "sites.csv", rows.to_csv(index=False))
-        if spc_table is not None:
-            _write_text(out / "sites_spc.csv", spc_table.to_csv(index=False))
-        written = write_sites_page(out, f"How the {result.by}s compare: {dataset.name}", rows, spc_table,
-                                   result.by, result.unsupported())
+        with locked(out, command=f"carenet score --by {result.by}", what="output folder"):
+            _write_text(out / "sites.csv", rows.to_csv(index=False))
+            if spc_table is not None:
+                _write_text(out / "sites_spc.csv", spc_table.to_csv(index=False))
+            if cards is not None:
+                _write_text(out / "sites_scorecards.csv", cards.to_csv(index=False))
+            written = write_sites_page(out, f"How the {result.by}s compare: {dataset.name}", rows, spc_table,
+                                       result.by, result.unsupported())
     console.print(f"wrote {literal(out / 'sites.csv')}, {len(written) - 1} funnel plot(s) and "
-                  f"{literal(out / 'sites.html')}")
+                  f"{literal(out / 'sites.html')}" + (f", {literal(out / 'sites_scorecards.csv')}" if cards is not None
+                                                      else ""))
+
+
 def _by_housing(tables: Tables, config: ScorecardConfig, period: Period, show: bool,
                 path: Path) -> list[dict[str, object]] | str:
     """Access and continuity by housing over the card's period (:func:`carenet.measures.housing_breakdown`), printed

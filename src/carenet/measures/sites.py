@@ -268,12 +268,8 @@ def dna_counts(tables: Tables, config: ScorecardConfig, by: Unit, period: Period
         return grouping
     keys, segments, column = grouping
     access = config.access.model_copy(update={"start": period.start, "end": period.end})
-    if segments is None:
-        d = dna_rate(tables, access, keys)
-        d = d.select(unit=d[column].cast("string"), appointments=d.appointments, did_not_attend=d.did_not_attend)
-    else:
-        d = dna_rate(tables, access, ["u_segment"], segments)
-        d = d.select(unit=d.u_segment.cast("string"), appointments=d.appointments, did_not_attend=d.did_not_attend)
+    d = dna_rate(tables, access, keys if segments is None else [column], segments)
+    d = d.select(unit=d[column].cast("string"), appointments=d.appointments, did_not_attend=d.did_not_attend)
     rows, nowhere = _fetch(tables, d, "appointments")
     if not rows:
         return Unsupported("no appointment in the period was attended or missed")

@@ -11,7 +11,6 @@ from __future__ import annotations
 import datetime as dt
 import html
 import os
-import tempfile
 from collections.abc import Callable
 from importlib import resources
 from pathlib import Path
@@ -34,8 +33,8 @@ from carenet.report.summary import (
 )
 from carenet.report.svg import chart_svg
 from carenet.report.uncertainty import summary_items, uncertainty_section
+from carenet.schema.folders import write_atomic
 
-_READABLE = 0o644
 """The page is for sharing: owner writes, everyone reads (``mkstemp`` would leave it private)."""
 
 
@@ -283,16 +282,7 @@ def write_report(data: ReportData, path: str | os.PathLike[str]) -> Path:
     target = Path(path)
     text = render_html(data, validation_link=(target.parent / VALIDATION_PAGE).is_file())
     target.parent.mkdir(parents=True, exist_ok=True)
-    fd, staging = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as out:
-            out.write(text)
-        os.chmod(staging, _READABLE)
-        os.replace(staging, target)
-    except BaseException:
-        Path(staging).unlink(missing_ok=True)
-        raise
-    return target
+    return write_atomic(target, text.encode("utf-8"))
 
 
 __all__ = ["ReportError", "render_html", "write_report"]

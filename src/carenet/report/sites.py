@@ -10,8 +10,6 @@ nothing. ``carenet score DATASET --by UNIT --out FOLDER`` writes the section as 
 from __future__ import annotations
 
 import html
-import os
-import tempfile
 from pathlib import Path
 
 import altair as alt
@@ -23,6 +21,7 @@ from carenet.measures.sites import DENOMINATORS
 from carenet.report.charts import POINT_TYPE_COLOURS, POINT_TYPE_LABELS
 from carenet.report.data import ReportData
 from carenet.report.svg import chart_svg
+from carenet.schema.folders import write_atomic
 
 CURVE_POINTS = 120
 """Points along each funnel curve (drawn on a log-spaced grid of denominators)."""
@@ -33,7 +32,6 @@ FLAG_COLOURS: dict[str, str] = {
 """A unit's colour by its place against the limits: grey within, amber beyond 95%, red beyond 99.8%."""
 TARGET_COLOUR = "#2b8cbe"
 """The whole's value, drawn across the plot in blue."""
-_READABLE = 0o644
 
 
 def _e(text: object) -> str:
@@ -185,15 +183,7 @@ def report_sites_section(data: ReportData) -> tuple[str, str, str]:
 
 
 def _write(path: Path, text: str) -> None:
-    fd, staging = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as out:
-            out.write(text)
-        os.chmod(staging, _READABLE)
-        os.replace(staging, path)
-    except BaseException:
-        Path(staging).unlink(missing_ok=True)
-        raise
+    write_atomic(path, text.encode("utf-8"))
 
 
 def write_sites_page(folder: Path, title: str, rows: pd.DataFrame, spc: pd.DataFrame | None, by: str,
