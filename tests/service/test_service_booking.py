@@ -174,15 +174,8 @@ def test_concurrent_clients_never_double_book(demo):
             async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", limits=limits, timeout=60) as http:
                 return await asyncio.gather(*(one(n, http) for n in range(CONCURRENT_CLIENTS)))
 
-        try:
-            responses = asyncio.run(all_clients())
-        except httpx.TimeoutException:
-            if store.dialect != "postgresql":
-                raise
-            # A known bug: under 100 concurrent clients the PostgreSQL store now and then stalls until the clients
-            # time out (a process of its own does it too). Only the stall is excused: every answer that comes back is
-            # held to the checks below, and no double booking has been seen.
-            pytest.xfail("known stall of the PostgreSQL store under 100 concurrent clients (issue 9)")
+        responses = asyncio.run(all_clients())  # a stall (every route thread waiting on a booking whose request
+        # cannot finish its answer) times the clients out here: see carenet.service.app._route_threads
     finally:
         server.should_exit = True
         thread.join(timeout=30)

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+import anyio.to_thread
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
@@ -14,6 +18,26 @@ from carenet.service.booking.routes import router as booking_router
 from carenet.service.record.routes import router as record_router
 
 TITLE = "carenet service"
+THREADS_WITHOUT_CONNECTION = 40
+"""Route threads beyond one per store connection, for work that holds none (anyio's own default)."""
+
+
+def _route_threads(services: Services):
+    """Size the route threads so that every request holding a store connection can always get one.
+
+    A synchronous route, and the checking of its answer, run on anyio's default threads; its transaction
+    commits only after both. A request waiting in the database for another request's uncommitted booking holds
+    a thread meanwhile; were every thread so held, the request it waits for could not finish its answer, and
+    neither would ever commit. With a thread for every connection the pool can lend, it always can.
+    """
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        limiter = anyio.to_thread.current_default_thread_limiter()
+        limiter.total_tokens = max(limiter.total_tokens,
+                                   services.store.max_connections + THREADS_WITHOUT_CONNECTION)
+        yield
+
+    return lifespan
 
 
 def _validation_error(_request: Request, exc: RequestValidationError) -> JSONResponse:
@@ -24,7 +48,7 @@ def _validation_error(_request: Request, exc: RequestValidationError) -> JSONRes
 def create_app(services: Services) -> FastAPI:
     """The service over ``services`` (store, settings, password hasher, clock)."""
     app = FastAPI(title=TITLE, version="1", description="A shared record, triage and booking for a network of "
-                  "practices, on the same engines as carenet's digital twin.")
+                  "practices, on the same engines as carenet's digital twin.", lifespan=_route_threads(services))
     app.state.services = services
     app.add_exception_handler(RequestValidationError, _validation_error)
     for router in (auth_router, record_router, access_router, audit_router, booking_router):

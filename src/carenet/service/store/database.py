@@ -30,6 +30,8 @@ SQLITE_POOL_SECONDS = 120.0
 """How long a request waits for a connection of the store's pool (requests queue for them under load)."""
 PG_POOL_SIZE = 40
 """PostgreSQL connections the service keeps open (and as many again under load); the server's default allows 100."""
+POOL_LIMITS = {"sqlite": 1, "postgresql": 2 * PG_POOL_SIZE}
+"""Connections each kind of store lends at once: one for SQLite, the pool and its overflow for PostgreSQL."""
 
 
 class StoreError(CarenetError):
@@ -46,6 +48,11 @@ class Store:
     @property
     def dialect(self) -> str:
         return self.engine.dialect.name
+
+    @property
+    def max_connections(self) -> int:
+        """The most connections the store's pool lends at once (its size and its overflow)."""
+        return POOL_LIMITS[self.dialect]
 
     def close(self) -> None:
         self.engine.dispose()
@@ -116,7 +123,7 @@ def _engine(url: str) -> Engine:
         # One connection: SQLite has one writer at a time anyway, and requests queue for it in the pool rather
         # than in SQLite's lock, where a request holding one connection could wait for a second.
         engine = sa.create_engine(parsed, connect_args={"timeout": SQLITE_BUSY_SECONDS, "check_same_thread": False},
-                                  pool_size=1, max_overflow=0, pool_timeout=SQLITE_POOL_SECONDS)
+                                  pool_size=POOL_LIMITS['sqlite'], max_overflow=0, pool_timeout=SQLITE_POOL_SECONDS)
         _serialise_sqlite(engine)
         return engine
     return sa.create_engine(parsed, pool_pre_ping=True, pool_size=PG_POOL_SIZE, max_overflow=PG_POOL_SIZE,
