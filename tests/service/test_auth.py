@@ -108,6 +108,27 @@ def test_a_browser_session_needs_its_csrf_token_to_change_anything(demo):
     assert client.get("/auth/me").status_code == 401
 
 
+def test_a_session_row_is_rewritten_at_most_once_a_touch_interval(demo):
+    """Calls on one session within ``touch_seconds`` do not rewrite its row; the idle clock still restarts."""
+    from carenet.service.auth.tables import AUTH_SESSIONS
+
+    store, logins, client, clock = demo
+    gp = logins["gp"]
+    headers = {"Authorization": f"Bearer {_token(client, gp.username, gp.password)['access_token']}"}
+
+    def last_used():
+        with store.engine.connect() as connection:
+            return connection.execute(sa.select(AUTH_SESSIONS.c.last_used_at)).scalar_one()
+
+    started = last_used()
+    clock.advance(SETTINGS.touch_seconds / 2 / 60)
+    assert client.get("/auth/me", headers=headers).status_code == 200
+    assert last_used() == started
+    clock.advance(SETTINGS.touch_seconds / 60)
+    assert client.get("/auth/me", headers=headers).status_code == 200
+    assert last_used() > started
+
+
 def test_sessions_expire_when_idle_and_end_at_logout(demo):
     _, logins, client, clock = demo
     gp = logins["gp"]

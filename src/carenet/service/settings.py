@@ -18,6 +18,7 @@ class ServiceSettings:
     lockout_minutes: float
     attempts_per_minute: int
     idle_minutes: float
+    touch_seconds: float
     absolute_hours: float
     argon2_memory_kib: int
     argon2_time_cost: int
@@ -39,6 +40,7 @@ class ServiceSettings:
             lockout_minutes=float(value("login.lockout_minutes")),
             attempts_per_minute=int(value("login.attempts_per_minute")),
             idle_minutes=float(value("sessions.idle_minutes")),
+            touch_seconds=float(value("sessions.touch_seconds")),
             absolute_hours=float(value("sessions.absolute_hours")),
             argon2_memory_kib=int(value("passwords.argon2_memory_kib")),
             argon2_time_cost=int(value("passwords.argon2_time_cost")),

@@ -130,7 +130,10 @@ def start_session(connection: sa.Connection, user, kind: str, requested_scopes: 
 
 
 def authenticate(connection: sa.Connection, token: str, now: dt.datetime, settings: ServiceSettings) -> Principal:
-    """The principal of a live session ``token`` (its idle clock restarted), else :class:`LoginRefused` (401)."""
+    """The principal of a live session ``token``, else :class:`LoginRefused` (401).
+
+    Its idle clock is restarted when ``settings.touch_seconds`` have passed since it last was, not on every call.
+    """
     row = connection.execute(
         sa.select(AUTH_SESSIONS, USERS).join(USERS, USERS.c.user_id == AUTH_SESSIONS.c.user_id)
         .where(AUTH_SESSIONS.c.token_hash == digest(token))).first()
@@ -139,8 +142,9 @@ def authenticate(connection: sa.Connection, token: str, now: dt.datetime, settin
     idle_end = utc(row.last_used_at) + dt.timedelta(minutes=settings.idle_minutes)
     if now >= utc(row.expires_at) or now >= idle_end:
         raise LoginRefused(401, "the session has expired; log in again")
-    connection.execute(AUTH_SESSIONS.update().where(AUTH_SESSIONS.c.token_hash == row.token_hash)
-                       .values(last_used_at=now))
+    if now - utc(row.last_used_at) >= dt.timedelta(seconds=settings.touch_seconds):
+        connection.execute(AUTH_SESSIONS.update().where(AUTH_SESSIONS.c.token_hash == row.token_hash)
+                           .values(last_used_at=now))
     return _principal(row, parse_scopes(row.scopes), row.kind, row.csrf_hash)
 
 
