@@ -201,6 +201,10 @@ def test_another_practice_without_sharing_is_refused_and_audited(served):
         assert "no data-sharing agreement" in outcome["issue"][0]["diagnostics"]
         events = _audit(store)[before:]
         assert [(e.patient_id, e.outcome) for e in events] == [(other, "denied")], url
+    # break-glass: allowed with a reason, and flagged in the audit log for review
+    reason = {**gp, "X-Break-Glass-Reason": "unconscious in the surgery car park"}
+    assert client.get(f"/fhir/Patient/{other}", headers=reason).status_code == 200
+    assert [(e.patient_id, e.outcome, e.break_glass) for e in _audit(store)[-1:]] == [(other, "allowed", True)]
     # a patient sees their own record without naming it, and nobody else's
     patient = _login(client, logins["patient"])
     mine = client.get("/fhir/CareTeam", headers=patient)
@@ -219,7 +223,8 @@ def test_find_and_book_then_a_second_booking_of_the_slot_conflicts(served):
     proposals = [valid(e["resource"]) for e in valid(found.json())["entry"]]
     assert proposals and all(p["status"] == "proposed" for p in proposals)
     chosen = proposals[0]
-    booked = client.post("/fhir/Appointment/$book", headers=gp, json=chosen)
+    booked = client.post("/fhir/Appointment/$book", content=json.dumps(chosen),
+                         headers={**gp, "Content-Type": "application/fhir+json"})
     assert booked.status_code == 201, booked.text
     appointment = valid(booked.json())
     assert appointment["status"] == "booked" and appointment["start"] == chosen["start"]
@@ -256,6 +261,9 @@ def test_errors_are_operation_outcomes_that_say_what_to_fix(served):
         response = client.get(url, headers=gp)
         assert response.status_code == status, (url, response.text)
         assert words in valid(response.json())["issue"][0]["diagnostics"], url
+    audited = f"/fhir/AuditEvent?patient={own}&date="
+    assert client.get(audited + "ge2026-03-01", headers=gp).json()["total"] >= 1
+    assert client.get(audited + "lt2020-01-01", headers=gp).json()["total"] == 0
     anonymous = client.get(f"/fhir/Patient/{own}")
     assert anonymous.status_code == 401 and valid(anonymous.json())["issue"][0]["code"] == "login"
     assert client.post("/fhir/Appointment/$find?need=acute_minor", headers=gp).status_code == 400

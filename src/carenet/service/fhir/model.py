@@ -78,6 +78,8 @@ class ResourceType:
     order: str = "id"
     search: Callable[..., tuple[int, list[Json]]] | None = None
     read: Callable[..., Json | None] | None = None
+    ids_are_fhir_ids: bool = False
+    """Every id of ``select`` is a FHIR id already (it is served as it is; no reverse look-up is needed)."""
 
     @property
     def access(self) -> str:

@@ -22,7 +22,7 @@ from carenet.service.fhir.params import reference
 from carenet.service.fhir.registry import REGISTRY
 from carenet.service.fhir.resources.scheduling import role_coding, slot_id
 from carenet.service.fhir.resources.slots import clinician_of
-from carenet.service.fhir.search import resolve_id
+from carenet.service.fhir.search import FHIR_ID, resolve_id
 from carenet.service.store.tables import CANONICAL
 from carenet.sources.fhir.vocabulary import NEED_TYPE_SYSTEM
 
@@ -108,6 +108,15 @@ def _appointment_of(body: Json) -> Json:
     return body
 
 
+def _id_of(reference_text: str) -> str:
+    """The id of a ``Type/ID`` reference; 400 if it is not a FHIR id."""
+    ident = reference_text.split("/", 1)[1]
+    if not FHIR_ID.match(ident):
+        raise FhirError(400, f"{reference_text!r}: a reference is Type/ID, the id 1 to 64 letters, digits, '-' and "
+                             "'.'")
+    return ident
+
+
 def _references(appointment: Json, element: str) -> list[str]:
     found = appointment.get(element) or []
     if not isinstance(found, list):
@@ -125,11 +134,11 @@ def book(connection: sa.Connection, who: Principal, body: Json, context: Context
     live = _live(context)
     appointment = _appointment_of(body)
     actors = _references(appointment, "participant")
-    patients = [a.split("/", 1)[1] for a in actors if a.startswith("Patient/")]
+    patients = [_id_of(a) for a in actors if a.startswith("Patient/")]
     if len(patients) != 1:
         raise FhirError(400, "the Appointment names one patient: participant.actor = Patient/ID")
     patient_id = resolve_id(connection, REGISTRY["Patient"], patients[0]) or patients[0]
-    slots = [r.split("/", 1)[1] for r in _references(appointment, "slot") if r.startswith("Slot/")]
+    slots = [_id_of(r) for r in _references(appointment, "slot") if r.startswith("Slot/")]
     if slots:
         schedule_id, _, stamp = slots[0].rpartition(".")
         clinician_id = live.clinician_ids[clinician_of(live, schedule_id)]
@@ -139,7 +148,7 @@ def book(connection: sa.Connection, who: Principal, body: Json, context: Context
             raise FhirError(400, f"Slot/{slots[0]} is not a slot id of this service (Schedule id.YYYYMMDDhhmm)") \
                 from None
     else:
-        clinicians = [a.split("/", 1)[1] for a in actors if a.startswith("Practitioner/")]
+        clinicians = [_id_of(a) for a in actors if a.startswith("Practitioner/")]
         if len(clinicians) != 1 or not isinstance(appointment.get("start"), str):
             raise FhirError(400, "the Appointment names its slot (slot = Slot/ID from $find), or one "
                                  "participant.actor = Practitioner/ID and its start")
@@ -149,7 +158,7 @@ def book(connection: sa.Connection, who: Principal, body: Json, context: Context
         except ValueError:
             raise FhirError(400, f"Appointment.start {appointment['start']!r} is not a FHIR instant") from None
     request = None
-    based_on = [r.split("/", 1)[1] for r in _references(appointment, "basedOn") if r.startswith("ServiceRequest/")]
+    based_on = [_id_of(r) for r in _references(appointment, "basedOn") if r.startswith("ServiceRequest/")]
     guard(connection, who, context.now, patient_id, "Appointment", "create")
     if based_on:
         requests = CANONICAL["requests"]

@@ -9,6 +9,7 @@ import zoneinfo
 from carenet.service.fhir.outcome import FhirError
 
 PREFIXES = ("eq", "ge", "le", "gt", "lt")
+MAX_REFERENCE = 300
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
@@ -35,6 +36,8 @@ def date_bounds(name: str, value: str, zone: zoneinfo.ZoneInfo) -> tuple[dt.date
 def reference(name: str, value: str, target: str) -> str:
     """The id of a reference parameter: ``Target/ID``, a full URL ending so, or a bare ``ID``."""
     text = value.rstrip("/")
+    if "\x00" in text or len(text) > MAX_REFERENCE:
+        raise FhirError(400, f"{name}: a reference is {target}/ID, at most {MAX_REFERENCE} characters, without NUL")
     if "/" in text:
         kind, _, ident = text.rpartition("/")
         kind = kind.rpartition("/")[2]

@@ -12,6 +12,7 @@ network's teams, tasks about no one) without naming a patient.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Mapping
 from urllib.parse import urlencode
 
@@ -29,6 +30,8 @@ from carenet.sources.fhir.ids import fhir_id
 
 DEFAULT_COUNT, MAX_COUNT = 20, 100
 MAX_OFFSET = 1_000_000
+MAX_VALUE = 1000
+FHIR_ID = re.compile(r"^[A-Za-z0-9\-.]{1,64}$")
 COMMON = ("_id", "_count", "_offset")
 IGNORED = ("_format", "_pretty")
 """Parameters accepted and ignored (the answer is always JSON)."""
@@ -66,6 +69,8 @@ def parse(rt: ResourceType, query: list[tuple[str, str]]) -> tuple[dict[str, lis
     """The search's parameters by name, and its page size and offset; an unknown parameter is a 400."""
     params: dict[str, list[str]] = {}
     for name, value in query:
+        if "\x00" in value or len(value) > MAX_VALUE:
+            raise FhirError(400, f"{name}: a search value is text of at most {MAX_VALUE} characters, without NUL")
         base = name.split(":", 1)[0]
         if base in IGNORED:
             continue
@@ -88,7 +93,7 @@ def resolve_id(connection: sa.Connection, rt: ResourceType, served: str) -> str 
     sub = rt.select().subquery()
     if connection.execute(sa.select(sub.c.id).where(sub.c.id == served).limit(1)).first() is not None:
         return served
-    if len(served) == _UUID_LENGTH:  # a canonical id that is not a FHIR id is served as a name-based UUID
+    if len(served) == _UUID_LENGTH and not rt.ids_are_fhir_ids:  # served as a name-based UUID (not a FHIR id)
         for (canonical,) in connection.execute(sa.select(sub.c.id)):
             if canonical is not None and fhir_id(rt.name, canonical) == served:
                 return canonical
@@ -236,6 +241,9 @@ def _bundle(rt: ResourceType, resources: list[Json], total: int, query: list[tup
 def read(connection: sa.Connection, who: Principal, rt: ResourceType, resource_id: str, context: Context,
          break_glass: str | None = None) -> Json:
     """One resource by its id: 404 if there is none; patient data only past the guard (audited)."""
+    if not FHIR_ID.match(resource_id):
+        raise FhirError(404, f"{rt.name}/{resource_id} is not known here: a FHIR id is 1 to 64 letters, digits, "
+                             "'-' and '.'")
     if rt.read is not None:
         require_staff(who, rt)
         found = rt.read(connection, context, resource_id)

@@ -13,7 +13,7 @@ from functools import cache
 import orjson
 import pyarrow as pa
 import sqlalchemy as sa
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError
 
 from carenet.params import parameter
 from carenet.schema import TABLES
@@ -118,13 +118,13 @@ def transaction(connection: sa.Connection, who: Principal, body: Json, now) -> J
                                              if len(problems) > PROBLEMS_SHOWN else [])
         raise FhirError(422, f"the Bundle cannot be loaded: {len(problems)} problem(s), nothing was loaded",
                         shown) from None
-    fresh = {name: _new_rows(connection, name, table) for name, table in result.tables.items()
-             if table.num_rows and name in TABLES}
     try:
         with connection.begin_nested():
+            fresh = {name: _new_rows(connection, name, table) for name, table in result.tables.items()
+                     if table.num_rows and name in TABLES}
             insert_tables(connection, fresh)
             _check_references(connection, fresh)  # the store checks references only at commit: check them now
-    except IntegrityError as exc:
+    except DBAPIError as exc:  # a key or reference the store refuses, a value it cannot hold
         reason = str(exc.orig).strip().splitlines()[0] if exc.orig is not None else str(exc)
         raise FhirError(409, f"the store refused the Bundle's rows ({reason}); nothing was loaded") from None
     for patient_id in (fresh["patients"].column("patient_id").to_pylist() if "patients" in fresh else []):

@@ -26,6 +26,6 @@ def _render(_connection: sa.Connection, rows: list[Json], _context: Context) -> 
 AUDIT_EVENT = ResourceType(
     "AuditEvent", "Who read or changed a patient's data (the hash-chained audit log)", _select, _render,
     (PATIENT, SearchParam("date", "at", "date", "When, with ge/le/gt/lt/eq prefixes")),
-    compartment=True, order="seq")
+    compartment=True, order="seq", ids_are_fhir_ids=True)
 
 __all__ = ["AUDIT_EVENT"]

@@ -35,6 +35,8 @@ def clinician_of(live, schedule_id: str) -> int:
 def _search(_connection: sa.Connection, context: Context, params: dict[str, list[str]], count: int,
             offset: int) -> tuple[int, list[Json]]:
     live = _live(context)
+    if "_id" in params:
+        raise FhirError(400, "Slot is not searched by _id: read it (GET /fhir/Slot/ID)")
     if "schedule" not in params:
         raise FhirError(400, "searching Slot needs schedule=Schedule/ID (GET /fhir/Schedule lists the diaries)")
     clinician = clinician_of(live, reference("schedule", params["schedule"][0], "Schedule"))
