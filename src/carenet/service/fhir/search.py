@@ -88,13 +88,22 @@ def parse(rt: ResourceType, query: list[tuple[str, str]]) -> tuple[dict[str, lis
     return params, count, offset
 
 
+def _not_fhir_id(connection: sa.Connection, column) -> sa.ColumnElement:
+    """Ids that are not FHIR ids (the only ones served as UUIDs), in the store's own dialect."""
+    if connection.dialect.name == "postgresql":
+        shape = column.op("!~")("^[A-Za-z0-9.-]+$")
+    else:
+        shape = column.op("GLOB")("*[^A-Za-z0-9.-]*")
+    return sa.or_(shape, sa.func.length(column) > 64)
+
+
 def resolve_id(connection: sa.Connection, rt: ResourceType, served: str) -> str | None:
     """The canonical id of the resource served as ``served`` (the same unless it had to be made a FHIR id)."""
     sub = rt.select().subquery()
     if connection.execute(sa.select(sub.c.id).where(sub.c.id == served).limit(1)).first() is not None:
         return served
     if len(served) == _UUID_LENGTH and not rt.ids_are_fhir_ids:  # served as a name-based UUID (not a FHIR id)
-        for (canonical,) in connection.execute(sa.select(sub.c.id)):
+        for (canonical,) in connection.execute(sa.select(sub.c.id).where(_not_fhir_id(connection, sub.c.id))):
             if canonical is not None and fhir_id(rt.name, canonical) == served:
                 return canonical
     return None
