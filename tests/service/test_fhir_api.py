@@ -6,6 +6,7 @@ from __future__ import annotations
 import copy
 import datetime as dt
 import json
+import uuid
 from pathlib import Path
 
 import pytest
@@ -241,6 +242,8 @@ def test_find_and_book_then_a_second_booking_of_the_slot_conflicts(served):
     assert taken.status_code == 409, taken.text
     outcome = valid(taken.json())
     assert outcome["issue"][0]["code"] == "conflict" and "has just been booked" in outcome["issue"][0]["diagnostics"]
+    wrapped = {"resourceType": "Parameters", "parameter": [{"name": "appointment", "resource": bare}]}
+    assert client.post("/fhir/Appointment/$book", headers=gp, json=wrapped).status_code == 409
     assert _count(store, "appointments") == held + 1
 
 
@@ -312,3 +315,20 @@ def test_a_transaction_bundle_loads_all_or_nothing(served, synthea):
     person["birthDate"] = "1950-01-01"
     conflict = client.post("/fhir", headers=admin, json=changed)
     assert conflict.status_code == 409 and "birth_date" in conflict.json()["issue"][0]["diagnostics"]
+
+
+def test_what_the_api_serves_loads_back_as_the_same_rows(served):
+    store, logins, client, _, own, _ = served
+    gp, admin = _login(client, logins["gp"]), _login(client, logins["network_admin"])
+    patient = client.get(f"/fhir/Patient/{own}", headers=gp).json()
+    practice = patient["generalPractitioner"][0]["reference"]
+    organizations = [client.get(f"/fhir/{practice}", headers=gp).json()]
+    organizations.append(client.get(f"/fhir/{organizations[0]['partOf']['reference']}", headers=gp).json())
+    bundle = {"resourceType": "Bundle", "type": "transaction", "entry": [
+        {"fullUrl": f"urn:uuid:{uuid.uuid4()}", "resource": r,
+         "request": {"method": "PUT", "url": f"{r['resourceType']}/{r['id']}"}}
+        for r in (*organizations, patient)]}
+    counts = {name: _count(store, name) for name in ("patients", "registrations", "practices", "networks")}
+    loaded = client.post("/fhir", headers=admin, json=bundle)
+    assert loaded.status_code == 200, loaded.text  # a row served differently from how it is held would be a 409
+    assert {name: _count(store, name) for name in counts} == counts
