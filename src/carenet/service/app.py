@@ -7,14 +7,18 @@ from contextlib import asynccontextmanager
 
 import anyio.to_thread
 from fastapi import FastAPI, Request
+from fastapi.exception_handlers import http_exception_handler
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
+from starlette.exceptions import HTTPException
 
 from carenet.service.access.routes import router as access_router
 from carenet.service.api import Services
 from carenet.service.audit.routes import router as audit_router
 from carenet.service.auth.routes import router as auth_router
 from carenet.service.booking.routes import router as booking_router
+from carenet.service.fhir.outcome import outcome_response
+from carenet.service.fhir.routes import router as fhir_router
 from carenet.service.record.routes import router as record_router
 
 TITLE = "carenet service"
@@ -40,9 +44,22 @@ def _route_threads(services: Services):
     return lifespan
 
 
-def _validation_error(_request: Request, exc: RequestValidationError) -> JSONResponse:
+def _fhir(request: Request) -> bool:
+    return request.url.path == "/fhir" or request.url.path.startswith("/fhir/")
+
+
+def _validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:
     problems = [f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors()]
+    if _fhir(request):
+        return outcome_response(400, "; ".join(problems))
     return JSONResponse({"detail": "; ".join(problems)}, status_code=422)
+
+
+async def _http_error(request: Request, exc: HTTPException) -> Response:
+    """Errors of the FHIR API as OperationOutcome; the others as FastAPI answers them."""
+    if _fhir(request):
+        return outcome_response(exc.status_code, exc.detail, getattr(exc, "issues", None), exc.headers)
+    return await http_exception_handler(request, exc)
 
 
 def create_app(services: Services) -> FastAPI:
@@ -51,7 +68,8 @@ def create_app(services: Services) -> FastAPI:
                   "practices, on the same engines as carenet's digital twin.", lifespan=_route_threads(services))
     app.state.services = services
     app.add_exception_handler(RequestValidationError, _validation_error)
-    for router in (auth_router, record_router, access_router, audit_router, booking_router):
+    app.add_exception_handler(HTTPException, _http_error)
+    for router in (auth_router, record_router, access_router, audit_router, booking_router, fhir_router):
         app.include_router(router)
 
     @app.get("/health", tags=["service"])

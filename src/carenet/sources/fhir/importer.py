@@ -178,11 +178,23 @@ def read_fhir(
     problems = ProblemLog()
     set_aside: Counter[str] = Counter()
     files = find_inputs(paths, problems, set_aside)
-    index = ReferenceIndex()
-    merger = Merger(problems, index)
     result = FhirImport({}, [str(f) for f in files])
     result.notes.update(set_aside)
-    for scanned in _scan_all(files, workers, progress):
+    return _build(result, _scan_all(files, workers, progress), defaults, problems)
+
+
+def read_fhir_document(data: bytes, name: str, defaults: FhirDefaults) -> FhirImport:
+    """Read one JSON document (a Bundle or a resource) held in memory, exactly as :func:`read_fhir` reads a file;
+    ``name`` stands for the file in problems. Raises :class:`ImportFailed` listing every problem."""
+    return _build(FhirImport({}, [name]), iter([scan_piece(Piece(name, data=data))]), defaults, ProblemLog())
+
+
+def _build(result: FhirImport, scanned_pieces: Iterator[ScanResult], defaults: FhirDefaults,
+           problems: ProblemLog) -> FhirImport:
+    """Merge the scanned pieces, resolve references and build the canonical tables (the import's common end)."""
+    index = ReferenceIndex()
+    merger = Merger(problems, index)
+    for scanned in scanned_pieces:
         result.n_bytes += scanned.n_bytes
         result.resources.update(scanned.seen)
         result.skipped.update(scanned.skipped)
