@@ -12,6 +12,7 @@ from carenet.service.audit.routes import router as audit_router
 from carenet.service.auth.routes import router as auth_router
 from carenet.service.booking.routes import router as booking_router
 from carenet.service.record.routes import router as record_router
+from carenet.service.worklists.routes import router as worklists_router
 
 TITLE = "carenet service"
 
@@ -27,7 +28,8 @@ def create_app(services: Services) -> FastAPI:
                   "practices, on the same engines as carenet's digital twin.")
     app.state.services = services
     app.add_exception_handler(RequestValidationError, _validation_error)
-    for router in (auth_router, record_router, access_router, audit_router, booking_router):
+    for router in (auth_router, record_router, access_router, audit_router, booking_router,
+                   worklists_router):
         app.include_router(router)
 
     @app.get("/health", tags=["service"])
