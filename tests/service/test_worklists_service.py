@@ -6,12 +6,22 @@ from __future__ import annotations
 import datetime as dt
 import zoneinfo
 
+import pytest
 import sqlalchemy as sa
+from fastapi.testclient import TestClient
 
+from carenet.service.api import Services
+from carenet.service.app import create_app
 from carenet.service.audit.tables import AUDIT_EVENTS
+from carenet.service.auth.passwords import PasswordHasher
+from carenet.service.demo import build_demo_store
+from carenet.service.store import open_store
 from carenet.service.store.tables import CANONICAL
+from conftest import NOW, SETTINGS, START, Clock
 
-ZONE = zoneinfo.ZoneInfo("Europe/London")
+ZONE = zoneinfo.ZoneInfo(SETTINGS.timezone)
+BUNDLED_MODEL = "family_care_network"
+"""A model whose annual review is one bundled visit with a pre-check some days before."""
 
 
 def _login(client, login) -> dict:
@@ -139,3 +149,34 @@ def test_worklists_are_for_the_practices_staff_and_refusals_write_nothing(demo):
     assert _count(store, CANONICAL["tasks"]) == tasks
     # The guard's refusals (another practice's patient, no such patient) stay in the audit log; nothing else does.
     assert _count(store, AUDIT_EVENTS) == audit + 2
+
+
+@pytest.fixture
+def bundled(store_db, population):
+    """The demo network laid out for a model whose annual review is one bundled visit with a pre-check."""
+    store = open_store(store_db)
+    hasher = PasswordHasher(SETTINGS)
+    live, logins = build_demo_store(store, BUNDLED_MODEL, START, SETTINGS, hasher, NOW, population)
+    clock = Clock()
+    client = TestClient(create_app(Services(store, SETTINGS, hasher, clock, live=live)))
+    yield store, {login.role.code: login for login in logins}, client, live
+    client.close()
+    store.close()
+
+
+def test_a_bundled_review_is_booked_with_its_pre_check_before_it(bundled):
+    store, logins, client, live = bundled
+    review = live.network.model.proactive.annual_review
+    assert review.bundled and review.pre_check_role is not None
+    gp = _login(client, logins["gp"])
+    patient = _rows(client, gp, "multimorbid_without_review")[0]["patient_id"]
+    made = client.post("/worklists/multimorbid_without_review/actions", headers=gp,
+                       json={"patient_id": patient, "action": "book_review"})
+    assert made.status_code == 201, made.text
+    visit, pre = made.json()["review"], made.json()["pre_check"]
+    assert pre is not None and pre["role"] == review.pre_check_role
+    gap = dt.datetime.fromisoformat(visit["booked_for"]) - dt.datetime.fromisoformat(pre["booked_for"])
+    assert gap >= dt.timedelta(days=review.pre_check_lead_days)
+    assert pre["need_type"] is None  # a pre-check is not the review the worklist looks for
+    row = next(r for r in _rows(client, gp, "multimorbid_without_review") if r["patient_id"] == patient)
+    assert row["state"] == "booked" and row["booked_for"] == visit["booked_for"]

@@ -149,8 +149,9 @@ def _pre_check_slot(live: LiveNetwork, connection, patient_id: str, review: Slot
 
 def book_review(connection: sa.Connection, live: LiveNetwork, now: dt.datetime, patient_id: str, request_id: str,
                 chosen: tuple[str, dt.datetime] | None) -> dict:
-    """A proactive review request, booked by the network layer (or in the slot ``chosen``), with the model's
-    pre-check before it when its annual review has one."""
+    """A proactive review request booked by the network layer as the twin books the model's annual review (its
+    role and minutes; a bundled review's pre-check first, the review at least the lead days after it), or in
+    the slot ``chosen`` (the pre-check then as late as it can be before)."""
     appointments, requests = CANONICAL["appointments"], CANONICAL["requests"]
     booked = _one(connection, sa.select(appointments.c.booked_for).where(
         appointments.c.patient_id == patient_id, appointments.c.status == "booked",
@@ -165,38 +166,64 @@ def book_review(connection: sa.Connection, live: LiveNetwork, now: dt.datetime, 
         requested_at=now_local, need_type=LTC_REVIEW_NEED, urgency=PROACTIVE, channel=PROACTIVE,
         episode_id=request_id, outcome="waiting", outcome_at=None))
     request = connection.execute(sa.select(requests).where(requests.c.request_id == request_id)).one()
+    spec = live.network.model.proactive.annual_review
+    role = spec.review_role if spec is not None else None
+    minutes = spec.review_minutes if spec is not None else 0
+    pre_role = spec.pre_check_role if spec is not None else None
     try:
         if chosen is not None:
-            clinician = live.clinician_index.get(chosen[0])
-            if clinician is None:
-                raise ActionError(404, f"clinician {chosen[0]!r} holds no diary in the laid-out network")
-            start = chosen[1].replace(tzinfo=None) if chosen[1].tzinfo is None else live.local(chosen[1])
-            day = live.day_of.get(start.date())
-            slot = next((s for s in live.free_slots(connection, clinician, day, live.local(now))
-                         if s.start == start), None) if day is not None else None
-            if slot is None:
-                raise ActionError(409, f"{chosen[0]}'s slot at {start:%d %b %Y %H:%M} is not free (GET "
-                                       "/booking/slots lists the free ones)")
-            candidates = [slot]
+            review = _chosen_slot(connection, live, now, *chosen)
+            pre = _pre_check_slot(live, connection, patient_id, review, pre_role, spec.pre_check_lead_days,
+                                  live.local(now)) if pre_role is not None else None
+            if pre_role is not None and pre is None:
+                raise ActionError(409, f"no {pre_role} pre-check slot is free {spec.pre_check_lead_days} days or more "
+                                       f"before {review.start:%d %b %Y %H:%M}; choose a later review slot")
+            return _book(connection, live, now, patient_id, request_id, request, review, pre)
+        today = live.working_day(live.local(now))
+        if pre_role is None:
+            reviews = live.propose(connection, patient_id, LTC_REVIEW_NEED, PROACTIVE, PROACTIVE, now, number,
+                                   role=role, minutes=minutes, origin=PROACTIVE)
+            if reviews:
+                return _book(connection, live, now, patient_id, request_id, request, reviews[0], None)
         else:
-            candidates = live.propose(connection, patient_id, LTC_REVIEW_NEED, PROACTIVE, PROACTIVE, now, number)
-        review = live.network.model.proactive.annual_review
-        pre_role = review.pre_check_role if review is not None else None
-        for slot in candidates:
-            pre = None
-            if pre_role is not None:
-                pre = _pre_check_slot(live, connection, patient_id, slot, pre_role, review.pre_check_lead_days,
-                                      live.local(now))
-                if pre is None:
-                    continue
-            made = {"review": live.book_slot(connection, patient_id, slot.clinician_id, slot.start, now, request)}
-            made["pre_check"] = live.book_slot(connection, patient_id, pre.clinician_id, pre.start, now) \
-                if pre is not None else None
-            return {"request_id": request_id, **made}
+            pre_minutes = CATALOGUE[pre_role].usual_minutes
+            for attempt, pre in enumerate(live.propose(connection, patient_id, LTC_REVIEW_NEED, PROACTIVE, PROACTIVE,
+                                                       now, number, role=pre_role, minutes=pre_minutes,
+                                                       origin=PROACTIVE)):
+                earliest = pre.day - today + spec.pre_check_lead_days
+                reviews = [r for r in live.propose(
+                    connection, patient_id, LTC_REVIEW_NEED, PROACTIVE, PROACTIVE, now, number + attempt + 1,
+                    role=role, minutes=minutes, earliest=earliest, origin=PROACTIVE)
+                    if r.start.date() - pre.start.date() >= dt.timedelta(days=spec.pre_check_lead_days)]
+                if reviews:
+                    return _book(connection, live, now, patient_id, request_id, request, reviews[0], pre)
     except BookingError as refused:
         raise ActionError(refused.status, str(refused)) from None
-    what = f" with a {pre_role} pre-check {review.pre_check_lead_days} days before it" if pre_role else ""
+    what = f" with a {pre_role} pre-check {spec.pre_check_lead_days} days before it" if pre_role else ""
     raise ActionError(409, f"no review slot{what} is free for patient {patient_id} in the diaries' horizon")
+
+
+def _chosen_slot(connection, live: LiveNetwork, now: dt.datetime, clinician_id: str, start: dt.datetime) -> Slot:
+    clinician = live.clinician_index.get(clinician_id)
+    if clinician is None:
+        raise ActionError(404, f"clinician {clinician_id!r} holds no diary in the laid-out network")
+    start = start.replace(tzinfo=None) if start.tzinfo is None else live.local(start)
+    day = live.day_of.get(start.date())
+    slot = next((s for s in live.free_slots(connection, clinician, day, live.local(now)) if s.start == start),
+                None) if day is not None else None
+    if slot is None:
+        raise ActionError(409, f"{clinician_id}'s slot at {start:%d %b %Y %H:%M} is not free (GET /booking/slots "
+                               "lists the free ones)")
+    return slot
+
+
+def _book(connection, live: LiveNetwork, now: dt.datetime, patient_id: str, request_id: str, request,
+          review: Slot, pre: Slot | None) -> dict:
+    made = {"request_id": request_id,
+            "review": live.book_slot(connection, patient_id, review.clinician_id, review.start, now, request)}
+    made["pre_check"] = live.book_slot(connection, patient_id, pre.clinician_id, pre.start, now) \
+        if pre is not None else None
+    return made
 
 
 def _review_date(given: dt.date | None, today: dt.date, live: LiveNetwork | None) -> dt.date:
