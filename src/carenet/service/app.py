@@ -7,6 +7,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
 from carenet.service.access.routes import router as access_router
+from carenet.service.aggregates.routes import router as aggregates_router
 from carenet.service.api import Services
 from carenet.service.audit.routes import router as audit_router
 from carenet.service.auth.routes import router as auth_router
@@ -29,7 +30,7 @@ def create_app(services: Services) -> FastAPI:
     app.state.services = services
     app.add_exception_handler(RequestValidationError, _validation_error)
     for router in (auth_router, record_router, access_router, audit_router, booking_router,
-                   worklists_router):
+                   worklists_router, aggregates_router):
         app.include_router(router)
 
     @app.get("/health", tags=["service"])
