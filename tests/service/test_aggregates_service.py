@@ -54,6 +54,6 @@ def test_analysts_see_counts_by_practice_with_no_patient_and_small_numbers_suppr
 
 def test_aggregates_are_for_the_networks_analysts(demo):
     _, logins, client, _ = demo
-    for role in ("gp", "practice_manager", "receptionist", "patient"):
+    for role in ("gp", "practice_manager", "receptionist", "network_admin", "patient"):
         refused = client.get("/aggregates/practices", headers=_login(client, logins[role]))
         assert refused.status_code == 403, (role, refused.text)

@@ -12,6 +12,7 @@ from carenet.service.api import Services
 from carenet.service.audit.routes import router as audit_router
 from carenet.service.auth.routes import router as auth_router
 from carenet.service.booking.routes import router as booking_router
+from carenet.service.panels.routes import router as panels_router
 from carenet.service.record.routes import router as record_router
 from carenet.service.worklists.routes import router as worklists_router
 
@@ -30,7 +31,7 @@ def create_app(services: Services) -> FastAPI:
     app.state.services = services
     app.add_exception_handler(RequestValidationError, _validation_error)
     for router in (auth_router, record_router, access_router, audit_router, booking_router,
-                   worklists_router, aggregates_router):
+                   worklists_router, panels_router, aggregates_router):
         app.include_router(router)
 
     @app.get("/health", tags=["service"])

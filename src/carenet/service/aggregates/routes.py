@@ -1,6 +1,6 @@
 """Routes of the analysts' aggregates: ``GET /aggregates/practices``, counts with no patient in them.
 
-A network analyst (or the network's administrator) sees, for each practice of their network, the
+A network analyst (with the ``system/Aggregate.read`` scope) sees, for each practice of their network, the
 registered population by segment, risk tier and complexity, and the patients on each case-finding
 worklist, every count suppressed when small and rounded otherwise. No patient identifier is read
 out of the measures; the request is audited as a search of no patient's record.
@@ -13,10 +13,11 @@ from fastapi import APIRouter, HTTPException
 from carenet.service.aggregates.logic import Disclosure, network_practices, shown, true_counts
 from carenet.service.api import App, Connection, Who, require_role
 from carenet.service.audit.log import AuditEntry, record
+from carenet.service.auth.scopes import permits
 from carenet.service.worklists.logic import local_now
 
 router = APIRouter(prefix="/aggregates", tags=["aggregates"])
-AGGREGATE_ROLES = ("network_analyst", "network_admin")
+AGGREGATE_ROLES = ("network_analyst",)
 
 
 @router.get("/practices")
@@ -24,6 +25,8 @@ def by_practice(who: Who, app: App, conn: Connection) -> dict:
     """Counts by practice of your network: population by segment, risk tier and complexity, and worklists;
     counts from 1 to the suppression limit are null, the rest rounded."""
     require_role(who, AGGREGATE_ROLES, "the network's aggregates")
+    if not permits(who.scopes, "Aggregate", "read"):
+        raise HTTPException(403, "the session's scopes do not allow read of Aggregate")
     if who.network_id is None:
         raise HTTPException(403, "aggregates are a network's; your account belongs to no network")
     today = local_now(app.clock(), app.settings).date()
