@@ -207,7 +207,10 @@ def _chosen_slot(connection, live: LiveNetwork, now: dt.datetime, clinician_id: 
     clinician = live.clinician_index.get(clinician_id)
     if clinician is None:
         raise ActionError(404, f"clinician {clinician_id!r} holds no diary in the laid-out network")
-    start = start.replace(tzinfo=None) if start.tzinfo is None else live.local(start)
+    try:
+        start = start.replace(tzinfo=None) if start.tzinfo is None else live.local(start)
+    except OverflowError:
+        raise ActionError(422, f"start {start.isoformat()} is outside the diaries") from None
     day = live.day_of.get(start.date())
     slot = next((s for s in live.free_slots(connection, clinician, day, live.local(now)) if s.start == start),
                 None) if day is not None else None
@@ -331,17 +334,22 @@ def _new_plan(connection, patient_id: str, worker: str | None, today: dt.date, d
     return {**row, "created_date": today.isoformat(), "review_date": due.isoformat()}
 
 
-def close_recalls(connection, patient_id: str, now_local: dt.datetime) -> list[str]:
-    """Open recall tasks of the patient, marked done (the worklist's invitation is answered)."""
+def open_recalls(connection, patient_id: str) -> list[str]:
+    """The patient's open recall tasks."""
     tasks = CANONICAL["tasks"]
-    ids = list(connection.execute(sa.select(tasks.c.task_id).where(
-        tasks.c.patient_id == patient_id, tasks.c.kind == RECALL, tasks.c.status == "open")).scalars())
-    if ids:
-        connection.execute(tasks.update().where(tasks.c.task_id.in_(ids)).values(status="done",
-                                                                                 completed_at=now_local))
-    return ids
+    return list(connection.execute(sa.select(tasks.c.task_id).where(
+        tasks.c.patient_id == patient_id, tasks.c.kind == RECALL, tasks.c.status == "open")
+        .order_by(tasks.c.task_id)).scalars())
+
+
+def close_recalls(connection, task_ids: list[str], now_local: dt.datetime) -> None:
+    """Recall tasks marked done (the worklist's invitation is answered)."""
+    tasks = CANONICAL["tasks"]
+    if task_ids:
+        connection.execute(tasks.update().where(tasks.c.task_id.in_(task_ids)).values(status="done",
+                                                                                      completed_at=now_local))
 
 
 __all__ = ["ACTIONS", "CLINICAL_COLUMNS", "DONE_RESOURCE", "PROACTIVE", "RECALL", "ActionError", "Done", "Listed",
-           "book_review", "close_recalls", "invite", "local_now", "patient_practice", "plan_done", "states",
-           "worklists"]
+           "book_review", "close_recalls", "invite", "local_now", "open_recalls", "patient_practice", "plan_done",
+           "states", "worklists"]

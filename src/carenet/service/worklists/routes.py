@@ -30,6 +30,7 @@ from carenet.service.worklists.logic import (
     close_recalls,
     invite,
     local_now,
+    open_recalls,
     patient_practice,
     plan_done,
     states,
@@ -151,9 +152,14 @@ def act(rule: Rule, body: ActionIn, who: Who, app: App, conn: Connection) -> dic
         guard(conn, who, clock, body.patient_id, DONE_RESOURCE[rule], "update")
         _own(conn, body.patient_id, practice)
         done = plan_done(conn, who, now, app.live, rule, body.patient_id, body.key_worker_id, body.review_date)
+        recalls = open_recalls(conn, body.patient_id)
+        closing = recalls if _may(who, "Task", "write") else []
+        for task_id in closing:  # every write guarded before any is made
+            guard(conn, who, clock, body.patient_id, "Task", "update", resource_id=task_id)
         written = done.write()
-        recalls = close_recalls(conn, body.patient_id, now)
-        return {"action": "done", done.resource: written, "recalls_closed": recalls}
+        close_recalls(conn, closing, now)
+        return {"action": "done", done.resource: written, "recalls_closed": closing,
+                "recalls_left_open": [t for t in recalls if t not in closing]}
     except ActionError as refused:
         raise HTTPException(refused.status, str(refused)) from None
 
