@@ -25,6 +25,7 @@ import sqlalchemy as sa
 
 from carenet.measures import Unsupported, case_finding, profile_for
 from carenet.measures.worklists import LTC_REVIEW_NEED, RULES
+from carenet.schema.roles import ROLE_CODES
 from carenet.schema.roles import ROLES_BY_CODE as CATALOGUE
 from carenet.service.booking.engine import BookingError, LiveNetwork, Slot
 from carenet.service.people.roles import ROLES_BY_CODE
@@ -128,8 +129,6 @@ def _pre_check_slot(live: LiveNetwork, connection, patient_id: str, review: Slot
                     now_local: dt.datetime) -> Slot | None:
     """A free slot of ``role`` at least ``lead_days`` before the review, as late as can be; the patient's
     practice's clinicians first."""
-    from carenet.schema.roles import ROLE_CODES
-
     lanes = live.network.lanes
     code = ROLE_CODES.index(role)
     practice = int(live.network.frame.practice[live.patient_index[patient_id]])
@@ -153,6 +152,8 @@ def book_review(connection: sa.Connection, live: LiveNetwork, now: dt.datetime, 
     role and minutes; a bundled review's pre-check first, the review at least the lead days after it), or in
     the slot ``chosen`` (the pre-check then as late as it can be before)."""
     appointments, requests = CANONICAL["appointments"], CANONICAL["requests"]
+    if patient_id not in live.patient_index:
+        raise ActionError(404, f"patient {patient_id!r} is not on the lists of the laid-out network")
     booked = _one(connection, sa.select(appointments.c.booked_for).where(
         appointments.c.patient_id == patient_id, appointments.c.status == "booked",
         appointments.c.need_type == LTC_REVIEW_NEED))
