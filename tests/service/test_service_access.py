@@ -34,13 +34,16 @@ def expected(role: str, situation: str, resource: str, action: str) -> bool:
         return False
     if role == "receptionist":
         return situation == "own_practice" and resource in {"Patient", "Appointment", "ServiceRequest", "Consent"}
-    if role == "practice_manager":
-        return situation == "own_practice" and resource == "Consent"
+    if role == "practice_manager":  # consents, and moving the practice's patients between its panels
+        return situation == "own_practice" and (resource == "Consent" or (resource, action) == ("CareTeam", "write"))
+    if role == "network_admin":  # moving patients between the panels of the network's practices
+        return situation in ("network", "network_agreement_only", "network_shared", "care_team") \
+            and (resource, action) == ("CareTeam", "write")
     if role == "patient":
         return situation == "self" and (resource in PATIENT_SEES if action == "read" else resource in PATIENT_WRITES)
     if role == "carer":
         return situation == "carer_consented" and action == "read" and resource in {"Appointment", "CarePlan"}
-    return False  # analysts and administrators see no patient's record (analysts: aggregates only)
+    return False  # analysts see no patient's record (aggregates only), administrators none
 
 
 def test_access_matrix_follows_the_rules_for_every_combination():

@@ -13,13 +13,16 @@ from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException
 
 from carenet.service.access.routes import router as access_router
+from carenet.service.aggregates.routes import router as aggregates_router
 from carenet.service.api import Services
 from carenet.service.audit.routes import router as audit_router
 from carenet.service.auth.routes import router as auth_router
 from carenet.service.booking.routes import router as booking_router
 from carenet.service.fhir.outcome import outcome_response
 from carenet.service.fhir.routes import router as fhir_router
+from carenet.service.panels.routes import router as panels_router
 from carenet.service.record.routes import router as record_router
+from carenet.service.worklists.routes import router as worklists_router
 
 TITLE = "carenet service"
 THREADS_WITHOUT_CONNECTION = 40
@@ -69,7 +72,8 @@ def create_app(services: Services) -> FastAPI:
     app.state.services = services
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(HTTPException, _http_error)
-    for router in (auth_router, record_router, access_router, audit_router, booking_router, fhir_router):
+    for router in (auth_router, record_router, access_router, audit_router, booking_router,
+                   worklists_router, panels_router, aggregates_router, fhir_router):
         app.include_router(router)
 
     @app.get("/health", tags=["service"])

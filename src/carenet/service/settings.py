@@ -5,14 +5,17 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from carenet.measures import ComplexPatientRule, PopulationConfig, WorklistConfig
 from carenet.params import parameter
 
 
 @dataclass(frozen=True)
 class ServiceSettings:
-    """Login, session, password, booking and demo settings of the service (``parameters.yaml`` ``service``); the
-    practices' opening time (``twin.calendar.opening_time``, the contract's core hours) and time zone
-    (``fhir_import.timezone``)."""
+    """Login, session, password, booking, worklist, panel, aggregate and demo settings of the service
+    (``parameters.yaml`` ``service``); the practices' opening time (``twin.calendar.opening_time``, the contract's
+    core hours) and time zone (``fhir_import.timezone``); and the measures' own definitions the service's worklists
+    and aggregates run on (``measures_population``, ``measures_worklists``, the Cambridge score's weights), read
+    from the same entries ``carenet score`` and ``carenet worklist`` read."""
 
     failures_before_lockout: int
     lockout_minutes: float
@@ -29,6 +32,12 @@ class ServiceSettings:
     alternatives: int
     opening_time: dt.time
     timezone: str
+    worklist_page_size: int
+    panel_rebalance_tolerance: float
+    aggregate_max_suppressed: int
+    aggregate_rounding_base: int
+    population: PopulationConfig
+    worklists: WorklistConfig
 
     @classmethod
     def from_parameters(cls) -> ServiceSettings:
@@ -51,7 +60,29 @@ class ServiceSettings:
             alternatives=int(value("booking.alternatives")),
             opening_time=dt.time.fromisoformat(str(parameter("twin.calendar.opening_time.value"))),
             timezone=str(parameter("fhir_import.timezone.value")),
+            worklist_page_size=int(value("worklists.page_size")),
+            panel_rebalance_tolerance=float(value("panels.rebalance_tolerance")),
+            aggregate_max_suppressed=int(value("aggregates.max_suppressed")),
+            aggregate_rounding_base=int(value("aggregates.rounding_base")),
+            population=population_config(),
+            worklists=WorklistConfig(
+                multimorbid_min_ltc=int(parameter("measures_worklists.multimorbid_min_ltc_count.value")),
+                review_window_days=int(parameter("measures_worklists.ltc_review_window_days.value"))),
         )
 
 
-__all__ = ["ServiceSettings"]
+def population_config() -> PopulationConfig:
+    """Segmentation, risk and complex-patient thresholds from ``parameters.yaml``, the entries ``carenet score``
+    reads (the service may not import the twin, which reads them for the CLI)."""
+    def value(path: str):
+        return parameter(f"measures_population.{path}.value")
+
+    weights = {w["condition"]: w["weight"] for w in parameter("cambridge_multimorbidity_score_general.weights")}
+    rule = ComplexPatientRule(min_ltc_count=int(value("complex_patient_min_ltc_count")),
+                              efi_categories=tuple(value("complex_patient_efi_categories")),
+                              min_segment=int(value("complex_patient_min_b2h_segment")))
+    return PopulationConfig(cms_weights=weights, acute_window_days=int(value("acute_window_days")),
+                            high_risk_min_ltc=int(value("high_risk_min_ltc_count")), complex_rule=rule)
+
+
+__all__ = ["ServiceSettings", "population_config"]

@@ -30,7 +30,7 @@ from carenet.models.library import load_model
 from carenet.network import Network, NetworkSettings, lay_over, make_batch
 from carenet.network.booking import NetworkBooking
 from carenet.network.diaries import LONG
-from carenet.network.requests import CHANNEL, NEED, ORIGIN, URGENCY
+from carenet.network.requests import CHANNEL, NEED, NO_ROLE, ORIGIN, URGENCY
 from carenet.schema.roles import ROLE_CODES
 from carenet.service.booking.tables import SERVICE_BOOKINGS, SERVICE_NETWORK
 from carenet.service.settings import ServiceSettings
@@ -160,8 +160,13 @@ class LiveNetwork:
                     break
 
     def propose(self, connection: sa.Connection, patient_id: str, need: str, urgency: str, channel: str,
-                now: dt.datetime, request_number: int) -> list[Slot]:
-        """Up to ``settings.proposals`` slots for the request, best first, as the network layer books."""
+                now: dt.datetime, request_number: int, *, role: str | None = None, minutes: int = 0,
+                earliest: int = 0, origin: str = "episode") -> list[Slot]:
+        """Up to ``settings.proposals`` slots for the request, best first, as the network layer books.
+
+        Planned work (a review and its pre-check) names its ``role`` and ``minutes``, comes from ``origin``
+        ``proactive`` and may be booked no sooner than ``earliest`` working days ahead, as the twin releases it.
+        """
         patient = self.patient_index.get(patient_id)
         if patient is None:
             raise BookingError(404, f"patient {patient_id!r} is not on the lists of the laid-out network")
@@ -170,7 +175,9 @@ class LiveNetwork:
         minute = max(int((now_local - dt.datetime.combine(now_local.date(), self.settings.opening_time))
                          .total_seconds() // 60), 0)
         batch = make_batch(np.asarray([patient]), np.asarray([NEED[need]]), np.asarray([URGENCY[urgency]]),
-                           np.asarray([CHANNEL[channel]]), np.asarray([minute]), ORIGIN["episode"])
+                           np.asarray([CHANNEL[channel]]), np.asarray([minute]), ORIGIN[origin],
+                           role=ROLE_CODES.index(role) if role is not None else NO_ROLE, minutes=minutes,
+                           earliest=earliest)
         batch.requested_day[:] = day
         lanes = self.network.lanes
         proposals: list[Slot] = []

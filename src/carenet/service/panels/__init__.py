@@ -1,0 +1,1 @@
+"""Micro-team and named-GP panels of a practice: sizes, and rebalancing suggested by the panel engine."""
