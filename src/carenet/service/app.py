@@ -11,7 +11,13 @@ from carenet.service.api import Services
 from carenet.service.audit.routes import router as audit_router
 from carenet.service.auth.routes import router as auth_router
 from carenet.service.booking.routes import router as booking_router
+from carenet.service.careplans.routes import router as careplans_router
+from carenet.service.careteam.routes import router as careteam_router
 from carenet.service.record.routes import router as record_router
+from carenet.service.referrals.routes import router as referrals_router
+from carenet.service.socialrx.routes import router as socialrx_router
+from carenet.service.tasks.routes import router as tasks_router
+from carenet.service.threads.routes import router as threads_router
 
 TITLE = "carenet service"
 
@@ -27,7 +33,8 @@ def create_app(services: Services) -> FastAPI:
                   "practices, on the same engines as carenet's digital twin.")
     app.state.services = services
     app.add_exception_handler(RequestValidationError, _validation_error)
-    for router in (auth_router, record_router, access_router, audit_router, booking_router):
+    for router in (auth_router, record_router, access_router, audit_router, booking_router, careteam_router,
+                   careplans_router, threads_router, referrals_router, tasks_router, socialrx_router):
         app.include_router(router)
 
     @app.get("/health", tags=["service"])

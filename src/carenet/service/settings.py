@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from zoneinfo import ZoneInfo
 
 from carenet.params import parameter
 
 
 @dataclass(frozen=True)
 class ServiceSettings:
-    """Login, session, password, booking and demo settings of the service (``parameters.yaml`` ``service``); the
+    """Login, session, password, booking, care-plan, social-prescribing and demo settings of the service
+    (``parameters.yaml`` ``service``); the
     practices' opening time (``twin.calendar.opening_time``, the contract's core hours) and time zone
     (``fhir_import.timezone``)."""
 
@@ -28,6 +30,8 @@ class ServiceSettings:
     alternatives: int
     opening_time: dt.time
     timezone: str
+    care_plan_review_days: int
+    social_prescribing_suggestions: int
 
     @classmethod
     def from_parameters(cls) -> ServiceSettings:
@@ -49,7 +53,13 @@ class ServiceSettings:
             alternatives=int(value("booking.alternatives")),
             opening_time=dt.time.fromisoformat(str(parameter("twin.calendar.opening_time.value"))),
             timezone=str(parameter("fhir_import.timezone.value")),
+            care_plan_review_days=int(value("care_plans.review_interval_days")),
+            social_prescribing_suggestions=int(value("social_prescribing.suggestions")),
         )
+
+    def wall_clock(self, now: dt.datetime) -> dt.datetime:
+        """``now`` (UTC) as the practices' wall-clock time without zone, as canonical timestamps are."""
+        return now.astimezone(ZoneInfo(self.timezone)).replace(tzinfo=None, microsecond=0)
 
 
 __all__ = ["ServiceSettings"]
