@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from fastapi import HTTPException
 
+from carenet.service.access.guard import AuditedRefusal
 from carenet.service.auth.login import Principal
 from carenet.service.careplans.tables import CARE_PLAN_VERSIONS
 from carenet.service.people.lookup import require_clinician
@@ -100,8 +101,8 @@ def plan_with_history(connection: sa.Connection, patient_id: str, plan_id: str) 
     plans = CANONICAL["care_plans"]
     plan = connection.execute(sa.select(plans).where(plans.c.care_plan_id == plan_id,
                                                      plans.c.patient_id == patient_id)).first()
-    if plan is None:
-        raise HTTPException(404, f"this patient has no care plan {plan_id!r}")
+    if plan is None:  # the read was audited: the record of it is kept
+        raise AuditedRefusal(404, f"this patient has no care plan {plan_id!r}")
     versions = [dict(r._mapping) for r in connection.execute(
         sa.select(VERSIONS).where(VERSIONS.c.care_plan_id == plan_id).order_by(VERSIONS.c.version.desc()))]
     history = [{k: v[k] for k in ("version", "status", "recorded_at", "recorded_by", "title")} for v in versions]
