@@ -75,7 +75,8 @@ def test_a_plan_is_versioned_and_a_stale_edit_is_refused(demo):
     assert any(m["clinician_id"] == gp_id for m in body["team"])
     with store.engine.connect() as connection:  # the canonical row is the latest version's projection
         rows = connection.execute(sa.select(CANONICAL["care_plans"])).all()
-    assert len(rows) == 1 and rows[0].review_date == dt.date(2026, 6, 1) and rows[0].goals[1] == "Plant the beans in May"
+    assert len(rows) == 1 and rows[0].review_date == dt.date(2026, 6, 1)
+    assert rows[0].goals[1] == "Plant the beans in May"
     assert rows[0].created_date == agreed and rows[0].key_worker_id == gp_id
     listed = client.get(f"/patients/{me}/care-plans", headers=gp).json()
     assert [(p["care_plan_id"], p["version"], p["title"]) for p in listed] == [(plan_id, 2, PLAN["title"])]
