@@ -59,14 +59,17 @@ def test_a_plan_is_versioned_and_a_stale_edit_is_refused(demo):
     assert second.status_code == 201, second.text
     assert second.json()["version"] == 2
 
+    audited = _count(store, AUDIT_EVENTS)
     stale = client.post(f"/patients/{me}/care-plans/{plan_id}/versions", headers=gp,
                         json={**PLAN, "status": "completed", "base_version": 1})
     assert stale.status_code == 409
     assert "is at version 2" in stale.json()["detail"] and "base_version=2" in stale.json()["detail"]
-    assert _count(store, CARE_PLAN_VERSIONS) == 2  # nothing of the stale edit was written
+    assert _count(store, CARE_PLAN_VERSIONS) == 2  # nothing of the stale edit was written ...
+    assert _count(store, AUDIT_EVENTS) == audited + 1  # ... but the attempt is in the audit log, once
+    assert (_last_audit(store).action, _last_audit(store).resource_id) == ("update", plan_id)
 
     read = client.get(f"/patients/{me}/care-plans/{plan_id}", headers=gp)
-    assert read.status_code == 200
+    assert read.status_code == 200 and _count(store, AUDIT_EVENTS) == audited + 2
     body = read.json()
     assert body["version"] == 2 and body["current"]["goals"] == ["Walk to the allotment", "Plant the beans in May"]
     assert [h["version"] for h in body["history"]] == [2, 1]
