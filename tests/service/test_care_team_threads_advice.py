@@ -114,6 +114,10 @@ def test_the_team_thread_carries_the_team_patient_and_a_consenting_carer(demo):
         ("gp", "Bloods are back, all fine."), ("patient", "Thank you!"), ("carer", "Can I come to the review?")]
     blank = client.post(f"/patients/{me}/thread", headers=gp, json={"body": "   "})
     assert blank.status_code == 422 and "blank" in blank.json()["detail"]
+    if store.dialect == "postgresql":  # text PostgreSQL cannot hold is a clear 422, and nothing is written
+        nul = client.post(f"/patients/{me}/thread", headers=gp, json={"body": "a\x00b"})
+        assert nul.status_code == 422 and "cannot contain NUL" in nul.json()["detail"]
+        assert len(client.get(f"/patients/{me}/thread", headers=gp).json()) == 3
     assert client.get(f"/patients/{me}/care-plans", headers=carer).status_code == 403  # care plans were not shared
 
 
