@@ -53,13 +53,6 @@ def appointments(patient_id: str, who: Who, app: App, conn: Connection, reason: 
     return _rows(conn, CANONICAL["appointments"], patient_id, "booked_for")
 
 
-@router.get("/{patient_id}/care-plans")
-def care_plans(patient_id: str, who: Who, app: App, conn: Connection, reason: BreakGlass = None) -> list[dict]:
-    """A patient's care plans."""
-    guard(conn, who, app.clock(), patient_id, "CarePlan", "search", break_glass_reason=reason)
-    return _rows(conn, CANONICAL["care_plans"], patient_id, "created_date")
-
-
 @router.get("/{patient_id}/access-log")
 def access_log(patient_id: str, who: Who, app: App, conn: Connection) -> list[dict]:
     """Who read or changed this patient's record, as FHIR AuditEvents (a patient sees their own)."""
