@@ -22,6 +22,7 @@ from carenet.service.demo import build_demo_store
 from carenet.service.fhir.registry import REGISTRY
 from carenet.service.store import open_store
 from carenet.service.store.tables import CANONICAL
+from carenet.sources.fhir.ids import fhir_id
 from conftest import NOW, SETTINGS, START, STORES, Clock, fresh_postgres_url
 
 SYNTHEA_BUNDLE = "ad2e3fc5-2b5d-4cb9-8d03-9ea0f4ac8423.json"
@@ -332,3 +333,17 @@ def test_what_the_api_serves_loads_back_as_the_same_rows(served):
     loaded = client.post("/fhir", headers=admin, json=bundle)
     assert loaded.status_code == 200, loaded.text  # a row served differently from how it is held would be a 409
     assert {name: _count(store, name) for name in counts} == counts
+
+
+def test_team_thread_messages_are_communications_with_their_sender(served):
+    _, logins, client, _, own, _ = served
+    gp = _login(client, logins["gp"])
+    written = client.post(f"/patients/{own}/thread", headers=gp, json={"body": "Bloods back: all normal."})
+    assert written.status_code == 201, written.text
+    bundle = valid(client.get(f"/fhir/Communication?patient=Patient/{own}", headers=gp).json())
+    kinds = {e["resource"]["category"][0]["coding"][0]["code"]: e["resource"] for e in bundle["entry"]}
+    assert {"advice", "thread"} <= set(kinds)
+    message = kinds["thread"]
+    assert message["payload"] == [{"contentString": "Bloods back: all normal."}]
+    assert message["sender"]["reference"] == f"Practitioner/{fhir_id('Practitioner', logins['gp'].detail.split()[-1])}"
+    assert valid(client.get(f"/fhir/Communication/{message['id']}", headers=gp).json()) == message

@@ -1,6 +1,6 @@
 """ServiceRequest: a patient's request for care (``requests``), a formal referral (``referrals``) and a social
 prescription (``social_prescriptions``); Communication: informal advice between professionals (``referrals`` of
-kind informal)."""
+kind informal) and the messages of the patient's team thread (``thread_messages``)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,9 @@ import sqlalchemy as sa
 
 from carenet.service.fhir.model import Context, Json, ResourceType, SearchParam, instant, ref
 from carenet.service.fhir.resources.common import PATIENT, SUBJECT
+from carenet.service.people.tables import USERS
 from carenet.service.store.tables import CANONICAL
+from carenet.service.threads.tables import THREAD_MESSAGES
 from carenet.sources.fhir.ids import fhir_id
 from carenet.sources.fhir.vocabulary import CARENET_ID_SYSTEM, CODE_SYSTEM, NEED_TYPE_SYSTEM
 
@@ -89,26 +91,49 @@ def _render_requests(_connection: sa.Connection, rows: list[Json], context: Cont
     return out
 
 
-def _advice() -> sa.Select:
-    return sa.select(_REFERRALS, _REFERRALS.c.referral_id.label("id")).where(_REFERRALS.c.kind == "informal")
+def _communications() -> sa.Select:
+    """Advice asked of a colleague (informal referrals) and the messages of patients' team threads, as one list."""
+    advice = sa.select(
+        _REFERRALS.c.referral_id.label("id"), _REFERRALS.c.patient_id, _text("advice").label("kind"),
+        _REFERRALS.c.created_at, _REFERRALS.c.need_type, _REFERRALS.c.from_clinician_id,
+        _REFERRALS.c.to_clinician_id, _NULL_TEXT.label("sender_patient_id"), _NULL_TEXT.label("sender_name"),
+        _NULL_TEXT.label("body"),
+    ).where(_REFERRALS.c.kind == "informal")
+    thread = sa.select(
+        (_text("message.") + THREAD_MESSAGES.c.message_id).label("id"), THREAD_MESSAGES.c.patient_id,
+        _text("thread").label("kind"), THREAD_MESSAGES.c.sent_at.label("created_at"), _NULL_TEXT.label("need_type"),
+        USERS.c.clinician_id.label("from_clinician_id"), _NULL_TEXT.label("to_clinician_id"),
+        USERS.c.patient_id.label("sender_patient_id"), USERS.c.display_name.label("sender_name"),
+        THREAD_MESSAGES.c.body,
+    ).select_from(THREAD_MESSAGES.join(USERS, USERS.c.user_id == THREAD_MESSAGES.c.author_id))
+    return sa.select(sa.union_all(advice, thread).subquery())
 
 
-def _render_advice(_connection: sa.Connection, rows: list[Json], context: Context) -> list[Json]:
+def _render_communications(_connection: sa.Connection, rows: list[Json], context: Context) -> list[Json]:
     out = []
     for r in rows:
+        thread = r["kind"] == "thread"
+        own_id = r["id"].split(".", 1)[1] if thread else r["id"]
         message: Json = {
-            "resourceType": "Communication", "id": fhir_id("Communication", r["referral_id"]),
-            "identifier": [{"system": f"{CARENET_ID_SYSTEM}/referral", "value": r["referral_id"]}],
+            "resourceType": "Communication", "id": fhir_id("Communication", r["id"]),
+            "identifier": [{"system": f"{CARENET_ID_SYSTEM}/{'thread-message' if thread else 'referral'}",
+                            "value": own_id}],
             "status": "completed",
-            "category": [{"coding": [{"system": CATEGORY_SYSTEM, "code": "advice"}]}],
+            "category": [{"coding": [{"system": CATEGORY_SYSTEM, "code": r["kind"]}]}],
             "subject": ref("Patient", r["patient_id"]), "sent": instant(r["created_at"], context),
         }
         if r["need_type"]:
             message["reasonCode"] = [{"coding": [{"system": NEED_TYPE_SYSTEM, "code": r["need_type"]}]}]
         if r["from_clinician_id"]:
             message["sender"] = ref("Practitioner", r["from_clinician_id"])
+        elif r["sender_patient_id"]:
+            message["sender"] = ref("Patient", r["sender_patient_id"])
+        elif r["sender_name"]:
+            message["sender"] = {"display": r["sender_name"]}  # a carer: no FHIR resource of ours names them
         if r["to_clinician_id"]:
             message["recipient"] = [ref("Practitioner", r["to_clinician_id"])]
+        if r["body"]:
+            message["payload"] = [{"contentString": r["body"]}]
         out.append(message)
     return out
 
@@ -118,7 +143,8 @@ SERVICE_REQUEST = ResourceType(
     (PATIENT, SUBJECT, SearchParam("authored", "authored", "date", "When made, with ge/le/gt/lt/eq prefixes")),
     compartment=True)
 COMMUNICATION = ResourceType(
-    "Communication", "Advice between professionals about a patient (informal referrals)", _advice, _render_advice,
+    "Communication", "Advice between professionals about a patient (informal referrals) and the messages of the "
+    "patient's team thread", _communications, _render_communications,
     (PATIENT, SUBJECT,
      SearchParam("sent", "created_at", "date", "When sent, with ge/le/gt/lt/eq prefixes"),
      SearchParam("sender", "from_clinician_id", "reference", "Who asked (Practitioner/ID)", target="Practitioner"),
