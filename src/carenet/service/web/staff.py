@@ -1,0 +1,213 @@
+"""Screens of clinicians and care co-ordinators: my day, the patient's record, the care-plan editor, booking.
+
+``/day`` (diary, triage queue), ``/record/{patient}`` (summary, conditions, appointments, care plan, team:
+each part behind the access guard, so another practice without sharing sees nothing and the attempt is
+audited; a clinician may break the glass with a reason), ``/record/{patient}/care-plan`` (the editor),
+``/record/{patient}/book`` (a request triaged and routed by the live network) and ``/requests/{id}`` (the
+engine's proposals, each with why, and booking one).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import sqlalchemy as sa
+from fastapi import APIRouter, Form, HTTPException, Request
+from fastapi.responses import Response
+
+from carenet.schema.codes import NEED_TYPES, URGENCIES
+from carenet.service.access.guard import AuditedRefusal
+from carenet.service.access.policies import CLINICAL
+from carenet.service.api import App, Connection
+from carenet.service.audit.log import AuditEntry, record
+from carenet.service.booking import actions as booking
+from carenet.service.booking.engine import BookingError
+from carenet.service.record import read
+from carenet.service.store.tables import CANONICAL
+from carenet.service.web.render import Viewer, page, redirect
+from carenet.service.worklists.actions import now_of
+
+router = APIRouter(include_in_schema=False)
+DIARY_DAYS = 7
+STAFF_CHANNELS = ("telephone", "walk_in", "online")
+
+
+def _clinical(who) -> None:
+    if who.role not in CLINICAL:
+        raise HTTPException(403, f"this screen is for clinicians and care co-ordinators; you are logged in as "
+                                 f"{who.role}")
+
+
+def _booking_error(refused: BookingError) -> HTTPException:
+    return HTTPException(refused.status, str(refused))
+
+
+def diary(conn, who, app) -> list[dict]:
+    """``who``'s booked appointments from today for :data:`DIARY_DAYS` days (audited as a search)."""
+    if who.clinician_id is None:
+        return []
+    appointments = CANONICAL["appointments"]
+    today = now_of(app).date()
+    start = dt.datetime.combine(today, dt.time())
+    rows = [dict(r._mapping) for r in conn.execute(sa.select(appointments).where(
+        appointments.c.clinician_id == who.clinician_id, appointments.c.status == "booked",
+        appointments.c.booked_for >= start, appointments.c.booked_for < start + dt.timedelta(days=DIARY_DAYS))
+        .order_by(appointments.c.booked_for))]
+    record(conn, AuditEntry(app.clock(), who.user_id, who.role, None, "Appointment", None, "search", "allowed",
+                            "own-diary", f"the diary of {who.clinician_id}: {len(rows)} appointments"))
+    return rows
+
+
+@router.get("/day")
+def my_day(request: Request, who: Viewer, app: App, conn: Connection) -> Response:
+    _clinical(who)
+    queue = booking.waiting(conn, who, app) if who.practice_id else []
+    return page(request, "day.html", who, "My day", diary=diary(conn, who, app), queue=queue,
+                today=now_of(app).date())
+
+
+def _sections(conn, who, app, patient_id: str, reason: str | None) -> dict:
+    """The record's parts ``who`` may see (a part the policy withholds says why, and the refusal is audited)."""
+    now = app.clock()
+    out: dict = {"patient": read.demographics(conn, who, now, patient_id, reason), "withheld": {}}
+    for name in read.PARTS:
+        try:
+            out[name] = read.part(conn, who, now, patient_id, name, reason)
+        except AuditedRefusal as refused:
+            out["withheld"][name] = str(refused.detail)
+    try:
+        out["team"] = read.team(conn, who, now, patient_id, reason)
+    except AuditedRefusal as refused:
+        out["withheld"]["team"] = str(refused.detail)
+    return out
+
+
+def _record_page(request: Request, who, app, conn, patient_id: str, reason: str | None = None) -> Response:
+    request.state.patient_id = patient_id
+    sections = _sections(conn, who, app, patient_id, reason)
+    return page(request, "record.html", who, f"Patient {patient_id}", patient_id=patient_id, broke_glass=bool(reason),
+                may_book=who.role in (*CLINICAL, "receptionist") and not reason,
+                may_plan=who.role in CLINICAL and not reason, **sections)
+
+
+@router.get("/record/{patient_id}")
+def patient_record(patient_id: str, request: Request, who: Viewer, app: App, conn: Connection) -> Response:
+    return _record_page(request, who, app, conn, patient_id)
+
+
+@router.post("/record/{patient_id}/break-glass")
+def break_glass(patient_id: str, request: Request, who: Viewer, app: App, conn: Connection,
+                reason: str = Form("", max_length=500)) -> Response:
+    """Read the record in an emergency: allowed with a reason, flagged in the audit log for review."""
+    _clinical(who)
+    return _record_page(request, who, app, conn, patient_id, reason.strip() or "")
+
+
+def _clinicians(conn, practice_id: str | None) -> list[tuple[str, str]]:
+    clinicians = CANONICAL["clinicians"]
+    query = sa.select(clinicians.c.clinician_id, clinicians.c.name, clinicians.c.role).order_by(clinicians.c.name)
+    if practice_id is not None:
+        query = query.where(clinicians.c.practice_id == practice_id)
+    return [(r.clinician_id, f"{r.name} ({r.role.replace('_', ' ')})") for r in conn.execute(query)]
+
+
+@router.get("/record/{patient_id}/care-plan")
+def care_plan_form(patient_id: str, request: Request, who: Viewer, app: App, conn: Connection) -> Response:
+    _clinical(who)
+    request.state.patient_id = patient_id
+    now = app.clock()
+    patient = read.demographics(conn, who, now, patient_id)
+    plans = [p for p in read.part(conn, who, now, patient_id, "care_plans") if p["status"] == "active"]
+    plan = plans[-1] if plans else None
+    return page(request, "care_plan.html", who, "Care plan", patient_id=patient_id, patient=patient, plan=plan,
+                clinicians=_clinicians(conn, patient["practice_id"]),
+                default_review=now_of(app).date() + dt.timedelta(days=182))
+
+
+@router.post("/record/{patient_id}/care-plan")
+def care_plan_save(patient_id: str, request: Request, who: Viewer, app: App, conn: Connection,
+                   key_worker_id: str = Form(""), review_date: str = Form(""), goals: str = Form("", max_length=4000),
+                   goals_patient_set: str = Form("")) -> Response:
+    """Save the care plan: the key worker, the next review and the goals (one a line)."""
+    _clinical(who)
+    try:
+        review = dt.date.fromisoformat(review_date) if review_date else None
+    except ValueError:
+        raise HTTPException(422, f"the review date {review_date!r} is not a date (YYYY-MM-DD)") from None
+    read.save_care_plan(conn, who, app.clock(), now_of(app).date(), patient_id, key_worker_id=key_worker_id or None,
+                        review_date=review, goals=[g.strip() for g in goals.splitlines() if g.strip()],
+                        goals_patient_set=bool(goals_patient_set))
+    return redirect(f"/record/{patient_id}", "plan_saved")
+
+
+NEED_OPTIONS = [(n, n.replace("_", " ").capitalize()) for n in NEED_TYPES]
+URGENCY_OPTIONS = [(u, u.replace("_", " ").capitalize()) for u in URGENCIES if u != "proactive"]
+
+
+@router.get("/record/{patient_id}/book")
+def book_form(patient_id: str, request: Request, who: Viewer, app: App, conn: Connection) -> Response:
+    request.state.patient_id = patient_id
+    patient = read.demographics(conn, who, app.clock(), patient_id)
+    return page(request, "book.html", who, "Book for the patient", patient_id=patient_id, patient=patient,
+                needs=NEED_OPTIONS, urgencies=URGENCY_OPTIONS,
+                channels=[(c, c.replace("_", " ").capitalize()) for c in STAFF_CHANNELS])
+
+
+@router.post("/record/{patient_id}/book")
+def book_request(patient_id: str, request: Request, who: Viewer, app: App, conn: Connection,
+                 need_type: str = Form(...), urgency: str = Form("routine"),
+                 channel: str = Form("telephone")) -> Response:
+    """Record the request; the engine's proposals are on the request's page."""
+    if need_type not in NEED_TYPES or urgency not in URGENCIES or channel not in STAFF_CHANNELS:
+        raise HTTPException(422, "choose the need, urgency and channel from the lists")
+    try:
+        request_id, _ = booking.new_request(conn, who, app, patient_id, need_type, urgency, channel)
+    except BookingError as refused:
+        raise _booking_error(refused) from None
+    return redirect(f"/requests/{request_id}")
+
+
+@router.get("/requests/{request_id}")
+def request_page(request_id: str, request: Request, who: Viewer, app: App, conn: Connection) -> Response:
+    """A request, the slots the network layer proposes for it now and why; book one."""
+    try:
+        row, proposals = booking.proposals_for(conn, who, app, request_id)
+    except BookingError as refused:
+        raise _booking_error(refused) from None
+    request.state.patient_id = row.patient_id
+    return page(request, "request.html", who, "Book a slot", request_row=row, proposals=proposals,
+                action=f"/requests/{request_id}/book", back=f"/record/{row.patient_id}")
+
+
+def parse_slot(slot: str) -> tuple[str, dt.datetime]:
+    """A proposal's form value ``clinician|start``."""
+    clinician_id, _, start = slot.partition("|")
+    try:
+        return clinician_id, dt.datetime.fromisoformat(start)
+    except ValueError:
+        raise HTTPException(422, "choose one of the slots offered") from None
+
+
+def book_chosen(conn, who, app, request_id: str, slot: str) -> tuple[str, dict]:
+    """Book the chosen slot for the request: (patient, appointment); refused as a page with alternatives."""
+    row = booking.request_row(conn, request_id)
+    if row is None:
+        raise HTTPException(404, f"no request {request_id!r}")
+    clinician_id, start = parse_slot(slot)
+    try:
+        return row.patient_id, booking.book(conn, who, app, row.patient_id, clinician_id, start, request_id)
+    except booking.RequestRefused as refused:
+        raise _booking_error(refused) from None
+    except BookingError as refused:
+        raise AuditedRefusal(refused.status, str(refused) + (" - choose another of the slots offered" if
+                                                             refused.alternatives else "")) from None
+
+
+@router.post("/requests/{request_id}/book")
+def book_slot(request_id: str, request: Request, who: Viewer, app: App, conn: Connection,
+              slot: str = Form("")) -> Response:
+    patient_id, _ = book_chosen(conn, who, app, request_id, slot)
+    return redirect(f"/record/{patient_id}", "booked")
+
+
+__all__ = ["book_chosen", "diary", "parse_slot", "router"]
