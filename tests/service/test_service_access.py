@@ -197,7 +197,19 @@ def test_every_patient_route_writes_an_audit_row(demo):
     routes = [(method.upper(), path) for path, item in client.app.openapi()["paths"].items()
               if path.startswith("/patients/") for method in item]
     assert len(routes) >= 6
-    bodies = {"/patients/{patient_id}/consents": {"kind": "share_out", "granted": True}}
+    bodies = {"/patients/{patient_id}/consents": {"kind": "share_out", "granted": True},
+              "/patients/{patient_id}/care-team": {"clinician_id": "C-1", "team_role": "district nurse"},
+              "/patients/{patient_id}/care-plans": {"title": "Staying at home"},
+              "/patients/{patient_id}/care-plans/{care_plan_id}/versions": {"title": "Staying at home",
+                                                                           "base_version": 1},
+              "/patients/{patient_id}/thread": {"body": "Thank you all"},
+              "/patients/{patient_id}/advice-requests": {"to_clinician_id": "C-1", "question": "Dose?"},
+              "/patients/{patient_id}/advice-requests/{referral_id}/answer": {"answer": "Halve it"},
+              "/patients/{patient_id}/referrals": {"to_clinician_id": "C-1", "reason": "Falls"},
+              "/patients/{patient_id}/tasks": {"title": "Call back", "assigned_to": "C-1"},
+              "/patients/{patient_id}/tasks/{task_id}/close": {"status": "done"},
+              "/patients/{patient_id}/social-prescriptions": {"service_id": "CS-1"},
+              "/patients/{patient_id}/social-prescriptions/{prescription_id}/steps": {"state": "accepted"}}
     for method, path in routes:
         before = len(_audit(store))
         response = client.request(method, path.replace("{patient_id}", me), headers=headers, json=bodies.get(path))

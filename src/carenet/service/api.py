@@ -19,7 +19,7 @@ import sqlalchemy as sa
 from fastapi import Depends, HTTPException, Request
 
 from carenet.service.access.guard import AuditedRefusal
-from carenet.service.audit.log import flush
+from carenet.service.audit.log import PENDING, flush
 from carenet.service.auth.login import LoginRefused, Principal, authenticate, digest
 from carenet.service.auth.passwords import PasswordHasher
 from carenet.service.settings import ServiceSettings
@@ -126,10 +126,28 @@ def _commit(conn: sa.Connection) -> None:
     conn.commit()
 
 
+def _refuse(conn: sa.Connection) -> None:
+    """Roll back what a refused request (a 4xx) wrote, then append and commit its audit events alone: the access it
+    was allowed is logged although nothing else of it is kept."""
+    pending = conn.info.pop(PENDING, [])
+    conn.rollback()
+    if pending:
+        conn.info[PENDING] = pending
+        _commit(conn)
+
+
+def _discard(conn: sa.Connection) -> None:
+    """Roll back a failed request, its audit events with it (they would otherwise stay on the pooled connection and
+    be appended by the next request that uses it)."""
+    conn.info.pop(PENDING, None)
+    conn.rollback()
+
+
 async def connection(request: Request, _who: Annotated[Principal, Depends(principal, scope="function")]
                      ) -> AsyncIterator[sa.Connection]:
     """One transaction per request: committed when the route returns, rolled back if it fails - except that a
-    refusal the audit log recorded (:class:`~carenet.service.access.guard.AuditedRefusal`) is committed.
+    refusal the audit log recorded (:class:`~carenet.service.access.guard.AuditedRefusal`) is committed, and a
+    request refused after the guard let it in (a 4xx: a stale version, bad input) keeps its audit events alone.
 
     It is taken after the requester is known (:func:`principal` uses a connection of its own and gives it back
     first), so a request never holds two of the pool's connections at once; the connection is taken and
@@ -142,8 +160,11 @@ async def connection(request: Request, _who: Annotated[Principal, Depends(princi
     except AuditedRefusal:
         await anyio.to_thread.run_sync(_commit, conn, limiter=RELEASE_LIMITER)
         raise
+    except HTTPException:
+        await anyio.to_thread.run_sync(_refuse, conn, limiter=RELEASE_LIMITER)
+        raise
     except BaseException:
-        await anyio.to_thread.run_sync(conn.rollback, limiter=RELEASE_LIMITER)
+        await anyio.to_thread.run_sync(_discard, conn, limiter=RELEASE_LIMITER)
         raise
     else:
         await anyio.to_thread.run_sync(_commit, conn, limiter=RELEASE_LIMITER)

@@ -10,6 +10,7 @@ from fastapi import FastAPI, Request
 from fastapi.exception_handlers import http_exception_handler
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
+from sqlalchemy.exc import DataError
 from starlette.exceptions import HTTPException
 
 from carenet.service.access.routes import router as access_router
@@ -18,10 +19,16 @@ from carenet.service.api import Services
 from carenet.service.audit.routes import router as audit_router
 from carenet.service.auth.routes import router as auth_router
 from carenet.service.booking.routes import router as booking_router
+from carenet.service.careplans.routes import router as careplans_router
+from carenet.service.careteam.routes import router as careteam_router
 from carenet.service.fhir.outcome import outcome_response
 from carenet.service.fhir.routes import router as fhir_router
 from carenet.service.panels.routes import router as panels_router
 from carenet.service.record.routes import router as record_router
+from carenet.service.referrals.routes import router as referrals_router
+from carenet.service.socialrx.routes import router as socialrx_router
+from carenet.service.tasks.routes import router as tasks_router
+from carenet.service.threads.routes import router as threads_router
 from carenet.service.web import install as install_screens
 from carenet.service.web import is_screen
 from carenet.service.web.pages import error_page
@@ -72,6 +79,12 @@ async def _http_error(request: Request, exc: HTTPException) -> Response:
     return await http_exception_handler(request, exc)
 
 
+def _data_error(_request: Request, exc: DataError) -> JSONResponse:
+    """A value the database cannot hold (e.g. a NUL character in text on PostgreSQL): the request is rolled back."""
+    reason = str(exc.orig).strip().splitlines()[0] if exc.orig is not None else "a value the database cannot hold"
+    return JSONResponse({"detail": f"the request holds a value the store cannot keep: {reason}"}, status_code=422)
+
+
 def create_app(services: Services) -> FastAPI:
     """The service over ``services`` (store, settings, password hasher, clock)."""
     app = FastAPI(title=TITLE, version="1", description="A shared record, triage and booking for a network of "
@@ -79,7 +92,9 @@ def create_app(services: Services) -> FastAPI:
     app.state.services = services
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(HTTPException, _http_error)
-    for router in (auth_router, record_router, access_router, audit_router, booking_router,
+    app.add_exception_handler(DataError, _data_error)
+    for router in (auth_router, record_router, access_router, audit_router, booking_router, careteam_router,
+                   careplans_router, threads_router, referrals_router, tasks_router, socialrx_router,
                    worklists_router, panels_router, aggregates_router, fhir_router):
         app.include_router(router)
     install_screens(app)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from zoneinfo import ZoneInfo
 
 from carenet.measures import ComplexPatientRule, PopulationConfig, WorklistConfig
 from carenet.params import parameter
@@ -11,11 +12,12 @@ from carenet.params import parameter
 
 @dataclass(frozen=True)
 class ServiceSettings:
-    """Login, session, password, booking, worklist, panel, aggregate and demo settings of the service
-    (``parameters.yaml`` ``service``); the practices' opening time (``twin.calendar.opening_time``, the contract's
-    core hours) and time zone (``fhir_import.timezone``); and the measures' own definitions the service's worklists
-    and aggregates run on (``measures_population``, ``measures_worklists``, the Cambridge score's weights), read
-    from the same entries ``carenet score`` and ``carenet worklist`` read."""
+    """Login, session, password, booking, care-plan, social-prescribing, worklist, panel, aggregate and demo
+    settings of the service (``parameters.yaml`` ``service``); the practices' opening time
+    (``twin.calendar.opening_time``, the contract's core hours) and time zone (``fhir_import.timezone``); and the
+    measures' own definitions the service's worklists and aggregates run on (``measures_population``,
+    ``measures_worklists``, the Cambridge score's weights), read from the same entries ``carenet score`` and
+    ``carenet worklist`` read."""
 
     failures_before_lockout: int
     lockout_minutes: float
@@ -32,6 +34,8 @@ class ServiceSettings:
     alternatives: int
     opening_time: dt.time
     timezone: str
+    care_plan_review_days: int
+    social_prescribing_suggestions: int
     worklist_page_size: int
     panel_rebalance_tolerance: float
     aggregate_max_suppressed: int
@@ -60,6 +64,8 @@ class ServiceSettings:
             alternatives=int(value("booking.alternatives")),
             opening_time=dt.time.fromisoformat(str(parameter("twin.calendar.opening_time.value"))),
             timezone=str(parameter("fhir_import.timezone.value")),
+            care_plan_review_days=int(value("care_plans.review_interval_days")),
+            social_prescribing_suggestions=int(value("social_prescribing.suggestions")),
             worklist_page_size=int(value("worklists.page_size")),
             panel_rebalance_tolerance=float(value("panels.rebalance_tolerance")),
             aggregate_max_suppressed=int(value("aggregates.max_suppressed")),
@@ -69,6 +75,10 @@ class ServiceSettings:
                 multimorbid_min_ltc=int(parameter("measures_worklists.multimorbid_min_ltc_count.value")),
                 review_window_days=int(parameter("measures_worklists.ltc_review_window_days.value"))),
         )
+
+    def wall_clock(self, now: dt.datetime) -> dt.datetime:
+        """``now`` (UTC) as the practices' wall-clock time without zone, as canonical timestamps are."""
+        return now.astimezone(ZoneInfo(self.timezone)).replace(tzinfo=None, microsecond=0)
 
 
 def population_config() -> PopulationConfig:

@@ -16,6 +16,7 @@ from carenet.service.access.policies import POLICIES, Policy
 from carenet.service.access.tables import CONSENTS, DATA_SHARING_AGREEMENTS
 from carenet.service.auth.login import Principal
 from carenet.service.auth.scopes import Scope, permits
+from carenet.service.careteam.tables import CARE_TEAM_MEMBERS
 from carenet.service.store.tables import CANONICAL
 
 MISSING = {
@@ -104,7 +105,10 @@ def _in_care_team(connection: sa.Connection, clinician_id: str, patient_id: str)
         panels.c.patient_id == patient_id, members.c.clinician_id == clinician_id)
     key = sa.select(plans.c.patient_id).where(plans.c.patient_id == patient_id, plans.c.key_worker_id == clinician_id,
                                               plans.c.status.in_(("draft", "active")))
-    return connection.execute(sa.union_all(named, team, key).limit(1)).first() is not None
+    added = CARE_TEAM_MEMBERS
+    member = sa.select(added.c.patient_id).where(added.c.patient_id == patient_id, added.c.clinician_id == clinician_id,
+                                                 added.c.ended_at.is_(None))
+    return connection.execute(sa.union_all(named, team, key, member).limit(1)).first() is not None
 
 
 def gather(connection: sa.Connection, who: Principal, patient_id: str, now: dt.datetime,

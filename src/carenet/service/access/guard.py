@@ -21,11 +21,19 @@ class AuditedRefusal(HTTPException):
 
 
 def guard(connection, who: Principal, now, patient_id: str, resource: str, action: str, *,
-          resource_id: str | None = None, break_glass_reason: str | None = None) -> Decision:
-    """Allow ``who`` to ``action`` (read, search, create, update, delete) ``resource`` of the patient, or refuse."""
+          resource_id: str | None = None, break_glass_reason: str | None = None,
+          roles: tuple[str, ...] | None = None, what: str | None = None) -> Decision:
+    """Allow ``who`` to ``action`` (read, search, create, update, delete) ``resource`` of the patient, or refuse.
+
+    ``roles`` narrows an action the policies allow more widely (``what`` names it): asking a colleague's advice is
+    for clinicians, though a patient may write ServiceRequests; the refusal is audited like any other.
+    """
     facts = gather(connection, who, patient_id, now, break_glass_reason)
     if facts is None:
         decision = Decision(False, None, f"no patient {patient_id!r} in this record")
+    elif roles is not None and who.role not in roles:
+        decision = Decision(False, None, f"{what or resource} is for {', '.join(roles)}; you are logged in as "
+                                         f"{who.role}")
     else:
         decision = evaluate(who.role, who.scopes, facts, resource, WRITE_ACTIONS[action])
     reason = decision.reason if not decision.break_glass else f"{decision.reason}; reason given: {break_glass_reason}"

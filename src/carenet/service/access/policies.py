@@ -7,8 +7,8 @@ denied, with the reason of the closest policy. The relationships:
 
 * ``own_practice`` - staff of the patient's registered practice;
 * ``network`` - staff of another practice of the patient's network, or network-wide staff;
-* ``care_team`` - the patient's named clinician, a member of the team holding their panel, or the
-  key worker of one of their care plans;
+* ``care_team`` - the patient's named clinician, a member of the team holding their panel, the
+  key worker of one of their care plans, or a professional added to their care team (``care_team_members``);
 * ``self`` - the patient's own account; ``carer_of`` - a carer's account for the patient;
 * ``any`` - anyone (break-glass).
 
@@ -68,6 +68,8 @@ POLICIES: tuple[Policy, ...] = (
            description="a patient books, asks, writes to their team and gives or withdraws consent"),
     Policy("carer", ("carer",), "carer_of", PATIENT_VISIBLE, ("read",), ("carer_consent",),
            description="a carer reads what the patient has consented to share with them"),
+    Policy("carer-thread", ("carer",), "carer_of", ("Communication",), ("write",), ("carer_consent",),
+           description="a carer writes to the patient's team thread when the patient shares the thread with them"),
     Policy("break-glass", CLINICAL, "any", PATIENT_RESOURCES, ("read",), ("break_glass_reason",), True,
            description="a clinician reads any record in an emergency, giving a reason; flagged for review"),
 )

@@ -1,1 +1,2 @@
-"""The shared record: a patient's demographics, conditions, appointments, care plans and who accessed it."""
+"""The shared record: a patient's demographics, conditions, appointments and who accessed it
+(care plans: :mod:`carenet.service.careplans`)."""

@@ -41,12 +41,6 @@ def appointments(patient_id: str, who: Who, app: App, conn: Connection, reason: 
     return read.part(conn, who, app.clock(), patient_id, "appointments", reason)
 
 
-@router.get("/{patient_id}/care-plans")
-def care_plans(patient_id: str, who: Who, app: App, conn: Connection, reason: BreakGlass = None) -> list[dict]:
-    """A patient's care plans."""
-    return read.part(conn, who, app.clock(), patient_id, "care_plans", reason)
-
-
 @router.get("/{patient_id}/access-log")
 def access_log(patient_id: str, who: Who, app: App, conn: Connection) -> list[dict]:
     """Who read or changed this patient's record, as FHIR AuditEvents (a patient sees their own)."""
