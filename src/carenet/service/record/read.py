@@ -14,6 +14,9 @@ import sqlalchemy as sa
 from carenet.service.access.guard import guard
 from carenet.service.access.tables import CONSENTS
 from carenet.service.auth.login import Principal
+from carenet.service.careplans.versions import plans_of
+from carenet.service.careteam.members import team as care_team
+from carenet.service.people.tables import USERS
 from carenet.service.store.tables import CANONICAL
 
 PARTS = {"conditions": ("Condition", "onset_date"), "appointments": ("Appointment", "booked_for"),
@@ -37,33 +40,30 @@ def part(conn, who: Principal, now: dt.datetime, patient_id: str, name: str, rea
     """One listed part of the record (:data:`PARTS`), guarded as a search of its resource type."""
     resource, order = PARTS[name]
     guard(conn, who, now, patient_id, resource, "search", break_glass_reason=reason)
+    if name == "care_plans":
+        return plans_of(conn, patient_id)
     return rows(conn, CANONICAL[name], patient_id, order)
 
 
 def team(conn, who: Principal, now: dt.datetime, patient_id: str, reason: str | None = None) -> dict:
-    """The patient's care team (guarded read of CareTeam): named clinician, team and members, key workers."""
+    """The patient's care team (guarded read of CareTeam): its members with their names, and the panel's team."""
     guard(conn, who, now, patient_id, "CareTeam", "read", resource_id=patient_id, break_glass_reason=reason)
-    panels, teams, members = CANONICAL["panels"], CANONICAL["teams"], CANONICAL["team_members"]
-    clinicians, plans = CANONICAL["clinicians"], CANONICAL["care_plans"]
-    panel = conn.execute(sa.select(panels).where(panels.c.patient_id == patient_id)
+    panels, teams, clinicians = CANONICAL["panels"], CANONICAL["teams"], CANONICAL["clinicians"]
+    panel = conn.execute(sa.select(panels.c.team_id).where(panels.c.patient_id == patient_id)
                          .order_by(panels.c.start_date.desc())).first()
-
-    def person(clinician_id):
-        row = conn.execute(sa.select(clinicians.c.clinician_id, clinicians.c.name, clinicians.c.role,
-                                     clinicians.c.practice_id).where(clinicians.c.clinician_id == clinician_id)
-                           ).first()
-        return dict(row._mapping) if row is not None else {"clinician_id": clinician_id, "name": clinician_id,
-                                                           "role": None, "practice_id": None}
-
-    named = person(panel.clinician_id) if panel is not None and panel.clinician_id else None
     team_row = conn.execute(sa.select(teams).where(teams.c.team_id == panel.team_id)).first() \
         if panel is not None and panel.team_id else None
-    people = [person(c) for c in conn.execute(sa.select(members.c.clinician_id).where(
-        members.c.team_id == team_row.team_id).order_by(members.c.clinician_id)).scalars()] if team_row else []
-    workers = [person(c) for c in conn.execute(sa.select(plans.c.key_worker_id).distinct().where(
-        plans.c.patient_id == patient_id, plans.c.status == "active", plans.c.key_worker_id.is_not(None))).scalars()]
-    return {"named": named, "team": dict(team_row._mapping) if team_row else None, "members": people,
-            "key_workers": workers}
+    members = care_team(conn, patient_id)
+    ids = [m["clinician_id"] for m in members if m.get("clinician_id")]
+    names = dict(conn.execute(sa.select(clinicians.c.clinician_id, clinicians.c.name)
+                              .where(clinicians.c.clinician_id.in_(ids))).all()) if ids else {}
+    accounts = [m["user_id"] for m in members if m.get("user_id")]
+    people = dict(conn.execute(sa.select(USERS.c.user_id, USERS.c.display_name).where(USERS.c.user_id.in_(accounts))
+                               ).all()) if accounts else {}
+    for m in members:
+        m["name"] = names.get(m.get("clinician_id")) or people.get(m.get("user_id")) or m.get("clinician_id") \
+            or m.get("user_id")
+    return {"team": dict(team_row._mapping) if team_row else None, "members": members}
 
 
 def record_consent(conn, who: Principal, now: dt.datetime, patient_id: str, kind: str, granted: bool, *,
@@ -86,25 +86,4 @@ def consents(conn, who: Principal, now: dt.datetime, patient_id: str) -> list[di
                                                    .order_by(CONSENTS.c.recorded_at.desc()))]
 
 
-def save_care_plan(conn, who: Principal, now: dt.datetime, today: dt.date, patient_id: str, *,
-                   key_worker_id: str | None, review_date: dt.date | None, goals: list[str],
-                   goals_patient_set: bool) -> dict:
-    """Create the patient's care plan, or update their active one (guarded write of CarePlan); the row."""
-    plans = CANONICAL["care_plans"]
-    active = conn.execute(sa.select(plans.c.care_plan_id).where(
-        plans.c.patient_id == patient_id, plans.c.status == "active").order_by(plans.c.created_date.desc())).first()
-    values = {"key_worker_id": key_worker_id, "review_date": review_date, "goals": goals or None,
-              "goals_patient_set": goals_patient_set}
-    if active is None:
-        plan_id = f"CP-{uuid.uuid4().hex[:16]}"
-        guard(conn, who, now, patient_id, "CarePlan", "create", resource_id=plan_id)
-        row = {"care_plan_id": plan_id, "patient_id": patient_id, "status": "active", "created_date": today,
-               **values}
-        conn.execute(plans.insert().values(**row))
-        return row
-    guard(conn, who, now, patient_id, "CarePlan", "update", resource_id=active.care_plan_id)
-    conn.execute(plans.update().where(plans.c.care_plan_id == active.care_plan_id).values(**values))
-    return {"care_plan_id": active.care_plan_id, "patient_id": patient_id, **values}
-
-
-__all__ = ["PARTS", "consents", "demographics", "part", "record_consent", "rows", "save_care_plan", "team"]
+__all__ = ["PARTS", "consents", "demographics", "part", "record_consent", "rows", "team"]

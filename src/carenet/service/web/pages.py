@@ -47,9 +47,9 @@ def error_page(request: Request, exc: HTTPException) -> Response:
 
 def install(app: FastAPI) -> None:
     """Add the screens' routers and static files (``/static``, and ``/assets`` for the design system's icons)."""
-    from carenet.service.web import auth, lists, manager, portal, reception, staff
+    from carenet.service.web import auth, care, lists, manager, portal, reception, staff
 
-    for module in (auth, staff, reception, lists, manager, portal):
+    for module in (auth, staff, care, reception, lists, manager, portal):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
     app.mount("/assets", StaticFiles(directory=str(HERE / "static" / "nhsuk" / "assets")), name="nhsuk-assets")

@@ -33,7 +33,8 @@ PATIENT_NEEDS = [
 PATIENT_URGENCIES = [("routine", "It can wait a few days"), ("urgent", "I need help in the next day or two"),
                      ("same_day", "I need help today")]
 SHAREABLE = [("Appointment", "My appointments"), ("CarePlan", "My care plan"), ("CareTeam", "My care team"),
-             ("Condition", "My conditions"), ("Patient", "My details")]
+             ("Communication", "My team thread (they may write to it too)"), ("Condition", "My conditions"),
+             ("Patient", "My details")]
 
 
 def _patient(who) -> str:
@@ -65,7 +66,10 @@ def _visible(conn, who, app, patient_id: str) -> dict:
 @router.get("/portal")
 def my_record(request: Request, who: Viewer, app: App, conn: Connection) -> Response:
     me = _patient(who)
-    return page(request, "portal.html", who, "My record", **_visible(conn, who, app, me))
+    from carenet.service.web.care import care_sections
+
+    return page(request, "portal.html", who, "My record", thread_patient=me, thread_back="/portal",
+                may_write_thread=True, **_visible(conn, who, app, me), **care_sections(conn, who, app, me))
 
 
 @router.get("/portal/help")
@@ -150,8 +154,12 @@ def shared_with_me(request: Request, who: Viewer, app: App, conn: Connection) ->
     """What the patient has shared with their carer; the rest says it is not shared."""
     if who.role != "carer" or who.patient_id is None:
         raise HTTPException(403, f"this screen is for carers; you are logged in as {who.role}")
-    return page(request, "carer.html", who, "Shared with me", patient_id=who.patient_id,
-                **_visible(conn, who, app, who.patient_id))
+    from carenet.service.web.care import care_sections
+
+    care = care_sections(conn, who, app, who.patient_id)
+    return page(request, "carer.html", who, "Shared with me", patient_id=who.patient_id, thread_patient=who.patient_id,
+                thread_back="/carer", may_write_thread="thread" in care, **_visible(conn, who, app, who.patient_id),
+                **care)
 
 
 __all__ = ["router"]

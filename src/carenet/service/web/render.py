@@ -34,6 +34,12 @@ NOTICES = {
     "consent_saved": "Your choice is saved.",
     "requested": "Your request is sent.",
     "logged_out": "You have logged out.",
+    "message_sent": "Your message is sent to the team.",
+    "advice_asked": "Your question is sent.",
+    "advice_answered": "Your answer is sent.",
+    "prescribed": "The referral to the community service is made.",
+    "step_recorded": "The step is recorded.",
+    "goals_saved": "Your goals are saved.",
 }
 """Messages a redirect may ask the next page to show (by code, so no text comes from the address)."""
 
@@ -113,7 +119,8 @@ def page(request: Request, template: str, who: Principal | None, title: str, sta
 def redirect(url: str, msg: str | None = None) -> RedirectResponse:
     """303 See Other to ``url`` (a plain form's answer), with a notice code."""
     if msg is not None:
-        url += ("&" if "?" in url else "?") + "msg=" + quote(msg)
+        url, hash_, fragment = url.partition("#")
+        url += ("&" if "?" in url else "?") + "msg=" + quote(msg) + hash_ + fragment
     return RedirectResponse(url, status_code=303)
 
 

@@ -1,10 +1,11 @@
 """Screens of clinicians and care co-ordinators: my day, the patient's record, the care-plan editor, booking.
 
-``/day`` (diary, triage queue), ``/record/{patient}`` (summary, conditions, appointments, care plan, team:
-each part behind the access guard, so another practice without sharing sees nothing and the attempt is
-audited; a clinician may break the glass with a reason), ``/record/{patient}/care-plan`` (the editor),
-``/record/{patient}/book`` (a request triaged and routed by the live network) and ``/requests/{id}`` (the
-engine's proposals, each with why, and booking one).
+``/day`` (diary, triage queue, advice requests waiting, tasks, messages), ``/record/{patient}`` (summary,
+conditions, appointments, care plan, team, thread: each part behind the access guard, so another practice without
+sharing sees nothing and the attempt is audited; a clinician may break the glass with a reason; the care-plan
+editor, thread, advice and social prescribing are :mod:`carenet.service.web.care`'s), ``/record/{patient}/book``
+(a request triaged and routed by the live network) and ``/requests/{id}`` (the engine's proposals, each with why,
+and booking one).
 """
 
 from __future__ import annotations
@@ -61,9 +62,11 @@ def diary(conn, who, app) -> list[dict]:
 @router.get("/day")
 def my_day(request: Request, who: Viewer, app: App, conn: Connection) -> Response:
     _clinical(who)
+    from carenet.service.web.care import waiting_for_me
+
     queue = booking.waiting(conn, who, app) if who.practice_id else []
     return page(request, "day.html", who, "My day", diary=diary(conn, who, app), queue=queue,
-                today=now_of(app).date())
+                today=now_of(app).date(), **waiting_for_me(conn, who, app))
 
 
 def _sections(conn, who, app, patient_id: str, reason: str | None) -> dict:
@@ -84,10 +87,13 @@ def _sections(conn, who, app, patient_id: str, reason: str | None) -> dict:
 
 def _record_page(request: Request, who, app, conn, patient_id: str, reason: str | None = None) -> Response:
     request.state.patient_id = patient_id
+    from carenet.service.web.care import care_sections
+
     sections = _sections(conn, who, app, patient_id, reason)
+    care = care_sections(conn, who, app, patient_id, reason)
     return page(request, "record.html", who, f"Patient {patient_id}", patient_id=patient_id, broke_glass=bool(reason),
                 may_book=who.role in (*CLINICAL, "receptionist") and not reason,
-                may_plan=who.role in CLINICAL and not reason, **sections)
+                may_plan=who.role in CLINICAL and not reason, **sections, **care)
 
 
 @router.get("/record/{patient_id}")
@@ -101,43 +107,6 @@ def break_glass(patient_id: str, request: Request, who: Viewer, app: App, conn: 
     """Read the record in an emergency: allowed with a reason, flagged in the audit log for review."""
     _clinical(who)
     return _record_page(request, who, app, conn, patient_id, reason.strip() or "")
-
-
-def _clinicians(conn, practice_id: str | None) -> list[tuple[str, str]]:
-    clinicians = CANONICAL["clinicians"]
-    query = sa.select(clinicians.c.clinician_id, clinicians.c.name, clinicians.c.role).order_by(clinicians.c.name)
-    if practice_id is not None:
-        query = query.where(clinicians.c.practice_id == practice_id)
-    return [(r.clinician_id, f"{r.name} ({r.role.replace('_', ' ')})") for r in conn.execute(query)]
-
-
-@router.get("/record/{patient_id}/care-plan")
-def care_plan_form(patient_id: str, request: Request, who: Viewer, app: App, conn: Connection) -> Response:
-    _clinical(who)
-    request.state.patient_id = patient_id
-    now = app.clock()
-    patient = read.demographics(conn, who, now, patient_id)
-    plans = [p for p in read.part(conn, who, now, patient_id, "care_plans") if p["status"] == "active"]
-    plan = plans[-1] if plans else None
-    return page(request, "care_plan.html", who, "Care plan", patient_id=patient_id, patient=patient, plan=plan,
-                clinicians=_clinicians(conn, patient["practice_id"]),
-                default_review=now_of(app).date() + dt.timedelta(days=182))
-
-
-@router.post("/record/{patient_id}/care-plan")
-def care_plan_save(patient_id: str, request: Request, who: Viewer, app: App, conn: Connection,
-                   key_worker_id: str = Form(""), review_date: str = Form(""), goals: str = Form("", max_length=4000),
-                   goals_patient_set: str = Form("")) -> Response:
-    """Save the care plan: the key worker, the next review and the goals (one a line)."""
-    _clinical(who)
-    try:
-        review = dt.date.fromisoformat(review_date) if review_date else None
-    except ValueError:
-        raise HTTPException(422, f"the review date {review_date!r} is not a date (YYYY-MM-DD)") from None
-    read.save_care_plan(conn, who, app.clock(), now_of(app).date(), patient_id, key_worker_id=key_worker_id or None,
-                        review_date=review, goals=[g.strip() for g in goals.splitlines() if g.strip()],
-                        goals_patient_set=bool(goals_patient_set))
-    return redirect(f"/record/{patient_id}", "plan_saved")
 
 
 NEED_OPTIONS = [(n, n.replace("_", " ").capitalize()) for n in NEED_TYPES]
