@@ -12,6 +12,7 @@ import datetime as dt
 import hmac
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import anyio
@@ -50,6 +51,8 @@ class Services:
     clock: Callable[[], dt.datetime] = utc_now
     live: LiveNetwork | None = None
     """The model laid over the store's population (booking); None when the store records no layout."""
+    twin_scorecard: Path | None = None
+    """A comparison's ``scorecard.csv`` (``carenet compare``): the twin's predictions the managers' scorecard shows."""
 
 
 def services(request: Request) -> Services:

@@ -101,4 +101,47 @@ def diary(request: Request, who: Viewer, app: App, conn: Connection,
                 third=third_next_available(conn, app.live, [practice], now), now=app.live.local(now))
 
 
-__all__ = ["practices_of", "router"]
+
+SCORECARD_SERIES = {"mean_wait_days": "Mean wait (days)", "same_day_share": "Seen the same day",
+                    "within_14_days_share": "Seen within 14 days", "appointments": "Attended appointments",
+                    "dna_rate": "Did not attend"}
+
+
+@router.get("/manage/scorecard")
+def live_scorecard_page(request: Request, who: Viewer, app: App, conn: Connection,
+                        practice_id: str | None = PracticeChoice, series: str = Query("mean_wait_days"),
+                        by: str = Query("practice")) -> Response:
+    """The five attributes measured on the live store over the period to today, SPC charts of a series by practice,
+    team or segment, and the twin's predictions for the store's model beside them."""
+    from carenet.service.scorecard.logic import BY, live_scorecard, measured_store, spc_charts, twin_predictions
+    from carenet.service.web.charts import xmr_svg
+
+    _manager(who)
+    if series not in SCORECARD_SERIES or by not in BY:
+        raise HTTPException(422, f"choose a series ({', '.join(SCORECARD_SERIES)}) and a unit ({', '.join(BY)})")
+    practices = practices_of(conn, who)
+    if not practices:
+        raise HTTPException(403, "your account manages no practice or network")
+    ids = [p.practice_id for p in practices]
+    if practice_id is not None and practice_id not in ids:
+        raise HTTPException(403, f"practice {practice_id} is not one you manage")
+    scope = [practice_id] if practice_id else ids
+    as_of = local_now(app.clock(), app.settings).date()
+    label = practice_id or (who.practice_id or who.network_id or "")
+    with measured_store(conn, scope) as tables:
+        card = live_scorecard(tables, app.settings, as_of, label)
+        try:
+            charts, short = spc_charts(tables, series, by, app.settings, as_of, card["period"]["days"])
+        except Exception as why:  # a unit the record cannot give (no panels, no segments) is said, not fatal
+            charts, short = [], [str(why)]
+    record(conn, AuditEntry(app.clock(), who.user_id, who.role, None, "Patient", None, "search", "allowed",
+                            "scorecard", f"the scorecard of {', '.join(scope)} (counts and rates, no patient)"))
+    model = app.live.network.model.name if app.live is not None else None
+    return page(request, "scorecard.html", who, "Scorecard", card=card, practices=practices,
+                practice=practice_id or "", scope=scope, series=series, by=by, series_names=SCORECARD_SERIES,
+                units=BY, charts=[(c, xmr_svg(c, f"{SCORECARD_SERIES[series]} - {c.unit}")) for c in charts],
+                short=short, model=model, twin=twin_predictions(app.twin_scorecard, model),
+                twin_file=app.twin_scorecard.name if app.twin_scorecard else None)
+
+
+__all__ = ["SCORECARD_SERIES", "practices_of", "router"]

@@ -11,6 +11,7 @@ from fastapi import Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.templating import Jinja2Templates
 
+from carenet.measures.scorecard import format_value
 from carenet.schema.roles import ROLES_BY_CODE as CATALOGUE
 from carenet.service.api import Who
 from carenet.service.auth.login import Principal
@@ -103,6 +104,7 @@ def words(code) -> str:
 
 TEMPLATES.env.filters["when"] = when
 TEMPLATES.env.filters["words"] = words
+TEMPLATES.env.filters["measure"] = lambda value, unit: format_value(value, unit)
 TEMPLATES.env.globals["role_label"] = lambda code: CATALOGUE[code].name if code in CATALOGUE else words(code)
 TEMPLATES.env.globals["role_name"] = lambda code: ROLES_BY_CODE[code].name if code in ROLES_BY_CODE else code
 
