@@ -55,7 +55,10 @@ def served(tmp_path_factory):
     hasher = PasswordHasher(SETTINGS)
     live, logins = build_demo_store(store, "micro_teams", START, SETTINGS, hasher, NOW,
                                     demo_population(START, patients=800))
-    app = create_app(Services(store, SETTINGS, hasher, lambda: NOW, live=live))
+    twin = tmp_path_factory.mktemp("twin") / "scorecard.csv"
+    twin.write_text("model,measure,mean,lo,hi\nmicro_teams,registered_patients,805,798,812\n"
+                    "micro_teams,mean_wait_days,3.4,2.9,3.9\nphysician_led,mean_wait_days,6.1,5.5,6.8\n")
+    app = create_app(Services(store, SETTINGS, hasher, lambda: NOW, live=live, twin_scorecard=twin))
     port = _free_port()
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)

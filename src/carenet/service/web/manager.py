@@ -144,4 +144,18 @@ def live_scorecard_page(request: Request, who: Viewer, app: App, conn: Connectio
                 twin_file=app.twin_scorecard.name if app.twin_scorecard else None)
 
 
+@router.get("/manage/social-prescribing")
+def social_prescribing_loop(request: Request, who: Viewer, app: App, conn: Connection) -> Response:
+    """The social-prescribing loop of the practices managed: each service's referrals by where they stand now."""
+    from carenet.service.socialrx.summary import STATES, loop_summary
+
+    _manager(who)
+    practices = practices_of(conn, who)
+    ids = [p.practice_id for p in practices]
+    rows = loop_summary(conn, ids)
+    record(conn, AuditEntry(app.clock(), who.user_id, who.role, None, "ServiceRequest", None, "search", "allowed",
+                            "social-prescribing-loop", f"social prescribing counts of {', '.join(ids)}"))
+    return page(request, "social_loop.html", who, "Social prescribing", rows=rows, states=STATES, scope=ids)
+
+
 __all__ = ["SCORECARD_SERIES", "practices_of", "router"]

@@ -73,7 +73,7 @@ def menu(who: Principal | None) -> list[tuple[str, str]]:
         return [("/manage", "Overview"), ("/manage/scorecard", "Scorecard")]
     if role in MANAGERS:
         items = [("/manage", "Overview"), ("/manage/scorecard", "Scorecard"), ("/manage/panels", "Panels"),
-                 ("/manage/diary", "Diary fill")]
+                 ("/manage/diary", "Diary fill"), ("/manage/social-prescribing", "Social prescribing")]
         return items
     if role == "patient":
         return [("/portal", "My record"), ("/portal/help", "Ask for help"), ("/portal/carers", "My carers")]
