@@ -79,3 +79,26 @@ def test_team_thread_and_advice(served, browser):
     finally:
         for c in contexts:
             c.close()
+
+
+def test_the_patient_edits_their_own_goals(served, browser):
+    ctx, staff = browser.new_context(), browser.new_context()
+    try:
+        me = ctx.new_page()
+        log_in(me, served.url, served.logins["patient"])
+        if me.get_by_text("Change my goals").count() == 0:  # run alone: the team agrees a plan first
+            gp = staff.new_page()
+            log_in(gp, served.url, served.logins["gp"])
+            gp.goto(f"{served.url}/record/{served.logins['patient'].detail.split()[-1]}/care-plan")
+            gp.get_by_role("button", name="Save the care plan").click()
+            me.reload()
+        me.get_by_text("Change my goals").first.click()
+        me.get_by_label("My goals, one a line").first.fill("Dance at my granddaughter's wedding")
+        me.get_by_role("button", name="Save my goals").first.click()
+        assert "Your goals are saved." in me.locator("#notice").inner_text()
+        card = me.locator("#care-plan ~ .nhsuk-card").first.inner_text()
+        assert "Dance at my granddaughter's wedding" in card and "(set by the patient)" in card
+        check_screen(me, "portal-goals")
+    finally:
+        ctx.close()
+        staff.close()

@@ -3,6 +3,7 @@ screenshot is not blank; and how they log in."""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from report_png import read_png
@@ -10,7 +11,9 @@ from report_png import read_png
 AXE = Path(__file__).parent / "axe" / "axe.min.js"
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 SHOTS: dict[str, bytes] = {}
-"""Screenshots taken, by screen name (the README's are written from these)."""
+"""Screenshots taken, by screen name."""
+README_SHOTS = {"record": "screen-record.png", "proposals": "screen-booking.png", "scorecard": "screen-scorecard.png"}
+"""Screens the README shows: with CARENET_README_SHOTS set to a folder, their first screenful is written there."""
 
 
 def check_screen(page, name: str) -> None:
@@ -28,6 +31,9 @@ def check_screen(page, name: str) -> None:
     inked = (pixels[..., :3].min(axis=2) < 200).mean()
     assert inked > 0.01, (name, f"the screenshot is blank ({inked:.2%} of it inked)")
     SHOTS[name] = shot
+    folder = os.environ.get("CARENET_README_SHOTS")
+    if folder and name in README_SHOTS:
+        page.screenshot(path=str(Path(folder) / README_SHOTS[name]), type="png")
 
 
 def log_in(page, base: str, login) -> None:

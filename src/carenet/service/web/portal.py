@@ -163,3 +163,32 @@ def shared_with_me(request: Request, who: Viewer, app: App, conn: Connection) ->
 
 
 __all__ = ["router"]
+
+
+@router.post("/portal/care-plans/{plan_id}/goals")
+def my_goals(plan_id: str, request: Request, who: Viewer, app: App, conn: Connection, base_version: int = Form(0),
+             goals: str = Form("", max_length=16_000)) -> Response:
+    """The patient's own goals: the plan's next version, changed only in its goals (now set by the patient)."""
+    from dataclasses import replace
+
+    from carenet.service.access.guard import guard
+    from carenet.service.careplans.versions import PlanContent, plan_with_history, revise_plan
+
+    me = _patient(who)
+    now = app.clock()
+    guard(conn, who, now, me, "CarePlan", "update", resource_id=plan_id)
+    plan = plan_with_history(conn, me, plan_id)
+    v = plan.get("current") or {}
+    content = PlanContent(v.get("title") or "Care plan", plan["status"], v.get("about_me"), v.get("what_matters"),
+                          list(plan.get("goals") or []), bool(plan.get("goals_patient_set")), v.get("actions") or [],
+                          plan.get("key_worker_id"), plan.get("review_date"))
+    mine = [g.strip()[:4000] for g in goals.splitlines() if g.strip()][:50]
+    try:
+        revise_plan(conn, me, plan_id, base_version, replace(content, goals=mine, goals_patient_set=True),
+                    app.settings, who, now)
+    except HTTPException as refused:
+        if refused.status_code == 409:
+            raise HTTPException(409, "your care plan was changed by your team while you were editing; go back to "
+                                     "your record, see the new version and write your goals again") from None
+        raise
+    return redirect("/portal#care-plan", "goals_saved")

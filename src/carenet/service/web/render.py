@@ -88,7 +88,7 @@ def when(value) -> str:
         return "-"
     if isinstance(value, str):
         try:
-            value = dt.datetime.fromisoformat(value)
+            value = dt.datetime.fromisoformat(value) if "T" in value or " " in value else dt.date.fromisoformat(value)
         except ValueError:
             return value
     if isinstance(value, dt.datetime):
