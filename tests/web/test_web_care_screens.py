@@ -102,3 +102,42 @@ def test_the_patient_edits_their_own_goals(served, browser):
     finally:
         ctx.close()
         staff.close()
+
+
+def test_the_social_prescribing_loop(served, browser):
+    import sqlalchemy as sa
+
+    from carenet.service.store.tables import CANONICAL
+
+    patient = served.logins["patient"].detail.split()[-1]
+    with served.store.engine.begin() as conn:
+        network = conn.execute(sa.select(CANONICAL["networks"].c.network_id)).scalars().first()
+        conn.execute(CANONICAL["community_services"].insert().values(
+            service_id="CS-walking", name="Tuesday walking group", category="exercise", network_id=network,
+            weekly_capacity=12))
+    staff, manager_ctx = browser.new_context(), browser.new_context()
+    try:
+        gp = staff.new_page()
+        log_in(gp, served.url, served.logins["gp"])
+        gp.goto(f"{served.url}/record/{patient}")
+        gp.get_by_text("Refer to a community service").click()
+        gp.get_by_label("Service").select_option("CS-walking")
+        gp.get_by_role("button", name="Refer", exact=True).click()
+        assert "The referral to the community service is made." in gp.locator("#notice").inner_text()
+        row = gp.locator("#social-prescribing + table tr", has_text="Tuesday walking group")
+        assert "referred" in row.inner_text()
+        for step in ("accepted", "attended"):
+            row = gp.locator("#social-prescribing + table tr", has_text="Tuesday walking group")
+            row.get_by_label("Record").select_option(step)
+            row.get_by_role("button", name="Record step").click()
+            assert "The step is recorded." in gp.locator("#notice").inner_text()
+        assert "attended" in gp.locator("#social-prescribing + table tr", has_text="Tuesday walking group").inner_text()
+
+        manager = manager_ctx.new_page()
+        log_in(manager, served.url, served.logins["practice_manager"])
+        manager.goto(f"{served.url}/manage/social-prescribing")
+        cells = manager.locator("tr", has_text="Tuesday walking group").locator("td").all_inner_texts()
+        assert cells[-1] == "100%" and cells[4] == "1"  # attended, taken up
+    finally:
+        staff.close()
+        manager_ctx.close()
