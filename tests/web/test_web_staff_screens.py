@@ -93,3 +93,27 @@ def test_a_portal_request_is_routed_to_reception_booked_and_seen_by_the_patient(
     finally:
         patient_ctx.close()
         reception_ctx.close()
+
+
+def test_rebook_cancels_the_old_appointment_once_the_new_one_is_booked(served, context):
+    patient = served.logins["patient"].detail.split()[-1]
+    a = CANONICAL["appointments"]
+    page = context.new_page()
+    log_in(page, served.url, served.logins["receptionist"])
+    page.goto(f"{served.url}/record/{patient}/book")
+    page.get_by_label("What the patient needs").select_option("admin_results")
+    page.get_by_role("button", name="Find slots").click()
+    page.get_by_role("button", name="Book this slot").click()
+    with served.store.engine.connect() as conn:
+        old = conn.execute(sa.select(a.c.appointment_id).where(a.c.patient_id == patient, a.c.status == "booked",
+                                                               a.c.need_type == "admin_results")).scalar_one()
+    page.locator(f"form[action$='/appointments/{old}/rebook'] button").click()
+    assert f"appointment {old} is cancelled when you book" in page.locator("main").inner_text()
+    check_screen(page, "rebook")
+    page.locator("input[name='slot']").nth(1).check()
+    page.get_by_role("button", name="Book this slot").click()
+    assert "re-booked" in page.locator("#notice").inner_text()
+    with served.store.engine.connect() as conn:
+        statuses = dict(conn.execute(sa.select(a.c.appointment_id, a.c.status).where(
+            a.c.patient_id == patient, a.c.need_type == "admin_results")).all())
+    assert statuses[old] == "cancelled" and list(statuses.values()).count("booked") == 1

@@ -19,6 +19,7 @@ from carenet.service.access.policies import CLINICAL
 from carenet.service.audit.log import AuditEntry, record
 from carenet.service.auth.login import Principal
 from carenet.service.booking.engine import BookingError, LiveNetwork, Slot
+from carenet.service.booking.tables import SERVICE_BOOKINGS
 from carenet.service.store.tables import CANONICAL
 
 QUEUE_ROLES = (*CLINICAL, "receptionist")
@@ -150,5 +151,25 @@ def book(conn, who: Principal, app, patient_id: str, clinician_id: str, start: d
     return live.book_slot(conn, patient_id, clinician_id, start, now, request)
 
 
-__all__ = ["Proposal", "QUEUE_ROLES", "RequestRefused", "book", "explain", "live_of", "new_request", "proposals_for",
-           "request_row", "role_name", "waiting"]
+def cancel(conn, who: Principal, app, patient_id: str, appointment_id: str) -> dict:
+    """Cancel a booked appointment still to come (guarded update of the Appointment): its slot is free again."""
+    live = live_of(app)
+    now = app.clock()
+    guard(conn, who, now, patient_id, "Appointment", "update", resource_id=appointment_id)
+    appointments = CANONICAL["appointments"]
+    row = conn.execute(sa.select(appointments).where(appointments.c.appointment_id == appointment_id,
+                                                     appointments.c.patient_id == patient_id)).first()
+    if row is None:
+        raise RequestRefused(404, f"patient {patient_id} has no appointment {appointment_id!r}")
+    if row.status != "booked" or row.booked_for <= live.local(now):
+        raise RequestRefused(409, f"appointment {appointment_id} is {row.status}, on {row.booked_for:%d %b %Y %H:%M}: "
+                                  "only a booked appointment still to come can be cancelled")
+    conn.execute(appointments.update().where(appointments.c.appointment_id == appointment_id)
+                 .values(status="cancelled"))
+    conn.execute(SERVICE_BOOKINGS.update().where(SERVICE_BOOKINGS.c.appointment_id == appointment_id)
+                 .values(status="cancelled"))
+    return {**row._mapping, "status": "cancelled"}
+
+
+__all__ = ["Proposal", "QUEUE_ROLES", "RequestRefused", "book", "cancel", "explain", "live_of", "new_request",
+           "proposals_for", "request_row", "role_name", "waiting"]

@@ -27,6 +27,7 @@ MANAGERS = ("practice_manager", "network_admin", "network_analyst")
 
 NOTICES = {
     "booked": "The appointment is booked.",
+    "rebooked": "The appointment is re-booked: the new one is booked and the old one cancelled.",
     "invited": "The patient is invited: a recall task is open.",
     "review_booked": "The review is booked.",
     "done": "Recorded as done.",

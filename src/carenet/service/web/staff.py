@@ -93,7 +93,7 @@ def _record_page(request: Request, who, app, conn, patient_id: str, reason: str 
     care = care_sections(conn, who, app, patient_id, reason)
     return page(request, "record.html", who, f"Patient {patient_id}", patient_id=patient_id, broke_glass=bool(reason),
                 may_book=who.role in (*CLINICAL, "receptionist") and not reason,
-                may_plan=who.role in CLINICAL and not reason, **sections, **care)
+                may_plan=who.role in CLINICAL and not reason, now_local=now_of(app), **sections, **care)
 
 
 @router.get("/record/{patient_id}")
@@ -136,8 +136,28 @@ def book_request(patient_id: str, request: Request, who: Viewer, app: App, conn:
     return redirect(f"/requests/{request_id}")
 
 
+@router.post("/record/{patient_id}/appointments/{appointment_id}/rebook")
+def rebook(patient_id: str, appointment_id: str, request: Request, who: Viewer, app: App,
+           conn: Connection) -> Response:
+    """Re-book an appointment: a new request for the same need, routed and proposed afresh; the old appointment is
+    cancelled when the new one is booked (in the same transaction)."""
+    appointments = CANONICAL["appointments"]
+    old = conn.execute(sa.select(appointments.c.need_type, appointments.c.urgency, appointments.c.status).where(
+        appointments.c.appointment_id == appointment_id, appointments.c.patient_id == patient_id)).first()
+    if old is None or old.status != "booked":
+        raise HTTPException(404, f"patient {patient_id} has no booked appointment {appointment_id!r}")
+    urgency = old.urgency if old.urgency in URGENCIES and old.urgency != "proactive" else "routine"
+    try:
+        request_id, _ = booking.new_request(conn, who, app, patient_id, old.need_type or "acute_minor", urgency,
+                                            "telephone")
+    except BookingError as refused:
+        raise _booking_error(refused) from None
+    return redirect(f"/requests/{request_id}?replaces={appointment_id}")
+
+
 @router.get("/requests/{request_id}")
-def request_page(request_id: str, request: Request, who: Viewer, app: App, conn: Connection) -> Response:
+def request_page(request_id: str, request: Request, who: Viewer, app: App, conn: Connection,
+                 replaces: str = "") -> Response:
     """A request, the slots the network layer proposes for it now and why; book one."""
     try:
         row, proposals = booking.proposals_for(conn, who, app, request_id)
@@ -145,7 +165,7 @@ def request_page(request_id: str, request: Request, who: Viewer, app: App, conn:
         raise _booking_error(refused) from None
     request.state.patient_id = row.patient_id
     return page(request, "request.html", who, "Book a slot", request_row=row, proposals=proposals,
-                action=f"/requests/{request_id}/book", back=f"/record/{row.patient_id}")
+                action=f"/requests/{request_id}/book", back=f"/record/{row.patient_id}", replaces=replaces[:64])
 
 
 def parse_slot(slot: str) -> tuple[str, dt.datetime]:
@@ -157,13 +177,16 @@ def parse_slot(slot: str) -> tuple[str, dt.datetime]:
         raise HTTPException(422, "choose one of the slots offered") from None
 
 
-def book_chosen(conn, who, app, request_id: str, slot: str) -> tuple[str, dict]:
-    """Book the chosen slot for the request: (patient, appointment); refused as a page with alternatives."""
+def book_chosen(conn, who, app, request_id: str, slot: str, replaces: str = "") -> tuple[str, dict]:
+    """Book the chosen slot for the request (cancelling the appointment it ``replaces``, if re-booking):
+    (patient, appointment); refused as a page with alternatives."""
     row = booking.request_row(conn, request_id)
     if row is None:
         raise HTTPException(404, f"no request {request_id!r}")
     clinician_id, start = parse_slot(slot)
     try:
+        if replaces:
+            booking.cancel(conn, who, app, row.patient_id, replaces)
         return row.patient_id, booking.book(conn, who, app, row.patient_id, clinician_id, start, request_id)
     except booking.RequestRefused as refused:
         raise _booking_error(refused) from None
@@ -174,9 +197,9 @@ def book_chosen(conn, who, app, request_id: str, slot: str) -> tuple[str, dict]:
 
 @router.post("/requests/{request_id}/book")
 def book_slot(request_id: str, request: Request, who: Viewer, app: App, conn: Connection,
-              slot: str = Form("")) -> Response:
-    patient_id, _ = book_chosen(conn, who, app, request_id, slot)
-    return redirect(f"/record/{patient_id}", "booked")
+              slot: str = Form(""), replaces: str = Form("", max_length=64)) -> Response:
+    patient_id, _ = book_chosen(conn, who, app, request_id, slot, replaces)
+    return redirect(f"/record/{patient_id}", "rebooked" if replaces else "booked")
 
 
 __all__ = ["book_chosen", "diary", "parse_slot", "router"]
