@@ -31,6 +31,8 @@ if TYPE_CHECKING:
 
 SESSION_COOKIE = "carenet_session"
 CSRF_HEADER = "X-CSRF-Token"
+CSRF_COOKIE = "carenet_csrf"
+"""A browser session's CSRF token, HttpOnly and SameSite=Strict, for the server to copy into its own forms."""
 CSRF_FIELD = "csrf_token"
 """The form field an HTML form sends the CSRF token in (when it cannot send the header)."""
 FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
@@ -179,5 +181,5 @@ Connection = Annotated[sa.Connection, Depends(connection, scope="function")]
 Who = Annotated[Principal, Depends(principal, scope="function")]
 App = Annotated[Services, Depends(services)]
 
-__all__ = ["App", "CSRF_FIELD", "CSRF_HEADER", "Connection", "SESSION_COOKIE", "Services", "Who", "client_address",
-           "connection", "principal", "require_role", "services", "utc_now"]
+__all__ = ["App", "CSRF_COOKIE", "CSRF_FIELD", "CSRF_HEADER", "Connection", "SESSION_COOKIE", "Services", "Who",
+           "client_address", "connection", "principal", "require_role", "services", "utc_now"]

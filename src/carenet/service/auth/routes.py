@@ -6,7 +6,7 @@ import anyio
 from fastapi import APIRouter, HTTPException, Request, Response
 from pydantic import BaseModel, Field
 
-from carenet.service.api import CONNECTION_LIMITER, SESSION_COOKIE, App, Connection, Who, client_address
+from carenet.service.api import CONNECTION_LIMITER, CSRF_COOKIE, SESSION_COOKIE, App, Connection, Who, client_address
 from carenet.service.auth.login import (
     BEARER,
     BROWSER,
@@ -81,8 +81,9 @@ async def token(body: Credentials, request: Request, app: App) -> TokenOut:
 async def login(body: Credentials, request: Request, response: Response, app: App) -> SessionOut:
     """A browser session: an HttpOnly cookie, and the CSRF token to send with every change."""
     new = await anyio.to_thread.run_sync(open_session, app, request, body, BROWSER, limiter=CONNECTION_LIMITER)
-    response.set_cookie(SESSION_COOKIE, new.token, httponly=True, samesite="strict", secure=request.url.scheme
-                        == "https", max_age=int(app.settings.absolute_hours * 3600), path="/")
+    for name, value in ((SESSION_COOKIE, new.token), (CSRF_COOKIE, new.csrf or "")):  # the CSRF one for the screens
+        response.set_cookie(name, value, httponly=True, samesite="strict", secure=request.url.scheme == "https",
+                            max_age=int(app.settings.absolute_hours * 3600), path="/")
     return SessionOut(csrf_token=new.csrf or "", expires_in=int(app.settings.idle_minutes * 60),
                       scope=" ".join(map(str, new.scopes)))
 

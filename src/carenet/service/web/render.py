@@ -13,14 +13,12 @@ from fastapi.templating import Jinja2Templates
 
 from carenet.measures.scorecard import format_value
 from carenet.schema.roles import ROLES_BY_CODE as CATALOGUE
-from carenet.service.api import Who
+from carenet.service.api import CSRF_COOKIE, Who
 from carenet.service.auth.login import Principal
 from carenet.service.people.roles import ROLES_BY_CODE
 
 HERE = Path(__file__).parent
 TEMPLATES = Jinja2Templates(directory=str(HERE / "templates"))
-CSRF_COOKIE = "carenet_csrf"
-"""The session's CSRF token, HttpOnly, for the server to echo into its forms' hidden ``csrf_token`` field."""
 
 CLINICAL_HOME = ("gp", "nurse", "anp", "pharmacist", "link_worker", "care_coordinator")
 MANAGERS = ("practice_manager", "network_admin", "network_analyst")
