@@ -95,3 +95,31 @@ def test_a_carer_sees_what_the_patient_shared(served, browser):
     finally:
         patient_ctx.close()
         carer_ctx.close()
+
+
+def test_another_practice_sees_the_record_when_sharing_and_consent_allow(served, context):
+    import datetime as dt
+
+    from carenet.service.access.tables import CONSENTS, DATA_SHARING_AGREEMENTS
+
+    with served.store.engine.connect() as conn:
+        practice = conn.execute(sa.text("select practice_id from users where user_id = 'U-gp'")).scalar_one()
+        patients = CANONICAL["patients"]
+        other = dict(conn.execute(sa.select(patients).where(patients.c.practice_id != practice)
+                                  .order_by(patients.c.patient_id.desc()).limit(1)).one()._mapping)
+    at = dt.datetime(2026, 3, 1, 9, tzinfo=dt.UTC)
+    with served.store.engine.begin() as conn:
+        conn.execute(DATA_SHARING_AGREEMENTS.insert().values(
+            agreement_id="DSA-web", from_practice_id=other["practice_id"], to_organisation_id=practice,
+            start_date=dt.date(2026, 1, 1), end_date=None, recorded_by="U-network_admin"))
+        for kind, organisation in (("share_out", None), ("share_in", practice)):
+            conn.execute(CONSENTS.insert().values(
+                consent_id=f"C-web-{kind}", patient_id=other["patient_id"], kind=kind, organisation_id=organisation,
+                grantee_user_id=None, resources=None, granted=True, recorded_at=at, recorded_by="U-network_admin"))
+    page = context.new_page()
+    log_in(page, served.url, served.logins["gp"])
+    response = page.goto(f"{served.url}/record/{other['patient_id']}")
+    assert response.status == 200
+    assert other["nhs_number"] in page.locator("main").inner_text()
+    assert page.get_by_role("heading", name="Conditions").is_visible()
+    assert _audit(served, other["patient_id"])[0].policy == "shared-record"
