@@ -21,7 +21,7 @@ from carenet.service.store.tables import CANONICAL
 DOCS = Path(__file__).parents[2] / "docs" / "service-access.md"
 CLINICAL = {"gp", "nurse", "anp", "pharmacist", "link_worker", "care_coordinator"}
 PATIENT_SEES = set(PATIENT_RESOURCES) - {"Task"}
-PATIENT_WRITES = {"Appointment", "ServiceRequest", "Communication", "Consent"}
+PATIENT_WRITES = {"Appointment", "ServiceRequest", "Communication", "Consent", "CarePlan"}
 
 
 def expected(role: str, situation: str, resource: str, action: str) -> bool:

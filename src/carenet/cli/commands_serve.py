@@ -32,8 +32,9 @@ def _print_logins(logins: list[DemoLogin], url: str) -> None:
     for login in logins:
         grid.add_row(literal(login.role.name), literal(login.username), literal(login.password), literal(login.detail))
     console.print(grid)
-    console.print(f"Log in: POST {literal(url)}/auth/token with {{\"username\": ..., \"password\": ...}}; "
-                  f"API documentation at {literal(url)}/docs")
+    console.print(f"Open {literal(url)}/login in a browser and log in with one of these; the API: POST "
+                  f"{literal(url)}/auth/token with {{\"username\": ..., \"password\": ...}}; API documentation at "
+                  f"{literal(url)}/docs")
 
 
 def serve(
@@ -46,6 +47,10 @@ def serve(
                                                            "(default: the demo's, micro_teams)"),
     demo_patients: int | None = typer.Option(None, "--demo-patients", min=100,
                                              help="With --demo: scale the demo network to this many patients"),
+    twin_scorecard: Path | None = typer.Option(None, "--twin-scorecard", exists=True, dir_okay=False,
+                                               help="A comparison's scorecard.csv (carenet compare, carenet demo): "
+                                                    "the managers' scorecard sets the live measures against the "
+                                                    "twin's predictions for the store's model"),
 ) -> None:
     """Run the service (JSON API with OpenAPI at /openapi.json) until stopped with Ctrl-C."""
     import uvicorn
@@ -81,7 +86,7 @@ def serve(
         else:
             with store.engine.connect() as connection:
                 live = load_live_network(connection, settings)
-        app = create_app(Services(store, settings, hasher, live=live))
+        app = create_app(Services(store, settings, hasher, live=live, twin_scorecard=twin_scorecard))
         uvicorn.run(app, host=host, port=port, log_level="info")
     finally:
         store.close()

@@ -2,8 +2,8 @@
 
 ``Services`` is built once by :func:`carenet.service.app.create_app` and kept on ``app.state``.
 A request is authenticated by a bearer token (``Authorization: Bearer ...``) or a browser session
-cookie; a browser session must also send its CSRF token (``X-CSRF-Token``) with every request
-that changes something.
+cookie; a browser session must also send its CSRF token with every request that changes something:
+in the ``X-CSRF-Token`` header, or (a plain HTML form) in the form field ``csrf_token``.
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ import datetime as dt
 import hmac
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import anyio
@@ -30,6 +31,11 @@ if TYPE_CHECKING:
 
 SESSION_COOKIE = "carenet_session"
 CSRF_HEADER = "X-CSRF-Token"
+CSRF_COOKIE = "carenet_csrf"
+"""A browser session's CSRF token, HttpOnly and SameSite=Strict, for the server to copy into its own forms."""
+CSRF_FIELD = "csrf_token"
+"""The form field an HTML form sends the CSRF token in (when it cannot send the header)."""
+FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
@@ -47,6 +53,8 @@ class Services:
     clock: Callable[[], dt.datetime] = utc_now
     live: LiveNetwork | None = None
     """The model laid over the store's population (booking); None when the store records no layout."""
+    twin_scorecard: Path | None = None
+    """A comparison's ``scorecard.csv`` (``carenet compare``): the twin's predictions the managers' scorecard shows."""
 
 
 def services(request: Request) -> Services:
@@ -100,11 +108,19 @@ async def principal(request: Request) -> Principal:
     except LoginRefused as refused:
         raise HTTPException(refused.status, str(refused), headers={"WWW-Authenticate": "Bearer"}) from None
     if from_cookie and request.method not in SAFE_METHODS:
-        sent = request.headers.get(CSRF_HEADER, "")
+        sent = request.headers.get(CSRF_HEADER) or await _form_token(request)
         if not who.csrf_hash or not hmac.compare_digest(digest(sent), who.csrf_hash):
             raise HTTPException(403, f"a browser session must send its CSRF token in the {CSRF_HEADER} header "
-                                     "with every change (it was given at login)")
+                                     f"(or a form's {CSRF_FIELD} field) with every change (it was given at login)")
     return who
+
+
+async def _form_token(request: Request) -> str:
+    """The CSRF token of a posted HTML form ('' if the body is not a form); the form is kept for the route."""
+    if not request.headers.get("content-type", "").startswith(FORM_TYPES):
+        return ""
+    value = (await request.form()).get(CSRF_FIELD, "")
+    return value if isinstance(value, str) else ""
 
 
 
@@ -165,5 +181,5 @@ Connection = Annotated[sa.Connection, Depends(connection, scope="function")]
 Who = Annotated[Principal, Depends(principal, scope="function")]
 App = Annotated[Services, Depends(services)]
 
-__all__ = ["App", "CSRF_HEADER", "Connection", "SESSION_COOKIE", "Services", "Who", "client_address", "connection",
-           "principal", "require_role", "services", "utc_now"]
+__all__ = ["App", "CSRF_COOKIE", "CSRF_FIELD", "CSRF_HEADER", "Connection", "SESSION_COOKIE", "Services", "Who",
+           "client_address", "connection", "principal", "require_role", "services", "utc_now"]

@@ -29,6 +29,9 @@ from carenet.service.referrals.routes import router as referrals_router
 from carenet.service.socialrx.routes import router as socialrx_router
 from carenet.service.tasks.routes import router as tasks_router
 from carenet.service.threads.routes import router as threads_router
+from carenet.service.web import install as install_screens
+from carenet.service.web import is_screen
+from carenet.service.web.pages import error_page
 from carenet.service.worklists.routes import router as worklists_router
 
 TITLE = "carenet service"
@@ -58,17 +61,21 @@ def _fhir(request: Request) -> bool:
     return request.url.path == "/fhir" or request.url.path.startswith("/fhir/")
 
 
-def _validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:
+def _validation_error(request: Request, exc: RequestValidationError) -> Response:
     problems = [f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors()]
     if _fhir(request):
         return outcome_response(400, "; ".join(problems))
+    if is_screen(request):
+        return error_page(request, HTTPException(422, "; ".join(problems)))
     return JSONResponse({"detail": "; ".join(problems)}, status_code=422)
 
 
 async def _http_error(request: Request, exc: HTTPException) -> Response:
-    """Errors of the FHIR API as OperationOutcome; the others as FastAPI answers them."""
+    """Errors of the FHIR API as OperationOutcome, of the screens as pages; the others as FastAPI answers them."""
     if _fhir(request):
         return outcome_response(exc.status_code, exc.detail, getattr(exc, "issues", None), exc.headers)
+    if is_screen(request):
+        return error_page(request, exc)
     return await http_exception_handler(request, exc)
 
 
@@ -90,6 +97,7 @@ def create_app(services: Services) -> FastAPI:
                    careplans_router, threads_router, referrals_router, tasks_router, socialrx_router,
                    worklists_router, panels_router, aggregates_router, fhir_router):
         app.include_router(router)
+    install_screens(app)
 
     @app.get("/health", tags=["service"])
     def health() -> dict[str, str]:

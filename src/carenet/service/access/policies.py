@@ -66,6 +66,9 @@ POLICIES: tuple[Policy, ...] = (
     Policy("own-record-requests", ("patient",), "self", ("Appointment", "ServiceRequest", "Communication",
                                                          "Consent"), ("write",),
            description="a patient books, asks, writes to their team and gives or withdraws consent"),
+    Policy("own-care-plan-goals", ("patient",), "self", ("CarePlan",), ("write",),
+           description="a patient edits the goals of their own care plan (the care-plan routes let clinicians make "
+                       "and revise the rest)"),
     Policy("carer", ("carer",), "carer_of", PATIENT_VISIBLE, ("read",), ("carer_consent",),
            description="a carer reads what the patient has consented to share with them"),
     Policy("carer-thread", ("carer",), "carer_of", ("Communication",), ("write",), ("carer_consent",),

@@ -6,7 +6,7 @@ import anyio
 from fastapi import APIRouter, HTTPException, Request, Response
 from pydantic import BaseModel, Field
 
-from carenet.service.api import CONNECTION_LIMITER, SESSION_COOKIE, App, Connection, Who, client_address
+from carenet.service.api import CONNECTION_LIMITER, CSRF_COOKIE, SESSION_COOKIE, App, Connection, Who, client_address
 from carenet.service.auth.login import (
     BEARER,
     BROWSER,
@@ -51,7 +51,7 @@ class Me(BaseModel):
     scope: str
 
 
-def _login(app, request: Request, body: Credentials, kind: str) -> NewSession:
+def open_session(app, request: Request, body: Credentials, kind: str) -> NewSession:
     """Check the password and start a session; the attempt (and a failure's count) is committed either way."""
     now = app.clock()
     with app.store.engine.begin() as conn:
@@ -72,7 +72,7 @@ def _login(app, request: Request, body: Credentials, kind: str) -> NewSession:
 @router.post("/token", response_model=TokenOut)
 async def token(body: Credentials, request: Request, app: App) -> TokenOut:
     """A bearer token for the API (SMART-style scopes: those asked for that the role allows)."""
-    new = await anyio.to_thread.run_sync(_login, app, request, body, BEARER, limiter=CONNECTION_LIMITER)
+    new = await anyio.to_thread.run_sync(open_session, app, request, body, BEARER, limiter=CONNECTION_LIMITER)
     return TokenOut(access_token=new.token, expires_in=int(app.settings.idle_minutes * 60),
                     scope=" ".join(map(str, new.scopes)))
 
@@ -80,9 +80,10 @@ async def token(body: Credentials, request: Request, app: App) -> TokenOut:
 @router.post("/login", response_model=SessionOut)
 async def login(body: Credentials, request: Request, response: Response, app: App) -> SessionOut:
     """A browser session: an HttpOnly cookie, and the CSRF token to send with every change."""
-    new = await anyio.to_thread.run_sync(_login, app, request, body, BROWSER, limiter=CONNECTION_LIMITER)
-    response.set_cookie(SESSION_COOKIE, new.token, httponly=True, samesite="strict", secure=request.url.scheme
-                        == "https", max_age=int(app.settings.absolute_hours * 3600), path="/")
+    new = await anyio.to_thread.run_sync(open_session, app, request, body, BROWSER, limiter=CONNECTION_LIMITER)
+    for name, value in ((SESSION_COOKIE, new.token), (CSRF_COOKIE, new.csrf or "")):  # the CSRF one for the screens
+        response.set_cookie(name, value, httponly=True, samesite="strict", secure=request.url.scheme == "https",
+                            max_age=int(app.settings.absolute_hours * 3600), path="/")
     return SessionOut(csrf_token=new.csrf or "", expires_in=int(app.settings.idle_minutes * 60),
                       scope=" ".join(map(str, new.scopes)))
 
@@ -106,4 +107,4 @@ def me(who: Who) -> Me:
               scope=" ".join(map(str, who.scopes)))
 
 
-__all__ = ["router"]
+__all__ = ["Credentials", "open_session", "router"]

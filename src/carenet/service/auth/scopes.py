@@ -59,7 +59,7 @@ ROLE_SCOPES: dict[str, str] = {
     "network_admin": "user/Practitioner.* user/PractitionerRole.* user/Organization.* user/AuditEvent.read "
                      "user/CareTeam.write",
     "patient": "patient/*.read patient/Appointment.write patient/ServiceRequest.write patient/Communication.write "
-               "patient/Consent.write",
+               "patient/Consent.write patient/CarePlan.write",
     "carer": "patient/*.read patient/Communication.write",
 }
 """The most each role's tokens may hold."""

@@ -9,32 +9,28 @@ books one slot - 201, or 409 with alternatives when it has been taken.
 from __future__ import annotations
 
 import datetime as dt
-import uuid
 from typing import Literal
 
-import sqlalchemy as sa
 from fastapi import APIRouter, HTTPException
 from pydantic import BaseModel, Field
 
 from carenet.schema.codes import CHANNELS, NEED_TYPES, URGENCIES
-from carenet.service.access.guard import AuditedRefusal, guard
-from carenet.service.access.policies import CLINICAL
-from carenet.service.api import App, Connection, Who, require_role
-from carenet.service.audit.log import AuditEntry, record
+from carenet.service.access.guard import AuditedRefusal
+from carenet.service.api import App, Connection, Who
+from carenet.service.booking import actions
 from carenet.service.booking.engine import BookingError, LiveNetwork
-from carenet.service.store.tables import CANONICAL
 
 router = APIRouter(prefix="/booking", tags=["booking"])
-QUEUE_ROLES = (*CLINICAL, "receptionist")
 Need = Literal[NEED_TYPES]  # type: ignore[valid-type]
 Urgency = Literal[URGENCIES]  # type: ignore[valid-type]
 Channel = Literal[CHANNELS]  # type: ignore[valid-type]
 
 
 def _live(app) -> LiveNetwork:
-    if app.live is None:
-        raise HTTPException(503, "this store has no network laid out for booking; start the service with --demo")
-    return app.live
+    try:
+        return actions.live_of(app)
+    except BookingError as refused:
+        raise HTTPException(refused.status, str(refused)) from None
 
 
 class RequestIn(BaseModel):
@@ -46,23 +42,11 @@ class RequestIn(BaseModel):
 
 @router.post("/requests", status_code=201)
 def make_request(body: RequestIn, who: Who, app: App, conn: Connection) -> dict:
-    """Record a request for care and propose slots: routed by the model's triage, booked by its policy."""
-    live = _live(app)
-    now = app.clock()
-    request_id = f"R-{uuid.uuid4().hex[:16]}"
-    guard(conn, who, now, body.patient_id, "ServiceRequest", "create", resource_id=request_id)
-    patients = CANONICAL["patients"]
-    practice = conn.execute(sa.select(patients.c.practice_id).where(patients.c.patient_id == body.patient_id)
-                            ).scalar_one()
-    requests = CANONICAL["requests"]
-    number = conn.execute(sa.select(sa.func.count()).select_from(requests)).scalar_one()
-    local = live.local(now).replace(microsecond=0)
-    conn.execute(requests.insert().values(
-        request_id=request_id, patient_id=body.patient_id, practice_id=practice, requested_at=local,
-        need_type=body.need_type, urgency=body.urgency, channel=body.channel, episode_id=request_id,
-        outcome="waiting", outcome_at=None))
+    """Record a request for care and propose slots: routed by the model's triage, booked by its policy (each
+    proposal says why)."""
     try:
-        proposals = live.propose(conn, body.patient_id, body.need_type, body.urgency, body.channel, now, number)
+        request_id, proposals = actions.new_request(conn, who, app, body.patient_id, body.need_type, body.urgency,
+                                                    body.channel)
     except BookingError as refused:
         raise HTTPException(refused.status, str(refused)) from None
     return {"request_id": request_id, "proposals": [p.to_json() for p in proposals]}
@@ -71,15 +55,10 @@ def make_request(body: RequestIn, who: Who, app: App, conn: Connection) -> dict:
 @router.get("/queue")
 def queue(who: Who, app: App, conn: Connection) -> list[dict]:
     """Requests of your practice still waiting for a slot, oldest first (triage queue)."""
-    require_role(who, QUEUE_ROLES, "the triage queue")
-    if who.practice_id is None:
-        raise HTTPException(403, "the triage queue is a practice's; your account belongs to no practice")
-    requests = CANONICAL["requests"]
-    rows = [dict(r._mapping) for r in conn.execute(sa.select(requests).where(
-        requests.c.practice_id == who.practice_id, requests.c.outcome == "waiting").order_by(requests.c.requested_at))]
-    record(conn, AuditEntry(app.clock(), who.user_id, who.role, None, "ServiceRequest", None, "search", "allowed",
-                            "triage-queue", f"the triage queue of {who.practice_id}: {len(rows)} requests"))
-    return rows
+    try:
+        return actions.waiting(conn, who, app)
+    except BookingError as refused:
+        raise HTTPException(refused.status, str(refused)) from None
 
 
 @router.get("/slots")
@@ -105,19 +84,10 @@ class AppointmentIn(BaseModel):
 @router.post("/appointments", status_code=201)
 def book(body: AppointmentIn, who: Who, app: App, conn: Connection) -> dict:
     """Book a slot: 201 with the appointment, or 409 with alternatives if someone else has just booked it."""
-    live = _live(app)
-    now = app.clock()
-    guard(conn, who, now, body.patient_id, "Appointment", "create")
-    request = None
-    if body.request_id is not None:
-        requests = CANONICAL["requests"]
-        request = conn.execute(sa.select(requests).where(requests.c.request_id == body.request_id)).first()
-        if request is None or request.patient_id != body.patient_id:
-            raise HTTPException(422, f"request {body.request_id!r} is not a request of patient {body.patient_id}")
-        if request.outcome != "waiting":
-            raise HTTPException(409, f"request {body.request_id!r} is already {request.outcome}")
     try:
-        return live.book_slot(conn, body.patient_id, body.clinician_id, body.start, now, request)
+        return actions.book(conn, who, app, body.patient_id, body.clinician_id, body.start, body.request_id)
+    except actions.RequestRefused as refused:
+        raise HTTPException(refused.status, str(refused)) from None
     except BookingError as refused:
         detail = {"message": str(refused), "alternatives": refused.alternatives}
         raise AuditedRefusal(refused.status, detail) from None

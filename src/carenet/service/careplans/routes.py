@@ -11,6 +11,7 @@ from pydantic import BaseModel, Field
 
 from carenet.schema.codes import CARE_PLAN_STATUSES
 from carenet.service.access.guard import guard
+from carenet.service.access.policies import CLINICAL
 from carenet.service.api import App, Connection, Who
 from carenet.service.careplans.versions import (
     PlanContent,
@@ -78,7 +79,8 @@ def make_care_plan(patient_id: Id, body: NewPlanIn, who: Who, app: App, conn: Co
     """Agree a new care plan: recorded as version 1."""
     now = app.clock()
     plan_id = new_plan_id()
-    guard(conn, who, now, patient_id, "CarePlan", "create", resource_id=plan_id)
+    guard(conn, who, now, patient_id, "CarePlan", "create", resource_id=plan_id, roles=CLINICAL,
+          what="agreeing a care plan")
     agreed = body.agreed_date or app.settings.wall_clock(now).date()
     return create_plan(conn, patient_id, body.content(), agreed, app.settings, who, now, plan_id)
 
@@ -97,7 +99,8 @@ def revise_care_plan(patient_id: Id, care_plan_id: Id, body: RevisionIn, who: Wh
     """Record a new version of the plan, edited from ``base_version``: 409 naming the current version if another
     change was recorded since."""
     now = app.clock()
-    guard(conn, who, now, patient_id, "CarePlan", "update", resource_id=care_plan_id)
+    guard(conn, who, now, patient_id, "CarePlan", "update", resource_id=care_plan_id, roles=CLINICAL,
+          what="revising a care plan (a patient edits their goals on the portal)")
     return revise_plan(conn, patient_id, care_plan_id, body.base_version, body.content(), app.settings, who, now)
 
 

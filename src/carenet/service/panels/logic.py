@@ -175,4 +175,26 @@ def apply(connection: sa.Connection, suggestion: Suggestion, as_of: dt.date) -> 
     return int(suggestion.moved.size)
 
 
-__all__ = ["GENERAL", "WEIGHTING", "PanelKey", "Suggestion", "apply", "current_panels", "suggest", "team_names"]
+class StaleSuggestion(Exception):
+    """The suggestion accepted is not the current one (the panels changed since)."""
+
+
+def accept(connection: sa.Connection, who, now: dt.datetime, today: dt.date, practice_id: str, suggestion_id: str,
+           tolerance: float) -> tuple[int, Suggestion]:
+    """Accept the engine's suggestion ``suggestion_id``: every move guarded (a write of the patient's CareTeam)
+    before any is written; (patients moved, the suggestion after). :class:`StaleSuggestion` if it is stale."""
+    from carenet.service.access.guard import guard
+
+    found = suggest(connection, practice_id, today, tolerance)
+    if found.suggestion_id != suggestion_id:
+        raise StaleSuggestion(f"suggestion {suggestion_id} is stale: the panels of {practice_id} have changed "
+                              f"since; the current one is {found.suggestion_id}")
+    for i in found.moved:  # every move allowed before any is written
+        patient = found.patients[i]
+        guard(connection, who, now, patient, "CareTeam", "update", resource_id=patient)
+    moved = apply(connection, found, today)
+    return moved, suggest(connection, practice_id, today, tolerance)
+
+
+__all__ = ["StaleSuggestion", "accept", "GENERAL", "WEIGHTING", "PanelKey", "Suggestion", "apply", "current_panels",
+           "suggest", "team_names"]

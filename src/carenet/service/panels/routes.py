@@ -11,11 +11,10 @@ import sqlalchemy as sa
 from fastapi import APIRouter, HTTPException, Query
 from pydantic import BaseModel, Field
 
-from carenet.service.access.guard import guard
 from carenet.service.api import App, Connection, Who, require_role
 from carenet.service.audit.log import AuditEntry, record
 from carenet.service.auth.login import Principal
-from carenet.service.panels.logic import apply, suggest, team_names
+from carenet.service.panels.logic import StaleSuggestion, accept, suggest, team_names
 from carenet.service.store.tables import CANONICAL
 from carenet.service.worklists.logic import local_now
 
@@ -25,7 +24,8 @@ PracticeId = Query(None, min_length=1, max_length=200,
                    description="The practice (a network administrator names one; a practice manager's is theirs)")
 
 
-def _practice(conn, who: Principal, practice_id: str | None) -> str:
+def panel_practice(conn, who: Principal, practice_id: str | None) -> str:
+    """The practice whose panels ``who`` manages (a network administrator names one of their network)."""
     require_role(who, PANEL_ROLES, "panel management")
     if who.practice_id is not None:
         if practice_id not in (None, who.practice_id):
@@ -45,7 +45,7 @@ def _practice(conn, who: Principal, practice_id: str | None) -> str:
 @router.get("")
 def panels(who: Who, app: App, conn: Connection, practice_id: str | None = PracticeId) -> dict:
     """The practice's panels (list sizes against their shares) and the panel engine's rebalancing suggestion."""
-    practice = _practice(conn, who, practice_id)
+    practice = panel_practice(conn, who, practice_id)
     today = local_now(app.clock(), app.settings).date()
     tolerance = app.settings.panel_rebalance_tolerance
     found = suggest(conn, practice, today, tolerance)
@@ -62,21 +62,16 @@ class AcceptIn(BaseModel):
 @router.post("/rebalance")
 def rebalance(body: AcceptIn, who: Who, app: App, conn: Connection) -> dict:
     """Accept the engine's suggestion: its patients' new panels start today."""
-    practice = _practice(conn, who, body.practice_id)
+    practice = panel_practice(conn, who, body.practice_id)
     now = app.clock()
     today = local_now(now, app.settings).date()
     tolerance = app.settings.panel_rebalance_tolerance
-    found = suggest(conn, practice, today, tolerance)
-    if found.suggestion_id != body.suggestion_id:
-        raise HTTPException(409, f"suggestion {body.suggestion_id} is stale: the panels of {practice} have changed "
-                                 f"since; GET /panels for the current one ({found.suggestion_id})")
-    for i in found.moved:  # every move allowed before any is written
-        patient = found.patients[i]
-        guard(conn, who, now, patient, "CareTeam", "update", resource_id=patient)
-    moved = apply(conn, found, today)
-    after = suggest(conn, practice, today, tolerance)
+    try:
+        moved, after = accept(conn, who, now, today, practice, body.suggestion_id, tolerance)
+    except StaleSuggestion as stale:
+        raise HTTPException(409, f"{stale}; GET /panels for it") from None
     return {"practice_id": practice, "moved": moved, "started": today.isoformat(),
             **{k: v for k, v in after.to_json(tolerance, team_names(conn, practice)).items() if k != "practice_id"}}
 
 
-__all__ = ["PANEL_ROLES", "router"]
+__all__ = ["PANEL_ROLES", "panel_practice", "router"]

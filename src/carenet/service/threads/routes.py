@@ -6,16 +6,14 @@ listing ``Communication``), their carers; staff of another practice reading a sh
 
 from __future__ import annotations
 
-import uuid
 from typing import Annotated
 
-import sqlalchemy as sa
 from fastapi import APIRouter, HTTPException, Path
 from pydantic import BaseModel, Field
 
 from carenet.service.access.guard import guard
 from carenet.service.api import App, Connection, Who
-from carenet.service.threads.tables import THREAD_MESSAGES
+from carenet.service.threads.messages import messages, new_message_id, post
 
 router = APIRouter(prefix="/patients", tags=["care co-ordination"])
 Id = Annotated[str, Path(min_length=1, max_length=200)]
@@ -31,9 +29,7 @@ class MessageIn(BaseModel):
 def thread(patient_id: Id, who: Who, app: App, conn: Connection) -> list[dict]:
     """The patient's team thread, oldest first."""
     guard(conn, who, app.clock(), patient_id, "Communication", "search")
-    messages = THREAD_MESSAGES
-    return [dict(r._mapping) for r in conn.execute(sa.select(messages).where(messages.c.patient_id == patient_id)
-                                                  .order_by(messages.c.sent_at, messages.c.message_id))]
+    return messages(conn, patient_id)
 
 
 @router.post("/{patient_id}/thread", status_code=201)
@@ -42,12 +38,9 @@ def write(patient_id: Id, body: MessageIn, who: Who, app: App, conn: Connection)
     if not body.body.strip():
         raise HTTPException(422, "body: the message is blank")
     now = app.clock()
-    message_id = f"MSG-{uuid.uuid4().hex[:16]}"
+    message_id = new_message_id()
     guard(conn, who, now, patient_id, "Communication", "create", resource_id=message_id)
-    row = {"message_id": message_id, "patient_id": patient_id, "author_id": who.user_id, "author_role": who.role,
-           "body": body.body, "sent_at": now}
-    conn.execute(THREAD_MESSAGES.insert().values(**row))
-    return row
+    return post(conn, message_id, patient_id, who, now, body.body)
 
 
 __all__ = ["router"]
