@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 import pytest
@@ -95,3 +96,25 @@ def test_a_shared_rota_keeps_each_network_gp_to_sites_each_practices():
     roles = tuple(r.model_copy(update={"sites_each": None}) if r.role == "gp" else r for r in model.workforce.roles)
     free = sites(model.model_copy(update={"workforce": model.workforce.model_copy(update={"roles": roles})}))
     assert max(free) > 2  # without the cap a GP's days go wherever a practice is furthest behind its share
+
+
+def test_gp_staffing_follows_the_real_practices_across_the_network():
+    """A practice with fewer GPs per patient in the data gets fewer under every model; the network keeps its total."""
+    from carenet.network.layout import gp_factor
+    from carenet.network.staffing import build_staffing
+
+    ids = ("A1", "A2", "A3")
+    lists = np.array([12_000.0, 8_000.0, 15_000.0])
+    clinicians = pa.table({"role": ["gp", "gp", "gp", "practice_nurse"], "practice_id": ["A1", "A2", "A3", "A1"],
+                           "fte": [6.0, 2.0, 7.5, 3.0]})
+    factor = gp_factor({"clinicians": clinicians}, ids, lists, np.zeros(3, np.int64))
+    per_patient = np.array([6.0, 2.0, 7.5]) / lists
+    assert factor == pytest.approx(per_patient / (15.5 / lists.sum()))
+    assert (factor * lists).sum() == pytest.approx(lists.sum())
+    model = load_model("traditional")
+    staff = build_staffing(model, lists, {}, np.zeros(3, np.int64), ids, ("N1",), SETTINGS, {"gp": factor})
+    gp = np.asarray(staff.role) == 0
+    fte = np.bincount(np.asarray(staff.practice)[gp], weights=np.asarray(staff.fte)[gp], minlength=3)
+    rate = next(line.fte_per_10k for line in model.workforce.roles if line.role == "gp")
+    assert fte == pytest.approx(rate * lists / 10_000 * factor)
+    assert gp_factor({}, ids, lists, np.zeros(3, np.int64)) == pytest.approx(np.ones(3))  # no staffing recorded

@@ -19,8 +19,9 @@ from carenet.models import list_models
 from carenet.twin.experiments import compare_models, simulate_model
 from carenet.validation import ValidationSettings, validate_folder
 
-COMPARISON_PATIENTS, COMPARISON_DAYS = 8_000, 120
-"""Every library model on a smaller demo network: enough to tell them apart, quick enough for every test run."""
+COMPARISON_PATIENTS, COMPARISON_DAYS = 16_000, 90
+"""Every library model on a smaller demo network (practices of about 2,000 to 4,500 patients, so each has more
+than one GP as practices of that size do): enough to tell the models apart, quick enough for every test run."""
 BAND_TOLERANCE = 0.05
 UPC_TOLERANCE = 0.05
 

@@ -75,6 +75,28 @@ def _attributes(frame: PatientFrame, risk: RiskProfile) -> PatientAttributes:
                                    practice=frame.practice, household=frame.household, homeless=frame.homeless)
 
 
+def gp_factor(tables: Mapping[str, pa.Table], practice_ids: tuple[str, ...], lists: np.ndarray,
+              practice_network: np.ndarray) -> np.ndarray:
+    """Each practice's GP FTE per patient in the network's own staffing, relative to its network's (mean one over
+    the network's patients): a model staffs GPs where the real practices have them, so the inverse care law in the
+    data carries into every model. All ones when the population records no GP FTE."""
+    ones = np.ones(len(practice_ids))
+    clinicians = tables.get("clinicians")
+    if clinicians is None or clinicians.num_rows == 0:
+        return ones
+    frame = clinicians.select(["role", "practice_id", "fte"]).to_pandas()
+    gp = frame[(frame["role"] == "gp") & frame["practice_id"].notna()].groupby("practice_id")["fte"].sum()
+    fte = np.asarray([float(gp.get(p, 0.0)) for p in practice_ids])
+    out = ones.copy()
+    for n in np.unique(practice_network):
+        mine = practice_network == n
+        total_fte, total_list = fte[mine].sum(), lists[mine].sum()
+        if total_fte <= 0 or total_list <= 0 or (fte[mine] <= 0).any():
+            continue  # a practice without recorded GPs: the network's staffing is not known well enough
+        out[mine] = (fte[mine] / lists[mine]) / (total_fte / total_list)
+    return out
+
+
 def bookable_roles(model: DeliveryModel) -> set[str]:
     """Roles that hold bookable diaries: every role a need is routed to or a programme books."""
     roles = {r for roles in model.entry.routing.values() for r in roles}
@@ -144,7 +166,7 @@ def lay_over(model: DeliveryModel, tables: Mapping[str, pa.Table], start: dt.dat
                                       minlength=len(frame.practice_ids))
                for spec in model.teams if spec.kind == "segment_service"}
     staff = build_staffing(model, lists, cohorts, practice_network, frame.practice_ids, network_ids,
-                           settings.staff)
+                           settings.staff, {"gp": gp_factor(tables, frame.practice_ids, lists, practice_network)})
     if not len(staff):
         raise PopulationError(f"model {model.name!r} staffs no clinician for this population")
     diary_days = days + extra_days
@@ -161,4 +183,4 @@ def lay_over(model: DeliveryModel, tables: Mapping[str, pa.Table], start: dt.dat
                    practice_network, network_ids, network_patients, diary_days, booking_mode, prefers, usual)
 
 
-__all__ = ["Network", "bookable_roles", "lay_over", "patient_choice"]
+__all__ = ["Network", "bookable_roles", "gp_factor", "lay_over", "patient_choice"]

@@ -150,7 +150,7 @@ def people(fte: float, role: str, settings: StaffSettings) -> list[float]:
     if fte <= 1e-3:
         return []
     mean = settings.mean_fte_per_person[role_group(role)]
-    count = max(1, math.ceil(fte / mean - 1e-9))
+    count = max(1, round(fte / mean), math.ceil(fte - 1e-9))  # the mean on average; nobody above full time
     return [fte / count] * count
 
 
@@ -211,13 +211,16 @@ def _served(spec: Team, practice_list: float, cohort: float) -> float:
 
 def build_staffing(model: DeliveryModel, lists: np.ndarray, cohorts: Mapping[str, np.ndarray],
                    practice_network: np.ndarray, practice_ids: Sequence[str], network_ids: Sequence[str],
-                   settings: StaffSettings) -> Staffing:
+                   settings: StaffSettings, practice_factor: Mapping[str, np.ndarray] | None = None) -> Staffing:
     """People and teams of ``model`` for the network's practices (see the module docstring).
 
     ``lists``: registered patients per practice; ``cohorts``: for each segment-service team of the
-    model, the patients of its cohort per practice.
+    model, the patients of its cohort per practice; ``practice_factor``: for a role, each practice's
+    establishment relative to the model's rate (the real practices' own staffing, mean one over the
+    network's patients), applied to the practice's pool and its team seats alike.
     """
     lists = np.asarray(lists, dtype=float)
+    factor = {role: np.asarray(f, dtype=float) for role, f in (practice_factor or {}).items()}
     staff = Staffing(practice_ids=tuple(practice_ids), network_ids=tuple(network_ids))
     rota = _Rota(settings)
     lines = {line.role: line for line in model.workforce.roles}
@@ -228,7 +231,8 @@ def build_staffing(model: DeliveryModel, lists: np.ndarray, cohorts: Mapping[str
         if lists[p] == 0:
             continue
         network = int(practice_network[p])
-        fte_left = {role: per_10k[role] * lists[p] / 10_000 for role in lines}
+        fte_left = {role: per_10k[role] * lists[p] / 10_000 * (factor[role][p] if role in factor else 1.0)
+                    for role in lines}
         for spec in model.teams:
             if spec.kind not in ("micro_team", "segment_service"):
                 continue
@@ -244,7 +248,7 @@ def build_staffing(model: DeliveryModel, lists: np.ndarray, cohorts: Mapping[str
                                        p, network, spec)
                 scale = served / count / spec.panel_size
                 for s, member in enumerate(spec.members):
-                    fte = member.fte * scale
+                    fte = member.fte * scale * (factor[member.role][p] if member.role in factor else 1.0)
                     fte_left[member.role] = fte_left.get(member.role, 0.0) - fte
                     per_fte = lines[member.role].sessions_per_fte if member.role in lines else 0.0
                     for j, share in enumerate(people(fte, member.role, settings), start=1):
