@@ -34,8 +34,9 @@ def expected(role: str, situation: str, resource: str, action: str) -> bool:
         return False
     if role == "receptionist":
         return situation == "own_practice" and resource in {"Patient", "Appointment", "ServiceRequest", "Consent"}
-    if role == "practice_manager":  # consents, and moving the practice's patients between its panels
-        return situation == "own_practice" and (resource == "Consent" or (resource, action) == ("CareTeam", "write"))
+    if role == "practice_manager":  # consents, panels, and the recalls of the practice's worklists
+        return situation == "own_practice" and (resource in ("Consent", "Task") or (resource, action) in (
+            ("CareTeam", "write"), ("Patient", "read")))
     if role == "network_admin":  # moving patients between the panels of the network's practices
         return situation in ("network", "network_agreement_only", "network_shared", "care_team") \
             and (resource, action) == ("CareTeam", "write")

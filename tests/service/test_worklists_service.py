@@ -130,7 +130,7 @@ def test_worklists_are_for_the_practices_staff_and_refusals_write_nothing(demo):
     rows = _rows(client, reception, "multimorbid_without_review")
     assert rows and "ltc_count" not in rows[0] and "efi_category" not in rows[0]  # no conditions for reception
     assert "invite" not in rows[0]["actions"] and "book_review" in rows[0]["actions"]
-    for role in ("practice_manager", "network_analyst", "patient"):
+    for role in ("network_analyst", "patient"):
         refused = client.get("/worklists", headers=_login(client, logins[role]))
         assert refused.status_code == 403, (role, refused.text)
     assert client.get("/worklists/no_such_rule", headers=gp).status_code == 422
@@ -182,3 +182,25 @@ def test_a_bundled_review_is_booked_with_its_pre_check_before_it(bundled):
     assert pre["need_type"] is None  # a pre-check is not the review the worklist looks for
     row = next(r for r in _rows(client, gp, "multimorbid_without_review") if r["patient_id"] == patient)
     assert row["state"] == "booked" and row["booked_for"] == visit["booked_for"]
+
+
+def test_a_practice_manager_runs_the_recalls_but_not_the_clinical_actions(demo):
+    """A manager sees who is due (no health columns) and invites them; booking and recording are clinicians'."""
+    store, logins, client, _ = demo
+    manager = _login(client, logins["practice_manager"])
+    rows = _rows(client, manager, "multimorbid_without_review")
+    assert rows and "ltc_count" not in rows[0] and "efi_category" not in rows[0]
+    assert rows[0]["actions"] == ["invite"]
+    patient = rows[0]["patient_id"]
+    tasks = _count(store, CANONICAL["tasks"])
+    invited = client.post("/worklists/multimorbid_without_review/actions", headers=manager,
+                          json={"patient_id": patient, "action": "invite"})
+    assert invited.status_code == 201, invited.text
+    assert _count(store, CANONICAL["tasks"]) == tasks + 1
+    assert ("Task", "create", "allowed") in _audited(store, patient)
+    for action in ("book_review", "done"):
+        refused = client.post("/worklists/multimorbid_without_review/actions", headers=manager,
+                              json={"patient_id": patient, "action": action})
+        assert refused.status_code == 403, (action, refused.text)
+    assert {r["patient_id"]: r["state"] for r in _rows(client, manager, "multimorbid_without_review")}[patient] \
+        == "invited"

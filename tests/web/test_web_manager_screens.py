@@ -91,3 +91,21 @@ def test_panels_diary_and_the_social_prescribing_loop(served, browser):
         admin_ctx.close()
     finally:
         ctx.close()
+
+
+def test_a_practice_manager_invites_from_a_worklist(served, browser):
+    """The manager's worklist names who is due and offers the invitation only; the record is the clinicians'."""
+    ctx = browser.new_context()
+    try:
+        page = ctx.new_page()
+        log_in(page, served.url, served.logins["practice_manager"])
+        page.get_by_role("link", name="Worklists").first.click()
+        check_screen(page, "manager-worklists")
+        page.goto(f"{served.url}/lists/multimorbid_without_review")
+        check_screen(page, "manager-worklist")
+        assert page.locator("table a[href^='/record/']").count() == 0
+        assert page.get_by_role("button", name="Book review").count() == 0
+        page.get_by_role("button", name="Invite").first.click()
+        assert page.locator("#notice").inner_text().strip().endswith("The patient is invited: a recall task is open.")
+    finally:
+        ctx.close()

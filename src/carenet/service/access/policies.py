@@ -57,6 +57,11 @@ POLICIES: tuple[Policy, ...] = (
                        "practice's patients"),
     Policy("own-practice-consent", ("receptionist", "practice_manager"), "own_practice", ("Consent",),
            ("read", "write"), description="the practice records its patients' consents"),
+    Policy("practice-recall-lists", ("practice_manager",), "own_practice", ("Patient",), ("read",),
+           description="a practice manager lists the practice's patients on its proactive worklists (who is due, "
+                       "not their health record)"),
+    Policy("practice-recalls", ("practice_manager",), "own_practice", ("Task",), ("read", "write"),
+           description="a practice manager invites the patients a worklist finds (a recall task)"),
     Policy("practice-panels", ("practice_manager",), "own_practice", ("CareTeam",), ("write",),
            description="a practice manager moves the practice's patients between its panels (rebalancing)"),
     Policy("network-panels", ("network_admin",), "network", ("CareTeam",), ("write",),

@@ -54,7 +54,8 @@ ROLE_SCOPES: dict[str, str] = {
     "receptionist": "user/Patient.* user/Appointment.* user/Slot.read user/Schedule.read user/ServiceRequest.* "
                     "user/Consent.* user/Practitioner.read user/PractitionerRole.read user/Organization.read",
     "practice_manager": "user/Practitioner.* user/PractitionerRole.* user/Organization.read user/Schedule.* "
-                        "user/Slot.read user/Consent.* user/AuditEvent.read user/CareTeam.write",
+                        "user/Slot.read user/Consent.* user/AuditEvent.read user/CareTeam.write user/Patient.read "
+                        "user/Task.*",
     "network_analyst": "system/Aggregate.read",
     "network_admin": "user/Practitioner.* user/PractitionerRole.* user/Organization.* user/AuditEvent.read "
                      "user/CareTeam.write",

@@ -54,7 +54,7 @@ def rule_page(rule: str, request: Request, who: Viewer, app: App, conn: Connecti
         raise _refused(refused) from None
     pages = max((listed["total"] + listed["page_size"] - 1) // listed["page_size"], 1)
     return page(request, "list_rule.html", who, TITLES[rule], listed=listed, rule=rule, pages=pages,
-                labels=ACTION_LABELS)
+                labels=ACTION_LABELS, record_links=actions.may(who, "Appointment", "read"))
 
 
 @router.post("/lists/{rule}/act")

@@ -73,6 +73,8 @@ def menu(who: Principal | None) -> list[tuple[str, str]]:
     if role in MANAGERS:
         items = [("/manage", "Overview"), ("/manage/scorecard", "Scorecard"), ("/manage/panels", "Panels"),
                  ("/manage/diary", "Diary fill"), ("/manage/social-prescribing", "Social prescribing")]
+        if role == "practice_manager":
+            items.insert(2, ("/lists", "Worklists"))
         return items
     if role == "patient":
         return [("/portal", "My record"), ("/portal/help", "Ask for help"), ("/portal/carers", "My carers")]
