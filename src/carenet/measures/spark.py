@@ -46,9 +46,12 @@ SMALL_DATA_CONF: dict[str, str] = {
     "spark.default.parallelism": "2",
     "spark.sql.codegen.wholeStage": "false",
     "spark.sql.adaptive.enabled": "false",
+    "spark.driver.extraJavaOptions": "-XX:TieredStopAtLevel=1 -XX:+UseSerialGC",
 }
-"""For tiny tables (the tests): compiling whole-stage code and re-planning adaptively cost more than they save on a
-few hundred rows, and halve the time of a scorecard's queries when turned off."""
+"""For tiny tables and short runs (the tests): compiling whole-stage code and re-planning adaptively cost more than
+they save on a few hundred rows, and the JVM's optimising compiler more than it saves in a run of minutes; turned
+off, they halve the time of a scorecard's queries each (on a local session, before the JVM starts: the driver's
+Java options are read at launch)."""
 
 _lock = threading.Lock()
 _view_counter = itertools.count()
@@ -60,26 +63,28 @@ class SparkUnavailable(BackendError):
 
 
 def spark_session(master: str | None = None, conf: dict[str, str] | None = None) -> Any:
-    """The process's SparkSession, built on first use with ``master`` (``local[N]`` or ``spark://host:port``).
+    """The process's SparkSession, built on first use with ``master`` (``local[N]`` or ``spark://host:port``;
+    :data:`DEFAULT_MASTER` if not given) and ``conf``.
 
-    A later call with another master is an error: a process holds one Spark driver.
+    Later calls share it (their ``conf`` is not applied); naming another master is an error, since a process holds
+    one Spark driver.
     """
     try:
         from pyspark.sql import SparkSession
     except ImportError as exc:  # pragma: no cover - pyspark is a dependency
         raise SparkUnavailable("the pyspark backend needs PySpark: pip install -r requirements.lock -e .") from exc
     global _session
-    master = master or DEFAULT_MASTER
     with _lock:
         if _session is not None and _session.sparkContext._jsc is not None:
             current = _session.sparkContext.master
-            if current != master:
+            if master is not None and current != master:
                 raise SparkUnavailable(f"a Spark session with master {current!r} is already running in this "
                                        f"process; cannot start another with {master!r}")
             return _session
         if shutil.which("java") is None and not os.environ.get("JAVA_HOME"):
             raise SparkUnavailable("the pyspark backend needs Java 17 or later: install a JDK (e.g. apt-get install "
                                    "openjdk-17-jre-headless) or set JAVA_HOME")
+        master = master or DEFAULT_MASTER
         settings = {**SESSION_CONF, **(LOCAL_CONF if master.startswith("local") else {}), **(conf or {})}
         builder = SparkSession.builder.master(master)
         for key, value in settings.items():
