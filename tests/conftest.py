@@ -34,6 +34,19 @@ def external() -> Path:
     return EXTERNAL
 
 
+@pytest.fixture(scope="session")
+def spark_connection():
+    """One Ibis connection on a local Spark session (``local[2]``) for the whole test session; skips without Java."""
+    if shutil.which("java") is None and not os.environ.get("JAVA_HOME"):
+        pytest.skip("Java not found: the Spark backend tests need a JDK 17 or later (.ci/run installs one)")
+    from carenet.measures.backend import connect
+    from carenet.measures.spark import SMALL_DATA_CONF, stop_spark
+
+    con = connect("pyspark", master="local[2]", conf=SMALL_DATA_CONF)
+    yield con
+    stop_spark()
+
+
 PG_BIN_DIRS = (os.environ.get("CARENET_PG_BIN", ""), "/usr/lib/postgresql/15/bin")
 PG_DATABASE = "carenet_test"
 PG_START_SECONDS = 30

@@ -1,5 +1,5 @@
-"""Backend fixtures for the measures tests: DuckDB, SQLite and PostgreSQL (the server ``postgres_options`` of
-``tests/conftest.py`` starts)."""
+"""Backend fixtures for the measures tests: DuckDB, SQLite, PostgreSQL (the server ``postgres_options`` of
+``tests/conftest.py`` starts) and Spark (one local session, ``spark_master``, for the whole test session)."""
 
 from __future__ import annotations
 
@@ -19,7 +19,7 @@ from carenet.schema import TABLES, conform
 
 @pytest.fixture(scope="session", params=BACKENDS)
 def backend(request: pytest.FixtureRequest) -> str:
-    """Each backend in turn: a test using it runs once on DuckDB, SQLite and PostgreSQL."""
+    """Each backend in turn: a test using it runs once on DuckDB, SQLite, PostgreSQL and Spark."""
     return request.param
 
 
@@ -29,6 +29,10 @@ def backend_connection(request: pytest.FixtureRequest, backend: str):
     if backend == "postgres":
         options = request.getfixturevalue("postgres_options")
         con = connect("postgres", **options)
+    elif backend == "pyspark":
+        con = request.getfixturevalue("spark_connection")
+        yield con
+        return
     else:
         con = connect(backend)
     yield con
@@ -123,13 +127,14 @@ def canonical_datasets(draw: st.DrawFn) -> dict[str, pa.Table]:
     return {name: conform(name, pa.Table.from_pylist(rows, schema=TABLES[name].schema)) for name, rows in out.items()}
 
 
-SPEC_EXAMPLES = {"duckdb": 8, "sqlite": 6, "postgres": 4}
+SPEC_EXAMPLES = {"duckdb": 8, "sqlite": 6, "postgres": 4, "pyspark": 2}
 """Examples per spec test and backend in the default run (each example runs a dozen queries); set
 ``CARENET_SPEC_SCALE`` (e.g. 20) for a deeper search."""
 
 
 def spec_settings(backend: str) -> settings:
-    """Hypothesis settings per backend: fewer examples against the PostgreSQL server, which is slower per query."""
+    """Hypothesis settings per backend: fewer examples against the PostgreSQL server and Spark, which are slower per
+    query (Spark plans and schedules every query as a job: a tenth of a second or more for the smallest)."""
     scale = float(os.environ.get("CARENET_SPEC_SCALE", "1"))
     return settings(max_examples=max(1, round(SPEC_EXAMPLES[backend] * scale)), deadline=None, derandomize=True,
                     database=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])

@@ -114,3 +114,28 @@ def test_a_dataset_of_the_earlier_schema_reads_with_the_new_columns_as_nulls(tmp
     assert "outcome" in tables["requests"].columns and "episode_id" in tables["requests"].columns
     summary = access_summary(tables)
     assert summary["share_same_day"] == 1.0 and summary["definition"]["shares_of"].startswith("answered requests")
+
+
+def test_spark_without_java_says_what_to_install(monkeypatch):
+    from carenet.measures import spark
+
+    monkeypatch.setattr(spark, "_session", None)  # as in a process that has not started Spark yet
+    monkeypatch.setattr(spark.shutil, "which", lambda _: None)
+    monkeypatch.delenv("JAVA_HOME", raising=False)
+    with pytest.raises(BackendError, match="needs Java 17 or later"):
+        connect("pyspark")
+
+
+def test_spark_options_are_checked():
+    with pytest.raises(BackendError, match="takes only 'master' and 'conf'"):
+        connect("pyspark", threads=2)
+
+
+def test_dataset_on_spark_is_read_from_parquet(tmp_path, spark_connection):
+    write_dataset(tmp_path / "ds", _tiny(), source="test")
+    tables = load(open_dataset(tmp_path / "ds"), con=spark_connection)
+    assert tables.backend == "pyspark"
+    assert tables.names == ["practices", "patients", "appointments"]
+    got = tables["appointments"].order_by("appointment_id").to_pyarrow()
+    assert got["requested_at"].to_pylist() == _tiny()["appointments"]["requested_at"].to_pylist()
+    assert tables.materialize(tables["patients"].filter(lambda t: t.sex == "male")).count().to_pyarrow().as_py() == 1

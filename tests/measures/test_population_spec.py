@@ -9,7 +9,7 @@ from datetime import date, datetime
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from small_network import AS_OF, START, canonical, oracle_network, oracle_settings
+from small_network import AS_OF, START, VARIETY_EXAMPLES, canonical, oracle_network, oracle_settings
 
 from carenet.measures import (
     ComplexPatientRule,
@@ -262,6 +262,8 @@ def test_measures_match_oracle(backend, make_tables):
             _seen(values, key, value)
 
     check()
+    if oracle_settings(backend).max_examples < VARIETY_EXAMPLES:
+        return  # Spark's two networks check the engine; the backends that draw six check the networks' variety
     dull = sorted(k for k, seen in values.items() if len(seen) < 2)
     assert not dull, f"measures that never took two different real values on {backend}: " + str(
         {k: values[k] for k in dull})

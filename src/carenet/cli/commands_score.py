@@ -30,6 +30,7 @@ class Backend(StrEnum):
     duckdb = "duckdb"
     sqlite = "sqlite"
     postgres = "postgres"
+    pyspark = "pyspark"
 
 
 class Format(StrEnum):
@@ -56,15 +57,23 @@ def scorecard_config(as_of: date | None, period_days: int | None) -> ScorecardCo
     return settings_config(as_of, period_days)
 
 
-def _connect(backend: Backend, db_url: str | None) -> ibis.BaseBackend:
+SPARK_MASTER_HELP = ("Spark master, for --backend pyspark: local[N] (N worker threads on this machine; default "
+                     "local[2]) or a cluster's spark://host:port")
+
+
+def _connect(backend: Backend, db_url: str | None, spark_master: str | None = None) -> ibis.BaseBackend:
     from carenet.measures import connect
 
+    if spark_master and backend is not Backend.pyspark:
+        raise CarenetError(f"--spark-master is for --backend pyspark, not {backend.value}")
     if backend is Backend.postgres:
         if not db_url:
             raise CarenetError("--backend postgres needs --db-url postgresql://user:password@host:port/database")
         return connect("postgres", url=db_url)
     if db_url:
         raise CarenetError(f"--db-url is for --backend postgres, not {backend.value}")
+    if backend is Backend.pyspark:
+        return connect("pyspark", master=spark_master)
     return connect(backend.value)
 
 
@@ -137,6 +146,7 @@ def score(
                                                         "folder for the CSV, the funnel plots and a page"),
     backend: Backend = typer.Option(Backend.duckdb, "--backend", help="Engine that computes the measures"),
     db_url: str | None = typer.Option(None, "--db-url", help="PostgreSQL URL, for --backend postgres"),
+    spark_master: str | None = typer.Option(None, "--spark-master", help=SPARK_MASTER_HELP),
     as_of: str | None = typer.Option(None, "--as-of", help="Last day of the period (default: last appointment)"),
     period_days: int | None = typer.Option(None, "--period-days", min=1,
                                            help="Days in the period (default: a year, or the data's own span when "
@@ -154,14 +164,14 @@ def score(
     if by is not None:
         if len(datasets) != 1 or worklists is not None:
             raise CarenetError("--by compares the units of one dataset: give one dataset, without --worklists")
-        _score_by(datasets[0], by, format, out, backend, db_url, as_of, period_days)
+        _score_by(datasets[0], by, format, out, backend, db_url, as_of, period_days, spark_master)
         return
     if len(datasets) > 2:
         raise CarenetError(f"score takes one dataset, or two to compare; got {len(datasets)}")
     if out is not None and format is not Format.json:
         raise CarenetError("--out writes JSON; add --format json")
     day = parse_day(as_of, "--as-of")
-    con = _connect(backend, db_url)
+    con = _connect(backend, db_url, spark_master)
     cards = []
     for path in datasets:
         with file_errors(path):
@@ -202,7 +212,7 @@ def score(
 
 
 def _score_by(dataset: Path, by: str, format: Format, out: Path | None, backend: Backend, db_url: str | None,
-              as_of: str | None, period_days: int | None) -> None:
+              as_of: str | None, period_days: int | None, spark_master: str | None = None) -> None:
     """``carenet score DATASET --by UNIT``: each unit measure per unit on a funnel plot, and a weekly XmR chart of
     the mean wait per unit."""
     from carenet.measures.sites import check_unit, compare_units, spc_rows, unit_spc
@@ -212,7 +222,7 @@ def _score_by(dataset: Path, by: str, format: Format, out: Path | None, backend:
     check_unit(by)
     day = parse_day(as_of, "--as-of")
     with file_errors(dataset):
-        tables = _tables(dataset, backend, _connect(backend, db_url))
+        tables = _tables(dataset, backend, _connect(backend, db_url, spark_master))
         period, _, _ = _scored(dataset, tables, _reference_day(dataset, tables, day), period_days,
                                format is Format.json)
         config = scorecard_config(period.end, period.days)
@@ -412,11 +422,12 @@ def worklist(
     out: Path = typer.Option(..., "--out", help="Folder for worklist.parquet and worklist.csv"),
     backend: Backend = typer.Option(Backend.duckdb, "--backend"),
     db_url: str | None = typer.Option(None, "--db-url", help="PostgreSQL URL, for --backend postgres"),
+    spark_master: str | None = typer.Option(None, "--spark-master", help=SPARK_MASTER_HELP),
     as_of: str | None = typer.Option(None, "--as-of", help="Reference date (default: last appointment)"),
 ) -> None:
     """Case-finding worklists: patients to contact, each with the rule that selected them."""
     with file_errors(dataset):
-        tables = _tables(dataset, backend, _connect(backend, db_url))
+        tables = _tables(dataset, backend, _connect(backend, db_url, spark_master))
         _worklist(tables, _reference_day(dataset, tables, parse_day(as_of, "--as-of")), out)
 
 
@@ -429,6 +440,7 @@ def spc(
     format: Format = typer.Option(Format.table, "--format"),
     backend: Backend = typer.Option(Backend.duckdb, "--backend"),
     db_url: str | None = typer.Option(None, "--db-url", help="PostgreSQL URL, for --backend postgres"),
+    spark_master: str | None = typer.Option(None, "--spark-master", help=SPARK_MASTER_HELP),
     as_of: str | None = typer.Option(None, "--as-of", help="Last day of the period (default: last appointment)"),
     period_days: int | None = typer.Option(None, "--period-days", min=1,
                                            help="Days in the period (default: a year, or the data's own span when "
@@ -440,7 +452,7 @@ def spc(
     from carenet.measures import SERIES, chart_series
 
     with file_errors(dataset):
-        tables = _tables(dataset, backend, _connect(backend, db_url))
+        tables = _tables(dataset, backend, _connect(backend, db_url, spark_master))
         end = _reference_day(dataset, tables, parse_day(as_of, "--as-of"))
         period, _, _ = _scored(dataset, tables, end, period_days, format is Format.json)
         data, chart = chart_series(tables, series, period, every.value, baseline)

@@ -1,8 +1,9 @@
-"""The measures engine's backends: one dataset's canonical tables as Ibis tables on DuckDB, SQLite or PostgreSQL.
+"""The measures engine's backends: one dataset's canonical tables as Ibis tables on DuckDB, SQLite, PostgreSQL or
+Spark.
 
 Measures are written once against Ibis and never see which engine runs them. DuckDB (the default)
-scans the dataset's Parquet files in place; SQLite and PostgreSQL receive the Arrow tables by
-upload. A table the dataset does not hold is simply absent from :class:`Tables`, so a measure can
+scans the dataset's Parquet files in place, and Spark reads them itself; SQLite and PostgreSQL receive the Arrow
+tables by upload. A table the dataset does not hold is simply absent from :class:`Tables`, so a measure can
 answer :class:`~carenet.measures.support.Unsupported` instead of a misleading zero.
 """
 
@@ -20,8 +21,8 @@ import pyarrow.compute as pc
 from carenet.measures.support import Unsupported, is_unsupported
 from carenet.schema import TABLES, CarenetError, Dataset, conform
 
-BACKENDS: tuple[str, ...] = ("duckdb", "sqlite", "postgres")
-"""Engines every measure runs on (Spark joins later with no change to measure code)."""
+BACKENDS: tuple[str, ...] = ("duckdb", "sqlite", "postgres", "pyspark")
+"""Engines every measure runs on."""
 
 _POSTGRES_OPTIONS = ("host", "port", "user", "password", "database", "schema", "connect_timeout", "sslmode")
 _upload_counter = itertools.count()
@@ -46,6 +47,8 @@ def connect(backend: str = "duckdb", **options: Any) -> ibis.BaseBackend:
     sqlite: optional ``database`` (a file; in-memory by default).
     postgres: ``url`` (``postgres://user:pass@host:port/db``) or ``host``/``port``/``user``/
     ``password``/``database``/``schema`` (and ``connect_timeout``, ``sslmode``).
+    pyspark: optional ``master`` (``local[N]``, the default ``local[2]``, or a cluster's ``spark://host:port``) and
+    ``conf``, Spark settings; the process's one session is built on first use and shared.
     """
     if backend not in BACKENDS:
         raise BackendError(f"unknown backend {backend!r}; choose one of {', '.join(BACKENDS)}")
@@ -57,6 +60,13 @@ def connect(backend: str = "duckdb", **options: Any) -> ibis.BaseBackend:
             if unknown:
                 raise BackendError(f"sqlite backend takes only 'database', not {sorted(unknown)}")
             return ibis.sqlite.connect(options.get("database"))
+        if backend == "pyspark":
+            unknown = set(options) - {"master", "conf"}
+            if unknown:
+                raise BackendError(f"pyspark backend takes only 'master' and 'conf', not {sorted(unknown)}")
+            from carenet.measures.spark import connect_spark
+
+            return connect_spark(options.get("master"), options.get("conf"))
         if "url" in options:
             url = str(options["url"])
             if not url.startswith(("postgres://", "postgresql://")):
@@ -82,7 +92,7 @@ class Tables:
 
     @property
     def backend(self) -> str:
-        """The backend's name: ``duckdb``, ``sqlite`` or ``postgres``."""
+        """The backend's name: ``duckdb``, ``sqlite``, ``postgres`` or ``pyspark``."""
         return self.con.name
 
     @property
@@ -112,6 +122,10 @@ class Tables:
 
     def materialize(self, expr: ibis.Table, stem: str = "stage") -> ibis.Table:
         """Compute ``expr`` once into a temporary table on the backend, for later queries to read."""
+        if self.con.name == "pyspark":
+            from carenet.measures.spark import materialize
+
+            return materialize(self.con, expr, stem)
         return self.con.create_table(f"carenet_{stem}_{os.getpid()}_{next(_stage_counter)}", expr, temp=True)
 
     def memo(self, key: Hashable, build: Callable[[], ibis.Table]) -> ibis.Table:
@@ -145,15 +159,16 @@ def load(
     """Expose ``dataset`` on ``backend`` (or on the open connection ``con``, which then decides) as :class:`Tables`.
 
     A :class:`~carenet.schema.Dataset` on DuckDB is scanned from its Parquet files without
-    copying; Arrow tables are registered on DuckDB as views of their memory, and uploaded as temporary tables
-    elsewhere, named ``{prefix}{table}``.
+    copying, and Spark reads the files itself; Arrow tables are registered on DuckDB as views of their memory,
+    become DataFrames (temporary views) on Spark and are uploaded as temporary tables elsewhere, named
+    ``{prefix}{table}``.
     ``prefix`` defaults to a fresh one per call, so several datasets can share one connection.
     """
     if con is None:
         con = connect(backend)
     prefix = f"carenet{next(_upload_counter)}_" if prefix is None else prefix
     if isinstance(dataset, Dataset):
-        if con.name == "duckdb":
+        if con.name in ("duckdb", "pyspark"):
             return Tables(con, {n: _scan_parquet(con, dataset, n, prefix) for n in dataset.names})
         arrow = {n: dataset.table(n) for n in dataset.names}
     else:
@@ -174,6 +189,14 @@ def _conformed(name: str, table: pa.Table) -> pa.Table:
 
 def _scan_parquet(con: ibis.BaseBackend, dataset: Dataset, name: str, prefix: str) -> ibis.Table:
     where = dataset.arrow_path(name)
+    if con.name == "pyspark":
+        from carenet.measures.spark import read_parquet
+
+        try:
+            scanned = read_parquet(con, f"{prefix}{name}", where)
+        except Exception as exc:
+            raise BackendError(f"Spark cannot read table {name!r} from {where}: {exc}") from exc
+        return _with_absent_columns(name, scanned)
     if where.is_dir():
         scanned = con.read_parquet(str(where / "**" / "*.parquet"), table_name=f"{prefix}{name}",
                                    hive_partitioning=True)
@@ -197,6 +220,10 @@ def _upload(con: ibis.BaseBackend, name: str, table: pa.Table) -> ibis.Table:
         # name), so a table is replaced by plain SQL and never through ``overwrite=True``.
         if con.name == "duckdb":
             return _register_duckdb(con, name, table)
+        if con.name == "pyspark":
+            from carenet.measures.spark import register_arrow
+
+            return register_arrow(con, name, table)
         con.raw_sql(f'DROP TABLE IF EXISTS "{name}"')
         if con.name == "sqlite":
             return _upload_sqlite(con, name, table)

@@ -30,8 +30,6 @@ the registered population on a day, and small helpers to run one-row aggregates.
 
 from __future__ import annotations
 
-import itertools
-import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
@@ -233,16 +231,13 @@ def share_or_unsupported(numerator: float | None, denominator: float | None, emp
     return float(numerator) / float(denominator)
 
 
-_materialized = itertools.count()
-
-
 def materialize(tables: Tables, expr: ir.Table, stem: str = "profile") -> ir.Table:
-    """Compute ``expr`` once into a temporary table on the backend, so later measures read it instead of re-deriving it.
+    """Compute ``expr`` once into a temporary table on the backend (a cached view on Spark), so later measures read
+    it instead of re-deriving it: :meth:`Tables.materialize`.
 
     (Ibis's own ``cache()`` drops its tables with a statement current sqlglot renders empty.)
     """
-    name = f"carenet_{stem}_{os.getpid()}_{next(_materialized)}"
-    return tables.con.create_table(name, expr, temp=True)
+    return tables.materialize(expr, stem)
 
 
 def fetch_row(tables: Tables, expr: ir.Table) -> dict[str, object]:

@@ -6,9 +6,11 @@ that give a valid number; using exactly nine per head makes a dense index ``k ->
 bijection, so uniqueness needs no lookup table. A seeded affine permutation of ``k`` scatters
 consecutive patients over the range.
 
-Numbers come from the 999 block (999 000 0000 - 999 999 9999, reserved for testing) while the
-dataset fits in it (900,000 numbers); larger datasets use the whole 9 block (900 000 0000 -
-999 999 9999, "not to be issued: synthetic/test patients"), which holds 90 million.
+Only 999 000 0000 - 999 999 9999 is guaranteed never to be issued (NHS Digital's test range), and it holds
+900,000 numbers this way (100,000 heads of nine). A dataset of up to ``limit`` patients (at most that) gets numbers
+from it (scheme :data:`TEST_RANGE`); a larger one gets none (scheme :data:`PATIENT_ID_ONLY`): its ``nhs_number``
+column is null and patients are known by their synthetic ``patient_id`` alone (``practice-000123``: letters and a
+dash, so never mistaken for an NHS number). Numbers outside the test range could belong to real people.
 """
 
 from __future__ import annotations
@@ -23,19 +25,39 @@ from carenet.schema.errors import CarenetError
 
 _WEIGHTS = np.arange(10, 1, -1, dtype=np.int64)
 PER_HEAD = 9
-BLOCK_999 = (99_900_000, 100_000)
-"""(first eight-digit head, number of heads): 999 000 00x - 999 999 99x."""
-BLOCK_9 = (90_000_000, 10_000_000)
-"""900 000 00x - 999 999 99x."""
+FIRST_HEAD = 99_900_000
+"""The first eight-digit head of the test range: 999 000 00x."""
+HEADS = 100_000
+"""Heads in the test range: 999 000 00x - 999 999 99x."""
+TEST_RANGE_NUMBERS = HEADS * PER_HEAD
+"""Valid numbers the generator draws from the test range (900,000)."""
+LOWEST, HIGHEST = 9_990_000_000, 9_999_999_999
+"""The test range, 999 000 0000 - 999 999 9999: never issued to a person (NHS Digital)."""
+
+TEST_RANGE = "999-test-range"
+"""Scheme: every patient has a number from 999 000 0000 - 999 999 9999."""
+PATIENT_ID_ONLY = "patient-id-only"
+"""Scheme: too many patients for the test range; no NHS numbers, patients known by their synthetic patient_id."""
 
 
-def capacity(total: int) -> tuple[int, int]:
-    """The block of heads used for a dataset of ``total`` patients."""
-    for block in (BLOCK_999, BLOCK_9):
-        if total <= block[1] * PER_HEAD:
-            return block
-    raise CarenetError(f"cannot give {total:,} patients unique synthetic NHS numbers "
-                       f"(at most {BLOCK_9[1] * PER_HEAD:,})")
+def scheme(total: int, limit: int = TEST_RANGE_NUMBERS) -> str:
+    """The numbering scheme for a dataset of ``total`` patients: the test range up to ``limit`` patients."""
+    if not 0 <= limit <= TEST_RANGE_NUMBERS:
+        raise CarenetError(f"the NHS-number limit must be between 0 and {TEST_RANGE_NUMBERS:,}, the valid numbers in "
+                           f"the test range 999 000 0000-999 999 9999; got {limit:,}")
+    return TEST_RANGE if total <= limit else PATIENT_ID_ONLY
+
+
+def describe(name: str, total: int, limit: int) -> dict[str, object]:
+    """What the manifest records about the NHS numbers of a generated dataset."""
+    if name == TEST_RANGE:
+        note = (f"every patient has a valid NHS number from 999 000 0000-999 999 9999, which NHS Digital never "
+                f"issues (test numbers); datasets of more than {limit:,} patients get none")
+    else:
+        note = (f"{total:,} patients are more than the {limit:,} the test range 999 000 0000-999 999 9999 is used "
+                f"for, and any other number could be a real person's: nhs_number is null and patients are "
+                f"identified by their synthetic patient_id")
+    return {"scheme": name, "test_range": "9990000000-9999999999", "limit": limit, "note": note}
 
 
 def _weighted_sum(values: np.ndarray, weights: np.ndarray) -> np.ndarray:
@@ -54,10 +76,9 @@ def check_digits(first_nine: np.ndarray) -> np.ndarray:
     return np.where(check == 11, 0, check)
 
 
-def permutation(total: int, seed: int) -> tuple[int, int]:
-    """A seeded affine bijection ``k -> (a k + b) mod m`` on the block used for ``total`` patients."""
-    _, heads = capacity(total)
-    m = heads * PER_HEAD
+def permutation(seed: int) -> tuple[int, int]:
+    """A seeded affine bijection ``k -> (a k + b) mod m`` on the test range's numbers."""
+    m = TEST_RANGE_NUMBERS
     rng = np.random.default_rng([seed, 0x4E4853])
     while True:
         a = int(rng.integers(1, m))
@@ -65,13 +86,15 @@ def permutation(total: int, seed: int) -> tuple[int, int]:
             return a, int(rng.integers(0, m))
 
 
-def nhs_numbers(index: np.ndarray, total: int, seed: int) -> pa.Array:
-    """Ten-digit NHS numbers for patients ``index`` (0-based positions in a dataset of ``total``)."""
-    first_head, heads = capacity(total)
-    m = heads * PER_HEAD
-    a, b = permutation(total, seed)
+def nhs_numbers(index: np.ndarray, total: int, seed: int, limit: int = TEST_RANGE_NUMBERS) -> pa.Array:
+    """Ten-digit NHS numbers for patients ``index`` (0-based positions in a dataset of ``total``), or nulls when
+    the dataset is larger than ``limit`` (see :func:`scheme`)."""
+    if scheme(total, limit) == PATIENT_ID_ONLY:
+        return pa.nulls(len(index), pa.string())
+    m = TEST_RANGE_NUMBERS
+    a, b = permutation(seed)
     k = (np.asarray(index, dtype=np.int64) % m * a + b) % m
-    head = first_head + k // PER_HEAD
+    head = FIRST_HEAD + k // PER_HEAD
     choice = k % PER_HEAD
     partial = _weighted_sum(head, _WEIGHTS[:8])
     # the ninth digit (weight 2) that would leave remainder 1, i.e. check digit 10; 6 is the inverse of 2 mod 11

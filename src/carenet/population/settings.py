@@ -120,6 +120,7 @@ class Settings:
     tolerance_sampling_z: float
     homeless_prevalence: float
     homeless_deprivation_ratio: float
+    nhs_number_limit: int
 
 
 def _age_bands() -> tuple[tuple[AgeBand, ...], float]:
@@ -279,4 +280,5 @@ def settings() -> Settings:
         tolerance_sampling_z=float(_value("check_tolerance.sampling_z")),
         homeless_prevalence=float(_value("homelessness.prevalence")),
         homeless_deprivation_ratio=float(_value("homelessness.deprivation_ratio")),
+        nhs_number_limit=int(_value("nhs_numbers.test_range_limit")),
     )

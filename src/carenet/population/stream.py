@@ -18,6 +18,7 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from carenet.population.nhs_numbers import describe, scheme
 from carenet.population.synthesise import (
     PATIENT_TABLES,
     Plan,
@@ -43,6 +44,7 @@ def generation_details(p: Plan, label: str) -> dict[str, Any]:
         "generator": "carenet.population",
         "practices": label,
         "reference_date": p.reference_date.isoformat(),
+        "nhs_numbers": describe(scheme(p.total, p.nhs_number_limit), p.total, p.nhs_number_limit),
         "calibration": {
             "condition_factor_loading": round(m.conditions.loading, 6),
             "frailty_factor_loading": round(m.frailty.loading, 6),

@@ -21,7 +21,7 @@ from carenet.population.demography import AgeModel, age_model, practice_z
 from carenet.population.frailty import FrailtyModel, frailty_model, own_code
 from carenet.population.housing import draw_homeless
 from carenet.population.morbidity import ConditionModel, condition_model
-from carenet.population.nhs_numbers import capacity, nhs_numbers
+from carenet.population.nhs_numbers import nhs_numbers, scheme
 from carenet.population.people import People, make_people
 from carenet.population.practices import networks_for, scale_list_sizes
 from carenet.population.settings import Settings, settings
@@ -96,6 +96,8 @@ class Plan:
     gp_ids: list[list[str]]
     gp_sessions: list[np.ndarray]
     team_ids: list[str]
+    nhs_number_limit: int
+    """Datasets of up to this many patients get NHS numbers from the test range (:mod:`.nhs_numbers`)."""
 
     @property
     def sizes(self) -> np.ndarray:
@@ -121,7 +123,7 @@ def plan(practices: pa.Table, networks: pa.Table | None = None, *, seed: int, pa
         raise CarenetError(f"practices name networks that the networks table lacks: {', '.join(unknown[:10])}")
     sizes = practices["list_size"].to_numpy().astype(np.int64)
     total = int(sizes.sum())
-    capacity(total)
+    scheme(total, m.settings.nhs_number_limit)
     z = practice_z(practices["imd_score"].to_numpy(zero_copy_only=False))
     staff = Staff()
     gp_ids, gp_sessions, team_ids = [], [], []
@@ -138,7 +140,7 @@ def plan(practices: pa.Table, networks: pa.Table | None = None, *, seed: int, pa
         staff.extend(network_staff(nid, size, _rng(seed, _NETWORK, j), m.settings))
     offsets = np.concatenate([[0], np.cumsum(sizes)[:-1]]).astype(np.int64)
     return Plan(practices, networks, seed, reference_date or m.settings.reference_date, z, offsets, total, staff,
-                gp_ids, gp_sessions, team_ids)
+                gp_ids, gp_sessions, team_ids, m.settings.nhs_number_limit)
 
 
 def small_tables(p: Plan) -> dict[str, pa.Table]:
@@ -209,7 +211,7 @@ def _assemble(p: Plan, practices: range, blocks: list[People], named: list[np.nd
     female = np.concatenate([b.female for b in blocks])
     patients = pa.table({
         "patient_id": patient_id,
-        "nhs_number": nhs_numbers(global_index, p.total, p.seed),
+        "nhs_number": nhs_numbers(global_index, p.total, p.seed, p.nhs_number_limit),
         "birth_date": _dates(birth),
         "sex": pa.array(np.where(female, "female", "male")),
         "deprivation_decile": pa.array(np.concatenate([b.decile for b in blocks]), pa.int8()),
