@@ -204,3 +204,26 @@ def test_a_practice_manager_runs_the_recalls_but_not_the_clinical_actions(demo):
         assert refused.status_code == 403, (action, refused.text)
     assert {r["patient_id"]: r["state"] for r in _rows(client, manager, "multimorbid_without_review")}[patient] \
         == "invited"
+
+
+def test_a_practice_s_worklists_are_computed_once_until_a_change_or_their_age(demo, monkeypatch):
+    """Fifty staff opening the worklists share one computation; a care plan agreed, or the age limit, renews it."""
+    from carenet.service.worklists import actions
+
+    store, logins, client, clock = demo
+    gp = _login(client, logins["gp"])
+    computed = []
+    original = actions.worklists
+    monkeypatch.setattr(actions, "worklists", lambda *a, **k: computed.append(1) or original(*a, **k))
+    first = client.get("/worklists", headers=gp).json()
+    frail = _rows(client, gp, "frail_without_care_plan")
+    assert len(computed) == 1 and client.get("/worklists", headers=gp).json() == first
+    patient = frail[0]["patient_id"]
+    made = client.post(f"/patients/{patient}/care-plans", headers=gp, json={
+        "title": "Staying at home", "about_me": "Lives alone", "goals": ["Keep walking to the shop"]})
+    assert made.status_code == 201, made.text
+    assert patient not in {r["patient_id"] for r in _rows(client, gp, "frail_without_care_plan")}
+    assert len(computed) == 2
+    clock.advance(SETTINGS.worklist_max_age_seconds / 60 + 1)
+    renewed = client.get("/worklists", headers=gp).json()
+    assert len(computed) == 3 and renewed["computed_at"] > first["computed_at"]

@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import hmac
 from collections.abc import AsyncIterator, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -25,6 +25,7 @@ from carenet.service.auth.login import LoginRefused, Principal, authenticate, di
 from carenet.service.auth.passwords import PasswordHasher
 from carenet.service.settings import ServiceSettings
 from carenet.service.store.database import Store
+from carenet.service.worklists.cache import CHANGED, WorklistCache
 
 if TYPE_CHECKING:
     from carenet.service.booking.engine import LiveNetwork
@@ -55,6 +56,11 @@ class Services:
     """The model laid over the store's population (booking); None when the store records no layout."""
     twin_scorecard: Path | None = None
     """A comparison's ``scorecard.csv`` (``carenet compare``): the twin's predictions the managers' scorecard shows."""
+    worklists: WorklistCache = field(init=False)
+    """Each practice's worklists, computed once and shared (:mod:`carenet.service.worklists.cache`)."""
+
+    def __post_init__(self) -> None:
+        self.worklists = WorklistCache(dt.timedelta(seconds=self.settings.worklist_max_age_seconds))
 
 
 def services(request: Request) -> Services:
@@ -135,6 +141,7 @@ def _refuse(conn: sa.Connection) -> None:
     """Roll back what a refused request (a 4xx) wrote, then append and commit its audit events alone: the access it
     was allowed is logged although nothing else of it is kept."""
     pending = conn.info.pop(PENDING, [])
+    conn.info.pop(CHANGED, None)
     conn.rollback()
     if pending:
         conn.info[PENDING] = pending
@@ -145,6 +152,7 @@ def _discard(conn: sa.Connection) -> None:
     """Roll back a failed request, its audit events with it (they would otherwise stay on the pooled connection and
     be appended by the next request that uses it)."""
     conn.info.pop(PENDING, None)
+    conn.info.pop(CHANGED, None)
     conn.rollback()
 
 
@@ -173,6 +181,8 @@ async def connection(request: Request, _who: Annotated[Principal, Depends(princi
         raise
     else:
         await anyio.to_thread.run_sync(_commit, conn, limiter=RELEASE_LIMITER)
+        for practice in conn.info.pop(CHANGED, ()):  # committed: the next worklist of those practices is new
+            services(request).worklists.invalidate(practice)
     finally:
         await anyio.to_thread.run_sync(conn.close, limiter=RELEASE_LIMITER)
 

@@ -37,6 +37,7 @@ class ServiceSettings:
     care_plan_review_days: int
     social_prescribing_suggestions: int
     worklist_page_size: int
+    worklist_max_age_seconds: float
     panel_rebalance_tolerance: float
     aggregate_max_suppressed: int
     aggregate_rounding_base: int
@@ -67,6 +68,7 @@ class ServiceSettings:
             care_plan_review_days=int(value("care_plans.review_interval_days")),
             social_prescribing_suggestions=int(value("social_prescribing.suggestions")),
             worklist_page_size=int(value("worklists.page_size")),
+            worklist_max_age_seconds=float(value("worklists.max_age_seconds")),
             panel_rebalance_tolerance=float(value("panels.rebalance_tolerance")),
             aggregate_max_suppressed=int(value("aggregates.max_suppressed")),
             aggregate_rounding_base=int(value("aggregates.rounding_base")),

@@ -21,6 +21,7 @@ from carenet.service.careplans.tables import CARE_PLAN_VERSIONS
 from carenet.service.people.lookup import require_clinician
 from carenet.service.settings import ServiceSettings
 from carenet.service.store.tables import CANONICAL
+from carenet.service.worklists.cache import mark_changed
 
 VERSIONS = CARE_PLAN_VERSIONS
 
@@ -71,6 +72,7 @@ def create_plan(connection: sa.Connection, patient_id: str, content: PlanContent
                 settings: ServiceSettings, who: Principal, now: dt.datetime, plan_id: str | None = None) -> dict:
     """Record a new plan as its version 1 (and its canonical row)."""
     _check(connection, content, agreed)
+    mark_changed(connection)  # a plan takes a patient off the worklist of those without one
     return _write(connection, plan_id or new_plan_id(), 1, patient_id, content, agreed, settings, who, now)
 
 
@@ -93,6 +95,7 @@ def revise_plan(connection: sa.Connection, patient_id: str, plan_id: str, base_v
                                  f"{base_version}. Read version {current} and make your change to it "
                                  f"(base_version={current})")
     _check(connection, content, plan.created_date)
+    mark_changed(connection)  # its status and review date decide who is on the worklists
     return _write(connection, plan_id, current + 1, patient_id, content, plan.created_date, settings, who, now)
 
 

@@ -23,6 +23,7 @@ from carenet.service.fhir.model import Json
 from carenet.service.fhir.outcome import FhirError
 from carenet.service.store.tables import CANONICAL
 from carenet.service.store.transfer import insert_tables
+from carenet.service.worklists.cache import mark_changed
 from carenet.sources.fhir import FhirDefaults, read_fhir_document
 from carenet.sources.fhir.vocabulary import READ_TYPES
 from carenet.sources.problems import ImportFailed
@@ -130,6 +131,7 @@ def transaction(connection: sa.Connection, who: Principal, body: Json, now) -> J
     for patient_id in (fresh["patients"].column("patient_id").to_pylist() if "patients" in fresh else []):
         record(connection, AuditEntry(now, who.user_id, who.role, patient_id, "Patient", patient_id, "create",
                                       "allowed", "fhir-transaction", "loaded by a transaction Bundle"))
+    mark_changed(connection)  # loaded conditions, appointments and plans change who is on the worklists
     bundle: Json = {"resourceType": "Bundle", "type": "transaction-response"}
     if entries:
         bundle["entry"] = _response(entries)

@@ -13,11 +13,13 @@ from carenet.service.access.decide import Facts, evaluate
 from carenet.service.access.guard import guard
 from carenet.service.audit.log import AuditEntry, record
 from carenet.service.auth.login import Principal
+from carenet.service.worklists.cache import mark_changed
 from carenet.service.worklists.logic import (
     ACTIONS,
     CLINICAL_COLUMNS,
     DONE_RESOURCE,
     ActionError,
+    Listed,
     book_review,
     close_recalls,
     invite,
@@ -56,11 +58,17 @@ def summary(conn, who: Principal, app) -> dict:
     """Patients of ``who``'s practice on each case-finding rule today (rules the record cannot run say why)."""
     practice = practice_of(who)
     today = now_of(app).date()
-    listed = worklists(conn, practice, today, app.settings)
+    listed, computed = _listed(conn, app, practice, today)
     counts = {rule: len(rows) for rule, rows in listed.rows.items()}
     record(conn, AuditEntry(app.clock(), who.user_id, who.role, None, "Patient", None, "search", "allowed",
                             "worklist", f"worklist counts of {practice}: {sum(counts.values())} entries"))
-    return {"practice_id": practice, "as_of": today.isoformat(), "patients": counts, "skipped": listed.skipped}
+    return {"practice_id": practice, "as_of": today.isoformat(), "computed_at": computed.isoformat(),
+            "patients": counts, "skipped": listed.skipped}
+
+
+def _listed(conn, app, practice: str, day: dt.date) -> tuple[Listed, dt.datetime]:
+    """The practice's worklists for ``day``, as computed last (within ``worklist_max_age_seconds``) or now."""
+    return app.worklists.get(practice, day, app.clock(), lambda: worklists(conn, practice, day, app.settings))
 
 
 def allowed_actions(who: Principal, rule: str, state: dict, live: bool, now: dt.datetime) -> list[str]:
@@ -80,7 +88,7 @@ def listing(conn, who: Principal, app, rule: str, page: int) -> dict:
     """A page of ``who``'s practice's patients on ``rule``, each with its state and the actions ``who`` may take."""
     practice = practice_of(who)
     now = now_of(app)
-    listed = worklists(conn, practice, now.date(), app.settings)
+    listed, computed = _listed(conn, app, practice, now.date())
     if rule in listed.skipped:
         raise ActionError(409, f"the {rule} worklist cannot run on this record: {listed.skipped[rule]}")
     rows = listed.rows[rule]
@@ -96,7 +104,8 @@ def listing(conn, who: Principal, app, rule: str, page: int) -> dict:
         out.append({**entry, **s, "actions": allowed_actions(who, rule, s, app.live is not None, now)})
     record(conn, AuditEntry(app.clock(), who.user_id, who.role, None, "Patient", None, "search", "allowed",
                             "worklist", f"worklist {rule} of {practice}, page {page}: {len(out)} of {len(rows)}"))
-    return {"rule": rule, "practice_id": practice, "as_of": now.date().isoformat(), "total": len(rows),
+    return {"rule": rule, "practice_id": practice, "as_of": now.date().isoformat(),
+            "computed_at": computed.isoformat(), "total": len(rows),
             "page": page, "page_size": size, "rows": out}
 
 
@@ -133,6 +142,7 @@ def act(conn, who: Principal, app, rule: str, patient_id: str, action: str, *, d
         guard(conn, who, clock, patient_id, "Task", "update", resource_id=task_id)
     written = done.write()
     close_recalls(conn, closing, now)
+    mark_changed(conn, practice)  # who is on the practice's worklists has changed
     return {"action": "done", done.resource: written, "recalls_closed": closing,
             "recalls_left_open": [t for t in recalls if t not in closing]}
 
