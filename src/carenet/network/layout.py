@@ -76,10 +76,11 @@ def _attributes(frame: PatientFrame, risk: RiskProfile) -> PatientAttributes:
 
 
 def gp_factor(tables: Mapping[str, pa.Table], practice_ids: tuple[str, ...], lists: np.ndarray,
-              practice_network: np.ndarray) -> np.ndarray:
+              practice_network: np.ndarray, min_fte: float = 1.0) -> np.ndarray:
     """Each practice's GP FTE per patient in the network's own staffing, relative to its network's (mean one over
     the network's patients): a model staffs GPs where the real practices have them, so the inverse care law in the
-    data carries into every model. All ones when the population records no GP FTE."""
+    data carries into every model. All ones for a network where a practice records less than ``min_fte`` GP FTE
+    (its staffing is too coarse to spread by, as in a scaled-down population)."""
     ones = np.ones(len(practice_ids))
     clinicians = tables.get("clinicians")
     if clinicians is None or clinicians.num_rows == 0:
@@ -91,8 +92,8 @@ def gp_factor(tables: Mapping[str, pa.Table], practice_ids: tuple[str, ...], lis
     for n in np.unique(practice_network):
         mine = practice_network == n
         total_fte, total_list = fte[mine].sum(), lists[mine].sum()
-        if total_fte <= 0 or total_list <= 0 or (fte[mine] <= 0).any():
-            continue  # a practice without recorded GPs: the network's staffing is not known well enough
+        if total_fte <= 0 or total_list <= 0 or (fte[mine] < min_fte).any():
+            continue  # a practice with (almost) no recorded GPs: the network's staffing is not known well enough
         out[mine] = (fte[mine] / lists[mine]) / (total_fte / total_list)
     return out
 
@@ -166,7 +167,8 @@ def lay_over(model: DeliveryModel, tables: Mapping[str, pa.Table], start: dt.dat
                                       minlength=len(frame.practice_ids))
                for spec in model.teams if spec.kind == "segment_service"}
     staff = build_staffing(model, lists, cohorts, practice_network, frame.practice_ids, network_ids,
-                           settings.staff, {"gp": gp_factor(tables, frame.practice_ids, lists, practice_network)})
+                           settings.staff, {"gp": gp_factor(tables, frame.practice_ids, lists, practice_network,
+                                             settings.staff.gp_spread_min_fte)})
     if not len(staff):
         raise PopulationError(f"model {model.name!r} staffs no clinician for this population")
     diary_days = days + extra_days

@@ -39,6 +39,8 @@ class StaffSettings:
     full_time_sessions: int
     sessions_per_day: int
     mean_fte_per_person: dict[str, float]  # by ROLE_GROUPS
+    gp_spread_min_fte: float = 1.0
+    """A network's GPs are spread as its practices' own only when each practice records at least this GP FTE."""
 
 
 @dataclass(frozen=True)
@@ -154,6 +156,7 @@ def _staff() -> StaffSettings:
         full_time_sessions=int(parameter("workforce.gp_session.sessions_full_time")),
         sessions_per_day=int(_node("staffing.sessions_per_day.value")),
         mean_fte_per_person=_by_group("staffing.mean_fte_per_person"),
+        gp_spread_min_fte=float(_node("staffing.gp_spread_min_fte.value")),
     )
 
 
