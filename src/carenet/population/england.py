@@ -258,6 +258,8 @@ def write_england(path: str | os.PathLike[str], england: England, chosen: np.nda
                   on_task: Callable[[int], None] | None = None) -> Manifest:
     """Generate the ``chosen`` practices of ``england`` (positions from :func:`select`) into the dataset at ``path``.
 
+    The reference date defaults to the files' extract date (1 July 2026): patients' ages are their ages that day.
+
     ``on_task(patients)`` is called as each task is written (a progress bar). The dataset is replaced only when
     every task is written; a failure or a killed run leaves the previous dataset whole.
     """
@@ -274,6 +276,8 @@ def write_england(path: str | os.PathLike[str], england: England, chosen: np.nda
     net_pos = np.array([j for j, n in enumerate(all_networks) if n in wanted], dtype=np.int64)
     networks = england.networks.take(pa.array(net_pos, pa.int64()))
     placement = Placement(streams=chosen, network_streams=net_pos, offsets=offsets[chosen], numbered=int(sizes.sum()))
+    if reference_date is None:
+        reference_date = _extract_day(england.extract_date)
     p = plan(practices, networks, seed=seed, reference_date=reference_date, placement=placement,
              age_sex=(england.age_sex[chosen], england.age_lower))
     small = small_tables(p)
@@ -287,7 +291,8 @@ def write_england(path: str | os.PathLike[str], england: England, chosen: np.nda
     extra: dict[str, Any] = {
         **generation_details(p, "england" if len(chosen) == england.size else f"england ({len(chosen)} practices)"),
         "england": {
-            "files": england.sources, "extract_date": england.extract_date, "deprivation": "IMD 2019 (Fingertips 93553)",
+            "files": england.sources, "extract_date": england.extract_date,
+            "deprivation": "IMD 2019 (Fingertips 93553)",
             "practices": len(chosen), "of_practices": england.size,
         },
         "partitioning": {"tables": list(PATIENT_TABLES), "directories": list(PARTITION_KEYS),
@@ -295,6 +300,7 @@ def write_england(path: str | os.PathLike[str], england: England, chosen: np.nda
         "geography": {"subicb": {s: {"region": r, "icb": i, "name": england.names["subicb"].get(s, s)}
                                  for r, s, i in units},
                       "region": {r: england.names["region"].get(r, r) for r, _, _ in units},
+                      "practice": dict(zip(practices["practice_id"].to_pylist(), subicb.tolist(), strict=True)),
                       "icb": {i: england.names["icb"].get(i, i) for _, _, i in units}},
     }
     manifest = Manifest(sources=[f"synthetic:england ({england.sources['age_sex']}, {england.sources['map']}, "
@@ -319,6 +325,14 @@ def write_england(path: str | os.PathLike[str], england: England, chosen: np.nda
         manifest.counts = {n: counts[n] for n in TABLES if n in counts}
 
     return write_staged(Path(path), manifest, write)
+
+
+def _extract_day(extract: str) -> dt.date | None:
+    """The files' extract date (the day the lists were counted), the generated population's reference date."""
+    try:
+        return dt.date.fromisoformat(extract.split(",")[0])
+    except ValueError:
+        return None
 
 
 def partition_of(manifest: Manifest) -> dict[str, Any] | None:
