@@ -289,4 +289,5 @@ def population_summary(tables: Tables, profile: ir.Table) -> dict[str, float]:
 
 
 __all__ = ["ACUTE_NEED_TYPES", "B2H_SEGMENTS", "NHSE_SEGMENTS", "Period", "PopulationConfig", "age_at", "fetch_row",
-           "materialize", "patient_profile", "population_aggregates", "population_summary", "population_values", "registered_patients", "share_or_unsupported"]
+           "materialize", "patient_profile", "population_aggregates", "population_summary", "population_values",
+           "registered_patients", "share_or_unsupported"]
