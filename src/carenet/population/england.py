@@ -243,13 +243,24 @@ def _run(args: tuple[Path, Task]) -> tuple[Task, dict[str, int]]:
     return args[1], run_task(*args)
 
 
+def _die_with_parent() -> None:
+    """Make a worker die with the process that started it (Linux), so a killed run leaves no writer behind."""
+    try:
+        import ctypes
+        import signal
+
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
+
+
 def _results(staging: Path, work: list[Task], workers: int) -> Iterator[tuple[Task, dict[str, int]]]:
     if workers <= 1 or len(work) <= 1:
         for task in work:
             yield task, run_task(staging, task)
         return
     context = multiprocessing.get_context("fork")
-    with context.Pool(min(workers, len(work)), maxtasksperchild=None) as pool:
+    with context.Pool(min(workers, len(work)), initializer=_die_with_parent) as pool:
         yield from pool.imap_unordered(_run, [(staging, t) for t in work])
 
 
