@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 
 from carenet.cli.app import app
 from carenet.measures import connect, load
-from carenet.measures.national import national_scorecards, units_from_manifest
+from carenet.measures.national import national_scorecards, partition_tables, partitions, units_from_manifest
 from carenet.measures.segments import Period
 from carenet.measures.unit_scorecards import unit_scorecards
 from carenet.population.england import read_england, select, write_england
@@ -39,7 +39,18 @@ def _cards(path: Path, by: str):
     ds = open_dataset(path)
     tables = load(ds, con=connect("duckdb", memory_limit="1GB", threads=1))
     units = units_from_manifest(ds.manifest.extra, ds.table("practices"))
-    return tables, national_scorecards(tables, units, settings_config(DAY, 365), by, DAY)
+    parts = [partition_tables(tables, ds, leaf) for leaf in partitions(ds)]
+    assert len(parts) >= 2
+    return tables, national_scorecards(parts, units, settings_config(DAY, 365), by, DAY)
+
+
+def test_partition_by_partition_equals_one_pass(national: Path) -> None:
+    tables, cards = _cards(national, "region")
+    ds = open_dataset(national)
+    units = units_from_manifest(ds.manifest.extra, ds.table("practices"))
+    whole = national_scorecards([tables], units, settings_config(DAY, 365), "region", DAY)
+    a, b = (c[c["attribute"] == "population"]["value"].to_numpy() for c in (cards, whole))
+    assert np.allclose(a, b)
 
 
 def test_by_region_and_subicb_add_up(national: Path) -> None:

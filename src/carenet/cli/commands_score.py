@@ -235,7 +235,15 @@ def _score_national(dataset: Path, by: str, format: Format, out: Path | None, ba
     import tempfile
     import time
 
-    from carenet.measures.national import check_national_unit, national_scorecards, units_from_manifest
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
+
+    from carenet.measures.national import (
+        check_national_unit,
+        national_scorecards,
+        partition_tables,
+        partitions,
+        units_from_manifest,
+    )
     from carenet.schema import open_dataset
 
     check_national_unit(by)
@@ -248,7 +256,13 @@ def _score_national(dataset: Path, by: str, format: Format, out: Path | None, ba
         end = _reference_day(dataset, tables, day)
         config = scorecard_config(end, None)
         units = units_from_manifest(opened.manifest.extra, opened.table("practices"))
-        cards = national_scorecards(tables, units, config, by, end)
+        leaves = partitions(opened)
+        parts = (partition_tables(tables, opened, leaf) for leaf in leaves) if leaves else iter([tables])
+        with Progress("[progress.description]{task.description}", BarColumn(), MofNCompleteColumn(),
+                      TimeElapsedColumn(), console=console.real, transient=True,
+                      disable=format is Format.json) as bar:
+            task = bar.add_task(f"scoring by {by}, partition by partition", total=max(1, len(leaves)))
+            cards = national_scorecards(parts, units, config, by, end, on_part=lambda _: bar.advance(task))
     seconds = time.perf_counter() - started
     count = cards["unit"].nunique()
     if format is Format.json:
