@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import time
@@ -10,8 +11,22 @@ from pathlib import Path
 import pytest
 from runner import KILLED, carenet, kill_at, start
 
-from carenet.schema.folders.layout import STATE_DIR
-from conftest import litter, same, snapshot
+from carenet.schema import open_dataset
+from carenet.schema.folders.layout import LOCK_FILE, STATE_DIR
+
+
+def snapshot(folder: Path) -> dict:
+    return open_dataset(folder).tables()
+
+
+def same(a: dict, b: dict) -> bool:
+    return a.keys() == b.keys() and all(a[n].equals(b[n]) for n in a)
+
+
+def litter(folder: Path) -> list[str]:
+    """What a write left in the dataset's state folder besides the lock and the current generation."""
+    current = json.loads((folder / "manifest.json").read_text()).get("generation")
+    return sorted(p.name for p in (folder / STATE_DIR).iterdir() if p.name not in (LOCK_FILE, current))
 
 
 def _argv(external: Path, out: Path, seed: int, practices: int) -> list[object]:
