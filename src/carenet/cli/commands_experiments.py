@@ -19,8 +19,10 @@ import typer
 
 from carenet.cli.console import LazyConsole
 from carenet.cli.dates import parse_day
+from carenet.cli.failures import file_errors
 from carenet.cli.kernels import warm_in_background
 from carenet.cli.limits import check_limits, check_run_length
+from carenet.schema.errors import CarenetError
 
 if TYPE_CHECKING:  # loaded inside the commands, so that `carenet --help` and option errors stay quick
     import pandas as pd
@@ -319,9 +321,18 @@ def simulate(
     score: bool = typer.Option(False, "--score/--no-score", help="Also score access, continuity and cost"),
     demo_patients: int | None = _DEMO_PATIENTS,
     start: str | None = _START,
+    by_network: bool = typer.Option(False, "--by-network",
+                                    help="A national dataset (carenet population england): run each network "
+                                         "(PCN) on its own, writing OUT/network=CODE per network"),
+    networks: int | None = typer.Option(None, "--networks", min=1,
+                                        help="With --by-network: only the first N networks (a sample)"),
 ) -> None:
     """Simulate one delivery model: replications in parallel, one canonical dataset each, plus a manifest."""
     from rich.table import Table
+
+    if by_network:
+        _simulate_by_network(model, population, years, days, seed, out, booking, workers, networks, start)
+        return
 
     from carenet.report.summary import format_number
     from carenet.twin.experiments.simulate import simulate_model
@@ -353,6 +364,45 @@ def simulate(
             console.print(f"  {row.label}: {format_number(row.mean, row.unit)}")
     console.print(f"[bold]{out}[/]: {len(result.outcomes)} replication dataset(s) and experiment.json "
                   f"in {result.seconds:.0f} s; score one with [bold]carenet score {result.folders[0]}[/]")
+
+
+def _simulate_by_network(model: str, population: str, years: float, days: int | None, seed: int, out: Path,
+                         booking: Booking, workers: int | None, networks: int | None, start: str | None) -> None:
+    """``carenet simulate MODEL DATASET --by-network``: a year of ``model`` network by network, in a process pool."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn, TimeRemainingColumn
+
+    from carenet.params import parameter
+    from carenet.twin.experiments.by_network import national_networks, run_networks
+    from carenet.twin.experiments.plan import simulated_days
+
+    if population == DEMO:
+        raise CarenetError("--by-network runs a national dataset network by network; give --population DATASET")
+    check_run_length(years, days)
+    workers = int(parameter("england_scale.twin_workers")["value"]) if workers is None else max(1, workers)
+    check_limits({"--workers": workers})
+    n_days = simulated_days(years, days)
+    with file_errors(Path(population)):
+        every = national_networks(population)
+    chosen = every if networks is None else every[:networks]
+    clock = time.perf_counter()
+    patients = 0
+    with Progress("[progress.description]{task.description}", BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                  TimeRemainingColumn(), console=console.real) as bar:
+        task = bar.add_task(f"{model}, {n_days} days, by network", total=len(chosen))
+
+        def done(result) -> None:
+            nonlocal patients
+            patients += result.patients
+            bar.advance(task)
+
+        with file_errors(out):
+            results = run_networks(model, population, out, seed=seed, days=n_days, networks=chosen, workers=workers,
+                                   start=parse_day(start, "--start"), booking_mode=booking.value, on_network=done)
+    seconds = time.perf_counter() - clock
+    total = sum(r.patients for r in results)
+    console.print(f"[bold]{out}[/]: {len(results):,} network dataset(s) (network=CODE), {total:,} patients, "
+                  f"{sum(r.requests for r in results):,} requests, {seconds:.0f} s with {workers} worker(s); "
+                  f"index in {out / 'england-run.json'}")
 
 
 def compare(

@@ -83,6 +83,44 @@ def synth(
                   f"{manifest.counts.get('conditions', 0):,} condition records, seed {seed}", soft_wrap=True)
 
 
+def england(
+    out: Path = typer.Argument(..., help="Dataset folder to write (replaced if it is a dataset)"),
+    seed: int = typer.Option(..., "--seed", help="Random seed: the same seed gives the same patients"),
+    practices: int | None = typer.Option(None, "--practices", min=1,
+                                         help="Only the first N practices (of --region, if given), for a quick run"),
+    region: str | None = typer.Option(None, "--region", help="Only this NHS England region (code, e.g. Y63)"),
+    workers: int = typer.Option(1, "--workers", min=1, help="Worker processes generating sub-ICB locations"),
+    batch_patients: int | None = typer.Option(None, "--batch-patients", min=1,
+                                              help="Patients a worker generates and writes at a time (bounds memory; "
+                                                   "default parameters.yaml england_scale.batch_patients)"),
+    nhs_data: Path = typer.Option(NHS_OPEN_DATA, "--nhs-data", help="Folder of the NHS open-data CSVs"),
+) -> None:
+    """Synthetic England: every practice of the July 2026 files (list size, age-sex, PCN, sub-ICB, ICB, region,
+    IMD 2019), partitioned by region and sub-ICB location."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn, TimeRemainingColumn
+
+    from carenet.params import parameter
+    from carenet.population.england import read_england, select, write_england
+
+    batch = int(parameter("england_scale.batch_patients")["value"]) if batch_patients is None else batch_patients
+    check_limits({"--batch-patients": batch, "--workers": workers}, {"--batch-patients": "population_patients"})
+    with file_errors(nhs_data):
+        data = read_england(nhs_data)
+    chosen = select(data, practices, region)
+    total = int(data.practices["list_size"].to_numpy()[chosen].sum())
+    with Progress("[progress.description]{task.description}", BarColumn(), MofNCompleteColumn(),
+                  TimeElapsedColumn(), TimeRemainingColumn(), console=console.real, transient=False) as bar:
+        task = bar.add_task(f"{len(chosen):,} practices, patients", total=total)
+        with file_errors(out):
+            manifest = write_england(out, data, chosen, seed=seed, batch_patients=batch, workers=workers,
+                                     on_task=lambda n: bar.advance(task, n))
+    parts = manifest.extra.get("partitioning", {})
+    console.print(f"[bold]{literal(out)}[/]: {manifest.counts.get('patients', 0):,} patients in "
+                  f"{manifest.counts.get('practices', 0):,} practices and {manifest.counts.get('networks', 0):,} "
+                  f"PCNs, {manifest.counts.get('conditions', 0):,} condition records, {parts.get('files', 0):,} "
+                  "files per patient table (by region and sub-ICB), seed " + str(seed), soft_wrap=True)
+
+
 def _reference_date(manifest_extra: dict, given: str | None) -> dt.date | None:
     if given is not None:
         return parse_day(given, "--reference-date")
@@ -191,6 +229,7 @@ def demo(
 
 def register(app: typer.Typer) -> None:
     population_app.command("synth")(synth)
+    population_app.command("england")(england)
     population_app.command("check")(check)
     population_app.command("demo")(demo)
     app.add_typer(population_app, name="population")

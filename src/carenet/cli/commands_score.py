@@ -153,7 +153,8 @@ def score(
                                                 "shorter)"),
     worklists: Path | None = typer.Option(None, "--worklists", help="Also write case-finding worklists here"),
     by: str | None = typer.Option(None, "--by", help="Compare the units of one dataset on funnel plots: site, "
-                                                     "practice, team or pcn"),
+                                                     "practice, team or pcn; a national dataset (carenet population "
+                                                     "england) is scored by practice, pcn, subicb or region"),
     by_housing: bool = typer.Option(False, "--by-housing",
                                     help="Also report access and continuity for people experiencing homelessness "
                                          "against other patients (details 'inclusion.housing')"),
@@ -164,7 +165,10 @@ def score(
     if by is not None:
         if len(datasets) != 1 or worklists is not None:
             raise CarenetError("--by compares the units of one dataset: give one dataset, without --worklists")
-        _score_by(datasets[0], by, format, out, backend, db_url, as_of, period_days, spark_master)
+        if by in ("subicb", "region") or _is_national(datasets[0]):
+            _score_national(datasets[0], by, format, out, backend, db_url, as_of, spark_master)
+        else:
+            _score_by(datasets[0], by, format, out, backend, db_url, as_of, period_days, spark_master)
         return
     if len(datasets) > 2:
         raise CarenetError(f"score takes one dataset, or two to compare; got {len(datasets)}")
@@ -209,6 +213,84 @@ def score(
             with file_errors(out):
                 _write_text(out, text + "\n")
             console.print(f"wrote {literal(out)}")
+
+
+def _is_national(dataset: Path) -> bool:
+    """Whether ``dataset`` is a partitioned national dataset (its manifest records partitioning and geography)."""
+    from carenet.schema import open_dataset
+
+    with file_errors(dataset):
+        extra = open_dataset(dataset).manifest.extra
+    return "partitioning" in extra and "geography" in extra
+
+
+def national_connection(backend: Backend, db_url: str | None, temp_dir: Path | None,
+                        spark_master: str | None = None) -> ibis.BaseBackend:
+    """The engine for a national scorecard: DuckDB bounded by parameters.yaml england_scale (memory_limit, threads;
+    spilling to ``temp_dir``), or the backend asked for."""
+    from carenet.measures import connect
+
+    if backend is not Backend.duckdb:
+        return _connect(backend, db_url, spark_master)
+    options: dict[str, object] = {"memory_limit": str(_value("england_scale.scorecard_memory_limit")),
+                                  "threads": int(_value("england_scale.scorecard_threads"))}
+    if temp_dir is not None:
+        options["temp_directory"] = str(temp_dir)
+    return connect("duckdb", **options)
+
+
+def _score_national(dataset: Path, by: str, format: Format, out: Path | None, backend: Backend, db_url: str | None,
+                    as_of: str | None, spark_master: str | None = None) -> None:
+    """``carenet score DATASET --by practice|pcn|subicb|region`` on a national dataset: every unit's scorecard in
+    one grouped pass, out of core (:mod:`carenet.measures.national`)."""
+    import tempfile
+    import time
+
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
+
+    from carenet.measures.national import (
+        check_national_unit,
+        national_scorecards,
+        partition_tables,
+        partitions,
+        units_from_manifest,
+    )
+    from carenet.schema import open_dataset
+
+    check_national_unit(by)
+    day = parse_day(as_of, "--as-of")
+    started = time.perf_counter()
+    with file_errors(dataset), tempfile.TemporaryDirectory(prefix="carenet-spill-") as spill:
+        opened = open_dataset(dataset)
+        con = national_connection(backend, db_url, Path(spill), spark_master)
+        tables = _tables(dataset, backend, con)
+        end = _reference_day(dataset, tables, day)
+        config = scorecard_config(end, None)
+        units = units_from_manifest(opened.manifest.extra, opened.table("practices"))
+        leaves = partitions(opened)
+        parts = (partition_tables(tables, opened, leaf) for leaf in leaves) if leaves else iter([tables])
+        with Progress("[progress.description]{task.description}", BarColumn(), MofNCompleteColumn(),
+                      TimeElapsedColumn(), console=console.real, transient=True,
+                      disable=format is Format.json) as bar:
+            task = bar.add_task(f"scoring by {by}, partition by partition", total=max(1, len(leaves)))
+            cards = national_scorecards(parts, units, config, by, end, on_part=lambda _: bar.advance(task))
+    seconds = time.perf_counter() - started
+    count = cards["unit"].nunique()
+    if format is Format.json:
+        typer.echo(json.dumps({"by": by, "as_of": end.isoformat(), "units": int(count),
+                               "scorecards": json.loads(cards.to_json(orient="records"))}, indent=2))
+    else:
+        console.print(f"[bold]{literal(dataset)}[/] by {by} on {backend.value}: {count:,} units scored in "
+                      f"{seconds:.1f} s (as of {end})")
+        _print_unit_cards(by, cards, f"scorecards_by_{by}.csv")
+    if out is not None:
+        from carenet.schema.folders import locked
+
+        with file_errors(out):
+            out.mkdir(parents=True, exist_ok=True)
+            with locked(out, command=f"carenet score --by {by}", what="output folder"):
+                _write_text(out / f"scorecards_by_{by}.csv", cards.to_csv(index=False))
+        console.print(f"wrote {literal(out / f'scorecards_by_{by}.csv')}")
 
 
 def _score_by(dataset: Path, by: str, format: Format, out: Path | None, backend: Backend, db_url: str | None,
@@ -265,7 +347,7 @@ UNIT_CARD_COLUMNS = 8
 """At most this many units are printed side by side; more are in sites_scorecards.csv."""
 
 
-def _print_unit_cards(by: str, cards: pd.DataFrame | Unsupported) -> None:
+def _print_unit_cards(by: str, cards: pd.DataFrame | Unsupported, written: str = "sites_scorecards.csv") -> None:
     from rich.table import Table
 
     from carenet.measures.scorecard import ATTRIBUTES, format_value
@@ -276,8 +358,7 @@ def _print_unit_cards(by: str, cards: pd.DataFrame | Unsupported) -> None:
         return
     units = list(dict.fromkeys(cards["unit"]))
     if len(units) > UNIT_CARD_COLUMNS:
-        console.print(f"[bold]Every measure by {by}[/]: {len(units)} units, written with --out to "
-                      "sites_scorecards.csv")
+        console.print(f"[bold]Every measure by {by}[/]: {len(units)} units, written with --out to {written}")
         return
     grid = Table("measure", *units, title=f"Every measure by {by} (each {by}'s own patients and staff)",
                  title_justify="left")

@@ -246,19 +246,24 @@ def fetch_row(tables: Tables, expr: ir.Table) -> dict[str, object]:
     return row[0] if row else {}
 
 
-def population_summary(tables: Tables, profile: ir.Table) -> dict[str, float]:
-    """Who the registered population are: size, multimorbidity, frailty, complexity, segment and tier shares."""
-    p = profile
-    counts = {
+def population_aggregates(p: ir.Table) -> dict[str, ir.Scalar]:
+    """The sums :func:`population_summary` divides (over ``p``, a :func:`patient_profile`, or per group of it)."""
+    return {
+        "n": p.count(), "ltc": p.ltc_count.cast("float64").sum(), "cms": p.cms.sum(),
+        "frail": flag(p.efi_category.isin(list(FRAIL_CATEGORIES))).sum(), "older": flag(p.age >= EFI_MIN_AGE).sum(),
         "multimorbid_share": flag(p.ltc_count >= 2).sum(),
         "complex_share": flag(p.complex).sum(),
         **{f"segment_{k}_share": flag(p.b2h_segment == k).sum() for k in B2H_SEGMENTS},
         **{f"risk_tier_{k}_share": flag(p.risk_tier == k).sum() for k in range(1, 5)},
     }
-    row = fetch_row(tables, p.aggregate(
-        n=p.count(), ltc=p.ltc_count.cast("float64").sum(), cms=p.cms.sum(),
-        frail=flag(p.efi_category.isin(list(FRAIL_CATEGORIES))).sum(), older=flag(p.age >= EFI_MIN_AGE).sum(),
-        **counts))
+
+
+_SHARES = ("multimorbid_share", "complex_share", *(f"segment_{k}_share" for k in B2H_SEGMENTS),
+           *(f"risk_tier_{k}_share" for k in range(1, 5)))
+
+
+def population_values(row: dict) -> dict[str, float | Unsupported]:
+    """The population section from one row of :func:`population_aggregates`."""
     n = row.get("n") or 0
     nobody = "no registered patients"
     out: dict[str, float | Unsupported] = {
@@ -269,9 +274,15 @@ def population_summary(tables: Tables, profile: ir.Table) -> dict[str, float]:
         "frail_share_65plus": share_or_unsupported(row.get("frail"), row.get("older"),
                                                    "no registered patients aged 65+"),
     }
-    out.update({k: share_or_unsupported(row.get(k), n, nobody) for k in counts})
+    out.update({k: share_or_unsupported(row.get(k), n, nobody) for k in _SHARES})
     return out
 
 
+def population_summary(tables: Tables, profile: ir.Table) -> dict[str, float]:
+    """Who the registered population are: size, multimorbidity, frailty, complexity, segment and tier shares."""
+    return population_values(fetch_row(tables, profile.aggregate(**population_aggregates(profile))))
+
+
 __all__ = ["ACUTE_NEED_TYPES", "B2H_SEGMENTS", "NHSE_SEGMENTS", "Period", "PopulationConfig", "age_at", "fetch_row",
-           "materialize", "patient_profile", "population_summary", "registered_patients", "share_or_unsupported"]
+           "materialize", "patient_profile", "population_aggregates", "population_summary", "population_values",
+           "registered_patients", "share_or_unsupported"]

@@ -87,6 +87,30 @@ def female_share_by_age(age_shares: np.ndarray, s: Settings | None = None) -> np
     return flat * (1 - rise) + s.female_share_90_plus * rise
 
 
+def ages_in_bands(counts: np.ndarray, lower: np.ndarray, shares: np.ndarray,
+                  rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+    """Single-year ages and sexes (``female``) of exactly ``counts[sex, band]`` people (sex 0 female, 1 male), in
+    random order; within a band ages follow ``shares`` (single-year shares up to the model's maximum age), the last
+    band running to that age."""
+    top = len(shares)
+    edges = np.append(np.minimum(np.asarray(lower, dtype=np.int64), top - 1), top)
+    ages, female = [], []
+    for sex in (0, 1):
+        for b in range(len(lower)):
+            c = int(counts[sex, b])
+            if c <= 0:
+                continue
+            lo, hi = int(edges[b]), max(int(edges[b + 1]), int(edges[b]) + 1)
+            w = shares[lo:hi]
+            ages.append(lo + rng.choice(hi - lo, size=c, p=w / w.sum()))
+            female.append(np.full(c, sex == 0))
+    if not ages:
+        return np.zeros(0, np.int64), np.zeros(0, bool)
+    age, fem = np.concatenate(ages), np.concatenate(female)
+    order = rng.permutation(len(age))
+    return age[order].astype(np.int64), fem[order]
+
+
 def practice_z(imd_score: np.ndarray, s: Settings | None = None) -> np.ndarray:
     """A practice's deprivation position on the standard-normal scale (0 where the score is unknown)."""
     s = s or settings()

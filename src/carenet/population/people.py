@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from carenet.population.demography import AgeModel, household_deciles
+from carenet.population.demography import AgeModel, ages_in_bands, household_deciles
 from carenet.population.frailty import FrailtyModel
 from carenet.population.grid import deprivation_score
 from carenet.population.households import build_households
@@ -60,11 +60,22 @@ def birth_days(age: np.ndarray, reference: dt.date, rng: np.random.Generator) ->
 
 
 def make_people(n: int, z: float, rng: np.random.Generator, s: Settings, ages: AgeModel,
-                conditions: ConditionModel, frailty: FrailtyModel, reference: dt.date) -> People:
-    """Draw ``n`` patients of a practice at deprivation ``z``."""
+                conditions: ConditionModel, frailty: FrailtyModel, reference: dt.date,
+                age_sex: tuple[np.ndarray, np.ndarray] | None = None) -> People:
+    """Draw ``n`` patients of a practice at deprivation ``z``.
+
+    ``age_sex`` (counts by sex and age band, shape (2, bands), female first; the bands' lower ages) fixes how many
+    patients of each sex fall in each band, as a practice's published list does; ages within a band follow the
+    practice's single-year shares.
+    """
     ref_day = day_number(reference)
-    age = rng.choice(len(ages.base), size=n, p=ages.shares(z))
-    female = rng.random(n) < ages.female[age]
+    if age_sex is None:
+        age = rng.choice(len(ages.base), size=n, p=ages.shares(z))
+        female = rng.random(n) < ages.female[age]
+    else:
+        age, female = ages_in_bands(age_sex[0], age_sex[1], ages.shares(z), rng)
+        if len(age) != n:
+            raise ValueError(f"the age-sex counts add up to {len(age):,} patients, not the list size {n:,}")
     household = build_households(age, female, rng, s)
     order = np.lexsort((-age, household))
     age, female, household = age[order], female[order], household[order]

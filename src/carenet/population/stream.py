@@ -44,7 +44,8 @@ def generation_details(p: Plan, label: str) -> dict[str, Any]:
         "generator": "carenet.population",
         "practices": label,
         "reference_date": p.reference_date.isoformat(),
-        "nhs_numbers": describe(scheme(p.total, p.nhs_number_limit), p.total, p.nhs_number_limit),
+        "nhs_numbers": describe(scheme(numbered := p.total if p.numbered is None else p.numbered,
+                                       p.nhs_number_limit), numbered, p.nhs_number_limit),
         "calibration": {
             "condition_factor_loading": round(m.conditions.loading, 6),
             "frailty_factor_loading": round(m.frailty.loading, 6),

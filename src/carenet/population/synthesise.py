@@ -98,15 +98,44 @@ class Plan:
     team_ids: list[str]
     nhs_number_limit: int
     """Datasets of up to this many patients get NHS numbers from the test range (:mod:`.nhs_numbers`)."""
+    streams: np.ndarray | None = None
+    """Each practice's random-stream index (default: its position); a national file's positions make any subset
+    of its practices draw the same patients."""
+    numbered: int | None = None
+    """Patients the NHS numbers are spread over (default: ``total``); with ``offsets`` from the whole file, a
+    subset's patients keep their numbers."""
+    age_sex: np.ndarray | None = None
+    """Patients by practice, sex (female, male) and age band, shape (practices, 2, bands): fixed, not drawn."""
+    age_lower: np.ndarray | None = None
+    """Lower age of each band of ``age_sex``."""
+
+    def stream(self, i: int) -> int:
+        return i if self.streams is None else int(self.streams[i])
 
     @property
     def sizes(self) -> np.ndarray:
         return self.practices["list_size"].to_numpy().astype(np.int64)
 
 
+@dataclass(frozen=True)
+class Placement:
+    """Where a set of practices sits in a larger file (a national run): each practice's and each network's
+    random-stream index, the first patient's position of each practice, and the file's patients."""
+
+    streams: np.ndarray
+    network_streams: np.ndarray
+    offsets: np.ndarray
+    numbered: int
+
+
 def plan(practices: pa.Table, networks: pa.Table | None = None, *, seed: int, patients: int | None = None,
-         reference_date: dt.date | None = None) -> Plan:
-    """Check and scale the practices, place them on the deprivation scale and draw their staff."""
+         reference_date: dt.date | None = None, placement: Placement | None = None,
+         age_sex: tuple[np.ndarray, np.ndarray] | None = None) -> Plan:
+    """Check and scale the practices, place them on the deprivation scale and draw their staff.
+
+    ``placement`` gives the practices' places in a national file (their streams and NHS-number positions);
+    ``age_sex`` (counts by practice, sex and band; the bands' lower ages) fixes each practice's age-sex structure.
+    """
     m = models()
     practices = conform("practices", practices)
     if practices.num_rows == 0:
@@ -123,12 +152,16 @@ def plan(practices: pa.Table, networks: pa.Table | None = None, *, seed: int, pa
         raise CarenetError(f"practices name networks that the networks table lacks: {', '.join(unknown[:10])}")
     sizes = practices["list_size"].to_numpy().astype(np.int64)
     total = int(sizes.sum())
-    scheme(total, m.settings.nhs_number_limit)
+    scheme(total if placement is None else placement.numbered, m.settings.nhs_number_limit)
+    if placement is not None and patients is not None:
+        raise CarenetError("a national file's practices keep their list sizes; --patients cannot rescale them")
+    streams = None if placement is None else placement.streams
     z = practice_z(practices["imd_score"].to_numpy(zero_copy_only=False))
     staff = Staff()
     gp_ids, gp_sessions, team_ids = [], [], []
     for i, (pid, size) in enumerate(zip(ids.to_pylist(), sizes, strict=True)):
-        own = practice_staff(pid, int(size), float(z[i]), _rng(seed, _STAFF, i), m.settings)
+        own = practice_staff(pid, int(size), float(z[i]), _rng(seed, _STAFF, i if streams is None else
+                                                                int(streams[i])), m.settings)
         gps = [k for k, role in enumerate(own.role) if role == "gp"]
         gp_ids.append([own.clinician_id[k] for k in gps])
         gp_sessions.append(np.array([own.sessions_per_week[k] for k in gps]))
@@ -137,10 +170,16 @@ def plan(practices: pa.Table, networks: pa.Table | None = None, *, seed: int, pa
     network_of = practices["network_id"].to_pylist()
     for j, nid in enumerate(networks["network_id"].to_pylist()):
         size = int(sum(s for s, n in zip(sizes, network_of, strict=True) if n == nid))
-        staff.extend(network_staff(nid, size, _rng(seed, _NETWORK, j), m.settings))
-    offsets = np.concatenate([[0], np.cumsum(sizes)[:-1]]).astype(np.int64)
+        stream = j if placement is None else int(placement.network_streams[j])
+        staff.extend(network_staff(nid, size, _rng(seed, _NETWORK, stream), m.settings))
+    if placement is None:
+        offsets = np.concatenate([[0], np.cumsum(sizes)[:-1]]).astype(np.int64)
+    else:
+        offsets = np.asarray(placement.offsets, dtype=np.int64)
     return Plan(practices, networks, seed, reference_date or m.settings.reference_date, z, offsets, total, staff,
-                gp_ids, gp_sessions, team_ids, m.settings.nhs_number_limit)
+                gp_ids, gp_sessions, team_ids, m.settings.nhs_number_limit, streams,
+                None if placement is None else placement.numbered,
+                None if age_sex is None else age_sex[0], None if age_sex is None else np.asarray(age_sex[1]))
 
 
 def small_tables(p: Plan) -> dict[str, pa.Table]:
@@ -185,10 +224,11 @@ def patient_tables(p: Plan, practices: range) -> dict[str, pa.Table]:
     blocks: list[People] = []
     named: list[np.ndarray] = []
     for i in practices:
-        rng = _rng(p.seed, _PEOPLE, i)
+        rng = _rng(p.seed, _PEOPLE, p.stream(i))
+        bands = None if p.age_sex is None or p.age_lower is None else (p.age_sex[i], p.age_lower)
         people = make_people(int(p.sizes[i]), float(p.z[i]), rng, m.settings, m.ages, m.conditions, m.frailty,
-                             p.reference_date)
-        housing = draw_homeless(people.household, people.decile, _rng(p.seed, _HOUSING, i), m.settings)
+                             p.reference_date, bands)
+        housing = draw_homeless(people.household, people.decile, _rng(p.seed, _HOUSING, p.stream(i)), m.settings)
         blocks.append(dataclasses.replace(people, homeless=housing))
         gp = named_gp(people.household, p.gp_sessions[i], rng)
         named.append(gp)
@@ -211,7 +251,8 @@ def _assemble(p: Plan, practices: range, blocks: list[People], named: list[np.nd
     female = np.concatenate([b.female for b in blocks])
     patients = pa.table({
         "patient_id": patient_id,
-        "nhs_number": nhs_numbers(global_index, p.total, p.seed, p.nhs_number_limit),
+        "nhs_number": nhs_numbers(global_index, p.total if p.numbered is None else p.numbered, p.seed,
+                                  p.nhs_number_limit),
         "birth_date": _dates(birth),
         "sex": pa.array(np.where(female, "female", "male")),
         "deprivation_decile": pa.array(np.concatenate([b.decile for b in blocks]), pa.int8()),

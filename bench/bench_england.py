@@ -1,0 +1,157 @@
+"""Benchmark: England at scale on one machine (docs/scale-england.md, docs/performance.md).
+
+Each step runs as the CLI command a user would type, in a fresh process, timed from outside; the peak resident
+memory is the largest of the command's own process and its worker processes (``RUSAGE_CHILDREN``):
+
+* ``generate``: ``carenet population england OUT --workers W`` for all of England (``--region CODE`` for one region,
+  ``--practices N`` for a sample); wall time, CPU time, peak memory, the dataset's size on disk.
+  Target <= 15 minutes for England on this 2-core machine.
+* ``score``: ``carenet score OUT --by practice|pcn|subicb|region`` (DuckDB out of core: parameters.yaml
+  ``england_scale.scorecard_memory_limit``, spilling to a temporary folder); wall time and peak memory per unit.
+  Target <= 15 minutes on this machine.
+* ``twin``: ``carenet simulate MODEL --population OUT --by-network --networks N --workers W`` for a sample of
+  networks; seconds per network and per 1,000 patients-years, extrapolated to England's patients on this machine and
+  to a cluster of ``--cluster-cores`` cores (networks are independent, so time divides by the cores until one
+  network, the largest, is the critical path).
+* ``spark``: a hook for the scaling curve of the national scorecard on Spark local[1..n]; it runs once
+  ``carenet score --backend spark`` exists and is skipped (saying so) before.
+
+Run: ``python bench/bench_england.py generate score twin --out /tmp/england`` (``--region Y56`` to measure one
+region). Results are printed as JSON lines and appended to ``--log`` if given.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+NHS_DATA = ROOT.parent / "shared" / "external" / "nhs-open-data"
+ENV = {**os.environ, "PYTHONPATH": str(ROOT / "src"), "CARENET_WARM_KERNELS": os.environ.get("CARENET_WARM_KERNELS",
+                                                                                             "0")}
+ENGLAND_PATIENTS = 63_436_508
+"""Registered patients in the July 2026 file (the sum of its practice totals)."""
+ENGLAND_NETWORKS = 1_299
+
+
+def _run(*argv: object) -> dict[str, float]:
+    """Run ``carenet ARGV`` in a fresh process; its wall and CPU seconds and peak memory (GB, it or a worker)."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    start = time.perf_counter()
+    done = subprocess.run([sys.executable, "-m", "carenet", *map(str, argv)], env=ENV, cwd=ROOT,
+                          capture_output=True, text=True)
+    wall = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    if done.returncode != 0:
+        raise SystemExit(f"carenet {' '.join(map(str, argv))} failed:\n{done.stdout[-3000:]}{done.stderr[-3000:]}")
+    return {"wall_s": round(wall, 1),
+            "cpu_s": round(after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime, 1),
+            "peak_rss_gb": round(after.ru_maxrss / 1024 / 1024, 2), "stdout": done.stdout[-2000:]}
+
+
+def _disk_gb(folder: Path) -> float:
+    return round(sum(f.stat().st_size for f in folder.rglob("*") if f.is_file() and not f.is_symlink()) / 1e9, 2)
+
+
+def generate(out: Path, args: argparse.Namespace) -> dict:
+    subset = (["--region", args.region] if args.region else []) + (["--practices", args.practices]
+                                                                     if args.practices else [])
+    figures = _run("population", "england", out, "--seed", 1, "--workers", args.workers, "--nhs-data", NHS_DATA,
+                   *subset)
+    manifest = json.loads((out / "manifest.json").read_text())
+    patients = manifest["counts"]["patients"]
+    figures.pop("stdout")
+    return {"step": "generate", "subset": " ".join(map(str, subset)) or "england", "workers": args.workers,
+            "patients": patients, "practices": manifest["counts"]["practices"],
+            "conditions": manifest["counts"]["conditions"], "disk_gb": _disk_gb(out), **figures,
+            "extrapolated_england_wall_min": round(figures["wall_s"] * ENGLAND_PATIENTS / patients / 60, 1)}
+
+
+def score(out: Path, args: argparse.Namespace) -> list[dict]:
+    rows = []
+    patients = json.loads((out / "manifest.json").read_text())["counts"]["patients"]
+    for by in args.by:
+        with tempfile.TemporaryDirectory() as folder:
+            figures = _run("score", out, "--by", by, "--out", folder)
+        figures.pop("stdout")
+        rows.append({"step": "score", "by": by, "patients": patients, **figures,
+                     "extrapolated_england_wall_min": round(figures["wall_s"] * ENGLAND_PATIENTS / patients / 60,
+                                                            1)})
+    return rows
+
+
+def twin(out: Path, args: argparse.Namespace) -> dict:
+    run = Path(tempfile.mkdtemp(prefix="carenet-twin-"))
+    try:
+        figures = _run("simulate", args.model, "--population", out, "--by-network", "--networks", args.networks,
+                       "--workers", args.workers, "--out", run)
+        index = json.loads((run / "england-run.json").read_text())["networks"]
+    finally:
+        shutil.rmtree(run, ignore_errors=True)
+    figures.pop("stdout")
+    patients = sum(r["patients"] for r in index)
+    busy = sum(r["seconds"] for r in index)
+    per_patient = busy / patients
+    machine = ENGLAND_PATIENTS * per_patient / args.workers
+    cluster = ENGLAND_PATIENTS * per_patient / args.cluster_cores
+    largest = max(r["seconds"] / r["patients"] for r in index) * args.largest_network
+    return {"step": "twin", "model": args.model, "networks": len(index), "patients": patients, "workers": args.workers,
+            **figures, "network_seconds_sum": round(busy, 1), "seconds_per_1000_patient_years": round(
+                1000 * per_patient, 3),
+            "extrapolated_england_this_machine_h": round(machine / 3600, 1),
+            "extrapolated_england_cluster_min": round(max(cluster, largest) / 60, 1),
+            "cluster_cores": args.cluster_cores}
+
+
+def spark(out: Path, args: argparse.Namespace) -> dict:
+    """The national scorecard on Spark local[k] for k = 1, 2, ... (a scaling curve), once the Spark backend exists."""
+    from carenet.measures.backend import BACKENDS
+
+    if "spark" not in BACKENDS:
+        return {"step": "spark", "skipped": "no Spark backend yet (carenet.measures.backend.BACKENDS)"}
+    rows = []
+    for cores in args.spark_cores:
+        env = {**ENV, "CARENET_SPARK_MASTER": f"local[{cores}]"}
+        start = time.perf_counter()
+        subprocess.run([sys.executable, "-m", "carenet", "score", str(out), "--by", "region", "--backend", "spark",
+                        "--format", "json"], env=env, cwd=ROOT, check=True, capture_output=True)
+        rows.append({"cores": cores, "wall_s": round(time.perf_counter() - start, 1)})
+    return {"step": "spark", "curve": rows}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("steps", nargs="+", choices=["generate", "score", "twin", "spark"])
+    parser.add_argument("--out", type=Path, default=Path(tempfile.gettempdir()) / "carenet-england")
+    parser.add_argument("--region")
+    parser.add_argument("--practices", type=int)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--by", nargs="+", default=["region", "subicb", "pcn", "practice"])
+    parser.add_argument("--model", default="micro_teams")
+    parser.add_argument("--networks", type=int, default=6)
+    parser.add_argument("--cluster-cores", type=int, default=256)
+    parser.add_argument("--largest-network", type=int, default=200_000,
+                        help="patients of the largest network (the critical path on a cluster)")
+    parser.add_argument("--spark-cores", type=int, nargs="+", default=[1, 2])
+    parser.add_argument("--log", type=Path)
+    args = parser.parse_args()
+    for step in args.steps:
+        result = {"generate": generate, "score": score, "twin": twin, "spark": spark}[step](args.out, args)
+        for row in result if isinstance(result, list) else [result]:
+            line = json.dumps(row)
+            print(line, flush=True)
+            if args.log is not None:
+                with args.log.open("a") as handle:
+                    handle.write(line + "\n")
+
+
+if __name__ == "__main__":
+    main()
