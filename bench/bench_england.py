@@ -1,4 +1,4 @@
-"""Benchmark: England at scale on one machine (docs/scale-england.md, docs/performance.md).
+"""Benchmark: England at scale on one machine (docs/scale.md, docs/performance.md).
 
 Each step runs as the CLI command a user would type, in a fresh process, timed from outside; the peak resident
 memory is the largest of the command's own process and its worker processes (``RUSAGE_CHILDREN``):

@@ -14,7 +14,7 @@ The same function runs anywhere:
 * here, in a local process pool (:func:`run_networks`, ``carenet simulate MODEL DATASET --by-network --workers W``);
 * on a Spark cluster, as the body of ``mapInArrow`` over a DataFrame of network codes
   (:func:`run_networks_arrow`: Arrow batches of ``network_id`` in, one summary row per network out), each executor
-  reading the dataset and writing ``OUT`` on storage every executor sees (docs/scale-england.md).
+  reading the dataset and writing ``OUT`` on storage every executor sees (docs/scale.md).
 
 ``england-run.json`` in ``OUT`` lists every network finished, with its seed, size and time; a network already
 written (its ``run.json`` present) is skipped, so an interrupted national run resumes where it stopped.
