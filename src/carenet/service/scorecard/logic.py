@@ -12,8 +12,6 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -21,13 +19,13 @@ import ibis
 import pyarrow as pa
 import sqlalchemy as sa
 
-from carenet.measures import SERIES, ScorecardConfig, Tables, load, profile_for, scorecard, xmr
+from carenet.measures import SERIES, ScorecardConfig, Tables, profile_for, scorecard, xmr
 from carenet.measures.segments import Period
 from carenet.measures.spc import SPCError, build_series_by
 from carenet.params import parameter
 from carenet.service.settings import ServiceSettings
 from carenet.service.store.tables import CANONICAL, key_columns
-from carenet.service.worklists.dataset import _arrow
+from carenet.service.worklists.dataset import arrow_table, on_duckdb
 
 BY = {"practice": "practice", "team": "micro-team or panel", "segment": "Bridges to Health segment"}
 """Units an SPC chart is drawn for, and how each is named."""
@@ -57,17 +55,13 @@ def store_tables(connection: sa.Connection, practice_ids: list[str]) -> dict[str
             query = query.where(table.c.patient_id.in_(members))
         elif "practice_id" in table.c and name != "clinicians":
             query = query.where(table.c.practice_id.in_(practice_ids))
-        out[name] = _arrow(connection.execute(query).all(), name)
+        out[name] = arrow_table(connection.execute(query).all(), name)
     return out
 
 
-@contextmanager
-def measured_store(connection: sa.Connection, practice_ids: list[str]) -> Iterator[Tables]:
-    tables = load(store_tables(connection, practice_ids), "duckdb")
-    try:
-        yield tables
-    finally:
-        tables.con.disconnect()
+def measured_store(connection: sa.Connection, practice_ids: list[str]):
+    """Every canonical table of the practices (:func:`store_tables`) on a DuckDB of their own, closed afterwards."""
+    return on_duckdb(store_tables(connection, practice_ids))
 
 
 def live_scorecard(tables: Tables, settings: ServiceSettings, as_of: dt.date, label: str) -> dict:

@@ -21,7 +21,8 @@ PATIENT_TABLES = ("patients", "registrations", "conditions", "appointments", "ca
 """What the profile and the case-finding rules read (appointments and care plans even when empty: none is a fact)."""
 
 
-def _arrow(rows: list, name: str) -> pa.Table:
+def arrow_table(rows: list, name: str) -> pa.Table:
+    """Rows the store returned for canonical table ``name``, as Arrow in its canonical schema."""
     schema = TABLES[name].schema
     columns = list(zip(*rows, strict=True)) if rows else [()] * len(schema)
     return pa.Table.from_arrays([pa.array(list(c), type=f.type) for c, f in zip(columns, schema, strict=True)],
@@ -41,18 +42,23 @@ def practice_tables(connection: sa.Connection, practice_ids: Iterable[str]) -> d
             query = query.where(table.c.practice_id.in_(wanted))
         elif name != "networks":
             query = query.where(table.c.patient_id.in_(members))
-        out[name] = _arrow(connection.execute(query).all(), name)
+        out[name] = arrow_table(connection.execute(query).all(), name)
     return out
 
 
 @contextmanager
-def measured(connection: sa.Connection, practice_ids: Iterable[str]) -> Iterator[Tables]:
-    """The practices' tables on a DuckDB of their own, closed afterwards."""
-    tables = load(practice_tables(connection, practice_ids), "duckdb")
+def on_duckdb(tables: dict[str, pa.Table]) -> Iterator[Tables]:
+    """``tables`` on a DuckDB of their own, closed afterwards."""
+    loaded = load(tables, "duckdb")
     try:
-        yield tables
+        yield loaded
     finally:
-        tables.con.disconnect()
+        loaded.con.disconnect()
 
 
-__all__ = ["PATIENT_TABLES", "measured", "practice_tables"]
+def measured(connection: sa.Connection, practice_ids: Iterable[str]):
+    """The practices' tables (:func:`practice_tables`) on a DuckDB of their own, closed afterwards."""
+    return on_duckdb(practice_tables(connection, practice_ids))
+
+
+__all__ = ["PATIENT_TABLES", "arrow_table", "measured", "on_duckdb", "practice_tables"]
