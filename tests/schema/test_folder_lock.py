@@ -118,3 +118,18 @@ def test_checkpoint_kills_only_at_its_name(tmp_path):
     env["CARENET_KILL_AT"] = "fsynced"
     done = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True)
     assert done.returncode == 0 and "alive" in done.stdout
+
+
+def test_a_folder_another_writer_makes_at_the_same_moment_is_taken_not_refused(tmp_path: Path, monkeypatch) -> None:
+    folder = tmp_path / "ds"
+    real_mkdir = Path.mkdir
+
+    def made_by_another_writer_first(self: Path, *args, **kwargs) -> None:
+        if self == folder and not folder.exists():
+            real_mkdir(self, *args, **kwargs)  # the other writer wins the race ...
+        real_mkdir(self, *args, **kwargs)      # ... so ours finds it there
+
+    monkeypatch.setattr(Path, "mkdir", made_by_another_writer_first)
+    with FolderLock(folder, command="carenet import (the second writer)", what="dataset"):
+        assert holder_of(folder) is not None
+    assert folder.is_dir(), "a folder another writer made is not ours to remove"

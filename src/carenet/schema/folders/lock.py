@@ -113,13 +113,19 @@ class FolderLock:
             try:
                 folder.mkdir(parents=True)
                 self._created.append(folder)
-            except (FileExistsError, NotADirectoryError):
-                raise CarenetError(f"{self.what} {self.folder}: a file stands where carenet needs a folder "
-                                   f"({folder} or one above it is a file); move it away or choose another "
-                                   "folder") from None
+            except FileExistsError:
+                if folder.is_dir():  # another writer made it a moment ago: it is not ours to remove
+                    continue
+                raise self._file_in_the_way(folder) from None
+            except NotADirectoryError:
+                raise self._file_in_the_way(folder) from None
             except OSError as exc:
                 raise CarenetError(f"{self.what} {self.folder}: cannot create {folder} ({exc.strerror}); check the "
                                    "permissions and free space, or choose another folder") from None
+
+    def _file_in_the_way(self, folder: Path) -> CarenetError:
+        return CarenetError(f"{self.what} {self.folder}: a file stands where carenet needs a folder "
+                            f"({folder} or one above it is a file); move it away or choose another folder")
 
     def acquire(self) -> FolderLock:
         """Take the lock, waiting up to ``timeout`` seconds; raise :class:`FolderBusyError` if it stays taken."""
