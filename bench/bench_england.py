@@ -13,8 +13,8 @@ memory is the largest of the command's own process and its worker processes (``R
   networks; seconds per network and per 1,000 patients-years, extrapolated to England's patients on this machine and
   to a cluster of ``--cluster-cores`` cores (networks are independent, so time divides by the cores until one
   network, the largest, is the critical path).
-* ``spark``: a hook for the scaling curve of the national scorecard on Spark local[1..n]; it runs once
-  ``carenet score --backend spark`` exists and is skipped (saying so) before.
+* ``spark``: the scaling curve of the national scorecard on Spark local[k]: samples of ``--spark-practices``
+  practices x ``--spark-cores`` cores. Target: from 1 to 2 cores within 20% of linear (efficiency >= 0.8).
 
 Run: ``python bench/bench_england.py generate score twin --out /tmp/england`` (``--region Y56`` to measure one
 region). Results are printed as JSON lines and appended to ``--log`` if given.
@@ -111,20 +111,70 @@ def twin(out: Path, args: argparse.Namespace) -> dict:
             "cluster_cores": args.cluster_cores}
 
 
-def spark(out: Path, args: argparse.Namespace) -> dict:
-    """The national scorecard on Spark local[k] for k = 1, 2, ... (a scaling curve), once the Spark backend exists."""
-    from carenet.measures.backend import BACKENDS
+_SPARK_POINT = """
+import json, sys, time
+from dataclasses import replace
+from carenet.measures import connect, load
+from carenet.measures.national import _activity_notes, national_scorecards, scan_parts, units_from_manifest
+from carenet.schema import open_dataset
+from carenet.cli.commands_score import _reference_day, scorecard_config
 
-    if "spark" not in BACKENDS:
-        return {"step": "spark", "skipped": "no Spark backend yet (carenet.measures.backend.BACKENDS)"}
-    rows = []
-    for cores in args.spark_cores:
-        env = {**ENV, "CARENET_SPARK_MASTER": f"local[{cores}]"}
-        start = time.perf_counter()
-        subprocess.run([sys.executable, "-m", "carenet", "score", str(out), "--by", "region", "--backend", "spark",
-                        "--format", "json"], env=env, cwd=ROOT, check=True, capture_output=True)
-        rows.append({"cores": cores, "wall_s": round(time.perf_counter() - start, 1)})
-    return {"step": "spark", "curve": rows}
+clock = time.perf_counter()
+con = connect("pyspark", master=sys.argv[2])
+started = time.perf_counter() - clock
+dataset = open_dataset(sys.argv[1])
+tables = load(dataset, con=con)
+day = _reference_day(sys.argv[1], tables, None)
+config = scorecard_config(day, None)
+units = units_from_manifest(dataset.manifest.extra, dataset.table("practices"))
+clock = time.perf_counter()
+_, parts = scan_parts(tables, dataset)
+cards = national_scorecards(parts, units, config, "region", day)
+whole = time.perf_counter() - clock
+clock = time.perf_counter()
+_activity_notes(tables, units, replace(config, as_of=day), day)
+notes = time.perf_counter() - clock
+print(json.dumps({"start_s": round(started, 1), "scorecard_s": round(whole, 1), "notes_s": round(notes, 1),
+                  "aggregate_s": round(whole - notes, 1), "units": int(cards["unit"].nunique())}))
+"""
+
+
+def spark(out: Path, args: argparse.Namespace) -> dict:
+    """The national scorecard on Spark local[k] (k in ``--spark-cores``) for samples of ``--spark-practices``
+    practices of England (``carenet population england --practices N``, the same patients a national run gives
+    them): a scaling curve of practices x cores.
+
+    Each point runs in a fresh process (a JVM of its own): ``start_s`` starts Spark; ``scorecard_s`` is
+    :func:`carenet.measures.national.national_scorecards` by region (what ``carenet score SAMPLE --by region --backend
+    pyspark`` runs), split into ``aggregate_s``, the one pass over every patient that grows with the data, and
+    ``notes_s``, one practice's scorecard read for the reasons the other attributes cannot be scored (a fixed cost
+    of some hundred small queries). Speed-up is the time at the fewest cores over the time at k; efficiency is the
+    speed-up over the ratio of cores (1.0 is linear; the target is >= 0.8 from 1 to 2 cores)."""
+    curve = []
+    root = Path(tempfile.mkdtemp(prefix="carenet-spark-curve-"))
+    try:
+        for practices in args.spark_practices:
+            sample = root / f"sample-{practices}"
+            made = _run("population", "england", sample, "--seed", 1, "--workers", args.workers, "--nhs-data",
+                        NHS_DATA, "--practices", practices)
+            patients = json.loads((sample / "manifest.json").read_text())["counts"]["patients"]
+            points = []
+            for cores in args.spark_cores:
+                done = subprocess.run([sys.executable, "-c", _SPARK_POINT, str(sample), f"local[{cores}]"], env=ENV,
+                                      cwd=ROOT, capture_output=True, text=True, check=True)
+                points.append({"cores": cores, "load_average": round(os.getloadavg()[0], 1),
+                               **json.loads(done.stdout.strip().splitlines()[-1])})
+            base = points[0]
+            for point in points:
+                for key in ("aggregate_s", "scorecard_s"):
+                    speedup = base[key] / point[key]
+                    point[f"speedup_{key[:-2]}"] = round(speedup, 2)
+                    point[f"efficiency_{key[:-2]}"] = round(speedup * base["cores"] / point["cores"], 2)
+            curve.append({"practices": practices, "patients": patients, "generate_wall_s": made["wall_s"],
+                          "points": points})
+    finally:
+        shutil.rmtree(root, ignore_errors=True)
+    return {"step": "spark", "curve": curve}
 
 
 def main() -> None:
@@ -141,6 +191,7 @@ def main() -> None:
     parser.add_argument("--largest-network", type=int, default=200_000,
                         help="patients of the largest network (the critical path on a cluster)")
     parser.add_argument("--spark-cores", type=int, nargs="+", default=[1, 2])
+    parser.add_argument("--spark-practices", type=int, nargs="+", default=[100, 400])
     parser.add_argument("--log", type=Path)
     args = parser.parse_args()
     for step in args.steps:

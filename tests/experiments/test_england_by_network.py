@@ -18,6 +18,7 @@ from carenet.twin.experiments.by_network import (
     run_networks,
     run_networks_arrow,
 )
+from carenet.twin.experiments.national_run import NATIONAL_DATASET
 
 DAYS = 15
 
@@ -57,3 +58,50 @@ def test_arrow_batches_in_summaries_out(national: Path, tmp_path: Path) -> None:
                                          out=str(tmp_path / "spark"), seed=9, days=DAYS))
     assert summary.column("network_id").to_pylist() == [a]
     assert (tmp_path / "spark" / f"network={a}" / "run.json").is_file()
+
+
+def test_the_networks_are_one_dataset_partitioned_by_network(national: Path, tmp_path: Path) -> None:
+    a, b = national_networks(national)
+    out = tmp_path / "run"
+    run_networks("traditional", national, out, seed=9, days=DAYS, networks=[a], workers=1)
+    merged = open_dataset(out / NATIONAL_DATASET)
+    assert merged.manifest.extra["run"]["networks"] == 1
+    run_networks("traditional", national, out, seed=9, days=DAYS, workers=1)  # resumes: b is run, a kept
+    merged = open_dataset(out / NATIONAL_DATASET)
+    parts = {code: open_dataset(out / f"network={code}") for code in (a, b)}
+    assert merged.manifest.extra["run"]["networks"] == 2
+    assert (out / NATIONAL_DATASET / "requests" / f"network={a}").is_dir()
+    for name in merged.names:
+        whole = merged.table(name)
+        assert whole.num_rows == sum(p.table(name).num_rows for p in parts.values()) == merged.manifest.counts[name]
+        assert whole.schema.names == parts[a].table(name).schema.names, name  # no partition column
+    requests = merged.table("requests")
+    ids = requests["request_id"].to_pylist()
+    assert len(set(ids)) == len(ids) and all(i.split("-", 1)[0] in (a, b) for i in ids)
+    booked = merged.table("appointments").column("request_id").drop_null().to_pylist()
+    assert set(booked) <= set(ids)  # appointments still point at their own network's requests
+    assert set(merged.manifest.extra["geography"]["practice"]) == set(merged.table("practices")["practice_id"]
+                                                                       .to_pylist())
+
+
+def test_the_merged_run_is_scored_like_any_dataset(national: Path, tmp_path: Path) -> None:
+    from carenet.measures import connect, load, scorecard
+    from carenet.twin.experiments.scoring import scorecard_config
+
+    out = tmp_path / "run"
+    run_networks("traditional", national, out, seed=9, days=DAYS, workers=1)
+    merged = open_dataset(out / NATIONAL_DATASET)
+    asked = merged.table("requests")["requested_at"].to_pylist()
+    config = scorecard_config(min(asked).date(), max(asked).date())
+    on_disk = scorecard(load(merged, con=connect("duckdb")), config)
+    in_memory = scorecard(load(merged.tables(), con=connect("duckdb")), config)
+    for attribute in ("population", "access", "continuity", "coordination"):
+        disk, memory = on_disk.sections[attribute], in_memory.sections[attribute]
+        assert disk.keys() == memory.keys()
+        for key, value in disk.items():
+            expected = memory[key]
+            if isinstance(value, float):
+                assert value == pytest.approx(expected, rel=1e-9), key
+            else:
+                assert value == expected, key
+    assert not any(isinstance(v, float) and v in (0.0, 1.0) for v in on_disk.sections["continuity"].values())

@@ -373,6 +373,7 @@ def _simulate_by_network(model: str, population: str, years: float, days: int | 
 
     from carenet.params import parameter
     from carenet.twin.experiments.by_network import national_networks, run_networks
+    from carenet.twin.experiments.national_run import NATIONAL_DATASET
     from carenet.twin.experiments.plan import simulated_days
 
     if population == DEMO:
@@ -402,7 +403,8 @@ def _simulate_by_network(model: str, population: str, years: float, days: int | 
     total = sum(r.patients for r in results)
     console.print(f"[bold]{out}[/]: {len(results):,} network dataset(s) (network=CODE), {total:,} patients, "
                   f"{sum(r.requests for r in results):,} requests, {seconds:.0f} s with {workers} worker(s); "
-                  f"index in {out / 'england-run.json'}")
+                  f"index in {out / 'england-run.json'}; every network as one dataset in {out / NATIONAL_DATASET} "
+                  f"(carenet score {out / NATIONAL_DATASET})")
 
 
 def compare(

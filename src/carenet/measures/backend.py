@@ -206,11 +206,14 @@ def _scan_parquet(con: ibis.BaseBackend, dataset: Dataset, name: str, prefix: st
 
 
 def _with_absent_columns(name: str, table: ibis.Table) -> ibis.Table:
-    """Add, as typed nulls, the nullable columns a dataset written by an earlier schema version lacks (e.g. the
-    requests' ``episode_id`` and ``outcome`` of schema 1.1), as :func:`carenet.schema.conform` does for Arrow."""
-    absent = {f.name: ibis.null(ibis.dtype(f.type)) for f in TABLES[name].schema
-              if f.nullable and f.name not in table.columns}
-    return table.mutate(**absent) if absent else table
+    """The canonical columns, as :func:`carenet.schema.conform` gives them for Arrow: the nullable columns a dataset
+    written by an earlier schema version lacks (e.g. the requests' ``episode_id`` and ``outcome`` of schema 1.1) added
+    as typed nulls, and columns that are not the table's own (a partitioned dataset's ``region``, ``network`` ...)
+    left out."""
+    schema = TABLES[name].schema
+    absent = {f.name: ibis.null(ibis.dtype(f.type)) for f in schema if f.nullable and f.name not in table.columns}
+    table = table.mutate(**absent) if absent else table
+    return table if list(table.columns) == schema.names else table.select(*schema.names)
 
 
 def _upload(con: ibis.BaseBackend, name: str, table: pa.Table) -> ibis.Table:

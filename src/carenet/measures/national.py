@@ -24,7 +24,7 @@ dataset).
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import replace
 from datetime import date
 from pathlib import Path
@@ -111,6 +111,20 @@ def partition_tables(tables: Tables, dataset: Dataset, leaf: Path) -> Tables:
 _part_counter = itertools.count()
 
 
+def scan_parts(tables: Tables, dataset: Dataset) -> tuple[int, Iterator[Tables]]:
+    """How the engine reads a national dataset: how many parts, and the parts.
+
+    DuckDB reads it partition by partition (:func:`partition_tables`), so one machine's memory holds one sub-ICB
+    location's hash tables, not England's. Spark reads it in one pass: it spreads the scan and the aggregation over
+    its executors' cores and spills itself, and a job per partition would pay its scheduling (a tenth of a second or
+    more per query) a hundred times over and leave cores idle on small partitions.
+    """
+    leaves = partitions(dataset)
+    if not leaves or tables.con.name == "pyspark":
+        return 1, iter([tables])
+    return len(leaves), (partition_tables(tables, dataset, leaf) for leaf in leaves)
+
+
 def national_scorecards(parts: Iterable[Tables], units: pa.Table, config: ScorecardConfig, by: str, as_of: date,
                         on_part: Callable[[int], None] | None = None) -> pd.DataFrame:
     """One row per unit and measure (``unit``, ``attribute``, ``measure``, ``label``, ``measure_unit``, ``value``,
@@ -171,4 +185,4 @@ def _activity_notes(tables: Tables, units: pa.Table, config: ScorecardConfig,
 
 
 __all__ = ["NATIONAL_UNITS", "PARTITIONED_TABLES", "UNIT_COLUMNS", "check_national_unit", "national_scorecards",
-           "partition_tables", "partitions", "units_from_manifest"]
+           "partition_tables", "partitions", "scan_parts", "units_from_manifest"]

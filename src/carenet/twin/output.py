@@ -32,12 +32,17 @@ from carenet.schema import SCHEMA_VERSION, write_dataset
 from carenet.schema.codes import CHANNELS, MODES, NEED_TYPES, REQUEST_OUTCOMES, URGENCIES
 from carenet.schema.folders import locked, write_atomic
 from carenet.schema.roles import ROLE_CODES
+from carenet.schema.tables import TABLES
 from carenet.twin.ledger import ATTENDED, DID_NOT_ATTEND, UNBOOKED
 from carenet.twin.run import TwinRun
 
 RUN_FILE = "run.json"
 POPULATION_TABLES = ("networks", "practices", "patients", "registrations", "conditions")
 """Population tables a run carries over unchanged; staff, teams and panels are the model's."""
+RUN_NUMBERED = ("requests", "appointments", "care_plans", "referrals", "social_prescriptions", "tasks")
+"""Tables whose identifiers a run numbers from 1 (``R1``, ``A1``, ``T1`` ...): unique within a run, not across runs.
+Every other identifier a run writes (patients, practices, staff, teams, services) carries its practice's or network's
+code already."""
 _MINUTE = np.timedelta64(1, "m")
 
 
@@ -330,10 +335,42 @@ def run_manifest(run: TwinRun) -> dict[str, Any]:
     }
 
 
-def write_run(run: TwinRun, path: str | os.PathLike[str]) -> Path:
-    """Validate and write the run as a canonical dataset with ``run.json`` beside its tables."""
+def run_numbered_columns() -> dict[str, tuple[str, ...]]:
+    """Each table's columns that hold a run-numbered identifier (:data:`RUN_NUMBERED`): those tables' keys and every
+    column referring to them, from the canonical schema's keys and references."""
+    keys = {(name, column) for name in RUN_NUMBERED for column in TABLES[name].primary_key}
+    out: dict[str, tuple[str, ...]] = {}
+    for name, spec in TABLES.items():
+        columns = [c for c in spec.primary_key if (name, c) in keys]
+        columns += [c for c, target in spec.references.items() if target in keys and c not in columns]
+        if columns:
+            out[name] = tuple(columns)
+    return out
+
+
+def with_id_prefix(tables: dict[str, pa.Table], prefix: str) -> dict[str, pa.Table]:
+    """``tables`` with every run-numbered identifier (:func:`run_numbered_columns`) prefixed by ``prefix``, so the
+    runs of several networks can sit in one dataset (a national run: ``U12345-R17``)."""
+    if not prefix:
+        return tables
+    out = dict(tables)
+    for name, columns in run_numbered_columns().items():
+        if name not in out:
+            continue
+        table = out[name]
+        for column in columns:
+            i = table.schema.get_field_index(column)
+            joined = pc.binary_join_element_wise(pa.scalar(prefix), table.column(i), "")
+            table = table.set_column(i, table.schema.field(i), joined)
+        out[name] = table
+    return out
+
+
+def write_run(run: TwinRun, path: str | os.PathLike[str], *, id_prefix: str = "") -> Path:
+    """Validate and write the run as a canonical dataset with ``run.json`` beside its tables; ``id_prefix`` goes
+    before every run-numbered identifier (:func:`with_id_prefix`)."""
     target = Path(path)
-    tables = run_tables(run)
+    tables = with_id_prefix(run_tables(run), id_prefix)
     text = json.dumps(run_manifest(run), indent=2, sort_keys=True, default=str) + "\n"
     with locked(target, what="run dataset"):  # the tables and run.json by one writer
         write_dataset(target, tables, source=f"twin:{run.setup.model.name}", seed=run.seed, merge=False,
@@ -342,5 +379,5 @@ def write_run(run: TwinRun, path: str | os.PathLike[str]) -> Path:
     return target
 
 
-__all__ = ["POPULATION_TABLES", "RUN_FILE", "appointment_modes", "run_manifest", "run_summary", "run_tables",
-           "write_run"]
+__all__ = ["POPULATION_TABLES", "RUN_FILE", "RUN_NUMBERED", "appointment_modes", "run_manifest", "run_numbered_columns",
+           "run_summary", "run_tables", "with_id_prefix", "write_run"]

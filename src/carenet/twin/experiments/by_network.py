@@ -5,16 +5,18 @@ Networks do not share patients, staff or services, so a national run is one inde
 practices lie in, and in them only its practices' row groups), the twin runs its year with the network's own seed
 (spawned from the run's seed and the network's position in the national ``networks`` table, so a network's year does
 not depend on which others run or where), and its canonical output is written as a dataset of its own,
-``OUT/network=<code>/`` (atomically, like every run dataset: a killed run leaves no half-written network). Each
-network's output is the canonical dataset a run of that network alone gives; network datasets are not merged into
-one table set because each run numbers its requests, appointments and tasks from 1.
+``OUT/network=<code>/`` (atomically, like every run dataset: a killed run leaves no half-written network), its
+run-numbered identifiers prefixed with the network's code (``U12345-R17``). When the networks asked for are done,
+:func:`carenet.twin.experiments.national_run.merge_networks` lays every finished network out as one canonical dataset
+partitioned by network, ``OUT/national/``, which every carenet reader reads (``carenet score OUT/national``).
 
 The same function runs anywhere:
 
 * here, in a local process pool (:func:`run_networks`, ``carenet simulate MODEL DATASET --by-network --workers W``);
 * on a Spark cluster, as the body of ``mapInArrow`` over a DataFrame of network codes
   (:func:`run_networks_arrow`: Arrow batches of ``network_id`` in, one summary row per network out), each executor
-  reading the dataset and writing ``OUT`` on storage every executor sees (docs/scale.md).
+  reading the dataset and writing ``OUT`` on storage every executor sees (docs/scale.md); the driver then calls
+  :func:`merge_networks` once.
 
 ``england-run.json`` in ``OUT`` lists every network finished, with its seed, size and time; a network already
 written (its ``run.json`` present) is skipped, so an interrupted national run resumes where it stopped.
@@ -41,6 +43,7 @@ from carenet.schema import open_dataset
 from carenet.schema.errors import CarenetError
 from carenet.schema.folders import locked, write_atomic
 from carenet.schema.tables import conform
+from carenet.twin.experiments.national_run import merge_networks
 from carenet.twin.output import RUN_FILE, write_run
 from carenet.twin.population_source import NEEDED, reference_day
 from carenet.twin.run import run_model
@@ -118,7 +121,7 @@ def run_network(model: str, dataset_path: str | Path, network_id: str, position:
     first = start or reference_day(open_dataset(dataset_path)) + dt.timedelta(days=1)
     run = run_model(load_model(model), tables, start=first, days=days, seed=own,
                     booking_mode=ENGINE.get(booking_mode, booking_mode))
-    write_run(run, folder)
+    write_run(run, folder, id_prefix=f"{network_id}-")
     return NetworkRun(network_id, own, tables["patients"].num_rows, len(run.record),
                       round(time.perf_counter() - clock, 2), folder.name)
 
@@ -153,7 +156,8 @@ def run_networks(model: str, dataset_path: str | Path, out: str | Path, *, seed:
     """Run ``model`` on each network (all by default) in a pool of ``workers`` processes; the finished networks.
 
     The output folder is locked for the whole run; ``england-run.json`` is rewritten (atomically) as each network
-    finishes, and networks whose dataset is already written are skipped.
+    finishes, and networks whose dataset is already written are skipped. At the end every finished network (of this
+    call and earlier ones) is laid out as one dataset, ``out/national`` (:func:`merge_networks`).
     """
     out = Path(out)
     every = national_networks(dataset_path)
@@ -174,6 +178,8 @@ def run_networks(model: str, dataset_path: str | Path, out: str | Path, *, seed:
             _write_index(out, model, dataset_path, seed, days, done)
             if on_network is not None:
                 on_network(result)
+        merge_networks(out, {n: r["folder"] for n, r in done.items()}, population=dataset_path, model=model,
+                       seed=seed, days=days)
     return finished
 
 
