@@ -12,7 +12,8 @@ memory is the largest of the command's own process and its worker processes (``R
 * ``twin``: ``carenet simulate MODEL --population OUT --by-network --networks N --workers W`` for a sample of
   networks; seconds per network and per 1,000 patients-years, extrapolated to England's patients on this machine and
   to a cluster of ``--cluster-cores`` cores (networks are independent, so time divides by the cores until one
-  network, the largest, is the critical path).
+  network, the largest, is the critical path); then ``carenet score RUN/national``, the whole run's scorecard read from
+  the networks laid out as one dataset.
 * ``spark``: the scaling curve of the national scorecard on Spark local[k]: samples of ``--spark-practices``
   practices x ``--spark-cores`` cores. Target: from 1 to 2 cores within 20% of linear (efficiency >= 0.8).
 
@@ -94,6 +95,8 @@ def twin(out: Path, args: argparse.Namespace) -> dict:
         figures = _run("simulate", args.model, "--population", out, "--by-network", "--networks", args.networks,
                        "--workers", args.workers, "--out", run)
         index = json.loads((run / "england-run.json").read_text())["networks"]
+        scored = _run("score", run / "national", "--format", "json")
+        scored.pop("stdout")
     finally:
         shutil.rmtree(run, ignore_errors=True)
     figures.pop("stdout")
@@ -108,7 +111,8 @@ def twin(out: Path, args: argparse.Namespace) -> dict:
                 1000 * per_patient, 3),
             "extrapolated_england_this_machine_h": round(machine / 3600, 1),
             "extrapolated_england_cluster_min": round(max(cluster, largest) / 60, 1),
-            "cluster_cores": args.cluster_cores}
+            "cluster_cores": args.cluster_cores,
+            "score_national": scored}
 
 
 _SPARK_POINT = """
