@@ -37,7 +37,7 @@ import pyarrow.parquet as pq
 from carenet.measures.backend import Tables
 from carenet.measures.scorecard import ScorecardConfig, measure_info, scorecard
 from carenet.measures.segments import patient_profile, population_aggregates, population_values
-from carenet.measures.sites import patient_units
+from carenet.measures.sites import UNIT_COLUMN, patient_units
 from carenet.measures.support import Unsupported
 from carenet.measures.unit_scorecards import unit_tables
 from carenet.schema import Dataset, conform
@@ -177,7 +177,12 @@ def _activity_notes(tables: Tables, units: pa.Table, config: ScorecardConfig,
     who = patient_units(tables, "practice", as_of)
     if isinstance(who, Unsupported):
         return {}
-    card = scorecard(unit_tables(tables, "practice", first, who), config, label=first)
+    # The practice's rows are read out of the national tables once, into small tables the scorecard's queries
+    # share; scoring the filtered national tables directly would scan all of them once per measure.
+    mine = tables.materialize(who.filter(who[UNIT_COLUMN] == first), "national_notes_patients")
+    cut = unit_tables(tables, "practice", first, mine)
+    small = Tables(tables.con, {name: tables.materialize(cut[name], f"national_notes_{name}") for name in cut})
+    card = scorecard(small, config, label=first)
     left = Unsupported("not in the national pass (one grouped query per measure covers the population attribute); "
                        "score it with carenet score --by practice|pcn on a network's or sub-ICB's dataset")
     return {attribute: {k: v if isinstance(v, Unsupported) else left for k, v in section.items()}
