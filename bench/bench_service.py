@@ -18,12 +18,15 @@ default), logs in as the demo receptionist and GP, then:
    as the last is answered, so the figures are those of a service kept busy all the time.
 3. **Throughput** - the same users book free slots of the network's clinicians for the practice's
    patients as fast as they can for ``--seconds``: bookings a second, 409s, and a check in the store
-   that no two live bookings of a clinician overlap.
+   that no two live bookings of a clinician overlap. With ``--wrk`` the bookings are sent by ``wrk``
+   (``--users`` connections on two threads, each slot once) instead of this Python client, which
+   itself takes about a core at this rate; the bookings are then counted in the store.
 
 Before the stages, every user reads a record, the worklist and the triage queue once, untimed, so that
 each worker process has computed the practice's worklist once (as a service that has been up all day
 has). Each stage prints the machine's load average (1 minute) as it began and ended and the highest
-seen (client, server and database share the machine's cores).
+seen, and the CPU the load generator, the server's processes and (a local server) PostgreSQL used
+in it (client, server and database share the machine's cores).
 
 Run: ``python bench/bench_service.py --db postgresql://postgres@127.0.0.1:5432/bench``.
 """
@@ -33,8 +36,10 @@ from __future__ import annotations
 import argparse
 import asyncio
 import datetime as dt
+import json
 import os
 import re
+import resource
 import signal
 import socket
 import subprocess
@@ -45,6 +50,7 @@ from pathlib import Path
 
 import httpx
 import numpy as np
+import psutil
 import sqlalchemy as sa
 
 from carenet.service.booking.tables import SERVICE_BOOKINGS
@@ -86,11 +92,64 @@ def token(base: str, log: Path, role: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {response.json()['access_token']}"}
 
 
+def tree_cpu(pid: int | None) -> float:
+    """CPU seconds used so far by the process ``pid`` and its children (NaN if it cannot be read)."""
+    if pid is None:
+        return float("nan")
+    try:
+        root = psutil.Process(pid)
+        total = sum(root.cpu_times()[:4])  # its own, and that of its children that have ended
+        for child in root.children(recursive=True):
+            try:
+                total += sum(child.cpu_times()[:2])
+            except psutil.Error:
+                pass
+        return total
+    except psutil.Error:
+        return float("nan")
+
+
+def generator_cpu() -> float:
+    """CPU seconds of the load generator: this process, and the ``wrk`` runs it has waited for."""
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return time.process_time() + children.ru_utime + children.ru_stime
+
+
+def postmaster(store) -> int | None:
+    """The local PostgreSQL server's process, to count its CPU (None: SQLite, or a server this user cannot see)."""
+    if store.dialect != "postgresql":
+        return None
+    try:
+        with store.engine.connect() as connection:
+            folder = connection.execute(sa.text("SHOW data_directory")).scalar_one()
+        return int(Path(folder, "postmaster.pid").read_text().split()[0])
+    except (OSError, ValueError, sa.exc.DBAPIError):
+        return None
+
+
 class LoadAverage:
-    """The machine's 1-minute load average while a stage runs: as it began, as it ended, the highest seen."""
+    """The machine's 1-minute load average while a stage runs (as it began, as it ended, the highest seen), and
+    the CPU the load generator, the server and PostgreSQL used meanwhile."""
+
+    processes: dict[str, int | None] = {}
+    """The server's and PostgreSQL's processes (set once they are known)."""
 
     def __init__(self) -> None:
         self.samples = [os.getloadavg()[0]]
+        self.began = time.monotonic()
+        self.cpu = {"load generator": generator_cpu(),
+                    **{name: tree_cpu(pid) for name, pid in self.processes.items()}}
+        self.used: dict[str, float] = {}
+
+    def finish(self) -> None:
+        self.wall = time.monotonic() - self.began
+        self.used = {"load generator": generator_cpu() - self.cpu["load generator"],
+                     **{name: tree_cpu(pid) - self.cpu[name] for name, pid in self.processes.items()}}
+
+    def cpu_line(self, requests: int) -> str:
+        parts = [f"{name} {used:.1f} s ({used / requests * 1000:.1f} ms a request)"
+                 for name, used in self.used.items() if used == used]
+        return f"CPU over {self.wall:.1f} s wall, {requests:,} requests: " + ", ".join(parts)
 
     async def watch(self, stop: float) -> None:
         while time.monotonic() < stop:
@@ -140,6 +199,7 @@ async def latency(base: str, users: int, seconds: float, staff: dict, patients: 
 
     async with httpx.AsyncClient(base_url=base, timeout=120, limits=httpx.Limits(max_connections=users)) as http:
         await asyncio.gather(load.watch(stop), *(user(n, http) for n in range(users)))
+    load.finish()
     return times, {name: n for name, n in failed.items() if n}, load
 
 
@@ -172,7 +232,53 @@ async def throughput(base: str, users: int, seconds: float, staff: dict, patient
 
     async with httpx.AsyncClient(base_url=base, timeout=120, limits=httpx.Limits(max_connections=users)) as http:
         await asyncio.gather(load.watch(stop), *(user(n, http) for n in range(users)))
+    load.finish()
     return counts["booked"], counts["conflict"], time.monotonic() - began, load
+
+
+WRK_SCRIPT = """
+local bodies, sent, threads = {}, 0, 0
+function setup(thread) thread:set("id", threads); threads = threads + 1 end
+function init(args)
+  local n = 0
+  for line in io.lines(args[1]) do
+    if n % tonumber(args[2]) == id then bodies[#bodies + 1] = line end
+    n = n + 1
+  end
+end
+function request()
+  sent = sent + 1
+  if sent > #bodies then return wrk.format("GET", "/health") end
+  return wrk.format("POST", "/booking/appointments", {["Content-Type"] = "application/json",
+                    ["Authorization"] = os.getenv("CARENET_BENCH_AUTH")}, bodies[sent])
+end
+"""
+
+
+def throughput_wrk(base: str, users: int, seconds: float, staff: dict, patients: list[str], slots: list[dict],
+                   folder: Path, store) -> tuple[int, int, float, LoadAverage]:
+    """The throughput stage with wrk (``--wrk``): its ``users`` connections on two threads send the bookings,
+    each slot once (a thread with none left asks ``/health``); the bookings are counted in the store."""
+    bodies = folder / "bookings.ndjson"
+    bodies.write_text("\n".join(json.dumps({"patient_id": patients[n % len(patients)],
+                                             "clinician_id": slot["clinician_id"], "start": slot["start"]})
+                                 for n, slot in enumerate(slots)) + "\n")
+    script = folder / "book.lua"
+    script.write_text(WRK_SCRIPT)
+    count = sa.select(sa.func.count()).select_from(SERVICE_BOOKINGS).where(SERVICE_BOOKINGS.c.status == "booked")
+    with store.engine.connect() as connection:
+        before = connection.execute(count).scalar_one()
+    load = LoadAverage()
+    done = subprocess.run(["wrk", "-t2", f"-c{users}", f"-d{seconds:g}s", "-s", str(script), base, "--",
+                           str(bodies), "2"], capture_output=True, text=True, check=True,
+                          env={**os.environ, "CARENET_BENCH_AUTH": staff["receptionist"]["Authorization"]})
+    load.finish()
+    with store.engine.connect() as connection:
+        booked = connection.execute(count).scalar_one() - before
+    refused = int(m.group(1)) if (m := re.search(r"Non-2xx or 3xx responses: (\d+)", done.stdout)) else 0
+    sent = int(re.search(r"(\d+) requests in", done.stdout).group(1))
+    load.wrk_requests = sent
+    return booked, refused, load.wall, load
 
 
 def report(title: str, times: dict[str, list[float]], failed: dict[str, int], load: LoadAverage) -> None:
@@ -184,6 +290,7 @@ def report(title: str, times: dict[str, list[float]], failed: dict[str, int], lo
             print(f"{name:<22}{len(values):>10,}{p50:>10.1f}{p95:>10.1f}")
     if failed:
         print("failed (4xx/5xx other than a booking's 409): " + ", ".join(f"{k} {v}" for k, v in failed.items()))
+    print(load.cpu_line(sum(len(v) for v in times.values())))
 
 
 def main() -> None:
@@ -194,6 +301,8 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=30.0, help="length of each stage")
     parser.add_argument("--think-seconds", type=float, default=2.0,
                         help="mean think time of a user between actions in the first stage (exponential)")
+    parser.add_argument("--wrk", action="store_true",
+                        help="send the throughput stage's bookings with wrk (C; far less CPU than this Python client)")
     parser.add_argument("--workers", type=int, default=None,
                         help="carenet serve --workers (default: the service's own default)")
     args = parser.parse_args()
@@ -211,6 +320,7 @@ def main() -> None:
         staff = {role: token(base, log, role) for role in ("gp", "receptionist")}
         practice = httpx.get(f"{base}/auth/me", headers=staff["receptionist"]).json()["practice_id"]
         store = open_store(db, migrate_to=None)
+        LoadAverage.processes = {"server": server.pid, "PostgreSQL": postmaster(store)}
         with store.engine.connect() as connection:
             patients = list(connection.execute(sa.select(CANONICAL["patients"].c.patient_id).where(
                 CANONICAL["patients"].c.practice_id == practice)).scalars())
@@ -231,8 +341,12 @@ def main() -> None:
                                   params={"clinician_id": clinician, "date": day.isoformat()})
                 if found.status_code == 200:
                     slots += found.json()
-        booked, conflicts, elapsed, load = asyncio.run(throughput(base, args.users, args.seconds, staff, patients,
-                                                                  slots))
+        if args.wrk:
+            booked, conflicts, elapsed, load = throughput_wrk(base, args.users, args.seconds, staff, patients, slots,
+                                                              folder, store)
+        else:
+            booked, conflicts, elapsed, load = asyncio.run(throughput(base, args.users, args.seconds, staff,
+                                                                      patients, slots))
         b, c = SERVICE_BOOKINGS.alias("b"), SERVICE_BOOKINGS.alias("c")
         with store.engine.connect() as connection:
             overlaps = connection.execute(sa.select(sa.func.count()).select_from(b.join(c, sa.and_(
@@ -241,6 +355,8 @@ def main() -> None:
         store.close()
         print(f"\nThroughput ({load}): {booked:,} bookings in {elapsed:.1f} s = {booked / elapsed:,.0f} bookings/s "
               f"({conflicts:,} refused), {overlaps} overlapping bookings in the store")
+        print(f"({len(slots):,} free slots offered; sent with {'wrk' if args.wrk else 'this Python client'})")
+        print(load.cpu_line(getattr(load, "wrk_requests", booked + conflicts)))
     finally:
         server.send_signal(signal.SIGINT)
         try:
