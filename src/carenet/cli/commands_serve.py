@@ -61,6 +61,7 @@ def serve(
     import uvicorn
 
     from carenet.models.library import list_models
+    from carenet.network import NetworkSettings
     from carenet.service.api import Services, utc_now
     from carenet.service.app import create_app
     from carenet.service.auth.passwords import PasswordHasher
@@ -93,8 +94,8 @@ def serve(
         if processes > 1:  # the demo is seeded once, above; each worker builds its own service from the store
             store.close()
             console.print(f"Starting {processes} worker processes")
-            run_workers(ServeConfig(db or str(DEMO_DB if demo else DEFAULT_DB), settings, processes,
-                                    twin_scorecard), host, port)
+            run_workers(ServeConfig(db or str(DEMO_DB if demo else DEFAULT_DB), settings,
+                                    NetworkSettings.from_parameters(), processes, twin_scorecard), host, port)
             return
         if not demo:
             with store.engine.connect() as connection:

@@ -25,6 +25,7 @@ from carenet.schema.errors import CarenetError
 if TYPE_CHECKING:
     from fastapi import FastAPI
 
+    from carenet.network import NetworkSettings
     from carenet.service.settings import ServiceSettings
 
 
@@ -39,6 +40,8 @@ class ServeConfig:
     db: str
     """The store's URL (as ``--db`` gave it)."""
     settings: ServiceSettings
+    network: NetworkSettings
+    """The network layer's settings the store's network is laid out again with."""
     workers: int
     twin_scorecard: Path | None = None
 
@@ -62,7 +65,8 @@ def resolve_workers(requested: int | None, dialect: str, settings: ServiceSettin
 
 
 def build_app(config: ServeConfig) -> FastAPI:
-    """A worker's application: its own store connections, password hasher and laid-out network."""
+    """A worker's application, from ``config`` alone: its own store connections, password hasher and laid-out
+    network."""
     from carenet.service.api import Services
     from carenet.service.app import create_app
     from carenet.service.auth.passwords import PasswordHasher
@@ -71,7 +75,7 @@ def build_app(config: ServeConfig) -> FastAPI:
 
     store = open_store(config.db, migrate_to=None, processes=config.workers)
     with store.engine.connect() as connection:
-        live = load_live_network(connection, config.settings)
+        live = load_live_network(connection, config.settings, config.network)
     return create_app(Services(store, config.settings, PasswordHasher(config.settings), live=live,
                                twin_scorecard=config.twin_scorecard), close_store=True)
 

@@ -288,22 +288,26 @@ def record_layout(connection: sa.Connection, model: str, start: dt.date, working
                                                        working_days=working_days, seed=seed))
 
 
-def lay_out(connection: sa.Connection, model: str, start: dt.date, working_days: int, seed: int) -> Network:
-    """The model laid over the store's population exactly as the store's staff tables were made from it."""
+def lay_out(connection: sa.Connection, model: str, start: dt.date, working_days: int, seed: int,
+            network_settings: NetworkSettings | None = None) -> Network:
+    """The model laid over the store's population exactly as the store's staff tables were made from it
+    (``network_settings``: the network layer's settings, read from ``parameters.yaml`` when not given)."""
     from carenet.service.store.transfer import read_table
 
     tables = {name: read_table(connection, name) for name in POPULATION_TABLES}
-    return lay_over(load_model(model), tables, start, working_days, NetworkSettings.from_parameters(),
+    return lay_over(load_model(model), tables, start, working_days,
+                    network_settings if network_settings is not None else NetworkSettings.from_parameters(),
                     np.random.SeedSequence(seed))
 
 
-def load_live_network(connection: sa.Connection, settings: ServiceSettings) -> LiveNetwork | None:
+def load_live_network(connection: sa.Connection, settings: ServiceSettings,
+                      network_settings: NetworkSettings | None = None) -> LiveNetwork | None:
     """The store's recorded layout, laid out again (None when the store records none)."""
     row = connection.execute(sa.select(SERVICE_NETWORK)).first()
     if row is None:
         return None
-    return LiveNetwork(lay_out(connection, row.model, row.start_date, row.working_days, row.seed), settings,
-                       row.seed)
+    return LiveNetwork(lay_out(connection, row.model, row.start_date, row.working_days, row.seed, network_settings),
+                       settings, row.seed)
 
 
 __all__ = ["POPULATION_TABLES", "BookingError", "LiveNetwork", "Slot", "lay_out", "load_live_network",
