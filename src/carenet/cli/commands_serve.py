@@ -51,16 +51,23 @@ def serve(
                                                help="A comparison's scorecard.csv (carenet compare, carenet demo): "
                                                     "the managers' scorecard sets the live measures against the "
                                                     "twin's predictions for the store's model"),
+    workers: int | None = typer.Option(None, "--workers", min=1,
+                                       help="Worker processes (PostgreSQL only; default: one per CPU core on "
+                                            "PostgreSQL, service.server.workers_per_core; one on SQLite)"),
 ) -> None:
     """Run the service (JSON API with OpenAPI at /openapi.json) until stopped with Ctrl-C."""
+    import os
+
     import uvicorn
 
     from carenet.models.library import list_models
+    from carenet.network import NetworkSettings
     from carenet.service.api import Services, utc_now
     from carenet.service.app import create_app
     from carenet.service.auth.passwords import PasswordHasher
     from carenet.service.booking.engine import load_live_network
     from carenet.service.demo import DEMO_MODEL, build_demo_store, demo_population
+    from carenet.service.serving import ServeConfig, resolve_workers, run_workers
     from carenet.service.settings import ServiceSettings
     from carenet.service.store import open_store
 
@@ -74,6 +81,7 @@ def serve(
     store = open_store(db or (DEMO_DB if demo else DEFAULT_DB))
     hasher = PasswordHasher(settings)
     try:
+        processes = resolve_workers(workers, store.dialect, settings, os.cpu_count())
         if demo:
             start = dt.date.today()
             console.print(f"Laying {literal(model)} over the demo network from {start:%d %b %Y} "
@@ -83,7 +91,13 @@ def serve(
             console.print(f"Demo network: {len(live.network.frame):,} patients, {len(live.network.staff):,} staff, "
                           f"in {literal(store.url)}")
             _print_logins(logins, f"http://{host}:{port}")
-        else:
+        if processes > 1:  # the demo is seeded once, above; each worker builds its own service from the store
+            store.close()
+            console.print(f"Starting {processes} worker processes")
+            run_workers(ServeConfig(db or str(DEMO_DB if demo else DEFAULT_DB), settings,
+                                    NetworkSettings.from_parameters(), processes, twin_scorecard), host, port)
+            return
+        if not demo:
             with store.engine.connect() as connection:
                 live = load_live_network(connection, settings)
         app = create_app(Services(store, settings, hasher, live=live, twin_scorecard=twin_scorecard))

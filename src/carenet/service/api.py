@@ -25,7 +25,7 @@ from carenet.service.auth.login import LoginRefused, Principal, authenticate, di
 from carenet.service.auth.passwords import PasswordHasher
 from carenet.service.settings import ServiceSettings
 from carenet.service.store.database import Store
-from carenet.service.worklists.cache import CHANGED, WorklistCache
+from carenet.service.worklists.cache import CHANGED, WorklistCache, note_changes
 
 if TYPE_CHECKING:
     from carenet.service.booking.engine import LiveNetwork
@@ -93,7 +93,13 @@ never waits behind requests that wait for it."""
 
 
 def _authenticate(app: Services, token: str) -> Principal:
-    with app.store.engine.begin() as conn:  # its own short transaction (see connection)
+    """The session's principal, on a connection of its own (see :func:`connection`). On PostgreSQL the look-up
+    and the rare rewrite of the session's idle clock each commit on their own (autocommit: one round trip, not a
+    transaction's three); SQLite's writers take the store's lock in a short transaction."""
+    if app.store.dialect == "postgresql":
+        with app.store.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            return authenticate(conn, token, app.clock(), app.settings)
+    with app.store.engine.begin() as conn:
         return authenticate(conn, token, app.clock(), app.settings)
 
 
@@ -131,13 +137,16 @@ async def _form_token(request: Request) -> str:
 
 
 
-def _commit(conn: sa.Connection) -> None:
-    """Append the request's audit events, then commit: the audit chain's head is locked only meanwhile."""
+def _commit(conn: sa.Connection) -> set[str | None]:
+    """Note the worklists the request changed and append its audit events, then commit: the audit chain's head is
+    locked only meanwhile. The practices whose worklists changed (None: every practice)."""
+    changed = note_changes(conn)
     flush(conn)
     conn.commit()
+    return changed
 
 
-def _refuse(conn: sa.Connection) -> None:
+def _refuse(conn: sa.Connection) -> set[str | None]:
     """Roll back what a refused request (a 4xx) wrote, then append and commit its audit events alone: the access it
     was allowed is logged although nothing else of it is kept."""
     pending = conn.info.pop(PENDING, [])
@@ -146,14 +155,24 @@ def _refuse(conn: sa.Connection) -> None:
     if pending:
         conn.info[PENDING] = pending
         _commit(conn)
+    return set()
 
 
-def _discard(conn: sa.Connection) -> None:
+def _discard(conn: sa.Connection) -> set[str | None]:
     """Roll back a failed request, its audit events with it (they would otherwise stay on the pooled connection and
     be appended by the next request that uses it)."""
     conn.info.pop(PENDING, None)
     conn.info.pop(CHANGED, None)
     conn.rollback()
+    return set()
+
+
+def _finish(conn: sa.Connection, step: Callable[[sa.Connection], set[str | None]]) -> set[str | None]:
+    """``step`` (commit, refuse or discard), then give the connection back to the pool: one thread hand-off."""
+    try:
+        return step(conn)
+    finally:
+        conn.close()
 
 
 async def connection(request: Request, _who: Annotated[Principal, Depends(principal, scope="function")]
@@ -163,28 +182,26 @@ async def connection(request: Request, _who: Annotated[Principal, Depends(princi
     request refused after the guard let it in (a 4xx: a stale version, bad input) keeps its audit events alone.
 
     It is taken after the requester is known (:func:`principal` uses a connection of its own and gives it back
-    first), so a request never holds two of the pool's connections at once; the connection is taken and
-    committed on threads of their own (:data:`CONNECTION_LIMITER`, :data:`RELEASE_LIMITER`).
+    first), so a request never holds two of the pool's connections at once; the connection is taken, and
+    committed and given back, on threads of their own (:data:`CONNECTION_LIMITER`, :data:`RELEASE_LIMITER`).
     """
     engine = services(request).store.engine
     conn = await anyio.to_thread.run_sync(engine.connect, limiter=CONNECTION_LIMITER)
     try:
         yield conn
     except AuditedRefusal:
-        await anyio.to_thread.run_sync(_commit, conn, limiter=RELEASE_LIMITER)
+        await anyio.to_thread.run_sync(_finish, conn, _commit, limiter=RELEASE_LIMITER)
         raise
     except HTTPException:
-        await anyio.to_thread.run_sync(_refuse, conn, limiter=RELEASE_LIMITER)
+        await anyio.to_thread.run_sync(_finish, conn, _refuse, limiter=RELEASE_LIMITER)
         raise
     except BaseException:
-        await anyio.to_thread.run_sync(_discard, conn, limiter=RELEASE_LIMITER)
+        await anyio.to_thread.run_sync(_finish, conn, _discard, limiter=RELEASE_LIMITER)
         raise
     else:
-        await anyio.to_thread.run_sync(_commit, conn, limiter=RELEASE_LIMITER)
-        for practice in conn.info.pop(CHANGED, ()):  # committed: the next worklist of those practices is new
+        changed = await anyio.to_thread.run_sync(_finish, conn, _commit, limiter=RELEASE_LIMITER)
+        for practice in changed:  # committed: the next worklist of those practices is new
             services(request).worklists.invalidate(practice)
-    finally:
-        await anyio.to_thread.run_sync(conn.close, limiter=RELEASE_LIMITER)
 
 
 Connection = Annotated[sa.Connection, Depends(connection, scope="function")]

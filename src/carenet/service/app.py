@@ -39,8 +39,9 @@ THREADS_WITHOUT_CONNECTION = 40
 """Route threads beyond one per store connection, for work that holds none (anyio's own default)."""
 
 
-def _route_threads(services: Services):
-    """Size the route threads so that every request holding a store connection can always get one.
+def _route_threads(services: Services, close_store: bool = False):
+    """Size the route threads so that every request holding a store connection can always get one (and close
+    the store when the application stops, if ``close_store``).
 
     A synchronous route, and the checking of its answer, run on anyio's default threads; its transaction
     commits only after both. A request waiting in the database for another request's uncommitted booking holds
@@ -52,7 +53,11 @@ def _route_threads(services: Services):
         limiter = anyio.to_thread.current_default_thread_limiter()
         limiter.total_tokens = max(limiter.total_tokens,
                                    services.store.max_connections + THREADS_WITHOUT_CONNECTION)
-        yield
+        try:
+            yield
+        finally:
+            if close_store:
+                services.store.close()
 
     return lifespan
 
@@ -85,10 +90,12 @@ def _data_error(_request: Request, exc: DataError) -> JSONResponse:
     return JSONResponse({"detail": f"the request holds a value the store cannot keep: {reason}"}, status_code=422)
 
 
-def create_app(services: Services) -> FastAPI:
-    """The service over ``services`` (store, settings, password hasher, clock)."""
+def create_app(services: Services, *, close_store: bool = False) -> FastAPI:
+    """The service over ``services`` (store, settings, password hasher, clock); ``close_store``: the application
+    owns the store and closes it when it stops (a worker process of ``carenet serve --workers``)."""
     app = FastAPI(title=TITLE, version="1", description="A shared record, triage and booking for a network of "
-                  "practices, on the same engines as carenet's digital twin.", lifespan=_route_threads(services))
+                  "practices, on the same engines as carenet's digital twin.",
+                  lifespan=_route_threads(services, close_store))
     app.state.services = services
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(HTTPException, _http_error)

@@ -12,8 +12,8 @@ from carenet.params import parameter
 
 @dataclass(frozen=True)
 class ServiceSettings:
-    """Login, session, password, booking, care-plan, social-prescribing, worklist, panel, aggregate and demo
-    settings of the service (``parameters.yaml`` ``service``); the practices' opening time
+    """Login, session, password, booking, care-plan, social-prescribing, worklist, panel, aggregate, server and
+    demo settings of the service (``parameters.yaml`` ``service``); the practices' opening time
     (``twin.calendar.opening_time``, the contract's core hours) and time zone (``fhir_import.timezone``); and the
     measures' own definitions the service's worklists and aggregates run on (``measures_population``,
     ``measures_worklists``, the Cambridge score's weights), read from the same entries ``carenet score`` and
@@ -41,6 +41,7 @@ class ServiceSettings:
     panel_rebalance_tolerance: float
     aggregate_max_suppressed: int
     aggregate_rounding_base: int
+    workers_per_core: float
     population: PopulationConfig
     worklists: WorklistConfig
 
@@ -72,11 +73,17 @@ class ServiceSettings:
             panel_rebalance_tolerance=float(value("panels.rebalance_tolerance")),
             aggregate_max_suppressed=int(value("aggregates.max_suppressed")),
             aggregate_rounding_base=int(value("aggregates.rounding_base")),
+            workers_per_core=float(value("server.workers_per_core")),
             population=population_config(),
             worklists=WorklistConfig(
                 multimorbid_min_ltc=int(parameter("measures_worklists.multimorbid_min_ltc_count.value")),
                 review_window_days=int(parameter("measures_worklists.ltc_review_window_days.value"))),
         )
+
+    def default_workers(self, cores: int | None) -> int:
+        """Worker processes ``carenet serve`` starts on PostgreSQL without ``--workers``: ``workers_per_core`` for
+        each of ``cores`` (``os.cpu_count()``; one when unknown), at least one."""
+        return max(1, round(self.workers_per_core * (cores or 1)))
 
     def wall_clock(self, now: dt.datetime) -> dt.datetime:
         """``now`` (UTC) as the practices' wall-clock time without zone, as canonical timestamps are."""

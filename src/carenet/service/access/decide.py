@@ -8,6 +8,7 @@ combination without a database.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from dataclasses import dataclass
 
 import sqlalchemy as sa
@@ -97,8 +98,11 @@ def patient_home(connection: sa.Connection, patient_id: str) -> tuple[str, str |
     return (row.practice_id, row.network_id) if row else None
 
 
-def _in_care_team(connection: sa.Connection, clinician_id: str, patient_id: str) -> bool:
+def _care_team() -> sa.Exists:
+    """Whether the clinician (bound ``clinician_id``) is on the patient's (``patient_id``) care team: named
+    clinician, member of the panel's team, key worker of a live care plan, or added to the team."""
     panels, members, plans = CANONICAL["panels"], CANONICAL["team_members"], CANONICAL["care_plans"]
+    patient_id, clinician_id = sa.bindparam("patient_id"), sa.bindparam("clinician_id")
     named = sa.select(panels.c.patient_id).where(panels.c.patient_id == patient_id,
                                                  panels.c.clinician_id == clinician_id)
     team = sa.select(panels.c.patient_id).join(members, members.c.team_id == panels.c.team_id).where(
@@ -108,16 +112,45 @@ def _in_care_team(connection: sa.Connection, clinician_id: str, patient_id: str)
     added = CARE_TEAM_MEMBERS
     member = sa.select(added.c.patient_id).where(added.c.patient_id == patient_id, added.c.clinician_id == clinician_id,
                                                  added.c.ended_at.is_(None))
-    return connection.execute(sa.union_all(named, team, key, member).limit(1)).first() is not None
+    return sa.union_all(named, team, key, member).exists()
+
+
+@functools.cache
+def _standing_query(in_team: bool, own_practice: bool) -> sa.Select:
+    """The query of :func:`_standing`, built once for each of its forms (building it took more CPU than running
+    it)."""
+    patients, practices = CANONICAL["patients"], CANONICAL["practices"]
+    own = practices.alias("own")
+    own_network = sa.select(own.c.network_id).where(own.c.practice_id == sa.bindparam("who_practice")) \
+        .scalar_subquery() if own_practice else sa.null()
+    return (sa.select(patients.c.practice_id, practices.c.network_id,
+                      (_care_team() if in_team else sa.false()).label("in_team"), own_network.label("own_network"))
+            .join(practices, practices.c.practice_id == patients.c.practice_id)
+            .where(patients.c.patient_id == sa.bindparam("patient_id")))
+
+
+def _standing(connection: sa.Connection, who: Principal, patient_id: str) -> sa.Row | None:
+    """In one query: the patient's practice and network, whether ``who`` is on their care team (when ``who`` is a
+    clinician of a practice or network) and the network of ``who``'s practice; None if there is no such patient."""
+    own_record = who.role in ("patient", "carer") and who.patient_id == patient_id
+    staff = not own_record and (who.practice_id is not None or who.network_id is not None)
+    in_team = bool(staff and who.clinician_id)
+    query = _standing_query(in_team, who.practice_id is not None)
+    params = {"patient_id": patient_id}
+    if in_team:
+        params["clinician_id"] = who.clinician_id
+    if who.practice_id is not None:
+        params["who_practice"] = who.practice_id
+    return connection.execute(query, params).first()
 
 
 def gather(connection: sa.Connection, who: Principal, patient_id: str, now: dt.datetime,
            break_glass_reason: str | None = None) -> Facts | None:
     """The facts between ``who`` and the patient (None: the store has no such patient)."""
-    home = patient_home(connection, patient_id)
+    home = _standing(connection, who, patient_id)
     if home is None:
         return None
-    practice, network = home
+    practice, network = home.practice_id, home.network_id
     relationships, conditions = set(), set()
     carer_resources: frozenset[str] = frozenset()
     organisation = who.practice_id or who.network_id
@@ -131,9 +164,9 @@ def gather(connection: sa.Connection, who: Principal, patient_id: str, now: dt.d
     elif who.practice_id is not None or who.network_id is not None:
         if who.practice_id == practice:
             relationships.add("own_practice")
-        elif who.network_id == network or _practice_network(connection, who.practice_id) == network:
+        elif who.network_id == network or home.own_network == network:
             relationships.add("network")
-        if who.clinician_id and _in_care_team(connection, who.clinician_id, patient_id):
+        if home.in_team:
             relationships.add("care_team")
     if organisation is not None and "network" in relationships:
         today = now.date()
@@ -152,14 +185,6 @@ def gather(connection: sa.Connection, who: Principal, patient_id: str, now: dt.d
     if break_glass_reason and len(break_glass_reason.strip()) >= BREAK_GLASS_MIN_REASON:
         conditions.add("break_glass_reason")
     return Facts(frozenset(relationships), frozenset(conditions), carer_resources)
-
-
-def _practice_network(connection: sa.Connection, practice_id: str | None) -> str | None:
-    if practice_id is None:
-        return None
-    practices = CANONICAL["practices"]
-    return connection.execute(sa.select(practices.c.network_id).where(practices.c.practice_id == practice_id)
-                              ).scalar_one_or_none()
 
 
 __all__ = ["BREAK_GLASS_MIN_REASON", "MISSING", "Decision", "Facts", "evaluate", "gather", "patient_home"]

@@ -12,6 +12,7 @@ from pydantic import BaseModel
 from carenet.service.access.tables import BREAK_GLASS_REVIEWS, DATA_SHARING_AGREEMENTS
 from carenet.service.api import App, Connection, Who, require_role
 from carenet.service.audit.tables import AUDIT_EVENTS
+from carenet.service.store.rows import plain
 from carenet.service.store.tables import CANONICAL
 
 router = APIRouter(prefix="/access", tags=["access"])
@@ -57,7 +58,7 @@ def break_glass(who: Who, conn: Connection, reviewed: bool = False) -> list[dict
         events.c.break_glass.is_(True),
         BREAK_GLASS_REVIEWS.c.seq.is_not(None) if reviewed else BREAK_GLASS_REVIEWS.c.seq.is_(None)
     ).order_by(events.c.seq)
-    return [dict(row._mapping) for row in conn.execute(query)]
+    return [plain(row) for row in conn.execute(query)]
 
 
 class ReviewIn(BaseModel):

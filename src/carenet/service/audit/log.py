@@ -2,20 +2,24 @@
 
 Each event's hash is SHA-256 over the previous event's hash and the event's fields (a fixed JSON
 form), so changing, removing or reordering any event breaks every hash after it:
-:func:`verify_chain` finds the first. Appends lock the chain's head row (``SELECT ... FOR UPDATE``
-on PostgreSQL; SQLite's writers are serialised anyway), so concurrent requests never fork the
-chain; a request notes its events (:func:`record`) and appends them just before it commits
-(:func:`flush`), so the head is locked only for that moment. The database refuses to update or
+:func:`verify_chain` finds the first. Appends lock the chain's head row (an ``UPDATE`` of it,
+which on PostgreSQL holds the row until the transaction ends; SQLite's writers are serialised
+anyway), so concurrent requests never fork the chain; a request notes its events (:func:`record`)
+and appends them all just before it commits (:func:`flush`), so the head is locked only for that
+moment: two statements whatever the number of events (claim their seqs and read the previous hash;
+insert them and move the head's hash), then the commit. The database refuses to update or
 delete events (triggers, migration 0004).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import json
 from collections.abc import Iterator
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
+from dataclasses import fields as dataclass_fields
 
 import sqlalchemy as sa
 
@@ -44,6 +48,9 @@ class AuditEntry:
     break_glass: bool = False
 
 
+_FIELD_NAMES = tuple(f.name for f in dataclass_fields(AuditEntry))
+
+
 class ChainBroken(Exception):
     """The audit chain does not verify at ``seq``."""
 
@@ -58,26 +65,61 @@ def _utc_text(moment: dt.datetime) -> str:
     return moment.astimezone(dt.UTC).isoformat(timespec="microseconds")
 
 
+def _fields(entry: AuditEntry) -> dict:
+    """The entry's fields (all plain values: a shallow copy, cheaper than ``dataclasses.asdict``'s deep one)."""
+    return {name: getattr(entry, name) for name in _FIELD_NAMES}
+
+
 def event_hash(prev_hash: str, seq: int, entry: AuditEntry) -> str:
-    fields = {**asdict(entry), "at": _utc_text(entry.at), "seq": seq}
+    fields = {**_fields(entry), "at": _utc_text(entry.at), "seq": seq}
     text = json.dumps(fields, sort_keys=True, separators=(",", ":"))
     return hashlib.sha256((prev_hash + text).encode()).hexdigest()
 
 
 def append(connection: sa.Connection, entry: AuditEntry) -> int:
     """Append ``entry`` to the chain (in the caller's transaction); returns its seq."""
-    if entry.action not in ACTIONS or entry.outcome not in OUTCOMES:
-        raise ValueError(f"audit action {entry.action!r} / outcome {entry.outcome!r} is not one of {ACTIONS} / "
-                         f"{OUTCOMES}")
-    head_query = sa.select(AUDIT_HEAD).where(AUDIT_HEAD.c.id == 1)
+    return append_all(connection, [entry])
+
+
+def append_all(connection: sa.Connection, batch: list[AuditEntry]) -> int:
+    """Append ``batch`` to the chain in order (in the caller's transaction), in two statements; returns the last
+    seq. The first claims the seqs and locks the head until the transaction ends; the second (on PostgreSQL one
+    statement: the insert as a common table expression of the head's update) writes the events and the new head."""
+    for entry in batch:
+        if entry.action not in ACTIONS or entry.outcome not in OUTCOMES:
+            raise ValueError(f"audit action {entry.action!r} / outcome {entry.outcome!r} is not one of {ACTIONS} / "
+                             f"{OUTCOMES}")
+    head = connection.execute(_CLAIM, {"events": len(batch)}).one()  # the head row is made by migration 0005
+    seq, prev = head.seq - len(batch), head.hash  # the hash is still the last event's
+    rows = []
+    for entry in batch:
+        seq += 1
+        digest = event_hash(prev, seq, entry)
+        rows.append({"seq": seq, "prev_hash": prev, "hash": digest, **_fields(entry)})
+        prev = digest
     if connection.dialect.name == "postgresql":
-        head_query = head_query.with_for_update()
-    head = connection.execute(head_query).one()  # made by migration 0005
-    seq, prev = head.seq + 1, head.hash
-    digest = event_hash(prev, seq, entry)
-    connection.execute(AUDIT_EVENTS.insert().values(seq=seq, prev_hash=prev, hash=digest, **asdict(entry)))
-    connection.execute(AUDIT_HEAD.update().where(AUDIT_HEAD.c.id == 1).values(seq=seq, hash=digest))
+        params = {f"{key}_{n}": value for n, row in enumerate(rows) for key, value in row.items()}
+        connection.execute(_appending(len(rows)), {**params, "head_hash": prev})
+    else:
+        connection.execute(AUDIT_EVENTS.insert(), rows)
+        connection.execute(AUDIT_HEAD.update().where(AUDIT_HEAD.c.id == 1).values(hash=prev))
     return seq
+
+
+_CLAIM = (AUDIT_HEAD.update().where(AUDIT_HEAD.c.id == 1).values(seq=AUDIT_HEAD.c.seq + sa.bindparam("events"))
+          .returning(AUDIT_HEAD.c.seq, AUDIT_HEAD.c.hash))
+"""Claim the seqs of a number of events (``events``) and read the chain's last hash, locking its head."""
+
+
+@functools.cache
+def _appending(events: int) -> sa.TextClause:
+    """On PostgreSQL: insert ``events`` events and move the head's hash, in one statement. Written as SQL text: a
+    multi-row insert built by SQLAlchemy cannot be kept compiled, and compiling it again cost more of a request's CPU
+    than the rest of its audit."""
+    columns = [c.name for c in AUDIT_EVENTS.columns]
+    rows = ", ".join("(" + ", ".join(f":{c}_{n}" for c in columns) + ")" for n in range(events))
+    return sa.text(f"WITH appended AS (INSERT INTO {AUDIT_EVENTS.name} ({', '.join(columns)}) VALUES {rows}) "
+                   f"UPDATE {AUDIT_HEAD.name} SET hash = :head_hash WHERE id = 1")
 
 
 PENDING = "carenet_audit_pending"
@@ -94,8 +136,9 @@ def record(connection: sa.Connection, entry: AuditEntry) -> None:
 
 def flush(connection: sa.Connection) -> None:
     """Append the entries :func:`record` noted on ``connection`` (in its transaction)."""
-    for entry in connection.info.pop(PENDING, []):
-        append(connection, entry)
+    batch = connection.info.pop(PENDING, [])
+    if batch:
+        append_all(connection, batch)
 
 
 def _entry(row) -> AuditEntry:
@@ -139,5 +182,5 @@ def verify_chain(connection: sa.Connection) -> int:
     return expected_seq - 1
 
 
-__all__ = ["ACTIONS", "GENESIS", "OUTCOMES", "PENDING", "AuditEntry", "ChainBroken", "append", "entries",
+__all__ = ["ACTIONS", "GENESIS", "OUTCOMES", "PENDING", "AuditEntry", "ChainBroken", "append", "append_all", "entries",
            "event_hash", "flush", "record", "verify_chain"]

@@ -13,6 +13,7 @@ calls :func:`start_session`; nothing else changes.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import secrets
 from dataclasses import dataclass
@@ -129,14 +130,23 @@ def start_session(connection: sa.Connection, user, kind: str, requested_scopes: 
     return NewSession(token, csrf, scopes, expires, _principal(user, scopes, kind))
 
 
+_SESSION = sa.select(AUTH_SESSIONS, USERS).join(USERS, USERS.c.user_id == AUTH_SESSIONS.c.user_id).where(
+    AUTH_SESSIONS.c.token_hash == sa.bindparam("token_hash"))
+"""A session and its account, by the token's hash (built once: every request looks its session up)."""
+
+
+@functools.lru_cache(maxsize=256)
+def _scopes(text: str) -> tuple[Scope, ...]:
+    """A session's stored scopes, parsed once for each distinct text (they are few: a role's, or those asked for)."""
+    return parse_scopes(text)
+
+
 def authenticate(connection: sa.Connection, token: str, now: dt.datetime, settings: ServiceSettings) -> Principal:
     """The principal of a live session ``token``, else :class:`LoginRefused` (401).
 
     Its idle clock is restarted when ``settings.touch_seconds`` have passed since it last was, not on every call.
     """
-    row = connection.execute(
-        sa.select(AUTH_SESSIONS, USERS).join(USERS, USERS.c.user_id == AUTH_SESSIONS.c.user_id)
-        .where(AUTH_SESSIONS.c.token_hash == digest(token))).first()
+    row = connection.execute(_SESSION, {"token_hash": digest(token)}).first()
     if row is None or row.ended_at is not None:
         raise LoginRefused(401, "not logged in: log in at /auth/login or /auth/token")
     idle_end = utc(row.last_used_at) + dt.timedelta(minutes=settings.idle_minutes)
@@ -145,7 +155,7 @@ def authenticate(connection: sa.Connection, token: str, now: dt.datetime, settin
     if now - utc(row.last_used_at) >= dt.timedelta(seconds=settings.touch_seconds):
         connection.execute(AUTH_SESSIONS.update().where(AUTH_SESSIONS.c.token_hash == row.token_hash)
                            .values(last_used_at=now))
-    return _principal(row, parse_scopes(row.scopes), row.kind, row.csrf_hash)
+    return _principal(row, _scopes(row.scopes), row.kind, row.csrf_hash)
 
 
 def end_session(connection: sa.Connection, token: str, now: dt.datetime) -> None:

@@ -20,6 +20,7 @@ from carenet.service.audit.log import AuditEntry, record
 from carenet.service.auth.login import Principal
 from carenet.service.booking.engine import BookingError, LiveNetwork, Slot
 from carenet.service.booking.tables import SERVICE_BOOKINGS
+from carenet.service.store.rows import plain
 from carenet.service.store.tables import CANONICAL
 
 QUEUE_ROLES = (*CLINICAL, "receptionist")
@@ -128,7 +129,7 @@ def waiting(conn, who: Principal, app) -> list[dict]:
     if who.practice_id is None:
         raise BookingError(403, "the triage queue is a practice's; your account belongs to no practice")
     requests = CANONICAL["requests"]
-    rows = [dict(r._mapping) for r in conn.execute(sa.select(requests).where(
+    rows = [plain(r) for r in conn.execute(sa.select(requests).where(
         requests.c.practice_id == who.practice_id, requests.c.outcome == "waiting").order_by(requests.c.requested_at))]
     record(conn, AuditEntry(app.clock(), who.user_id, who.role, None, "ServiceRequest", None, "search", "allowed",
                             "triage-queue", f"the triage queue of {who.practice_id}: {len(rows)} requests"))
@@ -168,7 +169,7 @@ def cancel(conn, who: Principal, app, patient_id: str, appointment_id: str) -> d
                  .values(status="cancelled"))
     conn.execute(SERVICE_BOOKINGS.update().where(SERVICE_BOOKINGS.c.appointment_id == appointment_id)
                  .values(status="cancelled"))
-    return {**row._mapping, "status": "cancelled"}
+    return {**plain(row), "status": "cancelled"}
 
 
 __all__ = ["Proposal", "QUEUE_ROLES", "RequestRefused", "book", "cancel", "explain", "live_of", "new_request",

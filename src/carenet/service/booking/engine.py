@@ -148,15 +148,17 @@ class LiveNetwork:
         lanes = self.network.lanes
         lanes.free[:] = self.capacity
         first = dt.datetime.combine(self.dates[0], dt.time())
-        rows = connection.execute(sa.select(b.c.clinician_id, b.c.starts_at, b.c.lane_kind).where(
-            b.c.status == "booked", b.c.starts_at >= first))
-        for clinician_id, starts_at, kind in rows:
-            clinician, day = self.clinician_index.get(clinician_id), self.day_of.get(starts_at.date())
+        date = sa.func.date(b.c.starts_at)  # counted by the database: one row a clinician's lane-day, not a booking
+        rows = connection.execute(sa.select(b.c.clinician_id, date, b.c.lane_kind, sa.func.count()).where(
+            b.c.status == "booked", b.c.starts_at >= first).group_by(b.c.clinician_id, date, b.c.lane_kind))
+        for clinician_id, on, kind, booked in rows:
+            on = dt.date.fromisoformat(on) if isinstance(on, str) else on  # SQLite's date() is text
+            clinician, day = self.clinician_index.get(clinician_id), self.day_of.get(on)
             if clinician is None or day is None:
                 continue
             for lane in self.lanes_of.get(clinician, []):
                 if lanes.kind[lane] == kind:
-                    lanes.free[lane, day] = max(lanes.free[lane, day] - 1, 0)
+                    lanes.free[lane, day] = max(lanes.free[lane, day] - booked, 0)
                     break
 
     def propose(self, connection: sa.Connection, patient_id: str, need: str, urgency: str, channel: str,
@@ -241,11 +243,12 @@ class LiveNetwork:
                              None)
         try:
             with connection.begin_nested():
-                clash = connection.execute(sa.select(b.c.booking_id).where(
-                    b.c.clinician_id == clinician_id, b.c.status == "booked", b.c.starts_at < end,
-                    b.c.ends_at > start).limit(1)).first()
-                if clash is not None:
-                    raise taken
+                if connection.dialect.name != "postgresql":  # PostgreSQL's exclusion constraint refuses it itself
+                    clash = connection.execute(sa.select(b.c.booking_id).where(
+                        b.c.clinician_id == clinician_id, b.c.status == "booked", b.c.starts_at < end,
+                        b.c.ends_at > start).limit(1)).first()
+                    if clash is not None:
+                        raise taken
                 appointment = self._appointment(connection, patient_id, clinician, lane, start, minutes, now_local,
                                                 request)
                 connection.execute(b.insert().values(
@@ -285,22 +288,26 @@ def record_layout(connection: sa.Connection, model: str, start: dt.date, working
                                                        working_days=working_days, seed=seed))
 
 
-def lay_out(connection: sa.Connection, model: str, start: dt.date, working_days: int, seed: int) -> Network:
-    """The model laid over the store's population exactly as the store's staff tables were made from it."""
+def lay_out(connection: sa.Connection, model: str, start: dt.date, working_days: int, seed: int,
+            network_settings: NetworkSettings | None = None) -> Network:
+    """The model laid over the store's population exactly as the store's staff tables were made from it
+    (``network_settings``: the network layer's settings, read from ``parameters.yaml`` when not given)."""
     from carenet.service.store.transfer import read_table
 
     tables = {name: read_table(connection, name) for name in POPULATION_TABLES}
-    return lay_over(load_model(model), tables, start, working_days, NetworkSettings.from_parameters(),
+    return lay_over(load_model(model), tables, start, working_days,
+                    network_settings if network_settings is not None else NetworkSettings.from_parameters(),
                     np.random.SeedSequence(seed))
 
 
-def load_live_network(connection: sa.Connection, settings: ServiceSettings) -> LiveNetwork | None:
+def load_live_network(connection: sa.Connection, settings: ServiceSettings,
+                      network_settings: NetworkSettings | None = None) -> LiveNetwork | None:
     """The store's recorded layout, laid out again (None when the store records none)."""
     row = connection.execute(sa.select(SERVICE_NETWORK)).first()
     if row is None:
         return None
-    return LiveNetwork(lay_out(connection, row.model, row.start_date, row.working_days, row.seed), settings,
-                       row.seed)
+    return LiveNetwork(lay_out(connection, row.model, row.start_date, row.working_days, row.seed, network_settings),
+                       settings, row.seed)
 
 
 __all__ = ["POPULATION_TABLES", "BookingError", "LiveNetwork", "Slot", "lay_out", "load_live_network",

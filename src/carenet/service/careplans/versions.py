@@ -20,6 +20,7 @@ from carenet.service.auth.login import Principal
 from carenet.service.careplans.tables import CARE_PLAN_VERSIONS
 from carenet.service.people.lookup import require_clinician
 from carenet.service.settings import ServiceSettings
+from carenet.service.store.rows import plain
 from carenet.service.store.tables import CANONICAL
 from carenet.service.worklists.cache import mark_changed
 
@@ -106,10 +107,10 @@ def plan_with_history(connection: sa.Connection, patient_id: str, plan_id: str) 
                                                      plans.c.patient_id == patient_id)).first()
     if plan is None:  # the read was audited: the record of it is kept
         raise AuditedRefusal(404, f"this patient has no care plan {plan_id!r}")
-    versions = [dict(r._mapping) for r in connection.execute(
+    versions = [plain(r) for r in connection.execute(
         sa.select(VERSIONS).where(VERSIONS.c.care_plan_id == plan_id).order_by(VERSIONS.c.version.desc()))]
     history = [{k: v[k] for k in ("version", "status", "recorded_at", "recorded_by", "title")} for v in versions]
-    return {**plan._mapping, "version": versions[0]["version"] if versions else None,
+    return {**plain(plan), "version": versions[0]["version"] if versions else None,
             "current": versions[0] if versions else None, "history": history}
 
 
@@ -123,7 +124,7 @@ def plans_of(connection: sa.Connection, patient_id: str) -> list[dict]:
         .order_by(plans.c.created_date, plans.c.care_plan_id)).all()
     out = []
     for row in rows:
-        item = dict(row._mapping)
+        item = plain(row)
         if item["version"] is not None:
             full = connection.execute(sa.select(VERSIONS).where(VERSIONS.c.care_plan_id == item["care_plan_id"],
                                                                 VERSIONS.c.version == item["version"])).one()

@@ -16,6 +16,7 @@ from fastapi import HTTPException
 from carenet.service.auth.login import Principal
 from carenet.service.careteam.tables import CARE_TEAM_MEMBERS
 from carenet.service.people.lookup import require_account, require_clinician
+from carenet.service.store.rows import plain
 from carenet.service.store.tables import CANONICAL
 
 LIVE_PLAN_STATUSES = ("draft", "active")
@@ -50,7 +51,7 @@ def _clinician_rows(connection: sa.Connection, patient_id: str) -> list[dict]:
 def team(connection: sa.Connection, patient_id: str) -> list[dict]:
     """The patient's care team: members by the record first, then those added (with when and by whom)."""
     added = CARE_TEAM_MEMBERS
-    rows = [dict(r._mapping) for r in connection.execute(
+    rows = [plain(r) for r in connection.execute(
         sa.select(added).where(added.c.patient_id == patient_id, added.c.ended_at.is_(None))
         .order_by(added.c.added_at, added.c.member_id))]
     return _clinician_rows(connection, patient_id) + [{**r, "source": "added"} for r in rows]
@@ -92,7 +93,7 @@ def end_member(connection: sa.Connection, patient_id: str, member_id: str, who: 
     if row.ended_at is not None:
         raise HTTPException(409, f"membership {member_id!r} already ended")
     connection.execute(added.update().where(added.c.member_id == member_id).values(ended_at=now, ended_by=who.user_id))
-    return {**row._mapping, "ended_at": now, "ended_by": who.user_id}
+    return {**plain(row), "ended_at": now, "ended_by": who.user_id}
 
 
 __all__ = ["LIVE_PLAN_STATUSES", "add_member", "end_member", "team"]

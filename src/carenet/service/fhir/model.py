@@ -18,6 +18,7 @@ import pyarrow as pa
 import sqlalchemy as sa
 
 from carenet.schema import TABLES
+from carenet.service.store.rows import plain
 from carenet.sources.fhir.export import fhir_resources
 from carenet.sources.fhir.ids import fhir_id
 
@@ -121,7 +122,7 @@ def rows_of(connection: sa.Connection, table: sa.Table, column: str, keys: Itera
     keys = list(dict.fromkeys(keys))
     if not keys:
         return []
-    return [dict(r._mapping) for r in connection.execute(sa.select(table).where(table.c[column].in_(keys)))]
+    return [plain(r) for r in connection.execute(sa.select(table).where(table.c[column].in_(keys)))]
 
 
 __all__ = ["SEARCH_KINDS", "Context", "Json", "Render", "ResourceType", "SearchParam", "exported", "exported_all",

@@ -23,6 +23,7 @@ from carenet.service.fhir.registry import REGISTRY
 from carenet.service.fhir.resources.scheduling import role_coding, slot_id
 from carenet.service.fhir.resources.slots import clinician_of
 from carenet.service.fhir.search import FHIR_ID, resolve_id
+from carenet.service.store.rows import plain
 from carenet.service.store.tables import CANONICAL
 from carenet.sources.fhir.vocabulary import NEED_TYPE_SYSTEM
 
@@ -175,7 +176,7 @@ def book(connection: sa.Connection, who: Principal, body: Json, context: Context
     appointments = CANONICAL["appointments"]
     stored = connection.execute(sa.select(appointments, appointments.c.appointment_id.label("id")).where(
         appointments.c.appointment_id == row["appointment_id"])).one()
-    return REGISTRY["Appointment"].render(connection, [dict(stored._mapping)], context)[0]
+    return REGISTRY["Appointment"].render(connection, [plain(stored)], context)[0]
 
 
 __all__ = ["book", "find"]

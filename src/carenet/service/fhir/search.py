@@ -26,6 +26,7 @@ from carenet.service.fhir.outcome import FhirError
 from carenet.service.fhir.params import date_bounds, reference, token
 from carenet.service.fhir.registry import REGISTRY
 from carenet.service.people.roles import STAFF_ROLES
+from carenet.service.store.rows import plain
 from carenet.sources.fhir.ids import fhir_id
 
 DEFAULT_COUNT, MAX_COUNT = 20, 100
@@ -224,7 +225,7 @@ def search(connection: sa.Connection, who: Principal, rt: ResourceType, query: l
         access = _decide(connection, who, rt, params, sub, context, break_glass)
         conditions = [*access, *_filters(connection, rt, params, sub, context)]
         total = connection.execute(sa.select(sa.func.count()).select_from(sub).where(*conditions)).scalar_one()
-        rows = [dict(r._mapping) for r in connection.execute(
+        rows = [plain(r) for r in connection.execute(
             sa.select(sub).where(*conditions).order_by(sub.c[rt.order], sub.c.id).limit(count).offset(offset))]
         resources = rt.render(connection, rows, context) if rows else []
     return _bundle(rt, resources, total, query, count, offset, base_url)
@@ -267,7 +268,7 @@ def read(connection: sa.Connection, who: Principal, rt: ResourceType, resource_i
                                                             ).first()
     if row is None:
         raise FhirError(404, f"{rt.name}/{resource_id} is not known here (search {rt.name} to find ids)")
-    row = dict(row._mapping)
+    row = plain(row)
     if rt.compartment:
         if row["patient_id"] is None:
             require_staff(who, rt)

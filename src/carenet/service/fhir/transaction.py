@@ -21,6 +21,7 @@ from carenet.service.audit.log import AuditEntry, record
 from carenet.service.auth.login import Principal
 from carenet.service.fhir.model import Json
 from carenet.service.fhir.outcome import FhirError
+from carenet.service.store.rows import plain
 from carenet.service.store.tables import CANONICAL
 from carenet.service.store.transfer import insert_tables
 from carenet.service.worklists.cache import mark_changed
@@ -71,7 +72,7 @@ def _new_rows(connection: sa.Connection, name: str, table: pa.Table) -> pa.Table
     firsts = list({row[key[0]] for row in incoming})
     for start in range(0, len(firsts), 500):
         for found in connection.execute(sa.select(CANONICAL[name]).where(column.in_(firsts[start:start + 500]))):
-            values = dict(found._mapping)
+            values = plain(found)
             held[_key(values, key)] = values
     fresh = []
     for row in incoming:

@@ -17,6 +17,7 @@ from carenet.service.auth.login import Principal
 from carenet.service.careplans.versions import plans_of
 from carenet.service.careteam.members import team as care_team
 from carenet.service.people.tables import USERS
+from carenet.service.store.rows import plain
 from carenet.service.store.tables import CANONICAL
 
 PARTS = {"conditions": ("Condition", "onset_date"), "appointments": ("Appointment", "booked_for"),
@@ -26,14 +27,14 @@ PARTS = {"conditions": ("Condition", "onset_date"), "appointments": ("Appointmen
 
 def rows(connection, table: sa.Table, patient_id: str, order: str) -> list[dict]:
     query = sa.select(table).where(table.c.patient_id == patient_id).order_by(table.c[order])
-    return [dict(row._mapping) for row in connection.execute(query)]
+    return [plain(row) for row in connection.execute(query)]
 
 
 def demographics(conn, who: Principal, now: dt.datetime, patient_id: str, reason: str | None = None) -> dict:
     """The patient's demographics and registration (guarded read of Patient)."""
     guard(conn, who, now, patient_id, "Patient", "read", resource_id=patient_id, break_glass_reason=reason)
     patients = CANONICAL["patients"]
-    return dict(conn.execute(sa.select(patients).where(patients.c.patient_id == patient_id)).one()._mapping)
+    return plain(conn.execute(sa.select(patients).where(patients.c.patient_id == patient_id)).one())
 
 
 def part(conn, who: Principal, now: dt.datetime, patient_id: str, name: str, reason: str | None = None) -> list[dict]:
@@ -63,7 +64,7 @@ def team(conn, who: Principal, now: dt.datetime, patient_id: str, reason: str | 
     for m in members:
         m["name"] = names.get(m.get("clinician_id")) or people.get(m.get("user_id")) or m.get("clinician_id") \
             or m.get("user_id")
-    return {"team": dict(team_row._mapping) if team_row else None, "members": members}
+    return {"team": plain(team_row) if team_row else None, "members": members}
 
 
 def record_consent(conn, who: Principal, now: dt.datetime, patient_id: str, kind: str, granted: bool, *,
@@ -82,7 +83,7 @@ def record_consent(conn, who: Principal, now: dt.datetime, patient_id: str, kind
 def consents(conn, who: Principal, now: dt.datetime, patient_id: str) -> list[dict]:
     """The patient's consents, newest first (guarded search of Consent)."""
     guard(conn, who, now, patient_id, "Consent", "search")
-    return [dict(r._mapping) for r in conn.execute(sa.select(CONSENTS).where(CONSENTS.c.patient_id == patient_id)
+    return [plain(r) for r in conn.execute(sa.select(CONSENTS).where(CONSENTS.c.patient_id == patient_id)
                                                    .order_by(CONSENTS.c.recorded_at.desc()))]
 
 

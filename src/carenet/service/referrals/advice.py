@@ -14,6 +14,7 @@ from carenet.service.auth.login import Principal
 from carenet.service.people.lookup import require_clinician
 from carenet.service.referrals.tables import ADVICE_ANSWERS, REFERRAL_NOTES
 from carenet.service.settings import ServiceSettings
+from carenet.service.store.rows import plain
 from carenet.service.store.tables import CANONICAL
 
 INFORMAL = "informal"
@@ -87,7 +88,7 @@ def _requests(connection: sa.Connection, patient_id: str | None, referral_id: st
         query = query.where(referrals.c.to_clinician_id == to_clinician_id, answers.c.referral_id.is_(None))
     out = []
     for row in connection.execute(query):
-        item = dict(row._mapping)
+        item = plain(row)
         item["minutes_to_answer"] = _minutes(item["asked_at"], item["answered_at"])
         out.append(item)
     return out

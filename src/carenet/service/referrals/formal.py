@@ -13,6 +13,7 @@ from carenet.service.auth.login import Principal
 from carenet.service.people.lookup import require_clinician
 from carenet.service.referrals.tables import REFERRAL_NOTES
 from carenet.service.settings import ServiceSettings
+from carenet.service.store.rows import plain
 from carenet.service.store.tables import CANONICAL
 
 FORMAL = "formal"
@@ -49,7 +50,7 @@ def formal_referrals(connection: sa.Connection, patient_id: str) -> list[dict]:
                               .outerjoin(notes, notes.c.referral_id == referrals.c.referral_id)
                               .where(referrals.c.patient_id == patient_id, referrals.c.kind == FORMAL)
                               .order_by(referrals.c.created_at, referrals.c.referral_id))
-    return [dict(r._mapping) for r in rows]
+    return [plain(r) for r in rows]
 
 
 __all__ = ["FORMAL", "formal_referrals", "new_referral_id", "refer"]

@@ -13,6 +13,7 @@ import sqlalchemy as sa
 from fastapi import HTTPException
 
 from carenet.service.socialrx.tables import SOCIAL_PRESCRIPTION_EVENTS
+from carenet.service.store.rows import plain
 from carenet.service.store.tables import CANONICAL
 
 SERVICES = CANONICAL["community_services"]
@@ -44,7 +45,7 @@ def directory(connection: sa.Connection, local_now: dt.datetime, category: str |
         query = query.where(SERVICES.c.category == category)
     out = []
     for row in connection.execute(query):
-        item = dict(row._mapping)
+        item = plain(row)
         cap = item["weekly_capacity"]
         item["room_this_week"] = None if cap is None else max(cap - item["taken_this_week"], 0)
         out.append(item)

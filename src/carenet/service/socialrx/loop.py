@@ -17,6 +17,7 @@ from carenet.service.settings import ServiceSettings
 from carenet.service.socialrx.codes import DECLINED, REFERRED, concept_problem
 from carenet.service.socialrx.directory import claim_place
 from carenet.service.socialrx.tables import SOCIAL_PRESCRIPTION_EVENTS
+from carenet.service.store.rows import plain
 from carenet.service.store.tables import CANONICAL
 
 EVENTS = SOCIAL_PRESCRIPTION_EVENTS
@@ -97,8 +98,8 @@ def prescriptions(connection: sa.Connection, patient_id: str, prescription_id: s
         query = query.where(sp.c.social_prescription_id == prescription_id)
     out = []
     for row in connection.execute(query):
-        item = dict(row._mapping)
-        steps = [dict(e._mapping) for e in connection.execute(
+        item = plain(row)
+        steps = [plain(e) for e in connection.execute(
             sa.select(EVENTS).where(EVENTS.c.social_prescription_id == item["social_prescription_id"])
             .order_by(EVENTS.c.seq))]
         for step in steps:

@@ -12,8 +12,9 @@ from carenet.service.socialrx import tables as socialrx_tables
 from carenet.service.store.tables import CANONICAL, METADATA
 from carenet.service.tasks import tables as task_tables
 from carenet.service.threads import tables as thread_tables
+from carenet.service.worklists import tables as worklist_tables
 
 DOMAIN_MODULES = (people_tables, auth_tables, audit_tables, access_tables, booking_tables, careteam_tables,
-                  careplan_tables, thread_tables, referral_tables, task_tables, socialrx_tables)
+                  careplan_tables, thread_tables, referral_tables, task_tables, socialrx_tables, worklist_tables)
 
 __all__ = ["CANONICAL", "DOMAIN_MODULES", "METADATA"]

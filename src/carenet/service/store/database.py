@@ -29,9 +29,8 @@ SQLITE_BUSY_SECONDS = 30.0
 SQLITE_POOL_SECONDS = 120.0
 """How long a request waits for a connection of the store's pool (requests queue for them under load)."""
 PG_POOL_SIZE = 40
-"""PostgreSQL connections the service keeps open (and as many again under load); the server's default allows 100."""
-POOL_LIMITS = {"sqlite": 1, "postgresql": 2 * PG_POOL_SIZE}
-"""Connections each kind of store lends at once: one for SQLite, the pool and its overflow for PostgreSQL."""
+"""PostgreSQL connections the service keeps open (and as many again under load); the server's default allows 100.
+Several processes of one service (``carenet serve --workers``) share them: each keeps its part."""
 
 
 class StoreError(CarenetError):
@@ -44,15 +43,12 @@ class Store:
 
     engine: Engine
     url: str
+    max_connections: int = 1
+    """The most connections the store's pool lends at once (its size and its overflow)."""
 
     @property
     def dialect(self) -> str:
         return self.engine.dialect.name
-
-    @property
-    def max_connections(self) -> int:
-        """The most connections the store's pool lends at once (its size and its overflow)."""
-        return POOL_LIMITS[self.dialect]
 
     def close(self) -> None:
         self.engine.dispose()
@@ -106,7 +102,13 @@ def head_revision() -> str:
     return ScriptDirectory.from_config(alembic_config()).get_current_head()
 
 
-def _engine(url: str) -> Engine:
+def pool_size(processes: int = 1) -> int:
+    """PostgreSQL connections one of ``processes`` processes of the service keeps open (its part of
+    :data:`PG_POOL_SIZE`, at least one); it lends as many again under load."""
+    return max(1, PG_POOL_SIZE // max(1, processes))
+
+
+def _engine(url: str, processes: int = 1) -> Engine:
     try:
         parsed = make_url(url)
     except ArgumentError:
@@ -123,17 +125,22 @@ def _engine(url: str) -> Engine:
         # One connection: SQLite has one writer at a time anyway, and requests queue for it in the pool rather
         # than in SQLite's lock, where a request holding one connection could wait for a second.
         engine = sa.create_engine(parsed, connect_args={"timeout": SQLITE_BUSY_SECONDS, "check_same_thread": False},
-                                  pool_size=POOL_LIMITS['sqlite'], max_overflow=0, pool_timeout=SQLITE_POOL_SECONDS)
+                                  pool_size=1, max_overflow=0, pool_timeout=SQLITE_POOL_SECONDS)
         _serialise_sqlite(engine)
         return engine
-    return sa.create_engine(parsed, pool_pre_ping=True, pool_size=PG_POOL_SIZE, max_overflow=PG_POOL_SIZE,
+    size = pool_size(processes)
+    return sa.create_engine(parsed, pool_pre_ping=True, pool_size=size, max_overflow=size,
                             pool_timeout=SQLITE_POOL_SECONDS)
 
 
-def open_store(db: str | os.PathLike[str], *, migrate_to: str | None = "head") -> Store:
-    """Open the store at ``db`` (a file path or URL) and migrate it to ``migrate_to`` (``None``: leave it)."""
+def open_store(db: str | os.PathLike[str], *, migrate_to: str | None = "head", processes: int = 1) -> Store:
+    """Open the store at ``db`` (a file path or URL) and migrate it to ``migrate_to`` (``None``: leave it).
+
+    ``processes``: how many processes of one service open it (``carenet serve --workers``); on PostgreSQL each keeps
+    its part of the pool (:func:`pool_size`), so together they stay within the server's connections.
+    """
     url = store_url(db)
-    engine = _engine(url)
+    engine = _engine(url, processes)
     shown = engine.url.render_as_string(hide_password=True)
     try:
         with engine.connect() as connection:
@@ -150,7 +157,8 @@ def open_store(db: str | os.PathLike[str], *, migrate_to: str | None = "head") -
     except StoreError:
         engine.dispose()
         raise
-    return Store(engine, shown)
+    lends = 1 if engine.dialect.name == "sqlite" else 2 * pool_size(processes)
+    return Store(engine, shown, lends)
 
 
 def _foreign_tables(connection: sa.Connection) -> set[str]:
@@ -160,5 +168,5 @@ def _foreign_tables(connection: sa.Connection) -> set[str]:
     return present - set(METADATA.tables) - {"alembic_version"}
 
 
-__all__ = ["MIGRATIONS", "Store", "StoreError", "alembic_config", "current_revision", "head_revision", "migrate",
-           "open_store", "store_url"]
+__all__ = ["MIGRATIONS", "PG_POOL_SIZE", "Store", "StoreError", "alembic_config", "current_revision",
+           "head_revision", "migrate", "open_store", "pool_size", "store_url"]

@@ -12,6 +12,7 @@ from fastapi import HTTPException
 from carenet.service.auth.login import Principal
 from carenet.service.people.lookup import require_clinician
 from carenet.service.settings import ServiceSettings
+from carenet.service.store.rows import plain
 from carenet.service.store.tables import CANONICAL
 from carenet.service.tasks.tables import TASK_NOTES
 
@@ -59,7 +60,7 @@ def close_task(connection: sa.Connection, patient_id: str, task_id: str, status:
     if not closed:  # a task loaded with a dataset: its words were never recorded here
         connection.execute(TASK_NOTES.insert().values(task_id=task_id, title=row.kind, raised_by=who.user_id,
                                                       closed_by=who.user_id))
-    return {**row._mapping, "status": status, "completed_at": completed, "closed_by": who.user_id}
+    return {**plain(row), "status": status, "completed_at": completed, "closed_by": who.user_id}
 
 
 def tasks_of(connection: sa.Connection, patient_id: str) -> list[dict]:
@@ -67,7 +68,7 @@ def tasks_of(connection: sa.Connection, patient_id: str) -> list[dict]:
     tasks = CANONICAL["tasks"]
     rows = connection.execute(_query().where(tasks.c.patient_id == patient_id).order_by(
         (tasks.c.status != OPEN), tasks.c.due_date.is_(None), tasks.c.due_date, tasks.c.created_at, tasks.c.task_id))
-    return [dict(r._mapping) for r in rows]
+    return [plain(r) for r in rows]
 
 
 def owned_by(connection: sa.Connection, clinician_id: str) -> list[dict]:
@@ -75,7 +76,7 @@ def owned_by(connection: sa.Connection, clinician_id: str) -> list[dict]:
     tasks = CANONICAL["tasks"]
     rows = connection.execute(_query().where(tasks.c.assigned_to == clinician_id, tasks.c.status == OPEN).order_by(
         tasks.c.due_date.is_(None), tasks.c.due_date, tasks.c.created_at, tasks.c.task_id))
-    return [dict(r._mapping) for r in rows]
+    return [plain(r) for r in rows]
 
 
 __all__ = ["close_task", "new_task_id", "owned_by", "raise_task", "tasks_of"]

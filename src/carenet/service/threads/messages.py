@@ -8,6 +8,7 @@ import uuid
 import sqlalchemy as sa
 
 from carenet.service.auth.login import Principal
+from carenet.service.store.rows import plain
 from carenet.service.threads.tables import THREAD_MESSAGES
 
 
@@ -18,7 +19,7 @@ def new_message_id() -> str:
 def messages(connection: sa.Connection, patient_id: str) -> list[dict]:
     """The patient's team thread, oldest first."""
     m = THREAD_MESSAGES
-    return [dict(r._mapping) for r in connection.execute(sa.select(m).where(m.c.patient_id == patient_id)
+    return [plain(r) for r in connection.execute(sa.select(m).where(m.c.patient_id == patient_id)
                                                          .order_by(m.c.sent_at, m.c.message_id))]
 
 

@@ -13,7 +13,7 @@ from carenet.service.access.decide import Facts, evaluate
 from carenet.service.access.guard import guard
 from carenet.service.audit.log import AuditEntry, record
 from carenet.service.auth.login import Principal
-from carenet.service.worklists.cache import mark_changed
+from carenet.service.worklists.cache import generations, mark_changed
 from carenet.service.worklists.logic import (
     ACTIONS,
     CLINICAL_COLUMNS,
@@ -68,7 +68,8 @@ def summary(conn, who: Principal, app) -> dict:
 
 def _listed(conn, app, practice: str, day: dt.date) -> tuple[Listed, dt.datetime]:
     """The practice's worklists for ``day``, as computed last (within ``worklist_max_age_seconds``) or now."""
-    return app.worklists.get(practice, day, app.clock(), lambda: worklists(conn, practice, day, app.settings))
+    return app.worklists.get(practice, day, app.clock(), lambda: worklists(conn, practice, day, app.settings),
+                             generations(conn, practice))
 
 
 def allowed_actions(who: Principal, rule: str, state: dict, live: bool, now: dt.datetime) -> list[str]:

@@ -5,7 +5,11 @@ the measures' queries), so fifty staff opening their worklists at once would oth
 :class:`WorklistCache` keeps each practice's result for ``max_age``; one request computes it while the others of
 that practice wait for it (not fifty computations at once); an action taken through the service that changes who
 is on a worklist (recording a review or a care plan, loading data) drops the practice's entry, so the next
-worklist shows it at once. The age bounds what the service cannot see (another process writing to the store).
+worklist shows it at once. It also moves the practice's generation on in the store as it commits
+(:func:`note_changes`, :mod:`carenet.service.worklists.tables`), and an entry is kept only while the store's
+generations are those it was computed at (:func:`generations`), so a change made through another worker process of
+``carenet serve --workers`` shows at once too. The age bounds what the service cannot see (another program writing
+to the store).
 """
 
 from __future__ import annotations
@@ -15,6 +19,11 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TypeVar
+
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
+
+from carenet.service.worklists.tables import EVERY_PRACTICE, WORKLIST_CHANGES
 
 T = TypeVar("T")
 CHANGED = "carenet_worklists_changed"
@@ -27,10 +36,32 @@ def mark_changed(connection, practice: str | None = None) -> None:
     connection.info.setdefault(CHANGED, set()).add(practice)
 
 
+def note_changes(connection: sa.Connection) -> set[str | None]:
+    """Move on the store's generation of each practice whose worklists this request changed (in its transaction,
+    just before it commits); the practices (None: every practice)."""
+    changed = connection.info.pop(CHANGED, set())
+    if not changed:
+        return changed
+    dialect = postgresql if connection.dialect.name == "postgresql" else sqlite
+    for key in sorted(EVERY_PRACTICE if p is None else p for p in changed):  # one order: no deadlock between two
+        insert = dialect.insert(WORKLIST_CHANGES).values(practice_id=key, generation=1)
+        connection.execute(insert.on_conflict_do_update(index_elements=[WORKLIST_CHANGES.c.practice_id],
+                                                        set_={"generation": WORKLIST_CHANGES.c.generation + 1}))
+    return changed
+
+
+def generations(connection: sa.Connection, practice: str) -> tuple[int, int]:
+    """The store's generations of ``practice``'s worklists and of every practice's."""
+    found = dict(connection.execute(sa.select(WORKLIST_CHANGES.c.practice_id, WORKLIST_CHANGES.c.generation).where(
+        WORKLIST_CHANGES.c.practice_id.in_((practice, EVERY_PRACTICE)))).all())
+    return found.get(practice, 0), found.get(EVERY_PRACTICE, 0)
+
+
 @dataclass
 class Entry:
     computed_at: dt.datetime
     value: object
+    stamp: object = None
 
 
 @dataclass
@@ -47,19 +78,24 @@ class WorklistCache:
         with self._guard:
             return self._locks.setdefault(practice, threading.Lock())
 
-    def get(self, practice: str, day: dt.date, now: dt.datetime, compute: Callable[[], T]) -> tuple[T, dt.datetime]:
-        """The practice's result for ``day`` and when it was computed: kept, or computed now by ``compute``."""
+    def get(self, practice: str, day: dt.date, now: dt.datetime, compute: Callable[[], T],
+            stamp: object = None) -> tuple[T, dt.datetime]:
+        """The practice's result for ``day`` and when it was computed: kept, or computed now by ``compute``.
+
+        ``stamp``: the store's generations of the practice's worklists now (:func:`generations`); a result computed
+        at other generations is computed again.
+        """
         key = (practice, day)
         with self._lock(practice):
             with self._guard:
                 entry = self._entries.get(key)
                 generation = self._generation.get(practice, 0)
-            if entry is not None and now - entry.computed_at < self.max_age:
+            if entry is not None and entry.stamp == stamp and now - entry.computed_at < self.max_age:
                 return entry.value, entry.computed_at  # type: ignore[return-value]
             value = compute()
             with self._guard:
                 if self._generation.get(practice, 0) == generation:  # not invalidated while computing
-                    self._entries[key] = Entry(now, value)
+                    self._entries[key] = Entry(now, value, stamp)
             return value, now
 
     def invalidate(self, practice: str | None = None) -> None:
@@ -71,4 +107,4 @@ class WorklistCache:
                 self._generation[name] = self._generation.get(name, 0) + 1
 
 
-__all__ = ["CHANGED", "WorklistCache", "mark_changed"]
+__all__ = ["CHANGED", "WorklistCache", "generations", "mark_changed", "note_changes"]
