@@ -119,7 +119,7 @@ _SPARK_POINT = """
 import json, sys, time
 from dataclasses import replace
 from carenet.measures import connect, load
-from carenet.measures.national import _activity_notes, national_scorecards, scan_parts, units_from_manifest
+from carenet.measures.national import _activity_notes, national_scorecards, notes_part, scan_parts, units_from_manifest
 from carenet.schema import open_dataset
 from carenet.cli.commands_score import _reference_day, scorecard_config
 
@@ -133,10 +133,11 @@ config = scorecard_config(day, None)
 units = units_from_manifest(dataset.manifest.extra, dataset.table("practices"))
 clock = time.perf_counter()
 _, parts = scan_parts(tables, dataset)
-cards = national_scorecards(parts, units, config, "region", day)
+notes = notes_part(tables, dataset)
+cards = national_scorecards(parts, units, config, "region", day, notes=notes)
 whole = time.perf_counter() - clock
 clock = time.perf_counter()
-_activity_notes(tables, units, replace(config, as_of=day), day)
+_activity_notes(notes, replace(config, as_of=day), day)
 notes = time.perf_counter() - clock
 print(json.dumps({"start_s": round(started, 1), "scorecard_s": round(whole, 1), "notes_s": round(notes, 1),
                   "aggregate_s": round(whole - notes, 1), "units": int(cards["unit"].nunique())}))

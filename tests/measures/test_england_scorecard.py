@@ -91,15 +91,18 @@ def test_carenet_score_by_subicb(national: Path) -> None:
 
 
 def test_spark_scores_the_national_dataset_in_one_pass_as_duckdb_does(national: Path, spark_connection) -> None:
-    from carenet.measures.national import scan_parts
+    from carenet.measures.national import notes_part, scan_parts
 
     ds = open_dataset(national)
     tables = load(ds, con=spark_connection)
     count, parts = scan_parts(tables, ds)
     assert count == 1  # one Spark job set over the whole dataset, not one per sub-ICB folder
     units = units_from_manifest(ds.manifest.extra, ds.table("practices"))
-    on_spark = national_scorecards(parts, units, settings_config(DAY, 365), "region", DAY)
+    notes = notes_part(tables, ds)
+    on_spark = national_scorecards(parts, units, settings_config(DAY, 365), "region", DAY, notes=notes)
     _, on_duckdb = _cards(national, "region")
     a, b = (c[c["attribute"] == "population"].sort_values(["unit", "measure"]) for c in (on_spark, on_duckdb))
+    others = on_spark[on_spark["attribute"] == "access"]
+    assert len(others) and others["note"].str.contains("appointments").all()  # read from one sub-ICB's folder
     assert list(a["measure"]) == list(b["measure"]) and list(a["unit"]) == list(b["unit"])
     assert np.allclose(a["value"].to_numpy(dtype=float), b["value"].to_numpy(dtype=float), equal_nan=True)

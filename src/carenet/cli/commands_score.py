@@ -251,6 +251,7 @@ def _score_national(dataset: Path, by: str, format: Format, out: Path | None, ba
     from carenet.measures.national import (
         check_national_unit,
         national_scorecards,
+        notes_part,
         scan_parts,
         units_from_manifest,
     )
@@ -272,7 +273,8 @@ def _score_national(dataset: Path, by: str, format: Format, out: Path | None, ba
                       disable=format is Format.json) as bar:
             how = "partition by partition" if count > 1 else "in one pass"
             task = bar.add_task(f"scoring by {by}, {how}", total=count)
-            cards = national_scorecards(parts, units, config, by, end, on_part=lambda _: bar.advance(task))
+            cards = national_scorecards(parts, units, config, by, end, on_part=lambda _: bar.advance(task),
+                                        notes=notes_part(tables, opened))
     seconds = time.perf_counter() - started
     count = cards["unit"].nunique()
     if format is Format.json:

@@ -125,15 +125,24 @@ def scan_parts(tables: Tables, dataset: Dataset) -> tuple[int, Iterator[Tables]]
     return len(leaves), (partition_tables(tables, dataset, leaf) for leaf in leaves)
 
 
+def notes_part(tables: Tables, dataset: Dataset) -> Tables:
+    """The tables the notes on the other attributes are read from (:func:`national_scorecards`' ``notes``): the
+    first partition of a partitioned dataset, so their cost stays that of one sub-ICB location's folder however large
+    the dataset and whichever engine; the whole dataset otherwise."""
+    leaves = partitions(dataset)
+    return partition_tables(tables, dataset, leaves[0]) if leaves else tables
+
+
 def national_scorecards(parts: Iterable[Tables], units: pa.Table, config: ScorecardConfig, by: str, as_of: date,
-                        on_part: Callable[[int], None] | None = None) -> pd.DataFrame:
+                        on_part: Callable[[int], None] | None = None, notes: Tables | None = None) -> pd.DataFrame:
     """One row per unit and measure (``unit``, ``attribute``, ``measure``, ``label``, ``measure_unit``, ``value``,
     ``note``), as :func:`~carenet.measures.unit_scorecards.unit_scorecards` gives, for every ``by`` unit at once.
 
     ``parts`` are the dataset's partitions (:func:`partition_tables`; or the whole dataset as one part): each is
     aggregated by unit in one query and the sums are added, so memory is bounded by a partition and a unit that
     spans partitions (a PCN across two sub-ICB locations, a region) is scored on all its patients.
-    ``on_part(i)`` is called as each part is done.
+    ``on_part(i)`` is called as each part is done. The other attributes' notes are read from one practice's
+    scorecard on ``notes`` (:func:`notes_part`; the first part if not given).
     """
     check_national_unit(by)
     totals: pd.DataFrame | None = None
@@ -152,7 +161,7 @@ def national_scorecards(parts: Iterable[Tables], units: pa.Table, config: Scorec
             on_part(i)
     if totals is None or first is None:
         raise CarenetError("the dataset has no patients to score")
-    others = _activity_notes(first, units, replace(config, as_of=as_of), as_of)
+    others = _activity_notes(notes if notes is not None else first, replace(config, as_of=as_of), as_of)
     out = []
     for unit, row in totals.sort_index().iterrows():
         sections = {"population": population_values(row.to_dict()), **others}
@@ -166,17 +175,17 @@ def national_scorecards(parts: Iterable[Tables], units: pa.Table, config: Scorec
     return pd.DataFrame(out, columns=["unit", "attribute", "measure", "label", "measure_unit", "value", "note"])
 
 
-def _activity_notes(tables: Tables, units: pa.Table, config: ScorecardConfig,
-                    as_of: date) -> dict[str, dict[str, Unsupported]]:
+def _activity_notes(tables: Tables, config: ScorecardConfig, as_of: date) -> dict[str, dict[str, Unsupported]]:
     """The attributes other than the population, each measure with why the national pass does not score it: the
-    reason the dataset cannot give it (read from one practice's own scorecard), or that it is left to the per-unit
-    scorecards."""
-    first = units["practice_id"][0].as_py() if units.num_rows else None
-    if first is None:
-        return {}
+    reason the dataset cannot give it (read from the scorecard of one practice of ``tables``, the first by code), or
+    that it is left to the per-unit scorecards."""
     who = patient_units(tables, "practice", as_of)
     if isinstance(who, Unsupported):
         return {}
+    found = tables.con.execute(who[UNIT_COLUMN].min())
+    if found is None or pd.isna(found):
+        return {}
+    first = str(found)
     # The practice's rows are read out of the national tables once, into small tables the scorecard's queries
     # share; scoring the filtered national tables directly would scan all of them once per measure.
     mine = tables.materialize(who.filter(who[UNIT_COLUMN] == first), "national_notes_patients")
@@ -190,4 +199,4 @@ def _activity_notes(tables: Tables, units: pa.Table, config: ScorecardConfig,
 
 
 __all__ = ["NATIONAL_UNITS", "PARTITIONED_TABLES", "UNIT_COLUMNS", "check_national_unit", "national_scorecards",
-           "partition_tables", "partitions", "scan_parts", "units_from_manifest"]
+           "notes_part", "partition_tables", "partitions", "scan_parts", "units_from_manifest"]
