@@ -35,11 +35,11 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from carenet.measures.backend import Tables
-from carenet.measures.scorecard import ScorecardConfig, measure_info, scorecard
+from carenet.measures.scorecard import ScorecardConfig, scorecard
 from carenet.measures.segments import patient_profile, population_aggregates, population_values
 from carenet.measures.sites import UNIT_COLUMN, patient_units
 from carenet.measures.support import Unsupported
-from carenet.measures.unit_scorecards import unit_tables
+from carenet.measures.unit_scorecards import card_rows, unit_tables
 from carenet.schema import Dataset, conform
 from carenet.schema.errors import CarenetError
 
@@ -164,14 +164,7 @@ def national_scorecards(parts: Iterable[Tables], units: pa.Table, config: Scorec
     others = _activity_notes(notes if notes is not None else first, replace(config, as_of=as_of), as_of)
     out = []
     for unit, row in totals.sort_index().iterrows():
-        sections = {"population": population_values(row.to_dict()), **others}
-        for attribute, section in sections.items():
-            for key, value in section.items():
-                info = measure_info(key)
-                missing = isinstance(value, Unsupported)
-                out.append({"unit": unit, "attribute": attribute, "measure": key, "label": info.label,
-                            "measure_unit": info.unit, "value": None if missing else float(value),
-                            "note": value.reason if missing else ""})
+        out.extend(card_rows(unit, {"population": population_values(row.to_dict()), **others}))
     return pd.DataFrame(out, columns=["unit", "attribute", "measure", "label", "measure_unit", "value", "note"])
 
 

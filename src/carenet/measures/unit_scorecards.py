@@ -20,7 +20,7 @@ where an appointment took place, not a population, so it has funnel plots
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import replace
 
 import ibis
@@ -163,14 +163,22 @@ def unit_scorecards(tables: Tables, config: ScorecardConfig, by: str, period: Pe
             on_unit(name)
         card = scorecard(unit_tables(tables, unit_kind, name, units), card_config, label=name)
         sections = _with_staff_figures(card.sections, _staff_figures(tables, unit_kind, name, card_config, period))
-        for attribute, section in sections.items():
-            for key, value in section.items():
-                info = measure_info(key)
-                missing = isinstance(value, Unsupported)
-                rows.append({"unit": name, "attribute": attribute, "measure": key, "label": info.label,
-                             "measure_unit": info.unit, "value": None if missing else float(value),
-                             "note": value.reason if missing else ""})
+        rows.extend(card_rows(name, sections))
     return pd.DataFrame(rows)
 
 
-__all__ = ["PATIENT_TABLES", "unit_scorecards", "unit_tables"]
+def card_rows(unit: str, sections: Mapping[str, Mapping[str, object]]) -> list[dict[str, object]]:
+    """One unit's scorecard sections as rows (``unit``, ``attribute``, ``measure``, ``label``, ``measure_unit``,
+    ``value``, ``note``): a measure that cannot be scored has no value and its reason as the note."""
+    rows = []
+    for attribute, section in sections.items():
+        for key, value in section.items():
+            info = measure_info(key)
+            missing = isinstance(value, Unsupported)
+            rows.append({"unit": unit, "attribute": attribute, "measure": key, "label": info.label,
+                         "measure_unit": info.unit, "value": None if missing else float(value),
+                         "note": value.reason if missing else ""})
+    return rows
+
+
+__all__ = ["PATIENT_TABLES", "card_rows", "unit_scorecards", "unit_tables"]
