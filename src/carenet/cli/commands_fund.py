@@ -60,8 +60,9 @@ def _cell(value: object) -> str:
     return literal(str(value))
 
 
-def _funded(practices: str, year: str, nhs_data: Path):
-    """Settings, the year's prices, the practices and their capitation (shared by every command)."""
+def _funded(practices: str, year: str, nhs_data: Path, workforce: Path | None = None):
+    """Settings, the year's prices, the practices (with their staff from ``workforce``, NHS Digital's practice-level
+    workforce CSV, when given) and their capitation (shared by every command)."""
     from carenet.fund import FundSettings, capitation, prices_for  # noqa: PLC0415
     from carenet.fund.sources import practices_profile  # noqa: PLC0415
 
@@ -69,6 +70,11 @@ def _funded(practices: str, year: str, nhs_data: Path):
     prices = prices_for(year, settings)
     with file_errors(None if practices == "england" else practices):
         profile = practices_profile(practices, settings, nhs_data)
+    if workforce is not None:
+        from carenet.fund.workforce import attach_workforce  # noqa: PLC0415
+
+        with file_errors(workforce):
+            attach_workforce(profile, workforce)
     national = None if practices == "england" else _national(settings, nhs_data)
     return settings, prices, profile, capitation(profile, settings, national)
 
@@ -135,18 +141,23 @@ def equity_command(
     nhs_data: Path = typer.Option(NHS_OPEN_DATA, "--nhs-data", help=NHS_DATA_HELP),
     out: Path | None = typer.Option(None, "--out", help="Write the deciles (.csv) or deciles and practices (.xlsx)"),
     show: int = typer.Option(10, "--show", min=0, help="Flagged practices printed on screen"),
+    workforce: Path | None = typer.Option(None, "--workforce", help="NHS Digital's 'General Practice Workforce' "
+                                          "practice-level CSV, for clinicians per need-adjusted patient"),
 ) -> None:
     """Funding and clinicians per need-adjusted patient by deprivation decile, and lists unlike their locality's."""
     from carenet.fund import cream_skimming, equity  # noqa: PLC0415
 
-    settings, prices, profile, cap = _funded(practices, year, nhs_data)
+    settings, prices, profile, cap = _funded(practices, year, nhs_data, workforce)
     result = equity(cap, settings, prices.global_sum.value)
     _show(result.table, f"Funding per need-adjusted patient by deprivation decile (1 = most deprived), {prices.year}")
-    for note in result.notes:
+    for note in profile.notes + result.notes:
         console.print(f"  {literal(note)}")
     if result.gap is not None:
         console.print(f"Most deprived decile: {result.gap:.1%} less funding per need-adjusted patient than the least "
                       f"deprived (Health Foundation 2021: about {result.published_gap:.0%} less)")
+    if result.gp_gap is not None:
+        console.print(f"Most deprived decile: {abs(result.gp_gap):.1%} {'fewer' if result.gp_gap >= 0 else 'more'} "
+                      "GP FTE per need-adjusted patient than the least deprived")
     flags = cream_skimming(profile, settings.cream_flag_gap)
     flagged = flags.filter(flags["flagged"])
     console.print(f"Lists unlike their locality's (younger, healthier and less deprived by at least "
