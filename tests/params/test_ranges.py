@@ -25,7 +25,7 @@ def _pairs(entry):
 
 
 def test_the_walk_finds_the_twins_assumptions():
-    assert "twin.effects.reference_upc" in ENTRIES and "network.choice.prefers_particular_gp" in ENTRIES
+    assert "twin.effects.reference_upc" in ENTRIES and "network.choice.prefer_reference_share" in ENTRIES
     assert "prevalence.multimorbidity_by_age.7" in ENTRIES  # list items, by index
     assert len(RANGED) >= 40
 

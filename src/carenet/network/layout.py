@@ -112,17 +112,15 @@ def bookable_roles(model: DeliveryModel) -> set[str]:
     return roles & set(model.workforce.role_codes) | ({h.role for h in model.hub.roles} if model.hub else set())
 
 
-def patient_choice(frame: PatientFrame, risk: RiskProfile, panels: Panels, staff: Staffing, choice: ChoiceSettings,
+def patient_choice(frame: PatientFrame, panels: Panels, staff: Staffing, choice: ChoiceSettings,
                    rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
-    """Who prefers a particular GP (GP Patient Survey shares by age, more with complex needs), and which GP.
+    """Who prefers a particular GP (GP Patient Survey: more often the older, women and those with long-term
+    conditions; :meth:`ChoiceSettings.share`), and which GP.
 
     A patient's usual GP is their named clinician when that is a GP; otherwise one of their
     practice's GPs, drawn in proportion to the GP's sessions (the GP they would come to know).
     """
-    band = np.searchsorted(choice.prefer_age_lo, frame.age, side="right") - 1
-    share = choice.prefer_share[np.clip(band, 0, choice.prefer_share.size - 1)]
-    share = np.minimum(1.0, share * np.where(risk.complex, choice.complex_prefer_ratio, 1.0))
-    prefers = rng.random(len(frame)) < share
+    prefers = rng.random(len(frame)) < choice.share(frame.age, frame.female, frame.registers)
     role = staff.array("role")
     named = panels.named
     usual = np.where((named >= 0) & (role[np.maximum(named, 0)] == _GP), named, -1).astype(np.int64)
@@ -180,7 +178,7 @@ def lay_over(model: DeliveryModel, tables: Mapping[str, pa.Table], start: dt.dat
     weights = workload(frame) if workload is not None else np.ones(len(frame))
     panels = assign(model, frame, attributes, staff, weights)
     routing = RoutingTable.build(model.entry.routing, {ROLE_CODES[r] for r in set(lanes.role.tolist())})
-    prefers, usual = patient_choice(frame, risk, panels, staff, settings.choice, choice_rng)
+    prefers, usual = patient_choice(frame, panels, staff, settings.choice, choice_rng)
     return Network(model, tables, calendar, settings, frame, attributes, risk, staff, present, lanes, panels, routing,
                    practice_network, network_ids, network_patients, diary_days, booking_mode, prefers, usual)
 

@@ -79,12 +79,23 @@ class TriageSettings:
 
 @dataclass(frozen=True)
 class ChoiceSettings:
-    """Patients who prefer a particular GP and wait for them (GP Patient Survey)."""
+    """Patients who prefer a particular GP and wait for them (GP Patient Survey): a patient's odds of preferring one
+    are the reference group's odds times the odds ratio of each of their characteristics (Aboulghate 2012)."""
 
-    prefer_age_lo: np.ndarray  # lower bound of each age band
-    prefer_share: np.ndarray  # share preferring a particular GP, by band
-    complex_prefer_ratio: float
+    reference_share: float  # chance of preferring a GP for a younger man with no long-term condition
+    older_from_age: int
+    older_odds_ratio: float
+    chronic_odds_ratio: float  # any long-term condition
+    female_odds_ratio: float
     wait_value_days: float  # working days of waiting a preferring patient accepts for their GP
+
+    def share(self, age: np.ndarray, female: np.ndarray, conditions: np.ndarray) -> np.ndarray:
+        """Each patient's chance of preferring a particular GP."""
+        odds = (self.reference_share / (1.0 - self.reference_share)
+                * np.where(age >= self.older_from_age, self.older_odds_ratio, 1.0)
+                * np.where(conditions > 0, self.chronic_odds_ratio, 1.0)
+                * np.where(female, self.female_odds_ratio, 1.0))
+        return odds / (1.0 + odds)
 
 
 @dataclass(frozen=True)
@@ -191,17 +202,17 @@ def _booking() -> BookingSettings:
 
 
 def _choice() -> ChoiceSettings:
-    node = _node("choice.prefers_particular_gp")
-    ages = np.asarray(node["ages_from"], np.int64)
-    share = np.asarray(node["value"], np.float64)
-    rising = ages.size > 0 and ages[0] == 0 and bool((np.diff(ages) > 0).all())
-    if ages.shape != share.shape or not rising or not ((share >= 0) & (share <= 1)).all():
-        raise ValueError("parameters.yaml network.choice.prefers_particular_gp needs one share in [0, 1] per age, "
-                         "ages rising from 0")
+    reference = float(_node("choice.prefer_reference_share.value"))
+    ratios = {name: float(_node(f"choice.{name}_prefer_odds_ratio.value")) for name in ("older", "chronic", "female")}
+    if not 0.0 < reference < 1.0 or min(ratios.values()) <= 0:
+        raise ValueError("parameters.yaml network.choice: prefer_reference_share must lie strictly between 0 and 1 "
+                         "and each *_prefer_odds_ratio must be above 0")
     return ChoiceSettings(
-        prefer_age_lo=ages,
-        prefer_share=share,
-        complex_prefer_ratio=float(_node("choice.complex_prefer_ratio.value")),
+        reference_share=reference,
+        older_from_age=int(_node("choice.older_prefer_odds_ratio.from_age")),
+        older_odds_ratio=ratios["older"],
+        chronic_odds_ratio=ratios["chronic"],
+        female_odds_ratio=ratios["female"],
         wait_value_days=float(_node("choice.wait_for_preferred_days.value")),
     )
 

@@ -149,16 +149,21 @@ def _panels(setup, clinician_ids, team_ids, clock) -> pa.Table:
     })
 
 
+MODE_STREAM = 2
+"""Child of the run's seed that appointment modes draw from (0 is the set-up's, 1 the run's)."""
+
+
 def appointment_modes(run: TwinRun, rows: np.ndarray) -> np.ndarray:
     """Each appointment's mode (index into MODES), drawn from the model's first-contact shares.
 
     Drawn from a stream of the run's seed kept apart from the simulation's, so the mode does not
-    change who is seen when.
+    change who is seen when: the seed's third child (``run_model`` spawns the set-up as the first and
+    the run as the second).
     """
     shares = run.setup.model.entry.first_contact_modes
     modes = np.asarray([MODES.index(m) for m in shares])
     p = np.asarray(list(shares.values()), dtype=np.float64)
-    rng = np.random.default_rng(np.random.SeedSequence(run.seed, spawn_key=(1,)))
+    rng = np.random.default_rng(np.random.SeedSequence(run.seed, spawn_key=(MODE_STREAM,)))
     return modes[rng.choice(p.size, size=rows.size, p=p / p.sum())]
 
 
