@@ -251,6 +251,27 @@ def test_workforce_by_hand(make_tables):
     assert math.isclose(got["gp_redirectable_hours_year"], 8 / 60 / (14 / 365.25))
 
 
+def test_a_role_with_no_bookable_diary_has_no_utilisation_rather_than_none_used(make_tables):
+    """A health and wellbeing coach the model routes nothing to holds sessions but no diary: their utilisation of
+    appointment time is not 0%, it is not a figure at all (their time is work other than appointments)."""
+    from carenet.measures.reference import ref_workforce  # noqa: PLC0415
+
+    clinicians = [{"clinician_id": "g", "role": "gp", "fte": 1.0, "practice_id": "P1", "sessions_per_week": 6.0},
+                  {"clinician_id": "h", "role": "hwbc", "fte": 1.0, "practice_id": "P1", "sessions_per_week": 9.0}]
+    visits = [appt("1", "a", at(1), clinician_id="g", role="gp", duration_minutes=20)]
+    diaries = [{"clinician_id": "g", "site_id": "P1", "date": date(2024, 6, 3), "slots": 20, "slot_minutes": 10}]
+    base = {"patients": [person("a")], "clinicians": clinicians, "appointments": visits}
+    without = summaries(make_tables, base)
+    assert without["utilisation_hwbc"] == 0.0  # no diaries in the data: contracted time is all there is to go by
+    with_diaries = summaries(make_tables, {**base, "diaries": diaries})
+    assert isinstance(with_diaries["utilisation_hwbc"], Unsupported)
+    assert "bookable diary" in with_diaries["utilisation_hwbc"].reason
+    assert with_diaries["utilisation_gp"] == without["utilisation_gp"] > 0
+    assert with_diaries["utilisation_all"] == without["utilisation_all"]
+    oracle = ref_workforce.utilisation_by_role({**base, "diaries": diaries}, PERIOD.start, PERIOD.end, 42)
+    assert isinstance(oracle["utilisation_hwbc"], Unsupported)
+
+
 def test_gp_redirectable_follows_skill_mix_not_scope_alone(make_tables):
     def share(roles: list[str]) -> float:
         clinicians = [{"clinician_id": "g", "role": "gp", "fte": 1.0, "practice_id": "P1"}] + [

@@ -117,14 +117,28 @@ def utilisation_by_role(tables: Tables, period: Period,
     held = used.group_by("role").aggregate(minutes=used.minutes.sum())
     cap = {r["role"]: r["capacity"] for r in tables.con.to_pyarrow(capacity).to_pylist()}
     got = {r["role"]: r["minutes"] for r in tables.con.to_pyarrow(held).to_pylist()}
+    bookable = _roles_with_diaries(tables)
     out: dict[str, float | Unsupported] = {}
     for role in CLINICAL_ROLES:
-        if cap.get(role) or got.get(role):
+        if bookable is not None and cap.get(role) and not got.get(role) and role not in bookable:
+            out[f"utilisation_{role}"] = Unsupported(f"no {role} holds a bookable diary: nobody books appointments with "
+                                                     "them, their sessions go to work other than appointments")
+        elif cap.get(role) or got.get(role):
             out[f"utilisation_{role}"] = share_or_unsupported(
                 got.get(role) or 0, cap.get(role), f"appointments with {role} but no {role} holds contracted sessions")
     out["utilisation_all"] = share_or_unsupported(sum(v or 0 for v in got.values()), sum(v or 0 for v in cap.values()),
                                                   "no clinician holds contracted sessions")
     return {"utilisation_all": out.pop("utilisation_all"), **out}
+
+
+def _roles_with_diaries(tables: Tables) -> set[str] | None:
+    """Roles whose clinicians hold any bookable slot in the diaries, or None where the data have no diaries."""
+    if "diaries" not in tables:
+        return None
+    d, c = tables["diaries"], tables["clinicians"]
+    held = d.filter(d.slots > 0).select("clinician_id").distinct()
+    roles = held.join(c.select("clinician_id", "role"), "clinician_id").select("role").distinct()
+    return {r["role"] for r in tables.con.to_pyarrow(roles).to_pylist()}
 
 
 def gp_redirectable(tables: Tables, period: Period, rule: RedirectRule | None = None) -> dict[str, float | Unsupported]:
