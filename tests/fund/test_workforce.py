@@ -56,6 +56,29 @@ def test_fte_per_need_adjusted_patient_by_decile_from_the_workforce_file(tmp_pat
     assert result.gp_gap > 0.5
 
 
+def test_an_undisclosed_nurse_figure_leaves_the_practice_out_of_the_clinical_figure_only(tmp_path):
+    profile = _twenty_practices()
+    rows = [f"P{i},Practice {i},1.0,0.5,0.5" for i in range(2, 21)] + ["p1,Practice 1,2.0,ND,0.5"]
+    attach_workforce(profile, _write(tmp_path / "gpw.csv", rows))
+    assert profile.gp_fte[0] == 2.0 and np.isnan(profile.clinical_fte[0])  # lower-case code still matched
+    assert any("clinical staff for 19" in n for n in profile.notes)
+    settings = FundSettings.from_parameters()
+    cap = capitation(profile, settings)
+    table = {r["deprivation_decile"]: r for r in equity(cap, settings, 100.0).table.to_pylist()}
+    # decile 10 is P1 and P2: both count for GPs, only P2 for clinical staff (its need alone below the line)
+    assert table[10]["gp_fte_per_100k_need_adjusted"] == pytest.approx(3.0 / (cap.weighted[0] + cap.weighted[1]) * 1e5,
+                                                                      abs=0.01)
+    assert table[10]["clinical_fte_per_100k_need_adjusted"] == pytest.approx(2.0 / cap.weighted[1] * 1e5, abs=0.01)
+
+
+def test_a_practice_on_two_lines_is_refused(tmp_path):
+    path = _write(tmp_path / "gpw.csv", ["P1,One,2.0,1,1", "P2,Two,2.0,1,1", "P2,Two again,9.0,1,1"])
+    with pytest.raises(FundError) as failed:
+        attach_workforce(_twenty_practices(), path)
+    text = str(failed.value)
+    assert "line 3" in text and "line 4" in text and "more than one line" in text
+
+
 def test_the_older_spelling_lower_case_and_no_direct_patient_care_column(tmp_path):
     profile = _twenty_practices()
     attach_workforce(profile, _write(tmp_path / "gpw.csv", [f"p{i},2.0,1.0" for i in range(1, 21)],

@@ -267,7 +267,9 @@ def test_a_role_with_no_bookable_diary_has_no_utilisation_rather_than_none_used(
     assert isinstance(with_diaries["utilisation_hwbc"], Unsupported)
     assert "bookable diary" in with_diaries["utilisation_hwbc"].reason
     assert with_diaries["utilisation_gp"] == without["utilisation_gp"] > 0
-    assert with_diaries["utilisation_all"] == without["utilisation_all"]
+    # the coach's sessions are no appointment time: utilisation over every role is the GP's alone
+    assert with_diaries["utilisation_all"] == pytest.approx(with_diaries["utilisation_gp"])
+    assert without["utilisation_all"] < with_diaries["utilisation_all"]
     oracle = ref_workforce.utilisation_by_role({**base, "diaries": diaries}, PERIOD.start, PERIOD.end, 42)
     assert isinstance(oracle["utilisation_hwbc"], Unsupported)
 

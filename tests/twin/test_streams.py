@@ -43,3 +43,20 @@ def test_another_run_draw_leaves_the_set_up_as_it_was(small_population, run_star
     setup_b, run_b = _run(small_population, run_start, setup_seed=1, run_seed=100)
     assert np.array_equal(setup_a.present, setup_b.present) and np.array_equal(setup_a.prefers, setup_b.prefers)
     assert not np.array_equal(_first_day_episodes(run_a), _first_day_episodes(run_b))
+
+
+def test_appointment_modes_draw_from_a_child_of_the_seed_no_other_part_uses(small_population, run_start):
+    """run_model spawns the set-up and the run from the seed; modes take the next child, so drawing them never
+    reuses the set-up's or the run's numbers (and changing a mode share moves nobody's appointment)."""
+    from carenet.twin import run_model  # noqa: PLC0415
+    from carenet.twin.output import MODE_STREAM, MODES, appointment_modes  # noqa: PLC0415
+
+    run = run_model(load_model("traditional"), small_population, start=run_start, days=3, seed=7)
+    rows = np.arange(500)
+    modes = appointment_modes(run, rows)
+    children = np.random.SeedSequence(7).spawn(MODE_STREAM + 1)
+    assert MODE_STREAM == 2 and [c.spawn_key for c in children[:MODE_STREAM]] == [(0,), (1,)]
+    p = np.asarray(list(run.setup.model.entry.first_contact_modes.values()), dtype=np.float64)
+    expected = np.random.default_rng(children[MODE_STREAM]).choice(p.size, size=rows.size, p=p / p.sum())
+    index = np.asarray([MODES.index(m) for m in run.setup.model.entry.first_contact_modes])
+    assert np.array_equal(modes, index[expected])

@@ -1,8 +1,9 @@
 """Practice staff from NHS Digital's "General Practice Workforce" practice-level CSV.
 
-NHS Digital publishes, each quarter, one row per practice in England ("General Practice – <month> <year>
-Practice Level" in the GPWPracticeCSV zip): headcount and full-time equivalents by staff group. carenet reads
-the columns the equity figures need, by the names that file gives them (any letter case):
+NHS Digital publishes, each month (each quarter before July 2021), one row per practice in England
+("General Practice – <month> <year> Practice Level" in the GPWPracticeCSV zip): headcount and full-time
+equivalents by staff group. carenet reads the columns the equity figures need, by the names that file gives
+them (any letter case):
 
 * ``PRAC_CODE`` — the practice code (as in the list-size files);
 * ``TOTAL_GP_FTE`` — every GP, partners, salaried, registrars and regular locums;
@@ -56,24 +57,38 @@ def attach_workforce(profile: PracticeProfile, path: str | Path) -> None:
         if values is not None:
             figures[column] = _fte(values, column, text, log)
     _refuse(path, log)
-    codes = pa.array(list(profile.practice_id), pa.string())
-    row = pc.fill_null(pc.index_in(codes, value_set=pc.utf8_upper(text.col("PRAC_CODE")).combine_chunks()),
-                       -1).to_numpy(zero_copy_only=False)
+    file_codes = pc.utf8_upper(pc.utf8_trim_whitespace(text.col("PRAC_CODE"))).combine_chunks()
+    _refuse_repeats(file_codes, text, log)
+    _refuse(path, log)
+    codes = pc.utf8_upper(pa.array([str(c) for c in profile.practice_id], pa.string()))
+    row = pc.fill_null(pc.index_in(codes, value_set=file_codes), -1).to_numpy(zero_copy_only=False)
     found = row >= 0
     gp = np.full(profile.size, np.nan)
     gp[found] = figures["TOTAL_GP_FTE"][row[found]]
     clinical = gp.copy()
     for column in ("TOTAL_NURSES_FTE", "TOTAL_DPC_FTE"):
-        if column in figures:
-            clinical[found] += np.nan_to_num(figures[column][row[found]])
+        if column in figures:  # an undisclosed figure leaves the practice out of the clinical figure, never as 0
+            clinical[found] += figures[column][row[found]]
     profile.gp_fte, profile.clinical_fte = gp, clinical
     known = int((~np.isnan(gp)).sum())
+    clinical_known = int((~np.isnan(clinical)).sum())
     groups = ["GPs"] + [name for column, name in (("TOTAL_NURSES_FTE", "nurses"), ("TOTAL_DPC_FTE",
                                                                                   "direct patient care"))
                         if column in figures]
     profile.notes.append(f"staff from {path.name}: {', '.join(groups)} for {known:,} of {profile.size:,} practices"
                          + (f"; {profile.size - known:,} not in the file or not disclosed are left out of the staff "
-                            "figures" if known < profile.size else ""))
+                            "figures" if known < profile.size else "")
+                         + (f"; clinical staff for {clinical_known:,} (a group not disclosed leaves a practice out)"
+                            if clinical_known < known else ""))
+
+
+def _refuse_repeats(codes: pa.Array, text, log: ProblemLog) -> None:
+    """A practice code on more than one line is an error naming the lines (which figure would be meant?)."""
+    counts = pc.value_counts(codes)
+    repeated = pc.filter(counts.field("values"), pc.greater(counts.field("counts"), 1))
+    if len(repeated):
+        report_lines(log, text.label, text.lines, pc.is_in(codes, value_set=repeated),
+                     each_value("PRAC_CODE: the practice is on more than one line", codes))
 
 
 def _refuse(path: Path, log: ProblemLog) -> None:

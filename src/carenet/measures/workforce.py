@@ -100,7 +100,8 @@ def _appointments_with_role(tables: Tables) -> ir.Table:
 
 def utilisation_by_role(tables: Tables, period: Period,
                         working_weeks_per_year: float) -> dict[str, float | Unsupported]:
-    """Utilisation of each clinical role with contracted time, and ``utilisation_all`` over all of them."""
+    """Utilisation of each clinical role with contracted time, and ``utilisation_all`` over all of them but those
+    that hold no bookable diary (n/a: their time is work other than appointments)."""
     if not 0 < working_weeks_per_year <= WEEKS_PER_YEAR:
         raise CarenetError(f"working_weeks_per_year must be in (0, {WEEKS_PER_YEAR}], got {working_weeks_per_year}")
     missing = tables.require("clinicians", "appointments", measure="utilisation")
@@ -121,12 +122,14 @@ def utilisation_by_role(tables: Tables, period: Period,
     out: dict[str, float | Unsupported] = {}
     for role in CLINICAL_ROLES:
         if bookable is not None and cap.get(role) and not got.get(role) and role not in bookable:
-            out[f"utilisation_{role}"] = Unsupported(f"no {role} holds a bookable diary: nobody books appointments with "
-                                                     "them, their sessions go to work other than appointments")
+            out[f"utilisation_{role}"] = Unsupported(f"no {role} holds a bookable diary: nobody books appointments "
+                                                     "with them, their sessions go to work other than appointments")
         elif cap.get(role) or got.get(role):
             out[f"utilisation_{role}"] = share_or_unsupported(
                 got.get(role) or 0, cap.get(role), f"appointments with {role} but no {role} holds contracted sessions")
-    out["utilisation_all"] = share_or_unsupported(sum(v or 0 for v in got.values()), sum(v or 0 for v in cap.values()),
+    appointment_time = {r: v for r, v in cap.items() if not isinstance(out.get(f"utilisation_{r}"), Unsupported)}
+    out["utilisation_all"] = share_or_unsupported(sum(v or 0 for v in got.values()),
+                                                  sum(v or 0 for v in appointment_time.values()),
                                                   "no clinician holds contracted sessions")
     return {"utilisation_all": out.pop("utilisation_all"), **out}
 

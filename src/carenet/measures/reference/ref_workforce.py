@@ -33,17 +33,18 @@ def utilisation_by_role(rows: Rows, start: date, end: date, working_weeks: float
                 and start <= day_of(a["booked_for"]) <= end):
             held[role] += m
     out: dict[str, float | Unsupported] = {}
-    total_cap = sum(capacity.values())
-    out["utilisation_all"] = sum(held.values()) / total_cap if total_cap else Unsupported("no capacity")
     diaries = rows.get("diaries")
     bookable = None if diaries is None else {clinician_role.get(d["clinician_id"]) for d in diaries if d["slots"] > 0}
+    roles: dict[str, float | Unsupported] = {}
     for role in ROLES_BY_CODE:
         if bookable is not None and capacity.get(role) and not held.get(role) and role not in bookable:
-            out[f"utilisation_{role}"] = Unsupported("no bookable diary")
+            roles[f"utilisation_{role}"] = Unsupported("no bookable diary")
         elif capacity.get(role) or held.get(role):
-            out[f"utilisation_{role}"] = held[role] / capacity[role] if capacity.get(role) \
+            roles[f"utilisation_{role}"] = held[role] / capacity[role] if capacity.get(role) \
                 else Unsupported("no capacity")
-    return out
+    total_cap = sum(v for r, v in capacity.items() if roles.get(f"utilisation_{r}") != Unsupported("no bookable diary"))
+    out["utilisation_all"] = sum(held.values()) / total_cap if total_cap else Unsupported("no capacity")
+    return {**out, **roles}
 
 
 def gp_redirectable(rows: Rows, start: date, end: date,
