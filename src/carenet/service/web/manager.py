@@ -69,8 +69,9 @@ def panels(request: Request, who: Viewer, app: App, conn: Connection,
     found = suggest(conn, practice, today, tolerance)
     record(conn, AuditEntry(app.clock(), who.user_id, who.role, None, "CareTeam", None, "search", "allowed",
                             "panels", f"panel sizes of {practice}: {len(found.panels)} panels"))
+    teams = team_names(conn, practice)
     return page(request, "panels.html", who, "Micro-team panels", practice=practice, practices=practices,
-                panels=found.to_json(tolerance, team_names(conn, practice)))
+                panels=found.to_json(tolerance, teams), teams=teams)
 
 
 @router.post("/manage/panels")

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import threading
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated
 from urllib.parse import quote
@@ -13,8 +15,9 @@ from fastapi.templating import Jinja2Templates
 
 from carenet.measures.scorecard import format_value
 from carenet.schema.roles import ROLES_BY_CODE as CATALOGUE
-from carenet.service.api import CSRF_COOKIE, Who
+from carenet.service.api import CSRF_COOKIE, Connection, Who
 from carenet.service.auth.login import Principal
+from carenet.service.people.lookup import clinician_labels
 from carenet.service.people.roles import ROLES_BY_CODE
 
 HERE = Path(__file__).parent
@@ -110,13 +113,48 @@ TEMPLATES.env.globals["role_label"] = lambda code: CATALOGUE[code].name if code 
 TEMPLATES.env.globals["role_name"] = lambda code: ROLES_BY_CODE[code].name if code in ROLES_BY_CODE else code
 
 
+class StaffLabels:
+    """Clinicians' labels (name and role, :func:`carenet.service.people.lookup.clinician_label`) for the screens,
+    read from the store once, and again when a screen names a clinician not read yet (the service never renames
+    its staff), on the request's own connection."""
+
+    def __init__(self) -> None:
+        self._labels: dict[str, str] = {}
+        self._missing: set[str] = set()
+        self._lock = threading.Lock()
+
+    def label(self, conn, clinician_id: str | None) -> str:
+        if not clinician_id:
+            return "-"
+        with self._lock:
+            if clinician_id not in self._labels and clinician_id not in self._missing:
+                self._labels = clinician_labels(conn)
+                if clinician_id not in self._labels:
+                    self._missing.add(clinician_id)
+            return self._labels.get(clinician_id, clinician_id)
+
+
+def _staff(request: Request) -> Callable[[str | None], str]:
+    """``staff(clinician_id)`` of a screen's templates: the clinician's label (their identifier outside a logged-in
+    screen)."""
+    conn = getattr(request.state, "conn", None)
+    if conn is None:
+        return lambda clinician_id: clinician_id or "-"
+    state = request.app.state
+    labels = getattr(state, "staff_labels", None)
+    if labels is None:
+        labels = state.staff_labels = StaffLabels()
+    return lambda clinician_id: labels.label(conn, clinician_id)
+
+
 def page(request: Request, template: str, who: Principal | None, title: str, status: int = 200,
          **context) -> HTMLResponse:
-    """A full page (or, for an HTMX request naming a fragment, the fragment alone)."""
+    """A full page (or, for an HTMX request naming a fragment, the fragment alone); ``staff(clinician_id)`` in a
+    template is the clinician's name and role."""
     notice = NOTICES.get(request.query_params.get("msg", ""))
     return TEMPLATES.TemplateResponse(request, template, {
         "who": who, "title": title, "menu": menu(who), "csrf": request.cookies.get(CSRF_COOKIE, ""),
-        "notice": notice, "path": request.url.path, **context}, status_code=status)
+        "notice": notice, "path": request.url.path, "staff": _staff(request), **context}, status_code=status)
 
 
 def redirect(url: str, msg: str | None = None) -> RedirectResponse:
@@ -129,9 +167,11 @@ def redirect(url: str, msg: str | None = None) -> RedirectResponse:
 
 
 
-async def viewer(request: Request, who: Who) -> Principal:
-    """The logged-in requester of a screen (kept on the request, so an error page shows their menu)."""
+async def viewer(request: Request, who: Who, conn: Connection) -> Principal:
+    """The logged-in requester of a screen (kept on the request, so an error page shows their menu), and the
+    request's connection (for the clinicians' names the screen shows)."""
     request.state.who = who
+    request.state.conn = conn
     return who
 
 
