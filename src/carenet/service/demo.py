@@ -107,6 +107,7 @@ def demo_accounts(connection: sa.Connection, hasher: PasswordHasher, now: dt.dat
     practice = sorted(tables["practices"].column("practice_id").to_pylist())[0]
     network = tables["networks"].column("network_id")[0].as_py()
     clinicians = tables["clinicians"].to_pydict()
+    names = dict(zip(clinicians["clinician_id"], clinicians["name"], strict=True))
     patients = tables["patients"].filter(pc.equal(tables["patients"].column("practice_id"), practice))
     patient = patients.sort_by([("birth_date", "ascending"), ("patient_id", "ascending")]).column("patient_id")[0]
     patient = patient.as_py()
@@ -118,7 +119,8 @@ def demo_accounts(connection: sa.Connection, hasher: PasswordHasher, now: dt.dat
         networked = role.code in ("network_analyst", "network_admin")
         password = secrets.token_urlsafe(12)
         username = f"demo.{role.code}"
-        detail = (f"clinician {clinician}" if clinician else f"network {network}" if networked
+        detail = (f"{names.get(clinician) or 'clinician'}, clinician {clinician}" if clinician
+                  else f"network {network}" if networked
                   else f"patient {patient}" if role.kind == "patient" else f"carer of patient {patient}"
                   if role.kind == "carer" else f"practice {practice}")
         connection.execute(USERS.insert().values(

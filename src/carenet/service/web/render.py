@@ -9,16 +9,19 @@ from pathlib import Path
 from typing import Annotated
 from urllib.parse import quote
 
+import sqlalchemy as sa
 from fastapi import Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.templating import Jinja2Templates
 
 from carenet.measures.scorecard import format_value
+from carenet.schema.codelists import EFI_DEFICITS, REGISTERS_BY_CODE
 from carenet.schema.roles import ROLES_BY_CODE as CATALOGUE
 from carenet.service.api import CSRF_COOKIE, Connection, Who
 from carenet.service.auth.login import Principal
 from carenet.service.people.lookup import clinician_labels
 from carenet.service.people.roles import ROLES_BY_CODE
+from carenet.service.store.tables import CANONICAL
 
 HERE = Path(__file__).parent
 TEMPLATES = Jinja2Templates(directory=str(HERE / "templates"))
@@ -106,6 +109,18 @@ def words(code) -> str:
     return str(code).replace("_", " ") if code is not None else "-"
 
 
+def condition_name(condition) -> str:
+    """A condition as people read it: its QOF register's name, else its frailty deficit's, with the SNOMED CT code."""
+    register = REGISTERS_BY_CODE.get(condition.get("register") or "")
+    deficit = condition.get("efi_deficit")
+    name = register.name if register else EFI_DEFICITS[deficit - 1].name if deficit and \
+        0 < deficit <= len(EFI_DEFICITS) else None
+    code = condition["snomed_code"]
+    code = f"SNOMED {code}" if str(code).isdigit() else f"code {code}"
+    return f"{name} ({code})" if name else code
+
+
+TEMPLATES.env.filters["condition"] = condition_name
 TEMPLATES.env.filters["when"] = when
 TEMPLATES.env.filters["words"] = words
 TEMPLATES.env.filters["measure"] = lambda value, unit: format_value(value, unit)
@@ -147,6 +162,19 @@ def _staff(request: Request) -> Callable[[str | None], str]:
     return lambda clinician_id: labels.label(conn, clinician_id)
 
 
+def _practice(request: Request) -> Callable[[str | None], str]:
+    """``practice(practice_id)`` of a screen's templates: the practice's name and code."""
+    conn = getattr(request.state, "conn", None)
+
+    def name(practice_id: str | None) -> str:
+        if not practice_id or conn is None:
+            return practice_id or "-"
+        practices = CANONICAL["practices"]
+        found = conn.execute(sa.select(practices.c.name).where(practices.c.practice_id == practice_id)).scalar()
+        return f"{found} ({practice_id})" if found else practice_id
+    return name
+
+
 def page(request: Request, template: str, who: Principal | None, title: str, status: int = 200,
          **context) -> HTMLResponse:
     """A full page (or, for an HTMX request naming a fragment, the fragment alone); ``staff(clinician_id)`` in a
@@ -154,7 +182,8 @@ def page(request: Request, template: str, who: Principal | None, title: str, sta
     notice = NOTICES.get(request.query_params.get("msg", ""))
     return TEMPLATES.TemplateResponse(request, template, {
         "who": who, "title": title, "menu": menu(who), "csrf": request.cookies.get(CSRF_COOKIE, ""),
-        "notice": notice, "path": request.url.path, "staff": _staff(request), **context}, status_code=status)
+        "notice": notice, "path": request.url.path, "staff": _staff(request), "practice_name": _practice(request),
+        **context}, status_code=status)
 
 
 def redirect(url: str, msg: str | None = None) -> RedirectResponse:
