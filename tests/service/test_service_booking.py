@@ -73,6 +73,12 @@ def test_a_request_gets_slots_from_the_network_layer_and_one_is_booked(demo, tmp
     allowed = {code for i, code in enumerate(ROLE_CODES) if mask >> i & 1}
     assert {p["role"] for p in proposals} <= allowed  # a role whose scope covers the need
     assert len({(p["clinician_id"], p["start"][:10]) for p in proposals}) == len(proposals)
+    with store.engine.connect() as connection:  # shown by name and role; the identifier is kept for the API
+        names = dict(connection.execute(sa.select(CANONICAL["clinicians"].c.clinician_id,
+                                                  CANONICAL["clinicians"].c.name)).all())
+    for p in proposals:
+        assert p["clinician_id"] in names and p["clinician_name"].startswith(names[p["clinician_id"]] + " (")
+        assert p["clinician_id"] not in p["clinician_name"]
     queue = client.get("/booking/queue", headers=reception).json()
     assert [q["request_id"] for q in queue] == [made.json()["request_id"]]
     first = proposals[0]
@@ -214,6 +220,16 @@ def test_the_database_itself_refuses_overlapping_bookings(demo):
     with pytest.raises(sa.exc.IntegrityError, match="ex_service_bookings_no_overlap"), store.engine.begin() as c:
         c.execute(SERVICE_BOOKINGS.insert().values(booking_id="B3", starts_at=start + dt.timedelta(minutes=5),
                                                    ends_at=start + dt.timedelta(minutes=15), **row))
+
+
+def test_demo_staff_have_readable_names_drawn_from_the_seed():
+    from carenet.service.demo import display_names
+
+    roles = ["gp", "practice_nurse", "gp", "admin"] * 30
+    names = display_names(roles, 7)
+    assert names == display_names(roles, 7) and names != display_names(roles, 8)
+    assert len(set(names)) == len(names)  # no two people share a name
+    assert all(n.startswith("Dr ") == (r == "gp") for n, r in zip(names, roles, strict=True))
 
 
 def test_a_restarted_service_lays_out_the_same_network(demo):

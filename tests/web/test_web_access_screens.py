@@ -123,3 +123,24 @@ def test_another_practice_sees_the_record_when_sharing_and_consent_allow(served,
     assert other["nhs_number"] in page.locator("main").inner_text()
     assert page.get_by_role("heading", name="Conditions").is_visible()
     assert _audit(served, other["patient_id"])[0].policy == "shared-record"
+
+
+def test_a_screen_not_for_the_role_is_refused_without_claiming_an_audit(served, context):
+    """A screen refused for the role (not patient data, so not audited) says why and does not say it was audited."""
+    page = context.new_page()
+    log_in(page, served.url, served.logins["network_analyst"])
+    response = page.goto(f"{served.url}/manage/panels")
+    assert response.status == 403
+    body = page.locator("main").inner_text()
+    assert "panel management is for" in body and "audit log" not in body
+
+
+def test_conditions_are_named_by_register_or_frailty_deficit():
+    from carenet.service.web.render import condition_name
+
+    assert condition_name({"snomed_code": "38341003", "register": "HYP", "efi_deficit": None}) == \
+        "Hypertension (SNOMED 38341003)"
+    assert condition_name({"snomed_code": "161898004", "register": None, "efi_deficit": 12}).endswith(
+        "(SNOMED 161898004)")
+    assert condition_name({"snomed_code": "carenet-efi-26", "register": None, "efi_deficit": None}) == \
+        "code carenet-efi-26"

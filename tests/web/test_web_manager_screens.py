@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import datetime as dt
 
+import httpx
 import sqlalchemy as sa
 from web_screens import check_screen, log_in
 
 from carenet.service.store.tables import CANONICAL
+from carenet.service.store.transfer import STORE_WRITTEN
 
 
 def _history(served, practice: str, weeks: int = 10) -> None:
@@ -33,6 +35,7 @@ def _history(served, practice: str, weeks: int = 10) -> None:
                              "booked_for": when + dt.timedelta(minutes=15 * k), "duration_minutes": 15,
                              "mode": None, "status": "attended", "urgency": "routine", "need_type": "acute_minor"})
         conn.execute(CANONICAL["appointments"].insert(), rows)
+        conn.execute(STORE_WRITTEN)  # written beside the service: a kept scorecard is no longer current
 
 
 def test_scorecard_with_spc_drill_down_and_the_twin(served, context):
@@ -61,6 +64,45 @@ def test_scorecard_with_spc_drill_down_and_the_twin(served, context):
     page.get_by_label("Drill down by").select_option("segment")
     page.get_by_role("button", name="Show").click()
     assert page.locator("figure.carenet-chart").count() >= 1
+
+
+def test_the_scorecard_is_kept_until_the_store_changes(served, monkeypatch):
+    """A second view with nothing changed in between does not score the store again; a booking made meanwhile
+    does (the store's version moved on)."""
+    from carenet.service.scorecard import logic
+
+    scored = []
+    real = logic.live_scorecard
+    monkeypatch.setattr(logic, "live_scorecard", lambda *args: scored.append(args) or real(*args))
+    manager, receptionist = served.logins["practice_manager"], served.logins["receptionist"]
+    with httpx.Client(base_url=served.url, timeout=120) as browser_like:
+        assert browser_like.post("/auth/login", json={"username": manager.username,
+                                                      "password": manager.password}).status_code == 200
+        view = "/manage/scorecard?series=dna_rate&by=practice"
+        first = browser_like.get(view)
+        assert first.status_code == 200 and "Scorecard of the live record" in first.text
+        kept = len(scored)  # 0 if an earlier view left it kept, 1 otherwise
+        again = browser_like.get(view)
+        assert again.status_code == 200 and again.text.count("<h2") == first.text.count("<h2")
+        assert len(scored) == kept  # kept: nothing changed
+        token = browser_like.post("/auth/token", json={"username": receptionist.username,
+                                                       "password": receptionist.password}).json()["access_token"]
+        staff = {"Authorization": f"Bearer {token}"}
+        with served.store.engine.connect() as conn:
+            patient = conn.execute(sa.text(
+                "select p.patient_id from patients p join users u on u.practice_id = p.practice_id "
+                "where u.user_id = 'U-receptionist' order by p.patient_id desc limit 1")).scalar_one()
+        asked = browser_like.post("/booking/requests", headers=staff,
+                                  json={"patient_id": patient, "need_type": "acute_minor"})
+        assert asked.status_code == 201, asked.text
+        slot = asked.json()["proposals"][0]
+        booked = browser_like.post("/booking/appointments", headers=staff, json={
+            "patient_id": patient, "clinician_id": slot["clinician_id"], "start": slot["start"],
+            "request_id": asked.json()["request_id"]})
+        assert booked.status_code == 201, booked.text
+        after = browser_like.get(view)
+        assert after.status_code == 200 and len(scored) == kept + 1  # the booking moved the store's version on
+        assert browser_like.get(view).status_code == 200 and len(scored) == kept + 1
 
 
 def test_panels_diary_and_the_social_prescribing_loop(served, browser):

@@ -44,8 +44,12 @@ def test_staff_login_worklist_patient_care_plan_book(served, context):
     assert "triage" in why and "sends acute minor requests to" in why
     check_screen(page, "proposals")
     chosen = page.locator("label.nhsuk-radios__label").first.inner_text()
+    slot = page.locator("input.nhsuk-radios__input").first.get_attribute("value")
+    assert slot.split("|")[0] not in chosen and " minutes with " in chosen  # the clinician by name, not identifier
     page.get_by_role("button", name="Book this slot").click()
     assert "The appointment is booked." in page.locator("#notice").inner_text()
+    with_whom = chosen.split(" minutes with ")[1].split(" (")[0]
+    assert page.locator("#appointments ~ table").first.get_by_text(with_whom).count() >= 1
     when = chosen.split(",")[0] + "," + chosen.split(",")[1]
     assert page.locator("#appointments ~ table").first.get_by_text(when.split(",")[0]).count() >= 1
     with served.store.engine.connect() as conn:

@@ -23,6 +23,7 @@ from carenet.service.access.guard import AuditedRefusal
 from carenet.service.audit.log import PENDING, flush
 from carenet.service.auth.login import LoginRefused, Principal, authenticate, digest
 from carenet.service.auth.passwords import PasswordHasher
+from carenet.service.scorecard.cache import ScorecardCache
 from carenet.service.settings import ServiceSettings
 from carenet.service.store.database import Store
 from carenet.service.worklists.cache import CHANGED, WorklistCache, note_changes
@@ -58,6 +59,8 @@ class Services:
     """A comparison's ``scorecard.csv`` (``carenet compare``): the twin's predictions the managers' scorecard shows."""
     worklists: WorklistCache = field(init=False)
     """Each practice's worklists, computed once and shared (:mod:`carenet.service.worklists.cache`)."""
+    scorecards: ScorecardCache = field(default_factory=ScorecardCache)
+    """The managers' scorecards kept while the store is unchanged (:mod:`carenet.service.scorecard.cache`)."""
 
     def __post_init__(self) -> None:
         self.worklists = WorklistCache(dt.timedelta(seconds=self.settings.worklist_max_age_seconds))

@@ -23,6 +23,7 @@ import sqlalchemy as sa
 from carenet.network import Network
 from carenet.network.diaries import diaries_table
 from carenet.population import demo_networks, demo_practices, synthesise
+from carenet.population.names import GIVEN_NAMES, SURNAMES
 from carenet.schema.errors import CarenetError
 from carenet.service.auth.passwords import PasswordHasher
 from carenet.service.booking.engine import POPULATION_TABLES, LiveNetwork, lay_out, record_layout
@@ -36,6 +37,8 @@ from carenet.service.store.transfer import insert_tables, read_table
 DEMO_SEED = 20250331
 """Seed of the demo population (the network ``carenet demo`` and ``population synth --practices demo`` draw)."""
 DEMO_MODEL = "micro_teams"
+NAMES_STREAM = 0x4E414D45
+"""Stream of the demo seed that draws the staff's display names (apart from the population's and the layout's)."""
 
 
 @dataclass(frozen=True)
@@ -46,9 +49,24 @@ class DemoLogin:
     detail: str
 
 
-def staff_tables(network: Network) -> dict[str, pa.Table]:
-    """The tables a model's layout adds to its population: staff, teams, panels and diaries."""
+def display_names(roles: list[str], seed: int) -> list[str]:
+    """Readable names for demo staff of ``roles`` (GPs styled 'Dr'), drawn without repeats (while the name lists
+    last) from a generator seeded by ``seed``, so the same demo names the same people."""
+    rng = np.random.default_rng([seed, NAMES_STREAM])
+    pairs = len(GIVEN_NAMES) * len(SURNAMES)
+    drawn = rng.choice(pairs, size=len(roles), replace=len(roles) > pairs).tolist()
+    return [f"{'Dr ' if role == 'gp' else ''}{GIVEN_NAMES[k // len(SURNAMES)]} {SURNAMES[k % len(SURNAMES)]}"
+            for role, k in zip(roles, drawn, strict=True)]
+
+
+def staff_tables(network: Network, seed: int = DEMO_SEED) -> dict[str, pa.Table]:
+    """The tables a model's layout adds to its population: staff (with readable names, :func:`display_names`),
+    teams, panels and diaries."""
     tables = dict(network.staff.tables())
+    clinicians = tables["clinicians"]
+    names = display_names(clinicians.column("role").to_pylist(), seed)
+    tables["clinicians"] = clinicians.set_column(clinicians.schema.get_field_index("name"),
+                                                 clinicians.schema.field("name"), pa.array(names, pa.string()))
     clinician_ids = np.asarray(network.staff.clinician_id, dtype=object)
     team_ids = np.asarray(network.staff.teams.team_id, dtype=object)
     named, team = network.panels.named, network.panels.team
@@ -89,6 +107,7 @@ def demo_accounts(connection: sa.Connection, hasher: PasswordHasher, now: dt.dat
     practice = sorted(tables["practices"].column("practice_id").to_pylist())[0]
     network = tables["networks"].column("network_id")[0].as_py()
     clinicians = tables["clinicians"].to_pydict()
+    names = dict(zip(clinicians["clinician_id"], clinicians["name"], strict=True))
     patients = tables["patients"].filter(pc.equal(tables["patients"].column("practice_id"), practice))
     patient = patients.sort_by([("birth_date", "ascending"), ("patient_id", "ascending")]).column("patient_id")[0]
     patient = patient.as_py()
@@ -100,7 +119,8 @@ def demo_accounts(connection: sa.Connection, hasher: PasswordHasher, now: dt.dat
         networked = role.code in ("network_analyst", "network_admin")
         password = secrets.token_urlsafe(12)
         username = f"demo.{role.code}"
-        detail = (f"clinician {clinician}" if clinician else f"network {network}" if networked
+        detail = (f"{names.get(clinician) or 'clinician'}, clinician {clinician}" if clinician
+                  else f"network {network}" if networked
                   else f"patient {patient}" if role.kind == "patient" else f"carer of patient {patient}"
                   if role.kind == "carer" else f"practice {practice}")
         connection.execute(USERS.insert().values(
@@ -132,11 +152,11 @@ def build_demo_store(store: Store, model_name: str, start: dt.date, settings: Se
                                "--db to use a fresh carenet-demo.db)")
         insert_tables(connection, population)
         network = lay_out(connection, model_name, start, settings.demo_working_days, seed)
-        insert_tables(connection, staff_tables(network))
+        insert_tables(connection, staff_tables(network, seed))
         record_layout(connection, model_name, start, settings.demo_working_days, seed)
         logins = demo_accounts(connection, hasher, now)
     return LiveNetwork(network, settings, seed), logins
 
 
 __all__ = ["DEMO_MODEL", "DEMO_SEED", "DemoLogin", "build_demo_store", "demo_accounts", "demo_population",
-           "read_tables_on", "staff_tables"]
+           "display_names", "read_tables_on", "staff_tables"]

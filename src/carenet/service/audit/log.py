@@ -29,6 +29,7 @@ GENESIS = "0" * 64
 """``prev_hash`` of the first event."""
 ACTIONS = ("read", "search", "create", "update", "delete")
 OUTCOMES = ("allowed", "denied")
+WRITES = ("create", "update", "delete")
 
 
 @dataclass(frozen=True)
@@ -89,7 +90,9 @@ def append_all(connection: sa.Connection, batch: list[AuditEntry]) -> int:
         if entry.action not in ACTIONS or entry.outcome not in OUTCOMES:
             raise ValueError(f"audit action {entry.action!r} / outcome {entry.outcome!r} is not one of {ACTIONS} / "
                              f"{OUTCOMES}")
-    head = connection.execute(_CLAIM, {"events": len(batch)}).one()  # the head row is made by migration 0005
+    wrote = any(entry.action in WRITES and entry.outcome == "allowed" for entry in batch)
+    # the head row is made by migration 0005
+    head = connection.execute(_CLAIM_WRITE if wrote else _CLAIM, {"events": len(batch)}).one()
     seq, prev = head.seq - len(batch), head.hash  # the hash is still the last event's
     rows = []
     for entry in batch:
@@ -109,6 +112,18 @@ def append_all(connection: sa.Connection, batch: list[AuditEntry]) -> int:
 _CLAIM = (AUDIT_HEAD.update().where(AUDIT_HEAD.c.id == 1).values(seq=AUDIT_HEAD.c.seq + sa.bindparam("events"))
           .returning(AUDIT_HEAD.c.seq, AUDIT_HEAD.c.hash))
 """Claim the seqs of a number of events (``events``) and read the chain's last hash, locking its head."""
+_CLAIM_WRITE = (AUDIT_HEAD.update().where(AUDIT_HEAD.c.id == 1)
+                .values(seq=AUDIT_HEAD.c.seq + sa.bindparam("events"),
+                        writes=AUDIT_HEAD.c.writes + 1)
+                .returning(AUDIT_HEAD.c.seq, AUDIT_HEAD.c.hash))
+"""The same for a batch that wrote (an allowed create, update or delete): the head's count of writes moves on too."""
+
+
+def store_version(connection: sa.Connection) -> int:
+    """The store's version: the requests that wrote to it so far (every write of patient data is audited in its
+    own transaction, which counts it; a load of tables counts too), so a result computed from the store is current
+    while the version stays the same."""
+    return connection.execute(sa.select(AUDIT_HEAD.c.writes).where(AUDIT_HEAD.c.id == 1)).scalar() or 0
 
 
 @functools.cache
@@ -183,4 +198,4 @@ def verify_chain(connection: sa.Connection) -> int:
 
 
 __all__ = ["ACTIONS", "GENESIS", "OUTCOMES", "PENDING", "AuditEntry", "ChainBroken", "append", "append_all", "entries",
-           "event_hash", "flush", "record", "verify_chain"]
+           "event_hash", "flush", "record", "store_version", "verify_chain"]

@@ -33,6 +33,8 @@ AUDIT_HEAD = sa.Table(
     sa.Column("id", sa.Integer(), primary_key=True, autoincrement=False, comment="Always 1"),
     sa.Column("seq", sa.BigInteger(), nullable=False, comment="Last event's seq (0: none yet)"),
     sa.Column("hash", sa.Text(), nullable=False, comment="Last event's hash"),
+    sa.Column("writes", sa.BigInteger(), nullable=False, server_default="0",
+              comment="Committed writes so far: the store's version"),
     comment="The head of the audit chain.",
 )
 

@@ -20,6 +20,7 @@ from carenet.service.audit.log import AuditEntry, record
 from carenet.service.auth.login import Principal
 from carenet.service.booking.engine import BookingError, LiveNetwork, Slot
 from carenet.service.booking.tables import SERVICE_BOOKINGS
+from carenet.service.people.lookup import clinician_labels, site_names
 from carenet.service.store.rows import plain
 from carenet.service.store.tables import CANONICAL
 
@@ -38,9 +39,13 @@ class Proposal:
 
     slot: Slot
     reasons: tuple[str, ...]
+    clinician_name: str | None = None
+    """How the clinician is shown to people (:func:`carenet.service.people.lookup.clinician_label`)."""
+    site_name: str | None = None
 
     def to_json(self) -> dict:
-        return {**self.slot.to_json(), "why": list(self.reasons)}
+        return {**self.slot.to_json(), "clinician_name": self.clinician_name, "site_name": self.site_name,
+                "why": list(self.reasons)}
 
 
 def role_name(code: str) -> str:
@@ -63,6 +68,8 @@ def explain(conn, live: LiveNetwork, patient_id: str, need: str, slots: list[Slo
         if panel is not None and panel.team_id is not None else set()
     home = conn.execute(sa.select(patients.c.practice_id).where(patients.c.patient_id == patient_id)).scalar_one()
     model = live.network.model
+    labels = clinician_labels(conn, [s.clinician_id for s in slots])
+    sites = site_names(conn, [s.site_id for s in slots])
     out = []
     for rank, slot in enumerate(slots):
         reasons = [f"the {model.name.replace('_', ' ')} model's triage ({model.entry.triage.replace('_', ' ')}) "
@@ -72,13 +79,15 @@ def explain(conn, live: LiveNetwork, patient_id: str, need: str, slots: list[Slo
         elif slot.clinician_id in team:
             reasons.append("a member of the patient's micro-team: continuity with the team")
         if slot.site_id is not None and slot.site_id != home:
-            reasons.append(f"at {slot.site_id}, another site of the network, where the model offers it")
+            reasons.append(f"at {sites.get(slot.site_id, slot.site_id)}, another site of the network, where the model "
+                           "offers it")
         days = live.day_of.get(slot.start.date(), 0) - live.working_day(live.local(now))
         reasons.append("the earliest slot the booking policy finds" if rank == 0 else
                        "the next choice, from another clinician or day")
         if days <= 0:
             reasons.append("today")
-        out.append(Proposal(slot, tuple(reasons)))
+        out.append(Proposal(slot, tuple(reasons), labels.get(slot.clinician_id, slot.clinician_id),
+                            sites.get(slot.site_id) if slot.site_id else None))
     return out
 
 

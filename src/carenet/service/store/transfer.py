@@ -52,7 +52,13 @@ def insert_tables(connection: sa.Connection, tables: Mapping[str, pa.Table]) -> 
         for rows in _chunks(table):
             connection.execute(CANONICAL[name].insert(), rows)
         report.rows[name] = table.num_rows
+    if report.rows:  # the store's version (audit_head.writes, :func:`carenet.service.audit.log.store_version`)
+        connection.execute(STORE_WRITTEN)
     return report
+
+
+STORE_WRITTEN = sa.text("UPDATE audit_head SET writes = writes + 1 WHERE id = 1")
+"""Count a load among the store's writes, so results kept from the store before it are not shown after it."""
 
 
 def load_dataset(store: Store, path: str | os.PathLike[str]) -> LoadReport:

@@ -35,7 +35,7 @@ def login_form(request: Request, next: str | None = None) -> Response:
 async def login(request: Request, app: App, username: str = Form(""), password: str = Form(""),
                 next: str = Form("")) -> Response:
     """Check the password; a browser session cookie and its CSRF token (HttpOnly, for the server's forms)."""
-    error = None
+    error, status = None, 401
     if not username or not password:
         error = "Enter your user name and password"
     else:
@@ -44,9 +44,9 @@ async def login(request: Request, app: App, username: str = Form(""), password: 
             new = await anyio.to_thread.run_sync(open_session, app, request, body, BROWSER,
                                                  limiter=CONNECTION_LIMITER)
         except HTTPException as refused:
-            error = str(refused.detail).capitalize()
+            error, status = str(refused.detail).capitalize(), refused.status_code
     if error is not None:
-        return page(request, "login.html", None, "Log in", status=401, error=error, username=username,
+        return page(request, "login.html", None, "Log in", status=status, error=error, username=username,
                     next=_safe_next(next, ""))
     response = redirect(_safe_next(next, home_of(new.principal.role)))
     secure = request.url.scheme == "https"

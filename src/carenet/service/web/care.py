@@ -17,6 +17,7 @@ from carenet.service.access.policies import CLINICAL
 from carenet.service.api import App, Connection
 from carenet.service.audit.log import AuditEntry, record
 from carenet.service.careplans.versions import PlanContent, create_plan, new_plan_id, plan_with_history, revise_plan
+from carenet.service.people.lookup import clinician_label
 from carenet.service.referrals.advice import advice_requests, answer, ask, new_advice_id, waiting_for
 from carenet.service.socialrx.directory import directory
 from carenet.service.socialrx.loop import NEXT, new_prescription_id, prescribe, prescriptions, record_step
@@ -68,7 +69,7 @@ def clinicians(conn, practice_id: str | None = None, network_id: str | None = No
         query = query.where(c.c.practice_id == practice_id)
     if network_id is not None:
         query = query.where(c.c.network_id == network_id)
-    return [(r.clinician_id, f"{r.name} ({r.role.replace('_', ' ')})") for r in conn.execute(query)]
+    return [(r.clinician_id, clinician_label(r.clinician_id, r.name, r.role)) for r in conn.execute(query)]
 
 
 def _network(conn, patient_id: str) -> str | None:

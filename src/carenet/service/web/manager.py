@@ -8,7 +8,7 @@ from fastapi import APIRouter, Form, HTTPException, Query, Request
 from fastapi.responses import Response
 
 from carenet.service.api import App, Connection
-from carenet.service.audit.log import AuditEntry, record
+from carenet.service.audit.log import AuditEntry, record, store_version
 from carenet.service.booking.fill import diary_fill, third_next_available
 from carenet.service.panels.logic import StaleSuggestion, accept, suggest, team_names
 from carenet.service.panels.routes import PANEL_ROLES, panel_practice
@@ -69,8 +69,9 @@ def panels(request: Request, who: Viewer, app: App, conn: Connection,
     found = suggest(conn, practice, today, tolerance)
     record(conn, AuditEntry(app.clock(), who.user_id, who.role, None, "CareTeam", None, "search", "allowed",
                             "panels", f"panel sizes of {practice}: {len(found.panels)} panels"))
+    teams = team_names(conn, practice)
     return page(request, "panels.html", who, "Micro-team panels", practice=practice, practices=practices,
-                panels=found.to_json(tolerance, team_names(conn, practice)))
+                panels=found.to_json(tolerance, teams), teams=teams)
 
 
 @router.post("/manage/panels")
@@ -107,13 +108,22 @@ SCORECARD_SERIES = {"mean_wait_days": "Mean wait (days)", "same_day_share": "See
                     "dna_rate": "Did not attend"}
 
 
+def _charts(tables, series: str, by: str, app, as_of, card: dict) -> tuple[list, list[str]]:
+    from carenet.service.scorecard.logic import spc_charts
+
+    try:
+        return spc_charts(tables, series, by, app.settings, as_of, card["period"]["days"])
+    except Exception as why:  # a unit the record cannot give (no panels, no segments) is said, not fatal
+        return [], [str(why)]
+
+
 @router.get("/manage/scorecard")
 def live_scorecard_page(request: Request, who: Viewer, app: App, conn: Connection,
                         practice_id: str | None = PracticeChoice, series: str = Query("mean_wait_days"),
                         by: str = Query("practice")) -> Response:
     """The five attributes measured on the live store over the period to today, SPC charts of a series by practice,
     team or segment, and the twin's predictions for the store's model beside them."""
-    from carenet.service.scorecard.logic import BY, live_scorecard, measured_store, spc_charts, twin_predictions
+    from carenet.service.scorecard.logic import BY, live_scorecard, measured_store, twin_predictions
     from carenet.service.web.charts import xmr_svg
 
     _manager(who)
@@ -128,12 +138,15 @@ def live_scorecard_page(request: Request, who: Viewer, app: App, conn: Connectio
     scope = [practice_id] if practice_id else ids
     as_of = local_now(app.clock(), app.settings).date()
     label = practice_id or (who.practice_id or who.network_id or "")
-    with measured_store(conn, scope) as tables:
-        card = live_scorecard(tables, app.settings, as_of, label)
-        try:
-            charts, short = spc_charts(tables, series, by, app.settings, as_of, card["period"]["days"])
-        except Exception as why:  # a unit the record cannot give (no panels, no segments) is said, not fatal
-            charts, short = [], [str(why)]
+    version = store_version(conn)  # kept results are current while no write has committed since
+    card_key = ("card", tuple(scope), label, as_of, version)
+    charts_key = ("charts", tuple(scope), as_of, series, by, version)
+    card, drawn = app.scorecards.peek(card_key), app.scorecards.peek(charts_key)
+    if card is None or drawn is None:
+        with measured_store(conn, scope) as tables:
+            card = app.scorecards.get(card_key, lambda: live_scorecard(tables, app.settings, as_of, label))
+            drawn = app.scorecards.get(charts_key, lambda: _charts(tables, series, by, app, as_of, card))
+    charts, short = drawn
     record(conn, AuditEntry(app.clock(), who.user_id, who.role, None, "Patient", None, "search", "allowed",
                             "scorecard", f"the scorecard of {', '.join(scope)} (counts and rates, no patient)"))
     model = app.live.network.model.name if app.live is not None else None

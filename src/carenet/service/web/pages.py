@@ -30,10 +30,12 @@ def _detail(exc: HTTPException) -> str:
 def error_page(request: Request, exc: HTTPException) -> Response:
     """A screen's error: to the login page when not logged in, else a plain page saying what happened.
 
-    A refusal of the access guard has already been written to the audit log (it is an ``AuditedRefusal``).
+    A refusal of the access guard has already been written to the audit log (it is an ``AuditedRefusal``), and the
+    page says so; other refusals (a screen not for the role) are not patient data and are not audited.
     """
     if exc.status_code == 401:
         return redirect(f"/login?next={request.url.path}")
+    from carenet.service.access.guard import AuditedRefusal
     from carenet.service.access.policies import CLINICAL
 
     who = getattr(request.state, "who", None)
@@ -42,7 +44,7 @@ def error_page(request: Request, exc: HTTPException) -> Response:
         and request.method == "GET" and request.url.path == f"/record/{patient_id}"
     return page(request, "error.html", who, TITLES.get(exc.status_code, "Something went wrong"),
                 status=exc.status_code, detail=_detail(exc), code=exc.status_code, break_glass=break_glass,
-                patient_id=patient_id)
+                patient_id=patient_id, audited=isinstance(exc, AuditedRefusal))
 
 
 def install(app: FastAPI) -> None:
