@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import re
 from dataclasses import dataclass
 
 import sqlalchemy as sa
@@ -47,6 +48,14 @@ class Decision:
     break_glass: bool = False
 
 
+_ACTIONS = {"read": "reading", "search": "searching", "create": "creating", "update": "changing", "delete": "deleting"}
+
+
+def _plural(resource: str) -> str:
+    """A resource type in words: ``CarePlan`` → ``care plans``."""
+    return re.sub(r"(?<!^)(?=[A-Z])", " ", resource).lower() + "s"
+
+
 def _holds(policy: Policy, facts: Facts, resource: str) -> list[str]:
     missing = []
     for condition in policy.requires:
@@ -59,7 +68,9 @@ def _holds(policy: Policy, facts: Facts, resource: str) -> list[str]:
 def evaluate(role: str, scopes: tuple[Scope, ...], facts: Facts, resource: str, action: str) -> Decision:
     """The decision of the policies for ``role`` doing ``action`` (read or write) on ``resource`` given ``facts``."""
     if not permits(scopes, resource, action):
-        return Decision(False, None, f"the session's scopes do not allow {action} of {resource}")
+        words = f"{_ACTIONS.get(action, action)} {_plural(resource)}"
+        return Decision(False, None, f"the {role.replace('_', ' ')} role's access does not cover {words} (the "
+                                     f"session's scopes do not allow {action} of {resource})")
     closest: tuple[Policy, list[str]] | None = None
     candidates = [p for p in POLICIES if role in p.roles and resource in p.resources and action in p.actions]
     for policy in candidates:
