@@ -45,7 +45,13 @@ class ScorecardCache:
                 if key in self._entries:
                     self._entries.move_to_end(key)
                     return self._entries[key]  # type: ignore[return-value]
-            value = compute()
+            try:
+                value = compute()
+            except BaseException:
+                with self._guard:  # nothing kept: forget the key's lock too, so failed keys do not pile up
+                    if key not in self._entries:
+                        self._locks.pop(key, None)
+                raise
             with self._guard:
                 self.computed += 1
                 self._entries[key] = value
