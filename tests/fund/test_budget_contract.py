@@ -61,9 +61,12 @@ def test_budget_prices_income_staff_and_hospital_activity(comparison):
         assert row["balance_gbp"] == pytest.approx(row["income_gbp"] - row["staff_cost_gbp"], abs=0.02)
         admissions = pc.sum(r.data.people["emergency_admissions"]).as_py() / r.data.years
         ae = pc.sum(r.data.people["a_and_e_attendances"]).as_py() / r.data.years
-        assert row["hospital_cost_gbp"] == pytest.approx(admissions * 1590 + ae * 148, abs=0.02)
+        referrals = pc.sum(r.data.people["outpatient_referrals"]).as_py() / r.data.years
+        assert "outpatient_referrals" in r.data.recorded and referrals > 0
+        assert row["outpatient_referrals_per_year"] == pytest.approx(referrals, abs=0.05)
+        # a referral is costed at one outpatient attendance (HFMA 2016/17 average, 120 pounds)
+        assert row["hospital_cost_gbp"] == pytest.approx(admissions * 1590 + ae * 148 + referrals * 120, abs=0.02)
         assert row["hospital_cost_low_gbp"] <= row["hospital_cost_gbp"] <= row["hospital_cost_high_gbp"]
-        assert row["outpatient_referrals_per_year"] is None
     models = by_model(budget_rows(runs, settings, prices)).to_pylist()
     assert [m["model"] for m in models] == ["traditional", "micro_teams"]
     # micro-teams employ more staff than the traditional partnership on the same population

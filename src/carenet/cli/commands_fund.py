@@ -219,13 +219,15 @@ def budget_command(
              "hospital_cost_per_weighted_gbp"]
     _show(_without_blank_setting(models.select(shown)),
           f"Budget against cost per model, a year at {prices.year} prices (means over replications)")
-    console.print("  hospital cost: emergency admissions and A&E attendances at NHS reference costs (2016/17); "
-                  "outpatient referrals are not recorded by carenet's tables")
+    console.print("  hospital cost: emergency admissions, A&E attendances and outpatient referrals (each at one "
+                  "first attendance) at NHS reference costs (2016/17); an activity the data do not record is left "
+                  "out")
     import pyarrow.compute as pc  # noqa: PLC0415
 
     whole = ratios.filter(pc.equal(ratios["practice"], "all"))
     _show(_without_blank_setting(whole.group_by(["setting", "model"], use_threads=False).aggregate(
-        [("standardised_emergency_admissions", "mean"), ("standardised_a_and_e_attendances", "mean")])),
+        [("standardised_emergency_admissions", "mean"), ("standardised_a_and_e_attendances", "mean"),
+         ("standardised_outpatient_referrals", "mean")])),
         f"Observed ÷ risk-adjusted expected activity (expected from {label}; by practice in the workbook)")
     _write(out, {"budget": models, "replications": rows, "standardised": ratios})
 

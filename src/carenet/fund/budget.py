@@ -7,9 +7,10 @@ For each replication (a twin run, or one dataset):
   normalised against England's national means when the NHS open data are at hand);
 * **staff cost** — every clinician's FTE at the role's cost per WTE with employer on-costs
   (``experiments.staff_costs``, as the comparison's cost per registered patient);
-* **hospital activity the model changes** — emergency admissions and A&E attendances counted over the
-  measured period, scaled to a year, at NHS reference costs (``fund.hospital_unit_costs_gbp``; the low and
-  high columns use each cost's range). Outpatient referrals are not recorded by carenet's tables.
+* **hospital activity the model changes** — emergency admissions, A&E attendances and outpatient referrals
+  counted over the measured period, scaled to a year, at NHS reference costs (``fund.hospital_unit_costs_gbp``;
+  a referral at one outpatient attendance; the low and high columns use each cost's range). An activity the
+  data do not record is left out of the cost and shown as n/a.
 
 ``balance = income − staff cost``; the hospital cost is shown beside it (it is not paid from the practice
 budget, but it is what an outcome contract shares savings on). A model's figures are the mean over its
@@ -30,7 +31,8 @@ from carenet.fund.prices import YearPrices
 from carenet.fund.runs import RunRef
 from carenet.fund.settings import FundSettings
 
-HOSPITAL = {"emergency_admissions": "emergency_admission", "a_and_e_attendances": "a_and_e_attendance"}
+HOSPITAL = {"emergency_admissions": "emergency_admission", "a_and_e_attendances": "a_and_e_attendance",
+            "outpatient_referrals": "outpatient_attendance"}
 """Counted activity → its unit cost in ``fund.hospital_unit_costs_gbp``."""
 
 
@@ -89,7 +91,6 @@ def budget_rows(runs: list[RunData], settings: FundSettings, prices: YearPrices)
             "staff_cost_gbp": None if staff is None else round(staff, 2),
             "balance_gbp": None if staff is None else round(total_income - staff, 2),
             **{f"{k}_per_year": round(per_year[k], 1) if k in r.data.recorded else None for k in HOSPITAL},
-            "outpatient_referrals_per_year": None,
             **{f"hospital_cost{k}_gbp": None if v is None else round(v, 2) for k, v in hospital.items()},
             "income_per_weighted_gbp": round(total_income / weighted, 2),
             "staff_cost_per_weighted_gbp": None if staff is None else round(staff / weighted, 2),
@@ -101,7 +102,7 @@ def budget_rows(runs: list[RunData], settings: FundSettings, prices: YearPrices)
 
 SUMMARY_COLUMNS = ("income_gbp", "staff_cost_gbp", "balance_gbp", "hospital_cost_gbp", "income_per_weighted_gbp",
                    "staff_cost_per_weighted_gbp", "hospital_cost_per_weighted_gbp", "emergency_admissions_per_year",
-                   "a_and_e_attendances_per_year")
+                   "a_and_e_attendances_per_year", "outpatient_referrals_per_year")
 
 
 def by_model(rows: pa.Table) -> pa.Table:

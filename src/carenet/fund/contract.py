@@ -35,7 +35,8 @@ from carenet.fund.savings import shared_savings_payment
 from carenet.fund.settings import FundSettings
 
 _FUND_ACTIVITY = {"standardised_emergency_admissions": "emergency_admissions",
-                  "standardised_a_and_e_attendances": "a_and_e_attendances"}
+                  "standardised_a_and_e_attendances": "a_and_e_attendances",
+                  "standardised_outpatient_referrals": "outpatient_referrals"}
 
 
 @dataclass
@@ -73,9 +74,9 @@ def reference_model(runs: list[RunData], settings: FundSettings, name: str | Non
 
 def standardised(runs: list[RunData], model: RiskModel,
                  expected: list[dict[str, np.ndarray]] | None = None) -> pa.Table:
-    """Observed and risk-adjusted expected emergency admissions and A&E attendances a year, and O/E, for every
-    replication and practice (``practice`` ``all`` for the whole population). ``expected`` may give each run's
-    :meth:`RiskModel.expected` already computed."""
+    """Observed and risk-adjusted expected emergency admissions, A&E attendances and outpatient referrals a year, and
+    O/E, for every replication and practice (``practice`` ``all`` for the whole population). ``expected`` may give
+    each run's :meth:`RiskModel.expected` already computed."""
     rows = []
     for i, r in enumerate(runs):
         e_run = expected[i] if expected is not None else model.expected(r.data.people, r.data.years)

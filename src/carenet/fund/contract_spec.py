@@ -34,6 +34,7 @@ from carenet.measures.scorecard import MEASURE_INFO
 FUND_INDICATORS: dict[str, tuple[str, Literal["higher", "lower"]]] = {
     "standardised_emergency_admissions": ("Emergency admissions, observed / risk-adjusted expected", "lower"),
     "standardised_a_and_e_attendances": ("A&E attendances, observed / risk-adjusted expected", "lower"),
+    "standardised_outpatient_referrals": ("Outpatient referrals, observed / risk-adjusted expected", "lower"),
 }
 
 

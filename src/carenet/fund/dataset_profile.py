@@ -3,8 +3,10 @@
 Patients come from :func:`carenet.measures.segments.patient_profile` on the reference date (age, sex,
 deprivation decile, long-term conditions, Cambridge Multimorbidity Score, eFI category); activity per
 patient over the dataset's period is counted from its tables: emergency admissions (``discharge``
-tasks, one per admission that ended), A&E attendances (requests redirected to A&E) and attended
-appointments. Outpatient referrals are not a canonical table, so they are reported as not recorded.
+tasks, one per admission that ended), A&E attendances (requests redirected to A&E), outpatient
+referrals (referrals of kind ``outpatient``, schema 1.4) and attended appointments. An activity whose
+table the dataset lacks is not recorded (not zero); so are outpatient referrals when its referrals
+table holds none at all (data that record only referrals within the network).
 """
 
 from __future__ import annotations
@@ -28,8 +30,8 @@ from carenet.schema import open_dataset
 from carenet.schema.errors import CarenetError
 from carenet.schema.roles import ROLES
 
-ACTIVITIES = ("emergency_admissions", "a_and_e_attendances", "appointments")
-"""Activity counted per patient; outpatient referrals are not recorded by carenet's tables."""
+ACTIVITIES = ("emergency_admissions", "a_and_e_attendances", "outpatient_referrals", "appointments")
+"""Activity counted per patient."""
 
 
 @dataclass
@@ -94,7 +96,7 @@ def read_dataset(path: str | Path, *, as_of: dt.date | None = None, first_day: d
         raise FundError(f"{path}: no patient is registered on {last}")
     people = _with_activity(people, dataset, first, last)
     clinicians = dataset.table("clinicians") if "clinicians" in dataset else None
-    recorded = frozenset(k for k in ACTIVITIES if _ACTIVITY_SOURCES[k][0] in dataset)
+    recorded = frozenset(k for k in ACTIVITIES if _records(dataset, k))
     return DatasetPatients(path, people, dataset.table("practices"), clinicians, first, last, recorded)
 
 
@@ -127,9 +129,21 @@ def _counts(ids: pa.Array | pa.ChunkedArray, people: pa.Table) -> np.ndarray:
 _ACTIVITY_SOURCES = {
     "emergency_admissions": ("tasks", "created_at", "kind", "discharge"),
     "a_and_e_attendances": ("requests", "requested_at", "outcome", "redirected_ae"),
+    "outpatient_referrals": ("referrals", "created_at", "kind", "outpatient"),
     "appointments": ("appointments", "booked_for", "status", "attended"),
 }
 """Activity → (table, when, column, value): rows of ``table`` whose ``column`` is ``value``, dated in the period."""
+
+
+def _records(dataset, activity: str) -> bool:
+    """Whether the dataset records ``activity``: its table is there, and for outpatient referrals (a kind of
+    referral that older data and imports of referrals within the network never hold) at least one such row."""
+    name, _, column, value = _ACTIVITY_SOURCES[activity]
+    if name not in dataset:
+        return False
+    if activity != "outpatient_referrals":
+        return True
+    return bool(pc.any(pc.equal(dataset.table(name, columns=[column])[column], value)).as_py())
 
 
 def _with_activity(people: pa.Table, dataset, first: dt.date, last: dt.date) -> pa.Table:

@@ -42,8 +42,8 @@ def funding_tables(folder: str | Path, contract: str | Path = "outcomes",
              + (f"£{prices.arrs.value:.3f}" if prices.arrs else "(not sourced)") + " per weighted patient; lists "
              + ("weighed against England's national means." if national is not None else
                 "normalised over the network's own practices (the NHS open data were not at hand)."),
-             "Hospital cost: emergency admissions and A&E attendances at NHS reference costs 2016/17; outpatient "
-             "referrals are not recorded.",
+             "Hospital cost: emergency admissions, A&E attendances and outpatient referrals (each at one first "
+             "attendance) at NHS reference costs 2016/17.",
              f"Contract: {spec.name}; expected cost from {result.reference}."]
     return {"year": prices.year, "budget": budget, "payments": payments,
             "equity": pd.concat(frames, ignore_index=True), "contract": spec.name, "notes": notes}

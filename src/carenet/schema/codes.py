@@ -52,7 +52,7 @@ SEXES: tuple[str, ...] = ("female", "male", "other", "unknown")
 
 TEAM_KINDS: tuple[str, ...] = ("practice", "micro_team", "hub", "segment_service", "community")
 
-REFERRAL_KINDS: tuple[str, ...] = ("formal", "informal")
+REFERRAL_KINDS: tuple[str, ...] = ("formal", "informal", "outpatient")
 
 CARE_PLAN_STATUSES: tuple[str, ...] = ("draft", "active", "completed", "revoked")
 

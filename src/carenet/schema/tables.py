@@ -13,8 +13,8 @@ import pyarrow as pa
 from carenet.schema import codes
 from carenet.schema.roles import ROLE_CODES
 
-SCHEMA_VERSION = "1.3"
-READABLE_SCHEMA_VERSIONS = ("1.0", "1.1", "1.2", "1.3")
+SCHEMA_VERSION = "1.4"
+READABLE_SCHEMA_VERSIONS = ("1.0", "1.1", "1.2", "1.3", "1.4")
 """Schema versions of datasets this carenet reads (a manifest with any other version is not a dataset)."""
 
 _TS = pa.timestamp("s")
@@ -280,14 +280,16 @@ COMMUNITY_SERVICES = TableSpec(
 )
 
 REFERRALS = TableSpec(
-    "referrals", "Referrals between professionals: formal (a form, a queue) or informal advice.",
+    "referrals", "Referrals between professionals: formal (a form, a queue) or informal advice; and referrals out of "
+    "the network to a hospital outpatient clinic (schema 1.4).",
     pa.schema([
         _f("referral_id", pa.string(), "Referral identifier"),
         _f("patient_id", pa.string(), "Patient"),
         _f("from_clinician_id", pa.string(), "Referrer", nullable=True),
         _f("to_clinician_id", pa.string(), "Receiving clinician", nullable=True),
         _f("to_service_id", pa.string(), "Receiving community service", nullable=True),
-        _f("kind", pa.string(), "formal or informal"),
+        _f("kind", pa.string(), "formal or informal (between professionals of the network), or outpatient (to a "
+           "hospital outpatient clinic, with no receiver in the network; schema 1.4)"),
         _f("need_type", pa.string(), "Need the referral is for", nullable=True),
         _f("created_at", _TS, "When made"),
     ]),

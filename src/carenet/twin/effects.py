@@ -3,7 +3,9 @@
 * continuity → fewer return contacts (``continuity_repeat_reduction``) and fewer emergency
   admissions for ambulatory-care-sensitive conditions, on the index and outcome of the source
   (Barker 2017: GP usual-provider continuity; ``continuity_acs_admission_reduction`` per 0.2 of
-  UPC around ``reference_upc``, applied to the ``acs_share_of_admissions``);
+  UPC around ``reference_upc``, applied to the ``acs_share_of_admissions``) and fewer outpatient
+  referrals (Hansen 2013: ``continuity_outpatient_referral_odds_ratio`` from UPC 0 to 1, around
+  ``reference_upc``, on the chance a consultation ends in a referral);
 * proactive review → fewer acute episodes (``proactive_acute_reduction``);
 * wrong role → an extra contact (``wrong_role_extra_contact_probability``, with the chance of a
   misrouted need by kind of first-contact triage, ``misroute_probability``);
@@ -55,6 +57,7 @@ class Effects:
     continuity_acs_admission_reduction: float
     acs_share_of_admissions: float
     reference_upc: float
+    continuity_outpatient_referral_odds_ratio: float
     proactive_acute_reduction: float
     wrong_role_extra_contact_probability: float
     misroute_probability: dict[str, float]
@@ -78,6 +81,9 @@ class Effects:
             raise EffectError("effect repeat_contact_probability must be below 1 (every contact would repeat forever)")
         if self.continuity_acs_admission_reduction >= 1.0:
             raise EffectError("effect continuity_acs_admission_reduction must be below 1")
+        if not 0.0 < self.continuity_outpatient_referral_odds_ratio <= 1.0:
+            raise EffectError("effect continuity_outpatient_referral_odds_ratio must lie above 0 and at most 1 (1: no "
+                              f"effect of continuity), got {self.continuity_outpatient_referral_odds_ratio}")
         lo, hi = self.repeat_contact_lag_days
         if not 1 <= lo <= hi:
             raise EffectError(f"effect repeat_contact_lag_days must be 1 <= min <= max, got {lo}, {hi}")
@@ -107,6 +113,8 @@ class Effects:
             continuity_acs_admission_reduction=float(node["continuity_acs_admission_reduction"]["value"]),
             acs_share_of_admissions=float(node["acs_share_of_admissions"]["value"]),
             reference_upc=float(node["reference_upc"]["value"]),
+            continuity_outpatient_referral_odds_ratio=float(
+                node["continuity_outpatient_referral_odds_ratio"]["value"]),
             proactive_acute_reduction=float(node["proactive_acute_reduction"]["value"]),
             wrong_role_extra_contact_probability=float(node["wrong_role_extra_contact_probability"]["value"]),
             misroute_probability=dict(zip(misroute["triage"], map(float, misroute["value"]), strict=True)),
@@ -121,7 +129,8 @@ class Effects:
         """Every effect switched off: no returns, no misrouting, no effect of continuity or programmes."""
         base = cls.from_parameters()
         return base.replace(repeat_contact_probability=0.0, continuity_repeat_reduction=0.0,
-                            continuity_acs_admission_reduction=0.0, proactive_acute_reduction=0.0,
+                            continuity_acs_admission_reduction=0.0, continuity_outpatient_referral_odds_ratio=1.0,
+                            proactive_acute_reduction=0.0,
                             wrong_role_extra_contact_probability=0.0,
                             misroute_probability=dict.fromkeys(TRIAGE_KINDS, 0.0),
                             social_prescribing_psychosocial_reduction=0.0, demand_response=0.0)

@@ -114,7 +114,7 @@ def run_tables(run: TwinRun) -> dict[str, pa.Table]:
     tables["care_plans"] = care_plans_table(setup.care_plans, patient_ids, clinician_ids, clock.dates, "CP")
     services, service_ids = _community_services(setup, network_ids)
     tables["community_services"] = services
-    tables["referrals"] = _referrals(state, patient_ids, clinician_ids, clock)
+    tables["referrals"] = _referrals(run, patient_ids, clinician_ids, clock)
     tables["social_prescriptions"] = _prescriptions(state, patient_ids, clinician_ids, services, service_ids, clock)
     tables["tasks"] = _tasks(run, clock, patient_ids, clinician_ids)
     return tables
@@ -213,19 +213,50 @@ def _community_services(setup, network_ids) -> tuple[pa.Table, dict[tuple[int, i
     return table, index
 
 
-def _referrals(state, patient_ids, clinician_ids, clock) -> pa.Table:
-    rows = state.referrals
-    patient = rows.get("patient", np.int64)
-    informal = rows.get("informal", bool)
+REFERRAL_STREAM = 3
+"""Child of the run's seed that outpatient referrals draw from (0 is the set-up's, 1 the run's, 2 the modes')."""
+
+
+def outpatient_referrals(run: TwinRun) -> np.ndarray:
+    """Rows of the run's record (attended consultations) that end in a referral to a hospital outpatient clinic.
+
+    Each attended consultation in the measured period does with ``twin.outpatient.referral_probability_per_contact``
+    times ``continuity_outpatient_referral_odds_ratio`` to the power of the patient's GP UPC over the run less
+    ``reference_upc`` (odds and chance are close at about one in twenty): the national rate for a patient at the
+    national continuity, fewer for one who always sees their usual GP. Drawn after the run from a stream of its
+    own, so referrals change nothing of who is seen when; they do not come back as contacts.
+    """
+    record, setup, fx = run.record, run.setup, run.setup.effects
+    rows = np.flatnonzero((record.outcome == ATTENDED) & (record.bookings.day < run.days))
+    patient = record.requests.patient[rows].astype(np.int64)
+    upc = run.state.gp_continuity(fx.reference_upc, patient)
+    chance = setup.twin.outpatient.referral_probability_per_contact * np.power(
+        fx.continuity_outpatient_referral_odds_ratio, upc - fx.reference_upc)
+    rng = np.random.default_rng(np.random.SeedSequence(run.seed, spawn_key=(REFERRAL_STREAM,)))
+    return rows[rng.random(rows.size) < np.minimum(chance, 1.0)]
+
+
+def _referrals(run: TwinRun, patient_ids, clinician_ids, clock) -> pa.Table:
+    """Referrals between professionals (formal, or informal advice within a team) and, with no receiver in the
+    network, referrals to hospital outpatient clinics (:func:`outpatient_referrals`)."""
+    rows = run.state.referrals
+    out = outpatient_referrals(run)
+    req, book = run.record.requests.take(out), run.record.bookings.take(out)
+    patient = np.concatenate([rows.get("patient", np.int64), req.patient.astype(np.int64)])
+    informal = np.concatenate([rows.get("informal", bool), np.zeros(out.size, bool)])
+    outpatient = np.arange(patient.size) >= len(rows.get("informal", bool))
     return pa.table({
         "referral_id": _ids("F", np.arange(patient.size)),
         "patient_id": patient_ids.take(pa.array(patient)),
-        "from_clinician_id": _nullable_ids(clinician_ids, rows.get("from_clinician", np.int64)),
-        "to_clinician_id": _nullable_ids(clinician_ids, rows.get("to_clinician", np.int64)),
+        "from_clinician_id": _nullable_ids(clinician_ids, np.concatenate([rows.get("from_clinician", np.int64),
+                                                                          book.clinician.astype(np.int64)])),
+        "to_clinician_id": _nullable_ids(clinician_ids, np.concatenate([rows.get("to_clinician", np.int64),
+                                                                        np.full(out.size, -1, np.int64)])),
         "to_service_id": pa.nulls(patient.size, pa.string()),
-        "kind": pa.array(np.where(informal, "informal", "formal"), pa.string()),
-        "need_type": _strings(NEED_TYPES, rows.get("need", np.int64)),
-        "created_at": clock.at(rows.get("day", np.int64), rows.get("minute", np.int64)),
+        "kind": pa.array(np.where(informal, "informal", np.where(outpatient, "outpatient", "formal")), pa.string()),
+        "need_type": _strings(NEED_TYPES, np.concatenate([rows.get("need", np.int64), req.need.astype(np.int64)])),
+        "created_at": clock.at(np.concatenate([rows.get("day", np.int64), book.day.astype(np.int64)]),
+                               np.concatenate([rows.get("minute", np.int64), book.start_minute.astype(np.int64)])),
     })
 
 
@@ -308,6 +339,7 @@ def run_summary(run: TwinRun) -> dict[str, Any]:
         "did_not_attend": int(outcome[DID_NOT_ATTEND]),
         "unbooked": int(outcome[UNBOOKED]),
         "admissions": len(run.state.admissions),
+        "outpatient_referrals": int(outpatient_referrals(run).size),
         "care_plans": int(setup.care_plans.num_rows),
         "social_prescriptions": len(run.state.prescriptions),
         "utilisation_by_role": by_role,
@@ -384,5 +416,6 @@ def write_run(run: TwinRun, path: str | os.PathLike[str], *, id_prefix: str = ""
     return target
 
 
-__all__ = ["POPULATION_TABLES", "RUN_FILE", "RUN_NUMBERED", "appointment_modes", "run_manifest", "run_numbered_columns",
-           "run_summary", "run_tables", "with_id_prefix", "write_run"]
+__all__ = ["POPULATION_TABLES", "REFERRAL_STREAM", "RUN_FILE", "RUN_NUMBERED", "appointment_modes",
+           "outpatient_referrals", "run_manifest", "run_numbered_columns", "run_summary", "run_tables",
+           "with_id_prefix", "write_run"]

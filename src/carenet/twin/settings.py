@@ -98,6 +98,12 @@ class AdmissionSettings:
 
 
 @dataclass(frozen=True)
+class OutpatientSettings:
+    referral_probability_per_contact: float
+    """Chance that an attended consultation ends in a referral to a hospital outpatient clinic, at ``reference_upc``."""
+
+
+@dataclass(frozen=True)
 class ProgrammeSettings:
     link_worker_referral_probability: float
     informal_advice_within_team: bool
@@ -110,6 +116,7 @@ class TwinSettings:
     dna: DnaSettings
     admissions: AdmissionSettings
     programmes: ProgrammeSettings
+    outpatient: OutpatientSettings
 
 
 def _aligned(node: dict[str, Any], key: str, expected: tuple[str, ...], what: str) -> np.ndarray:
@@ -214,9 +221,14 @@ def twin_settings() -> TwinSettings:
     programmes = ProgrammeSettings(
         link_worker_referral_probability=float(_value("programmes.link_worker_referral_probability")),
         informal_advice_within_team=bool(_value("programmes.informal_advice_within_team")))
+    outpatient = OutpatientSettings(float(_value("outpatient.referral_probability_per_contact")))
+    if not 0.0 <= outpatient.referral_probability_per_contact <= 1.0:
+        raise ValueError(f"parameters.yaml {SECTION}.outpatient.referral_probability_per_contact must lie between 0 "
+                         "and 1, got "
+                         f"{outpatient.referral_probability_per_contact}")
     return TwinSettings(calendar=_calendar(), demand=_demand(), dna=_dna(), admissions=_admissions(),
-                        programmes=programmes)
+                        programmes=programmes, outpatient=outpatient)
 
 
 __all__ = ["FRAILTY_CATEGORIES", "AdmissionSettings", "AgeBandRate", "CalendarSettings", "DemandSettings",
-           "DnaSettings", "ProgrammeSettings", "TwinSettings", "twin_settings"]
+           "DnaSettings", "OutpatientSettings", "ProgrammeSettings", "TwinSettings", "twin_settings"]

@@ -58,6 +58,8 @@ def measures(age_bands: tuple[str, ...]) -> tuple[Measure, ...]:
         Measure("unmet_demand", "Requests that got no appointment", "share", "unmet_demand"),
         Measure("unmet_outcome", "What patients did instead of an appointment", "share", "unmet_demand",
                 UNMET_OUTCOMES),
+        Measure("outpatient_referral_rate", "Outpatient referrals per patient-year", "rate",
+                "outpatient_referral_rate"),
     )
 
 

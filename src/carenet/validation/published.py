@@ -105,6 +105,7 @@ def settings_figures(settings: ValidationSettings) -> pd.DataFrame:
     rows += [_one("unmet_outcome", outcome,
                   settings.gpps_went_to_ae if outcome == "redirected_ae" else settings.gpps_other_outcomes)
              for outcome in UNMET_OUTCOMES]
+    rows.append(_one("outpatient_referral_rate", "", settings.outpatient_referral_rate))
     return pd.DataFrame(rows, columns=list(PUBLISHED_COLUMNS))
 
 

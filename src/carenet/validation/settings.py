@@ -73,6 +73,7 @@ class ValidationSettings:
     gpps_no_appointment: Published
     gpps_went_to_ae: Published
     gpps_other_outcomes: Published
+    outpatient_referral_rate: Published
     tolerances: dict[str, Tolerance]
 
     @classmethod
@@ -98,6 +99,7 @@ class ValidationSettings:
             gpps_no_appointment=_published(node["gpps_no_appointment"]),
             gpps_went_to_ae=_published(node["gpps_went_to_ae"]),
             gpps_other_outcomes=_published(node["gpps_other_outcomes"]),
+            outpatient_referral_rate=_published(node["outpatient_referral_rate"]),
             tolerances={name: Tolerance(float(t["value"]), bool(t.get("relative", False)))
                         for name, t in node["tolerances"].items()},
         )

@@ -79,17 +79,37 @@ def _age_band(age: ir.IntegerValue, settings: ValidationSettings) -> ir.StringVa
     return ibis.cases(*[(age >= b.lo, b.label) for b in bands], else_=ibis.null("string"))
 
 
+def _registered_days(p: ir.Table, period: Period) -> ir.IntegerValue:
+    """Each patient's registered (and living) days within ``period``."""
+    first, last = ibis.date(period.start), ibis.date(period.end)
+    until = ibis.least(p.registered_to.coalesce(last), p.death_date.coalesce(last), last)
+    since = ibis.greatest(p.registered_from, first)
+    return ibis.greatest(until.epoch_days() - since.epoch_days() + 1, 0)
+
+
+def outpatient_referral_rate(tables: Tables, period: Period) -> list[dict]:
+    """Referrals to hospital outpatient clinics (``referrals.kind`` outpatient) per registered patient-year."""
+    if "patients" not in tables or "referrals" not in tables:
+        return _absent("outpatient_referral_rate", [""], "the dataset has no patients or referrals table")
+    r = tables["referrals"]
+    out = r.filter((r.kind == "outpatient") & period.contains(r.created_at))
+    made = int(out.count().to_pyarrow().as_py())
+    if made == 0 and not int(r.filter(r.kind == "outpatient").count().to_pyarrow().as_py()):
+        return _absent("outpatient_referral_rate", [""], "the dataset records no referral to an outpatient clinic")
+    p = tables["patients"]
+    days = p.select(days=_registered_days(p, period)).days.sum().to_pyarrow().as_py() or 0
+    return _rows("outpatient_referral_rate", {"": made / (days / DAYS_PER_YEAR) if days else math.nan},
+                 "no registered patient-time in the period")
+
+
 def consultation_rates(tables: Tables, appts: ir.Table, period: Period, settings: ValidationSettings) -> list[dict]:
     """Appointments per patient-year by age band (age on the first measured day; registered time in the period)."""
     labels = [b.label for b in settings.consultation_bands]
     if "patients" not in tables:
         return _absent("consultation_rate", labels, "the dataset has no patients table to count patient-years")
     p = tables["patients"]
-    first, last = ibis.date(period.start), ibis.date(period.end)
-    until = ibis.least(p.registered_to.coalesce(last), p.death_date.coalesce(last), last)
-    since = ibis.greatest(p.registered_from, first)
-    days = ibis.greatest(until.epoch_days() - since.epoch_days() + 1, 0)
-    people = p.select("patient_id", band=_age_band(age_on(p.birth_date, first), settings), days=days)
+    people = p.select("patient_id", band=_age_band(age_on(p.birth_date, ibis.date(period.start)), settings),
+                      days=_registered_days(p, period))
     years = people.group_by("band").agg(days=people.days.sum()).to_pandas().set_index("band")["days"] / DAYS_PER_YEAR
     joined = appts.inner_join(people, "patient_id")
     counts = _counts(joined.group_by("band").agg(n=joined.count()).rename(key="band"), "key")
@@ -198,7 +218,8 @@ def simulated_figures(folder: str | Path, settings: ValidationSettings, period: 
     period = period or data_period(tables)
     appts = tables.materialize(_appointments(tables, period), "validation_appointments")
     rows = (consultation_rates(tables, appts, period, settings) + staff_shares(appts) + booking_intervals(appts)
-            + dna(appts) + modes(appts) + continuity(tables, period, settings) + unmet(tables, period))
+            + dna(appts) + modes(appts) + continuity(tables, period, settings) + unmet(tables, period)
+            + outpatient_referral_rate(tables, period))
     return pd.DataFrame(rows, columns=list(SIMULATED_COLUMNS))
 
 

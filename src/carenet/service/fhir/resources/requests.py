@@ -40,7 +40,7 @@ def _requests() -> sa.Select:
         _REFERRALS.c.to_clinician_id.label("performer"), _NULL_TEXT.label("practice_id"),
         _REFERRALS.c.to_service_id.label("service_id"), _SERVICES.c.name.label("service_name"),
     ).select_from(_REFERRALS.outerjoin(_SERVICES, _SERVICES.c.service_id == _REFERRALS.c.to_service_id)).where(
-        _REFERRALS.c.kind == "formal")
+        _REFERRALS.c.kind.in_(("formal", "outpatient")))
     social = sa.select(
         (_text("social.") + _SOCIAL.c.social_prescription_id).label("id"), _SOCIAL.c.patient_id,
         _text("social_prescription").label("kind"), _SOCIAL.c.referred_at.label("authored"),
