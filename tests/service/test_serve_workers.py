@@ -15,7 +15,7 @@ import httpx
 import pytest
 
 from carenet.service.audit.log import AuditEntry, append_all, flush, record, verify_chain
-from carenet.service.serving import WorkersRefused, resolve_workers
+from carenet.service.serving import WorkersRefused, resolve_workers, server_options
 from carenet.service.settings import ServiceSettings
 from carenet.service.store import open_store
 from carenet.service.worklists.cache import WorklistCache, generations, mark_changed, note_changes
@@ -45,6 +45,16 @@ def test_the_default_is_a_worker_a_core_on_postgresql_and_one_on_sqlite():
     assert resolve_workers(1, "sqlite", SETTINGS, 8) == 1
     with pytest.raises(WorkersRefused, match="several worker processes need a PostgreSQL store"):
         resolve_workers(2, "sqlite", SETTINGS, 8)
+
+
+def test_serve_runs_on_uvloop_and_httptools_when_they_are_installed(monkeypatch):
+    import importlib.util
+
+    assert server_options() == {"loop": "uvloop", "http": "httptools"}  # both are dependencies
+    found = importlib.util.find_spec
+    monkeypatch.setattr(importlib.util, "find_spec",
+                        lambda name, *args: None if name in ("uvloop", "httptools") else found(name, *args))
+    assert server_options() == {"loop": "asyncio", "http": "h11"}
 
 
 def test_serve_refuses_several_workers_on_sqlite_before_laying_out_the_demo(tmp_path):
