@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import datetime as dt
 import hmac
+import threading
 from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, TypeVar
 
 import anyio
 import sqlalchemy as sa
@@ -39,6 +41,7 @@ CSRF_FIELD = "csrf_token"
 """The form field an HTML form sends the CSRF token in (when it cannot send the header)."""
 FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+T = TypeVar("T")
 
 
 def utc_now() -> dt.datetime:
@@ -93,6 +96,13 @@ CONNECTION_LIMITER = anyio.CapacityLimiter(64)
 RELEASE_LIMITER = anyio.CapacityLimiter(16)
 """Threads that commit and give a connection back: never waiting for the pool, so a request holding a connection
 never waits behind requests that wait for it."""
+COMMITTERS = 2
+COMMITTING = threading.BoundedSemaphore(COMMITTERS)
+"""Requests of this process that append to the audit chain and commit at once (:func:`_commit`). They append one at
+a time anyway, each holding the chain's head until it has committed; more of them waiting in PostgreSQL for the
+head's lock only cost its CPU, as it wakes every waiter each time the lock is released. No deadlock: a request
+waits here holding no lock that a committing request could need (the head and the worklists' generations are
+locked only while committing)."""
 
 
 def _authenticate(app: Services, token: str) -> Principal:
@@ -113,21 +123,45 @@ async def principal(request: Request) -> Principal:
     by requests waiting for the store's pool (which, with every worker waiting, would starve the requests that
     hold a connection and need a worker to finish).
     """
+    who, _ = await _principal(request, connect=False)
+    return who
+
+
+def _authenticate_and_connect(app: Services, token: str) -> tuple[Principal, sa.Connection]:
+    """The session's principal (on a connection given back first, see :func:`_authenticate`), then the request's
+    connection: one thread hand-off for both."""
+    who = _authenticate(app, token)
+    return who, app.store.engine.connect()
+
+
+async def _principal(request: Request, *, connect: bool) -> tuple[Principal, sa.Connection | None]:
+    """:func:`principal`, and with ``connect`` the request's connection too, taken on the same thread."""
     token, from_cookie = _token(request)
     if not token:
         raise HTTPException(401, "not logged in: send 'Authorization: Bearer TOKEN' (from /auth/token) or log in "
                                  "at /auth/login", headers={"WWW-Authenticate": "Bearer"})
     app = services(request)
+    conn = None
     try:
-        who = await anyio.to_thread.run_sync(_authenticate, app, token, limiter=CONNECTION_LIMITER)
+        if connect:
+            who, conn = await anyio.to_thread.run_sync(_authenticate_and_connect, app, token,
+                                                       limiter=CONNECTION_LIMITER)
+        else:
+            who = await anyio.to_thread.run_sync(_authenticate, app, token, limiter=CONNECTION_LIMITER)
     except LoginRefused as refused:
         raise HTTPException(refused.status, str(refused), headers={"WWW-Authenticate": "Bearer"}) from None
     if from_cookie and request.method not in SAFE_METHODS:
-        sent = request.headers.get(CSRF_HEADER) or await _form_token(request)
-        if not who.csrf_hash or not hmac.compare_digest(digest(sent), who.csrf_hash):
-            raise HTTPException(403, f"a browser session must send its CSRF token in the {CSRF_HEADER} header "
-                                     f"(or a form's {CSRF_FIELD} field) with every change (it was given at login)")
-    return who
+        try:
+            sent = request.headers.get(CSRF_HEADER) or await _form_token(request)
+            if not who.csrf_hash or not hmac.compare_digest(digest(sent), who.csrf_hash):
+                raise HTTPException(403, f"a browser session must send its CSRF token in the {CSRF_HEADER} header "
+                                         f"(or a form's {CSRF_FIELD} field) with every change (it was given at "
+                                         "login)")
+        except BaseException:
+            if conn is not None:
+                await anyio.to_thread.run_sync(conn.close, limiter=RELEASE_LIMITER)
+            raise
+    return who, conn
 
 
 async def _form_token(request: Request) -> str:
@@ -143,9 +177,10 @@ async def _form_token(request: Request) -> str:
 def _commit(conn: sa.Connection) -> set[str | None]:
     """Note the worklists the request changed and append its audit events, then commit: the audit chain's head is
     locked only meanwhile. The practices whose worklists changed (None: every practice)."""
-    changed = note_changes(conn)
-    flush(conn)
-    conn.commit()
+    with COMMITTING:
+        changed = note_changes(conn)
+        flush(conn)
+        conn.commit()
     return changed
 
 
@@ -190,6 +225,31 @@ async def connection(request: Request, _who: Annotated[Principal, Depends(princi
     """
     engine = services(request).store.engine
     conn = await anyio.to_thread.run_sync(engine.connect, limiter=CONNECTION_LIMITER)
+    async with _transaction(request, conn):
+        yield conn
+
+
+async def session(request: Request) -> AsyncIterator[Session]:
+    """Who is asking and the request's transaction (as :func:`principal` and :func:`connection`), the session
+    looked up and the connection taken in one thread hand-off; for routes that run their work with
+    :func:`committed`."""
+    who, conn = await _principal(request, connect=True)
+    async with _transaction(request, conn):
+        yield Session(who, conn)
+
+
+@dataclass(frozen=True)
+class Session:
+    """Who is asking and the request's connection (:func:`session`)."""
+
+    who: Principal
+    conn: sa.Connection
+
+
+@asynccontextmanager
+async def _transaction(request: Request, conn: sa.Connection) -> AsyncIterator[sa.Connection]:
+    """The request's transaction on ``conn`` (see :func:`connection`); nothing left to do if the route committed
+    it itself (:func:`committed`)."""
     try:
         yield conn
     except AuditedRefusal:
@@ -199,17 +259,39 @@ async def connection(request: Request, _who: Annotated[Principal, Depends(princi
         await anyio.to_thread.run_sync(_finish, conn, _refuse, limiter=RELEASE_LIMITER)
         raise
     except BaseException:
-        await anyio.to_thread.run_sync(_finish, conn, _discard, limiter=RELEASE_LIMITER)
+        if not conn.closed:
+            await anyio.to_thread.run_sync(_finish, conn, _discard, limiter=RELEASE_LIMITER)
         raise
     else:
-        changed = await anyio.to_thread.run_sync(_finish, conn, _commit, limiter=RELEASE_LIMITER)
-        for practice in changed:  # committed: the next worklist of those practices is new
-            services(request).worklists.invalidate(practice)
+        if not conn.closed:
+            changed = await anyio.to_thread.run_sync(_finish, conn, _commit, limiter=RELEASE_LIMITER)
+            _changed(request, changed)
+
+
+def _changed(request: Request, changed: set[str | None]) -> None:
+    for practice in changed:  # committed: the next worklist of those practices is new
+        services(request).worklists.invalidate(practice)
+
+
+def _run_and_commit(conn: sa.Connection, work: Callable[..., T], args: tuple) -> tuple[T, set[str | None]]:
+    result = work(conn, *args)
+    return result, _finish(conn, _commit)
+
+
+async def committed(request: Request, conn: sa.Connection, work: Callable[..., T], *args) -> T:
+    """``work(conn, *args)`` on a route thread, then the request's transaction committed and its connection given
+    back on the same thread: one thread hand-off where a synchronous route takes three (its work, the checking of
+    its answer, the commit). If ``work`` raises, the request's transaction ends as :func:`connection` says."""
+    result, changed = await anyio.to_thread.run_sync(_run_and_commit, conn, work, args)
+    _changed(request, changed)
+    return result
 
 
 Connection = Annotated[sa.Connection, Depends(connection, scope="function")]
 Who = Annotated[Principal, Depends(principal, scope="function")]
 App = Annotated[Services, Depends(services)]
+WhoAndConnection = Annotated[Session, Depends(session, scope="function")]
 
-__all__ = ["App", "CSRF_COOKIE", "CSRF_FIELD", "CSRF_HEADER", "Connection", "SESSION_COOKIE", "Services", "Who",
-           "client_address", "connection", "principal", "require_role", "services", "utc_now"]
+__all__ = ["App", "CSRF_COOKIE", "CSRF_FIELD", "CSRF_HEADER", "Connection", "SESSION_COOKIE", "Services", "Session",
+           "Who", "WhoAndConnection", "client_address", "committed", "connection", "principal", "require_role",
+           "services", "session", "utc_now"]
