@@ -123,45 +123,41 @@ async def principal(request: Request) -> Principal:
     by requests waiting for the store's pool (which, with every worker waiting, would starve the requests that
     hold a connection and need a worker to finish).
     """
-    who, _ = await _principal(request, connect=False)
+    sent = await credentials(request)
+    try:
+        who = await anyio.to_thread.run_sync(_authenticate, services(request), sent.token, limiter=CONNECTION_LIMITER)
+    except LoginRefused as refused:
+        raise HTTPException(refused.status, str(refused), headers={"WWW-Authenticate": "Bearer"}) from None
+    sent.check_csrf(who)
     return who
 
 
-def _authenticate_and_connect(app: Services, token: str) -> tuple[Principal, sa.Connection]:
-    """The session's principal (on a connection given back first, see :func:`_authenticate`), then the request's
-    connection: one thread hand-off for both."""
-    who = _authenticate(app, token)
-    return who, app.store.engine.connect()
+@dataclass(frozen=True)
+class Credentials:
+    """What a request presents (:func:`credentials`): its session's token and, for a browser session's change, the
+    CSRF token it sent."""
+
+    token: str
+    csrf: str | None = None
+    """The CSRF token sent ('' if none) when one is needed; None when it is not (a bearer token, a read)."""
+
+    def check_csrf(self, who: Principal) -> None:
+        """403 unless the CSRF token needed was sent and is the session's."""
+        if self.csrf is not None and (not who.csrf_hash or not hmac.compare_digest(digest(self.csrf),
+                                                                                   who.csrf_hash)):
+            raise HTTPException(403, f"a browser session must send its CSRF token in the {CSRF_HEADER} header "
+                                     f"(or a form's {CSRF_FIELD} field) with every change (it was given at login)")
 
 
-async def _principal(request: Request, *, connect: bool) -> tuple[Principal, sa.Connection | None]:
-    """:func:`principal`, and with ``connect`` the request's connection too, taken on the same thread."""
+async def credentials(request: Request) -> Credentials:
+    """The request's credentials, not yet checked; 401 if it presents no session."""
     token, from_cookie = _token(request)
     if not token:
         raise HTTPException(401, "not logged in: send 'Authorization: Bearer TOKEN' (from /auth/token) or log in "
                                  "at /auth/login", headers={"WWW-Authenticate": "Bearer"})
-    app = services(request)
-    conn = None
-    try:
-        if connect:
-            who, conn = await anyio.to_thread.run_sync(_authenticate_and_connect, app, token,
-                                                       limiter=CONNECTION_LIMITER)
-        else:
-            who = await anyio.to_thread.run_sync(_authenticate, app, token, limiter=CONNECTION_LIMITER)
-    except LoginRefused as refused:
-        raise HTTPException(refused.status, str(refused), headers={"WWW-Authenticate": "Bearer"}) from None
     if from_cookie and request.method not in SAFE_METHODS:
-        try:
-            sent = request.headers.get(CSRF_HEADER) or await _form_token(request)
-            if not who.csrf_hash or not hmac.compare_digest(digest(sent), who.csrf_hash):
-                raise HTTPException(403, f"a browser session must send its CSRF token in the {CSRF_HEADER} header "
-                                         f"(or a form's {CSRF_FIELD} field) with every change (it was given at "
-                                         "login)")
-        except BaseException:
-            if conn is not None:
-                await anyio.to_thread.run_sync(conn.close, limiter=RELEASE_LIMITER)
-            raise
-    return who, conn
+        return Credentials(token, request.headers.get(CSRF_HEADER) or await _form_token(request))
+    return Credentials(token)
 
 
 async def _form_token(request: Request) -> str:
@@ -229,27 +225,9 @@ async def connection(request: Request, _who: Annotated[Principal, Depends(princi
         yield conn
 
 
-async def session(request: Request) -> AsyncIterator[Session]:
-    """Who is asking and the request's transaction (as :func:`principal` and :func:`connection`), the session
-    looked up and the connection taken in one thread hand-off; for routes that run their work with
-    :func:`committed`."""
-    who, conn = await _principal(request, connect=True)
-    async with _transaction(request, conn):
-        yield Session(who, conn)
-
-
-@dataclass(frozen=True)
-class Session:
-    """Who is asking and the request's connection (:func:`session`)."""
-
-    who: Principal
-    conn: sa.Connection
-
-
 @asynccontextmanager
 async def _transaction(request: Request, conn: sa.Connection) -> AsyncIterator[sa.Connection]:
-    """The request's transaction on ``conn`` (see :func:`connection`); nothing left to do if the route committed
-    it itself (:func:`committed`)."""
+    """The request's transaction on ``conn`` (see :func:`connection`)."""
     try:
         yield conn
     except AuditedRefusal:
@@ -259,13 +237,11 @@ async def _transaction(request: Request, conn: sa.Connection) -> AsyncIterator[s
         await anyio.to_thread.run_sync(_finish, conn, _refuse, limiter=RELEASE_LIMITER)
         raise
     except BaseException:
-        if not conn.closed:
-            await anyio.to_thread.run_sync(_finish, conn, _discard, limiter=RELEASE_LIMITER)
+        await anyio.to_thread.run_sync(_finish, conn, _discard, limiter=RELEASE_LIMITER)
         raise
     else:
-        if not conn.closed:
-            changed = await anyio.to_thread.run_sync(_finish, conn, _commit, limiter=RELEASE_LIMITER)
-            _changed(request, changed)
+        changed = await anyio.to_thread.run_sync(_finish, conn, _commit, limiter=RELEASE_LIMITER)
+        _changed(request, changed)
 
 
 def _changed(request: Request, changed: set[str | None]) -> None:
@@ -273,16 +249,43 @@ def _changed(request: Request, changed: set[str | None]) -> None:
         services(request).worklists.invalidate(practice)
 
 
-def _run_and_commit(conn: sa.Connection, work: Callable[..., T], args: tuple) -> tuple[T, set[str | None]]:
-    result = work(conn, *args)
+def _in_one_step(app: Services, sent: Credentials, work: Callable[..., T], args: tuple,
+                 refusal: Callable[[Exception], HTTPException | None]) -> tuple[T, set[str | None]]:
+    """:func:`committed`'s thread: who is asking (on a connection given back first), then the request's connection,
+    ``work``, and the transaction ended as :func:`connection` ends it."""
+    try:
+        who = _authenticate(app, sent.token)
+    except LoginRefused as refused:
+        raise HTTPException(refused.status, str(refused), headers={"WWW-Authenticate": "Bearer"}) from None
+    sent.check_csrf(who)
+    conn = app.store.engine.connect()
+    try:
+        result = work(conn, who, *args)
+    except Exception as failed:
+        answer = failed if isinstance(failed, HTTPException) else refusal(failed)
+        _finish(conn, _commit if isinstance(answer, AuditedRefusal) else _refuse if answer is not None else _discard)
+        if answer is None or answer is failed:
+            raise
+        raise answer from None
+    except BaseException:
+        _finish(conn, _discard)
+        raise
     return result, _finish(conn, _commit)
 
 
-async def committed(request: Request, conn: sa.Connection, work: Callable[..., T], *args) -> T:
-    """``work(conn, *args)`` on a route thread, then the request's transaction committed and its connection given
-    back on the same thread: one thread hand-off where a synchronous route takes three (its work, the checking of
-    its answer, the commit). If ``work`` raises, the request's transaction ends as :func:`connection` says."""
-    result, changed = await anyio.to_thread.run_sync(_run_and_commit, conn, work, args)
+async def committed(request: Request, sent: Credentials, work: Callable[..., T], *args,
+                    refusal: Callable[[Exception], HTTPException | None] = lambda _: None) -> T:
+    """``work(conn, who, *args)`` in one thread hand-off with all around it: the session looked up (as
+    :func:`principal`), the request's connection taken, ``work`` done and the transaction ended as
+    :func:`connection` ends it (committed; a refusal's audit events kept). A synchronous route with
+    :data:`Who` and :data:`Connection` takes five hand-offs (the session, the connection, its work, the checking of
+    its answer, the commit). ``refusal`` turns an exception of ``work`` into the HTTP refusal to answer (None: a
+    failure).
+
+    It runs on the routes' threads: a request holding a connection there needs no other thread to finish, and it
+    takes its connection only once it has given back the one it looked its session up on.
+    """
+    result, changed = await anyio.to_thread.run_sync(_in_one_step, services(request), sent, work, args, refusal)
     _changed(request, changed)
     return result
 
@@ -290,8 +293,8 @@ async def committed(request: Request, conn: sa.Connection, work: Callable[..., T
 Connection = Annotated[sa.Connection, Depends(connection, scope="function")]
 Who = Annotated[Principal, Depends(principal, scope="function")]
 App = Annotated[Services, Depends(services)]
-WhoAndConnection = Annotated[Session, Depends(session, scope="function")]
+Presented = Annotated[Credentials, Depends(credentials)]
 
-__all__ = ["App", "CSRF_COOKIE", "CSRF_FIELD", "CSRF_HEADER", "Connection", "SESSION_COOKIE", "Services", "Session",
-           "Who", "WhoAndConnection", "client_address", "committed", "connection", "principal", "require_role",
-           "services", "session", "utc_now"]
+__all__ = ["App", "CSRF_COOKIE", "CSRF_FIELD", "CSRF_HEADER", "Connection", "Credentials", "Presented",
+           "SESSION_COOKIE", "Services", "Who", "client_address", "committed", "connection", "credentials",
+           "principal", "require_role", "services", "utc_now"]
