@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import os
 import re
 import signal
@@ -14,7 +15,16 @@ import time
 import httpx
 import pytest
 
-from carenet.service.audit.log import AuditEntry, append_all, flush, record, verify_chain
+from carenet.service.audit.log import (
+    AuditEntry,
+    append_all,
+    event_hash,
+    flush,
+    hashed_text,
+    record,
+    store_version,
+    verify_chain,
+)
 from carenet.service.serving import WorkersRefused, resolve_workers, server_options
 from carenet.service.settings import ServiceSettings
 from carenet.service.store import open_store
@@ -144,6 +154,51 @@ def test_a_change_committed_elsewhere_drops_a_kept_worklist(store_db):
             assert generations(connection, "P1") == (1, 1)
     finally:
         store.close()
+
+
+def test_events_appended_at_once_by_many_requests_chain_as_one(store_db):
+    """Requests appending one event each at the same moment (on PostgreSQL one statement each, hashed by the
+    database) leave one unbroken chain, and the store's count of writes counts theirs."""
+    import threading
+
+    store = open_store(store_db)
+    at = dt.datetime(2026, 3, 2, 9, tzinfo=dt.UTC)
+    failures = []
+
+    def request(n: int) -> None:
+        try:
+            for k in range(15):
+                with store.engine.begin() as connection:
+                    record(connection, AuditEntry(at + dt.timedelta(microseconds=k), f'U"{n}"', "gp", f"P{n}",
+                                                  "Appointment", None, "create" if k % 3 == 0 else "read", "allowed",
+                                                  "own-practice-clinician", f"why \u00e9 {k}"))
+                    flush(connection)
+        except Exception as failed:  # noqa: BLE001 - reported below
+            failures.append(failed)
+
+    try:
+        threads = [threading.Thread(target=request, args=(n,)) for n in range(6)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        assert failures == []
+        with store.engine.connect() as connection:
+            assert verify_chain(connection) == 6 * 15
+            assert store_version(connection) == 6 * 5
+    finally:
+        store.close()
+
+
+def test_the_hashed_text_is_split_only_where_its_seq_goes():
+    at = dt.datetime(2026, 3, 2, 9, tzinfo=dt.UTC)
+    tricky = AuditEntry(at, '"seq":0,"user_id":"x', '"seq":0,"user_id":', None, "Patient", None, "read", "denied",
+                        None, 'a "seq":0,"user_id": b')
+    for entry in (tricky, AuditEntry(at, None, None, None, "Patient", None, "read", "allowed", None, None)):
+        before, after = hashed_text(entry)
+        for seq in (1, 12345678901):
+            assert hashlib.sha256(("f" * 64 + before + str(seq) + after).encode()).hexdigest() == \
+                event_hash("f" * 64, seq, entry)
 
 
 def test_events_appended_together_chain_as_one_by_one(store_db):
