@@ -18,6 +18,8 @@ from carenet.cli.app import app
 from carenet.schema import TABLES, open_dataset, write_dataset
 from carenet.service.store import METADATA, StoreError, database, export_dataset, load_dataset, open_store
 from carenet.service.store.database import alembic_config, current_revision, head_revision, migrate
+from carenet.service.store.statements import Compiled
+from carenet.service.store.tables import CANONICAL
 from carenet.service.store.transfer import ACTIVITY, read_tables
 from conftest import fresh_postgres_url
 
@@ -139,6 +141,28 @@ def test_a_postgresql_connection_is_checked_only_after_lying_unused(postgres_opt
         with store.engine.connect() as connection:
             assert connection.execute(sa.text("SELECT 1")).scalar_one() == 1
         assert pings
+    finally:
+        store.close()
+
+
+def test_a_query_compiled_once_answers_as_the_query_does(store_db):
+    store = open_store(store_db)
+    practices = CANONICAL["practices"]
+    query = sa.select(practices.c.practice_id, sa.literal(7).label("seven"), sa.false().label("no")).where(
+        sa.or_(practices.c.practice_id == sa.bindparam("wanted"), practices.c.practice_id == "P2"))
+    try:
+        with store.engine.begin() as connection:
+            connection.execute(CANONICAL["networks"].insert(), [{"network_id": "N1", "name": "north", "kind": "pcn"}])
+            connection.execute(practices.insert(), [{"practice_id": p, "network_id": "N1", "name": p, "list_size": 1}
+                                                    for p in ("P1", "P2", "P3")])
+            compiled = Compiled.of(query, connection.dialect)
+            for wanted in ("P1", "P3", "nobody"):
+                assert sorted(map(tuple, compiled.execute(connection, {"wanted": wanted}))) == sorted(
+                    map(tuple, connection.execute(query, {"wanted": wanted})))
+            row = compiled.execute(connection, {"wanted": "P1"}).first()
+            assert row.seven == 7 and not row.no
+            with pytest.raises(ValueError, match="IN list"):
+                Compiled.of(sa.select(practices).where(practices.c.practice_id.in_(["P1", "P2"])), connection.dialect)
     finally:
         store.close()
 
