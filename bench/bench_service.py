@@ -20,7 +20,9 @@ default), logs in as the demo receptionist and GP, then:
    patients as fast as they can for ``--seconds``: bookings a second, 409s, and a check in the store
    that no two live bookings of a clinician overlap. With ``--wrk`` the bookings are sent by ``wrk``
    (``--users`` connections on two threads, each slot once) instead of this Python client, which
-   itself takes about a core at this rate; the bookings are then counted in the store.
+   itself takes about a core at this rate; the bookings are then counted in the store. The free slots of the
+   next 28 days are offered once each (about 1,700 with 5,000 patients); a stage that books them all before it
+   ends says so, its rate then being a floor.
 
 Before the stages, every user reads a record, the worklist and the triage queue once, untimed, so that
 each worker process has computed the practice's worklist once (as a service that has been up all day
@@ -356,6 +358,9 @@ def main() -> None:
         print(f"\nThroughput ({load}): {booked:,} bookings in {elapsed:.1f} s = {booked / elapsed:,.0f} bookings/s "
               f"({conflicts:,} refused), {overlaps} overlapping bookings in the store")
         print(f"({len(slots):,} free slots offered; sent with {'wrk' if args.wrk else 'this Python client'})")
+        if booked + conflicts >= 0.98 * len(slots):
+            print("(the stage ran out of free slots before it ended, so the rate is a floor: more --patients, more "
+                  "clinicians and slots)")
         print(load.cpu_line(getattr(load, "wrk_requests", booked + conflicts)))
     finally:
         server.send_signal(signal.SIGINT)

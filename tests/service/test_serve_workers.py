@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import os
 import re
 import signal
@@ -14,8 +15,17 @@ import time
 import httpx
 import pytest
 
-from carenet.service.audit.log import AuditEntry, append_all, flush, record, verify_chain
-from carenet.service.serving import WorkersRefused, resolve_workers
+from carenet.service.audit.log import (
+    AuditEntry,
+    append_all,
+    event_hash,
+    flush,
+    hashed_text,
+    record,
+    store_version,
+    verify_chain,
+)
+from carenet.service.serving import WorkersRefused, resolve_workers, server_options
 from carenet.service.settings import ServiceSettings
 from carenet.service.store import open_store
 from carenet.service.worklists.cache import WorklistCache, generations, mark_changed, note_changes
@@ -45,6 +55,16 @@ def test_the_default_is_a_worker_a_core_on_postgresql_and_one_on_sqlite():
     assert resolve_workers(1, "sqlite", SETTINGS, 8) == 1
     with pytest.raises(WorkersRefused, match="several worker processes need a PostgreSQL store"):
         resolve_workers(2, "sqlite", SETTINGS, 8)
+
+
+def test_serve_runs_on_uvloop_and_httptools_when_they_are_installed(monkeypatch):
+    import importlib.util
+
+    assert server_options() == {"loop": "uvloop", "http": "httptools"}  # both are dependencies
+    found = importlib.util.find_spec
+    monkeypatch.setattr(importlib.util, "find_spec",
+                        lambda name, *args: None if name in ("uvloop", "httptools") else found(name, *args))
+    assert server_options() == {"loop": "asyncio", "http": "h11"}
 
 
 def test_serve_refuses_several_workers_on_sqlite_before_laying_out_the_demo(tmp_path):
@@ -134,6 +154,51 @@ def test_a_change_committed_elsewhere_drops_a_kept_worklist(store_db):
             assert generations(connection, "P1") == (1, 1)
     finally:
         store.close()
+
+
+def test_events_appended_at_once_by_many_requests_chain_as_one(store_db):
+    """Requests appending one event each at the same moment (on PostgreSQL one statement each, hashed by the
+    database) leave one unbroken chain, and the store's count of writes counts theirs."""
+    import threading
+
+    store = open_store(store_db)
+    at = dt.datetime(2026, 3, 2, 9, tzinfo=dt.UTC)
+    failures = []
+
+    def request(n: int) -> None:
+        try:
+            for k in range(15):
+                with store.engine.begin() as connection:
+                    record(connection, AuditEntry(at + dt.timedelta(microseconds=k), f'U"{n}"', "gp", f"P{n}",
+                                                  "Appointment", None, "create" if k % 3 == 0 else "read", "allowed",
+                                                  "own-practice-clinician", f"why \u00e9 {k}"))
+                    flush(connection)
+        except Exception as failed:  # noqa: BLE001 - reported below
+            failures.append(failed)
+
+    try:
+        threads = [threading.Thread(target=request, args=(n,)) for n in range(6)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        assert failures == []
+        with store.engine.connect() as connection:
+            assert verify_chain(connection) == 6 * 15
+            assert store_version(connection) == 6 * 5
+    finally:
+        store.close()
+
+
+def test_the_hashed_text_is_split_only_where_its_seq_goes():
+    at = dt.datetime(2026, 3, 2, 9, tzinfo=dt.UTC)
+    tricky = AuditEntry(at, '"seq":0,"user_id":"x', '"seq":0,"user_id":', None, "Patient", None, "read", "denied",
+                        None, 'a "seq":0,"user_id": b')
+    for entry in (tricky, AuditEntry(at, None, None, None, "Patient", None, "read", "allowed", None, None)):
+        before, after = hashed_text(entry)
+        for seq in (1, 12345678901):
+            assert hashlib.sha256(("f" * 64 + before + str(seq) + after).encode()).hexdigest() == \
+                event_hash("f" * 64, seq, entry)
 
 
 def test_events_appended_together_chain_as_one_by_one(store_db):

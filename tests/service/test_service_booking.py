@@ -17,6 +17,8 @@ import uvicorn
 
 from carenet.network.requests import NEED
 from carenet.schema.roles import ROLE_CODES
+from carenet.service.audit.log import verify_chain
+from carenet.service.audit.tables import AUDIT_EVENTS
 from carenet.service.booking.tables import SERVICE_BOOKINGS
 from carenet.service.store.tables import CANONICAL
 
@@ -125,6 +127,45 @@ def test_a_taken_slot_is_a_409_with_alternatives_that_can_be_booked(demo):
     assert client.post("/booking/appointments", headers=reception, json={
         "patient_id": "nobody", "clinician_id": gp, "start": slot["start"]}).status_code == 404
     assert _overlaps(store) == 0
+
+
+def test_a_booking_is_audited_committed_and_its_connection_given_back_in_every_outcome(demo):
+    """The booking route looks the session up and takes its connection in one step, and books and commits in
+    another: a booking, a refused one and a browser's without its CSRF token each leave the audit chain whole and
+    no connection lent."""
+    store, logins, client, clock = demo
+    reception = _login(client, logins["receptionist"])
+    practice = client.get("/auth/me", headers=reception).json()["practice_id"]
+    patients = _own_patients(store, practice)
+    gp = logins["gp"].detail.split()[-1]
+    _, free = _working_day(client, reception, gp, clock)
+    events = len(_events(store))
+    booked = client.post("/booking/appointments", headers=reception,
+                         json={"patient_id": patients[0], "clinician_id": gp, "start": free[0]["start"]})
+    assert booked.status_code == 201 and store.engine.pool.checkedout() == 0
+    again = client.post("/booking/appointments", headers=reception,
+                        json={"patient_id": patients[1], "clinician_id": gp, "start": free[0]["start"]})
+    assert again.status_code == 409 and store.engine.pool.checkedout() == 0
+    audited = _events(store)[events:]  # both were allowed by the access policies; the refused one is logged too
+    assert [(e.patient_id, e.resource, e.action, e.outcome) for e in audited] == [
+        (patients[0], "Appointment", "create", "allowed"), (patients[1], "Appointment", "create", "allowed")]
+    receptionist = logins["receptionist"]
+    browser = client.post("/auth/login", json={"username": receptionist.username,
+                                               "password": receptionist.password})
+    body = {"patient_id": patients[1], "clinician_id": gp, "start": free[1]["start"]}
+    refused = client.post("/booking/appointments", json=body)
+    assert refused.status_code == 403 and "CSRF" in refused.json()["detail"]
+    assert store.engine.pool.checkedout() == 0 and len(_events(store)) == events + 2
+    made = client.post("/booking/appointments", json=body, headers={"X-CSRF-Token": browser.json()["csrf_token"]})
+    assert made.status_code == 201 and store.engine.pool.checkedout() == 0
+    with store.engine.connect() as connection:
+        assert verify_chain(connection) == events + 3
+    assert _overlaps(store) == 0
+
+
+def _events(store) -> list:
+    with store.engine.connect() as connection:
+        return connection.execute(sa.select(AUDIT_EVENTS).order_by(AUDIT_EVENTS.c.seq)).all()
 
 
 def test_slots_held_for_the_day_are_not_bookable_ahead(demo):

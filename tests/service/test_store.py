@@ -16,9 +16,12 @@ from typer.testing import CliRunner
 
 from carenet.cli.app import app
 from carenet.schema import TABLES, open_dataset, write_dataset
-from carenet.service.store import METADATA, StoreError, export_dataset, load_dataset, open_store
+from carenet.service.store import METADATA, StoreError, database, export_dataset, load_dataset, open_store
 from carenet.service.store.database import alembic_config, current_revision, head_revision, migrate
+from carenet.service.store.statements import Compiled
+from carenet.service.store.tables import CANONICAL
 from carenet.service.store.transfer import ACTIVITY, read_tables
+from conftest import fresh_postgres_url
 
 AS_OF = date(2024, 6, 30)
 
@@ -113,6 +116,55 @@ def test_a_load_that_repeats_rows_is_refused_whole(store_db, dataset, tmp_path):
 def test_bad_stores_are_clear_errors(db, message):
     with pytest.raises(StoreError, match=message):
         open_store(db)
+
+
+def test_a_postgresql_connection_is_checked_only_after_lying_unused(postgres_options, monkeypatch):
+    """A connection given back a moment ago is lent without a round trip; one unused for longer is checked first,
+    and one the server dropped meanwhile is replaced, the request never seeing it."""
+    store = open_store(fresh_postgres_url(postgres_options), migrate_to=None)
+    pings = []
+    ping = store.engine.dialect.do_ping
+    monkeypatch.setattr(store.engine.dialect, "do_ping", lambda dbapi: pings.append(1) or ping(dbapi))
+    try:
+        with store.engine.connect() as connection:
+            first = connection.execute(sa.text("SELECT pg_backend_pid()")).scalar_one()
+        with store.engine.connect() as connection:  # used a moment ago: lent as it is
+            assert connection.execute(sa.text("SELECT pg_backend_pid()")).scalar_one() == first
+        assert pings == []
+        import psycopg
+
+        with psycopg.connect(host=postgres_options["host"], port=postgres_options["port"],
+                             user=postgres_options["user"], dbname="postgres", autocommit=True) as admin:
+            admin.execute("SELECT pg_terminate_backend(%s)", (first,))  # the server drops the idle connection
+        for record in store.engine.pool._pool.queue:  # every pooled connection lay unused for long
+            record.info[database._RETURNED_AT] -= database.PING_AFTER_IDLE_SECONDS + 1
+        with store.engine.connect() as connection:
+            assert connection.execute(sa.text("SELECT 1")).scalar_one() == 1
+        assert pings
+    finally:
+        store.close()
+
+
+def test_a_query_compiled_once_answers_as_the_query_does(store_db):
+    store = open_store(store_db)
+    practices = CANONICAL["practices"]
+    query = sa.select(practices.c.practice_id, sa.literal(7).label("seven"), sa.false().label("no")).where(
+        sa.or_(practices.c.practice_id == sa.bindparam("wanted"), practices.c.practice_id == "P2"))
+    try:
+        with store.engine.begin() as connection:
+            connection.execute(CANONICAL["networks"].insert(), [{"network_id": "N1", "name": "north", "kind": "pcn"}])
+            connection.execute(practices.insert(), [{"practice_id": p, "network_id": "N1", "name": p, "list_size": 1}
+                                                    for p in ("P1", "P2", "P3")])
+            compiled = Compiled.of(query, connection.dialect)
+            for wanted in ("P1", "P3", "nobody"):
+                assert sorted(map(tuple, compiled.execute(connection, {"wanted": wanted}))) == sorted(
+                    map(tuple, connection.execute(query, {"wanted": wanted})))
+            row = compiled.execute(connection, {"wanted": "P1"}).first()
+            assert row.seven == 7 and not row.no
+            with pytest.raises(ValueError, match="IN list"):
+                Compiled.of(sa.select(practices).where(practices.c.practice_id.in_(["P1", "P2"])), connection.dialect)
+    finally:
+        store.close()
 
 
 def test_a_database_of_another_program_is_refused(tmp_path):

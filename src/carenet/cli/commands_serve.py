@@ -67,7 +67,7 @@ def serve(
     from carenet.service.auth.passwords import PasswordHasher
     from carenet.service.booking.engine import load_live_network
     from carenet.service.demo import DEMO_MODEL, build_demo_store, demo_population
-    from carenet.service.serving import ServeConfig, resolve_workers, run_workers
+    from carenet.service.serving import ServeConfig, resolve_workers, run_workers, server_options
     from carenet.service.settings import ServiceSettings
     from carenet.service.store import open_store
 
@@ -101,7 +101,7 @@ def serve(
             with store.engine.connect() as connection:
                 live = load_live_network(connection, settings)
         app = create_app(Services(store, settings, hasher, live=live, twin_scorecard=twin_scorecard))
-        uvicorn.run(app, host=host, port=port, log_level="info")
+        uvicorn.run(app, host=host, port=port, log_level="info", **server_options())
     finally:
         store.close()
 

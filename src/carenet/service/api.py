@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import datetime as dt
 import hmac
+import threading
 from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, TypeVar
 
 import anyio
 import sqlalchemy as sa
@@ -39,6 +41,7 @@ CSRF_FIELD = "csrf_token"
 """The form field an HTML form sends the CSRF token in (when it cannot send the header)."""
 FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+T = TypeVar("T")
 
 
 def utc_now() -> dt.datetime:
@@ -93,6 +96,13 @@ CONNECTION_LIMITER = anyio.CapacityLimiter(64)
 RELEASE_LIMITER = anyio.CapacityLimiter(16)
 """Threads that commit and give a connection back: never waiting for the pool, so a request holding a connection
 never waits behind requests that wait for it."""
+COMMITTERS = 2
+COMMITTING = threading.BoundedSemaphore(COMMITTERS)
+"""Requests of this process that append to the audit chain and commit at once (:func:`_commit`). They append one at
+a time anyway, each holding the chain's head until it has committed; more of them waiting in PostgreSQL for the
+head's lock only cost its CPU, as it wakes every waiter each time the lock is released. No deadlock: a request
+waits here holding no lock that a committing request could need (the head and the worklists' generations are
+locked only while committing)."""
 
 
 def _authenticate(app: Services, token: str) -> Principal:
@@ -113,21 +123,41 @@ async def principal(request: Request) -> Principal:
     by requests waiting for the store's pool (which, with every worker waiting, would starve the requests that
     hold a connection and need a worker to finish).
     """
+    sent = await credentials(request)
+    try:
+        who = await anyio.to_thread.run_sync(_authenticate, services(request), sent.token, limiter=CONNECTION_LIMITER)
+    except LoginRefused as refused:
+        raise HTTPException(refused.status, str(refused), headers={"WWW-Authenticate": "Bearer"}) from None
+    sent.check_csrf(who)
+    return who
+
+
+@dataclass(frozen=True)
+class Credentials:
+    """What a request presents (:func:`credentials`): its session's token and, for a browser session's change, the
+    CSRF token it sent."""
+
+    token: str
+    csrf: str | None = None
+    """The CSRF token sent ('' if none) when one is needed; None when it is not (a bearer token, a read)."""
+
+    def check_csrf(self, who: Principal) -> None:
+        """403 unless the CSRF token needed was sent and is the session's."""
+        if self.csrf is not None and (not who.csrf_hash or not hmac.compare_digest(digest(self.csrf),
+                                                                                   who.csrf_hash)):
+            raise HTTPException(403, f"a browser session must send its CSRF token in the {CSRF_HEADER} header "
+                                     f"(or a form's {CSRF_FIELD} field) with every change (it was given at login)")
+
+
+async def credentials(request: Request) -> Credentials:
+    """The request's credentials, not yet checked; 401 if it presents no session."""
     token, from_cookie = _token(request)
     if not token:
         raise HTTPException(401, "not logged in: send 'Authorization: Bearer TOKEN' (from /auth/token) or log in "
                                  "at /auth/login", headers={"WWW-Authenticate": "Bearer"})
-    app = services(request)
-    try:
-        who = await anyio.to_thread.run_sync(_authenticate, app, token, limiter=CONNECTION_LIMITER)
-    except LoginRefused as refused:
-        raise HTTPException(refused.status, str(refused), headers={"WWW-Authenticate": "Bearer"}) from None
     if from_cookie and request.method not in SAFE_METHODS:
-        sent = request.headers.get(CSRF_HEADER) or await _form_token(request)
-        if not who.csrf_hash or not hmac.compare_digest(digest(sent), who.csrf_hash):
-            raise HTTPException(403, f"a browser session must send its CSRF token in the {CSRF_HEADER} header "
-                                     f"(or a form's {CSRF_FIELD} field) with every change (it was given at login)")
-    return who
+        return Credentials(token, request.headers.get(CSRF_HEADER) or await _form_token(request))
+    return Credentials(token)
 
 
 async def _form_token(request: Request) -> str:
@@ -143,9 +173,10 @@ async def _form_token(request: Request) -> str:
 def _commit(conn: sa.Connection) -> set[str | None]:
     """Note the worklists the request changed and append its audit events, then commit: the audit chain's head is
     locked only meanwhile. The practices whose worklists changed (None: every practice)."""
-    changed = note_changes(conn)
-    flush(conn)
-    conn.commit()
+    with COMMITTING:
+        changed = note_changes(conn)
+        flush(conn)
+        conn.commit()
     return changed
 
 
@@ -190,6 +221,13 @@ async def connection(request: Request, _who: Annotated[Principal, Depends(princi
     """
     engine = services(request).store.engine
     conn = await anyio.to_thread.run_sync(engine.connect, limiter=CONNECTION_LIMITER)
+    async with _transaction(request, conn):
+        yield conn
+
+
+@asynccontextmanager
+async def _transaction(request: Request, conn: sa.Connection) -> AsyncIterator[sa.Connection]:
+    """The request's transaction on ``conn`` (see :func:`connection`)."""
     try:
         yield conn
     except AuditedRefusal:
@@ -203,13 +241,60 @@ async def connection(request: Request, _who: Annotated[Principal, Depends(princi
         raise
     else:
         changed = await anyio.to_thread.run_sync(_finish, conn, _commit, limiter=RELEASE_LIMITER)
-        for practice in changed:  # committed: the next worklist of those practices is new
-            services(request).worklists.invalidate(practice)
+        _changed(request, changed)
+
+
+def _changed(request: Request, changed: set[str | None]) -> None:
+    for practice in changed:  # committed: the next worklist of those practices is new
+        services(request).worklists.invalidate(practice)
+
+
+def _in_one_step(app: Services, sent: Credentials, work: Callable[..., T], args: tuple,
+                 refusal: Callable[[Exception], HTTPException | None]) -> tuple[T, set[str | None]]:
+    """:func:`committed`'s thread: who is asking (on a connection given back first), then the request's connection,
+    ``work``, and the transaction ended as :func:`connection` ends it."""
+    try:
+        who = _authenticate(app, sent.token)
+    except LoginRefused as refused:
+        raise HTTPException(refused.status, str(refused), headers={"WWW-Authenticate": "Bearer"}) from None
+    sent.check_csrf(who)
+    conn = app.store.engine.connect()
+    try:
+        result = work(conn, who, *args)
+    except Exception as failed:
+        answer = failed if isinstance(failed, HTTPException) else refusal(failed)
+        _finish(conn, _commit if isinstance(answer, AuditedRefusal) else _refuse if answer is not None else _discard)
+        if answer is None or answer is failed:
+            raise
+        raise answer from None
+    except BaseException:
+        _finish(conn, _discard)
+        raise
+    return result, _finish(conn, _commit)
+
+
+async def committed(request: Request, sent: Credentials, work: Callable[..., T], *args,
+                    refusal: Callable[[Exception], HTTPException | None] = lambda _: None) -> T:
+    """``work(conn, who, *args)`` in one thread hand-off with all around it: the session looked up (as
+    :func:`principal`), the request's connection taken, ``work`` done and the transaction ended as
+    :func:`connection` ends it (committed; a refusal's audit events kept). A synchronous route with
+    :data:`Who` and :data:`Connection` takes five hand-offs (the session, the connection, its work, the checking of
+    its answer, the commit). ``refusal`` turns an exception of ``work`` into the HTTP refusal to answer (None: a
+    failure).
+
+    It runs on the routes' threads: a request holding a connection there needs no other thread to finish, and it
+    takes its connection only once it has given back the one it looked its session up on.
+    """
+    result, changed = await anyio.to_thread.run_sync(_in_one_step, services(request), sent, work, args, refusal)
+    _changed(request, changed)
+    return result
 
 
 Connection = Annotated[sa.Connection, Depends(connection, scope="function")]
 Who = Annotated[Principal, Depends(principal, scope="function")]
 App = Annotated[Services, Depends(services)]
+Presented = Annotated[Credentials, Depends(credentials)]
 
-__all__ = ["App", "CSRF_COOKIE", "CSRF_FIELD", "CSRF_HEADER", "Connection", "SESSION_COOKIE", "Services", "Who",
-           "client_address", "connection", "principal", "require_role", "services", "utc_now"]
+__all__ = ["App", "CSRF_COOKIE", "CSRF_FIELD", "CSRF_HEADER", "Connection", "Credentials", "Presented",
+           "SESSION_COOKIE", "Services", "Who", "client_address", "committed", "connection", "credentials",
+           "principal", "require_role", "services", "utc_now"]

@@ -19,6 +19,7 @@ from carenet.service.access.tables import CONSENTS, DATA_SHARING_AGREEMENTS
 from carenet.service.auth.login import Principal
 from carenet.service.auth.scopes import Scope, permits
 from carenet.service.careteam.tables import CARE_TEAM_MEMBERS
+from carenet.service.store.statements import Compiled
 from carenet.service.store.tables import CANONICAL
 
 MISSING = {
@@ -119,7 +120,7 @@ def _care_team() -> sa.Exists:
     team = sa.select(panels.c.patient_id).join(members, members.c.team_id == panels.c.team_id).where(
         panels.c.patient_id == patient_id, members.c.clinician_id == clinician_id)
     key = sa.select(plans.c.patient_id).where(plans.c.patient_id == patient_id, plans.c.key_worker_id == clinician_id,
-                                              plans.c.status.in_(("draft", "active")))
+                                              sa.or_(plans.c.status == "draft", plans.c.status == "active"))
     added = CARE_TEAM_MEMBERS
     member = sa.select(added.c.patient_id).where(added.c.patient_id == patient_id, added.c.clinician_id == clinician_id,
                                                  added.c.ended_at.is_(None))
@@ -129,7 +130,7 @@ def _care_team() -> sa.Exists:
 @functools.cache
 def _standing_query(in_team: bool, own_practice: bool) -> sa.Select:
     """The query of :func:`_standing`, built once for each of its forms (building it took more CPU than running
-    it)."""
+    it); it runs as :func:`_standing_compiled`."""
     patients, practices = CANONICAL["patients"], CANONICAL["practices"]
     own = practices.alias("own")
     own_network = sa.select(own.c.network_id).where(own.c.practice_id == sa.bindparam("who_practice")) \
@@ -140,19 +141,32 @@ def _standing_query(in_team: bool, own_practice: bool) -> sa.Select:
             .where(patients.c.patient_id == sa.bindparam("patient_id")))
 
 
+_COMPILED: dict[tuple[str, bool, bool], Compiled] = {}
+
+
+def _standing_compiled(dialect: sa.Dialect, in_team: bool, own_practice: bool) -> Compiled:
+    """:func:`_standing_query` compiled once for each kind of database (:class:`~carenet.service.store.statements
+    .Compiled`): every request runs it, and SQLAlchemy would otherwise walk the whole query each time."""
+    key = (dialect.name, in_team, own_practice)
+    found = _COMPILED.get(key)
+    if found is None:
+        found = _COMPILED[key] = Compiled.of(_standing_query(in_team, own_practice), dialect)
+    return found
+
+
 def _standing(connection: sa.Connection, who: Principal, patient_id: str) -> sa.Row | None:
     """In one query: the patient's practice and network, whether ``who`` is on their care team (when ``who`` is a
     clinician of a practice or network) and the network of ``who``'s practice; None if there is no such patient."""
     own_record = who.role in ("patient", "carer") and who.patient_id == patient_id
     staff = not own_record and (who.practice_id is not None or who.network_id is not None)
     in_team = bool(staff and who.clinician_id)
-    query = _standing_query(in_team, who.practice_id is not None)
+    query = _standing_compiled(connection.dialect, in_team, who.practice_id is not None)
     params = {"patient_id": patient_id}
     if in_team:
         params["clinician_id"] = who.clinician_id
     if who.practice_id is not None:
         params["who_practice"] = who.practice_id
-    return connection.execute(query, params).first()
+    return query.execute(connection, params).first()
 
 
 def gather(connection: sa.Connection, who: Principal, patient_id: str, now: dt.datetime,

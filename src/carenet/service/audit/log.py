@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from dataclasses import fields as dataclass_fields
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql
 
 from carenet.service.audit.tables import AUDIT_EVENTS, AUDIT_HEAD
 
@@ -77,6 +78,20 @@ def event_hash(prev_hash: str, seq: int, entry: AuditEntry) -> str:
     return hashlib.sha256((prev_hash + text).encode()).hexdigest()
 
 
+_SEQ = '"seq":0,"user_id":'
+
+
+def hashed_text(entry: AuditEntry) -> tuple[str, str]:
+    """The text :func:`event_hash` hashes after the previous hash, split where its seq goes: with a ``seq``,
+    ``before + str(seq) + after`` is that text (the JSON is ASCII, its keys sorted: ``seq`` comes just before
+    ``user_id``, and a quote inside a value is escaped, so the split is found only there)."""
+    text = json.dumps({**_fields(entry), "at": _utc_text(entry.at), "seq": 0}, sort_keys=True, separators=(",", ":"))
+    before, found, after = text.partition(_SEQ)
+    if not found:
+        raise ValueError(f"the audit event's text has no seq before its user: {text}")
+    return before + '"seq":', ',"user_id":' + after
+
+
 def append(connection: sa.Connection, entry: AuditEntry) -> int:
     """Append ``entry`` to the chain (in the caller's transaction); returns its seq."""
     return append_all(connection, [entry])
@@ -91,6 +106,10 @@ def append_all(connection: sa.Connection, batch: list[AuditEntry]) -> int:
             raise ValueError(f"audit action {entry.action!r} / outcome {entry.outcome!r} is not one of {ACTIONS} / "
                              f"{OUTCOMES}")
     wrote = any(entry.action in WRITES and entry.outcome == "allowed" for entry in batch)
+    if len(batch) == 1 and connection.dialect.name == "postgresql":
+        before, after = hashed_text(batch[0])
+        return connection.execute(_APPEND_ONE, {**_fields(batch[0]), "wrote": int(wrote), "before": before,
+                                                "after": after}).scalar_one()
     # the head row is made by migration 0005
     head = connection.execute(_CLAIM_WRITE if wrote else _CLAIM, {"events": len(batch)}).one()
     seq, prev = head.seq - len(batch), head.hash  # the hash is still the last event's
@@ -137,6 +156,26 @@ def _appending(events: int) -> sa.TextClause:
                    f"UPDATE {AUDIT_HEAD.name} SET hash = :head_hash WHERE id = 1")
 
 
+def _append_one() -> sa.TextClause:
+    """On PostgreSQL: append one event in one statement. It locks the chain's head (a ``SELECT ... FOR UPDATE``
+    returns the head as the transaction that held it left it), moves it on and inserts the event, its hash taken by
+    the database (SHA-256 over the previous hash and :func:`hashed_text` around the new seq: what
+    :func:`event_hash` takes). Written as SQL text, kept compiled."""
+    dialect = postgresql.dialect()
+    names = [c.name for c in AUDIT_EVENTS.columns if c.name not in ("seq", "prev_hash", "hash")]
+    values = ", ".join(f"CAST(:{c} AS {AUDIT_EVENTS.c[c].type.compile(dialect=dialect)})" for c in names)
+    head = AUDIT_HEAD.name
+    return sa.text(
+        f"WITH old AS (SELECT seq, hash, writes FROM {head} WHERE id = 1 FOR UPDATE), "
+        f"moved AS (UPDATE {head} SET seq = old.seq + 1, writes = old.writes + CAST(:wrote AS BIGINT), "
+        f"hash = encode(sha256(convert_to(old.hash || CAST(:before AS TEXT) || (old.seq + 1)::text "
+        f"|| CAST(:after AS TEXT), 'UTF8')), 'hex') FROM old WHERE {head}.id = 1 "
+        f"RETURNING {head}.seq, old.hash AS prev_hash, {head}.hash) "
+        f"INSERT INTO {AUDIT_EVENTS.name} (seq, prev_hash, hash, {', '.join(names)}) "
+        f"SELECT moved.seq, moved.prev_hash, moved.hash, {values} FROM moved RETURNING seq")
+
+
+_APPEND_ONE = _append_one()
 PENDING = "carenet_audit_pending"
 
 
@@ -198,4 +237,4 @@ def verify_chain(connection: sa.Connection) -> int:
 
 
 __all__ = ["ACTIONS", "GENESIS", "OUTCOMES", "PENDING", "AuditEntry", "ChainBroken", "append", "append_all", "entries",
-           "event_hash", "flush", "record", "store_version", "verify_chain"]
+           "event_hash", "flush", "hashed_text", "record", "store_version", "verify_chain"]

@@ -24,6 +24,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.exc import IntegrityError
 
 from carenet.models.library import load_model
@@ -238,49 +239,83 @@ class LiveNetwork:
                                self.alternatives(connection, clinician, day, now_local))
         minutes = int(self.network.lanes.slot_minutes[lane])
         end = start + dt.timedelta(minutes=minutes)
-        b = SERVICE_BOOKINGS
-        taken = BookingError(409, f"{clinician_id}'s {start:%H:%M} slot on {start:%d %b %Y} has just been booked",
-                             None)
-        try:
-            with connection.begin_nested():
-                if connection.dialect.name != "postgresql":  # PostgreSQL's exclusion constraint refuses it itself
-                    clash = connection.execute(sa.select(b.c.booking_id).where(
-                        b.c.clinician_id == clinician_id, b.c.status == "booked", b.c.starts_at < end,
-                        b.c.ends_at > start).limit(1)).first()
-                    if clash is not None:
-                        raise taken
-                appointment = self._appointment(connection, patient_id, clinician, lane, start, minutes, now_local,
-                                                request)
-                connection.execute(b.insert().values(
-                    booking_id=f"B-{uuid.uuid4().hex[:16]}", appointment_id=appointment["appointment_id"],
-                    clinician_id=clinician_id, starts_at=start, ends_at=end,
-                    lane_kind=int(self.network.lanes.kind[lane]), status="booked"))
-        except IntegrityError:  # PostgreSQL's exclusion constraint: another transaction booked it first
-            raise BookingError(409, str(taken), self.alternatives(connection, clinician, day, now_local)) from None
-        except BookingError as refused:
-            raise BookingError(409, str(refused), self.alternatives(connection, clinician, day, now_local)) from None
+        taken = f"{clinician_id}'s {start:%H:%M} slot on {start:%d %b %Y} has just been booked"
+        row = self._appointment(patient_id, clinician, lane, start, minutes, now_local, request)
+        booking = {"booking_id": f"B-{uuid.uuid4().hex[:16]}", "appointment_id": row["appointment_id"],
+                   "clinician_id": clinician_id, "starts_at": start, "ends_at": end,
+                   "lane_kind": int(self.network.lanes.kind[lane]), "status": "booked"}
+        if connection.dialect.name == "postgresql":
+            row["practice_id"] = connection.execute(_BOOKING_PG, {**row, **booking}).scalar()
+            if row["practice_id"] is None:  # the exclusion constraint: another transaction booked it first
+                raise BookingError(409, taken, self.alternatives(connection, clinician, day, now_local))
+        else:
+            self._book_serialised(connection, row, booking, taken, clinician, day, now_local)
         if request is not None:
             requests = CANONICAL["requests"]
             connection.execute(requests.update().where(requests.c.request_id == request.request_id)
                                .values(outcome="booked", outcome_at=now_local.replace(microsecond=0)))
-        return appointment
+        return {**row, "booked_for": start.isoformat(), "requested_at": row["requested_at"].isoformat()}
 
-    def _appointment(self, connection, patient_id, clinician, lane, start, minutes, now_local, request) -> dict:
+    def _book_serialised(self, connection: sa.Connection, row: dict, booking: dict, taken: str, clinician: int,
+                         day: int, now_local: dt.datetime) -> None:
+        """Book on SQLite, whose writers are serialised: no clash found, then the appointment and the booking."""
+        b = SERVICE_BOOKINGS
+        clash = connection.execute(sa.select(b.c.booking_id).where(
+            b.c.clinician_id == booking["clinician_id"], b.c.status == "booked", b.c.starts_at < booking["ends_at"],
+            b.c.ends_at > booking["starts_at"]).limit(1)).first()
+        if clash is not None:
+            raise BookingError(409, taken, self.alternatives(connection, clinician, day, now_local))
         patients = CANONICAL["patients"]
-        practice = connection.execute(sa.select(patients.c.practice_id).where(patients.c.patient_id == patient_id)
-                                      ).scalar_one()
+        row["practice_id"] = connection.execute(sa.select(patients.c.practice_id).where(
+            patients.c.patient_id == row["patient_id"])).scalar_one()
+        try:
+            with connection.begin_nested():
+                connection.execute(_INSERT_APPOINTMENT, row)
+                connection.execute(_INSERT_BOOKING, booking)
+        except IntegrityError:
+            raise BookingError(409, taken, self.alternatives(connection, clinician, day, now_local)) from None
+
+    def _appointment(self, patient_id, clinician, lane, start, minutes, now_local, request) -> dict:
+        """The appointment's row, but for its practice (the patient's, read as it is written)."""
         slot = self._slot(clinician, lane, self.day_of[start.date()], start)
-        row = {
+        return {
             "appointment_id": f"A-{uuid.uuid4().hex[:16]}", "patient_id": patient_id,
-            "clinician_id": slot.clinician_id, "role": slot.role, "practice_id": practice, "site_id": slot.site_id,
+            "clinician_id": slot.clinician_id, "role": slot.role, "practice_id": None, "site_id": slot.site_id,
             "request_id": request.request_id if request is not None else None,
             "requested_at": request.requested_at if request is not None else now_local.replace(microsecond=0),
             "booked_for": start, "duration_minutes": minutes, "mode": None, "status": "booked",
             "urgency": request.urgency if request is not None else None,
             "need_type": request.need_type if request is not None else None,
         }
-        connection.execute(CANONICAL["appointments"].insert().values(**row))
-        return {**row, "booked_for": start.isoformat(), "requested_at": row["requested_at"].isoformat()}
+
+
+_INSERT_APPOINTMENT = CANONICAL["appointments"].insert()
+_INSERT_BOOKING = SERVICE_BOOKINGS.insert()
+"""Built once: the rows come as parameters, so each execution reuses the compiled statement."""
+
+
+def _booking_statement() -> sa.TextClause:
+    """On PostgreSQL, the booking in one statement: the slot's row in the live diary, unless the exclusion
+    constraint finds a live booking overlapping it (then nothing is written and no row comes back), and the
+    appointment with the patient's practice, which comes back. Written as SQL text, kept compiled."""
+    appointments, b = CANONICAL["appointments"], SERVICE_BOOKINGS
+    dialect = postgresql.dialect()
+
+    def cast(column: sa.Column) -> str:
+        return f"CAST(:{column.name} AS {column.type.compile(dialect=dialect)})"
+
+    values = ", ".join(cast(c) for c in b.columns)
+    chosen = ", ".join("patients.practice_id" if c.name == "practice_id" else
+                       "booked.appointment_id" if c.name == "appointment_id" else cast(c) for c in appointments.columns)
+    return sa.text(
+        f"WITH booked AS (INSERT INTO {b.name} ({', '.join(c.name for c in b.columns)}) VALUES ({values}) "
+        f"ON CONFLICT DO NOTHING RETURNING appointment_id) "
+        f"INSERT INTO {appointments.name} ({', '.join(c.name for c in appointments.columns)}) "
+        f"SELECT {chosen} FROM booked JOIN patients ON patients.patient_id = :patient_id "
+        f"RETURNING practice_id")
+
+
+_BOOKING_PG = _booking_statement()
 
 
 def record_layout(connection: sa.Connection, model: str, start: dt.date, working_days: int, seed: int) -> None:

@@ -11,12 +11,12 @@ from __future__ import annotations
 import datetime as dt
 from typing import Literal
 
-from fastapi import APIRouter, HTTPException
+from fastapi import APIRouter, HTTPException, Request
 from pydantic import BaseModel, Field
 
 from carenet.schema.codes import CHANNELS, NEED_TYPES, URGENCIES
 from carenet.service.access.guard import AuditedRefusal
-from carenet.service.api import App, Connection, Who
+from carenet.service.api import App, Connection, Presented, Who, committed
 from carenet.service.booking import actions
 from carenet.service.booking.engine import BookingError, LiveNetwork
 
@@ -82,15 +82,23 @@ class AppointmentIn(BaseModel):
 
 
 @router.post("/appointments", status_code=201)
-def book(body: AppointmentIn, who: Who, app: App, conn: Connection) -> dict:
+async def book(body: AppointmentIn, request: Request, sent: Presented, app: App) -> dict:
     """Book a slot: 201 with the appointment, or 409 with alternatives if someone else has just booked it."""
-    try:
-        return actions.book(conn, who, app, body.patient_id, body.clinician_id, body.start, body.request_id)
-    except actions.RequestRefused as refused:
-        raise HTTPException(refused.status, str(refused)) from None
-    except BookingError as refused:
-        detail = {"message": str(refused), "alternatives": refused.alternatives}
-        raise AuditedRefusal(refused.status, detail) from None
+    return await committed(request, sent, _book, app, body, refusal=_refused)
+
+
+def _book(conn, who, app, body: AppointmentIn) -> dict:
+    return actions.book(conn, who, app, body.patient_id, body.clinician_id, body.start, body.request_id)
+
+
+def _refused(refused: Exception) -> HTTPException | None:
+    """A refused booking's answer: the request named is not the patient's or not waiting; or the slot cannot be
+    had (409 with alternatives), the guard's audit event kept."""
+    if isinstance(refused, actions.RequestRefused):
+        return HTTPException(refused.status, str(refused))
+    if isinstance(refused, BookingError):
+        return AuditedRefusal(refused.status, {"message": str(refused), "alternatives": refused.alternatives})
+    return None
 
 
 __all__ = ["router"]

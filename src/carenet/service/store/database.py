@@ -2,12 +2,16 @@
 
 SQLite runs with foreign keys on, write-ahead logging and every transaction ``BEGIN IMMEDIATE``:
 writers are serialised by the database, so two requests can never both read a slot as free and
-book it. PostgreSQL runs at its default isolation with the store's constraints doing that work.
+book it. PostgreSQL runs at its default isolation with the store's constraints doing that work. A PostgreSQL
+connection is checked (a ``SELECT 1``) as the pool lends it only when it has lain unused for
+:data:`PING_AFTER_IDLE_SECONDS`: one the service used a moment ago is alive, and checking it cost a round trip a
+request.
 """
 
 from __future__ import annotations
 
 import os
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -18,7 +22,7 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import event
 from sqlalchemy.engine import Engine, make_url
-from sqlalchemy.exc import ArgumentError, OperationalError
+from sqlalchemy.exc import ArgumentError, DisconnectionError, OperationalError
 
 from carenet.schema.errors import CarenetError
 from carenet.service.store.catalogue import METADATA
@@ -31,6 +35,10 @@ SQLITE_POOL_SECONDS = 120.0
 PG_POOL_SIZE = 40
 """PostgreSQL connections the service keeps open (and as many again under load); the server's default allows 100.
 Several processes of one service (``carenet serve --workers``) share them: each keeps its part."""
+PING_AFTER_IDLE_SECONDS = 2.0
+"""A PostgreSQL connection unused in the pool for longer than this is checked before it is lent (and replaced if the
+server has dropped it); one given back more recently is lent as it is. A connection the server dropped within that
+moment (a restart) fails its request, and the pool then replaces every connection it held."""
 
 
 class StoreError(CarenetError):
@@ -62,6 +70,27 @@ def store_url(db: str | os.PathLike[str]) -> str:
     if text.startswith(("postgresql://", "postgres://")):
         return "postgresql+psycopg://" + text.split("://", 1)[1]
     return text
+
+
+_RETURNED_AT = "carenet_returned_at"
+
+
+def _ping_when_idle(engine: Engine, idle_seconds: float = PING_AFTER_IDLE_SECONDS) -> None:
+    """Check a connection as the pool lends it only if it lay unused for more than ``idle_seconds`` (see
+    :data:`PING_AFTER_IDLE_SECONDS`); a dead one is replaced by a new one."""
+    @event.listens_for(engine, "checkin")
+    def _checkin(_dbapi_connection, record) -> None:
+        record.info[_RETURNED_AT] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _checkout(dbapi_connection, record, _proxy) -> None:
+        returned = record.info.pop(_RETURNED_AT, None)
+        if returned is None or time.monotonic() - returned <= idle_seconds:
+            return  # new, or used a moment ago
+        try:
+            engine.dialect.do_ping(dbapi_connection)
+        except engine.dialect.loaded_dbapi.Error as lost:
+            raise DisconnectionError(f"the store's connection was lost while unused: {lost}") from lost
 
 
 def _serialise_sqlite(engine: Engine) -> None:
@@ -129,8 +158,9 @@ def _engine(url: str, processes: int = 1) -> Engine:
         _serialise_sqlite(engine)
         return engine
     size = pool_size(processes)
-    return sa.create_engine(parsed, pool_pre_ping=True, pool_size=size, max_overflow=size,
-                            pool_timeout=SQLITE_POOL_SECONDS)
+    engine = sa.create_engine(parsed, pool_size=size, max_overflow=size, pool_timeout=SQLITE_POOL_SECONDS)
+    _ping_when_idle(engine)
+    return engine
 
 
 def open_store(db: str | os.PathLike[str], *, migrate_to: str | None = "head", processes: int = 1) -> Store:
@@ -168,5 +198,5 @@ def _foreign_tables(connection: sa.Connection) -> set[str]:
     return present - set(METADATA.tables) - {"alembic_version"}
 
 
-__all__ = ["MIGRATIONS", "PG_POOL_SIZE", "Store", "StoreError", "alembic_config", "current_revision",
-           "head_revision", "migrate", "open_store", "pool_size", "store_url"]
+__all__ = ["MIGRATIONS", "PG_POOL_SIZE", "PING_AFTER_IDLE_SECONDS", "Store", "StoreError", "alembic_config",
+           "current_revision", "head_revision", "migrate", "open_store", "pool_size", "store_url"]
