@@ -60,6 +60,16 @@ def _working_day(client, headers, clinician_id, clock) -> tuple[str, list[dict]]
     raise AssertionError(f"{clinician_id} has no free slot in the next two weeks")
 
 
+def _reception_desk(demo) -> tuple[dict, list[str], str, str, list[dict]]:
+    """The receptionist logged in, the patients of their practice, the demo GP, a working day and its free slots."""
+    store, logins, client, clock = demo
+    reception = _login(client, logins["receptionist"])
+    practice = client.get("/auth/me", headers=reception).json()["practice_id"]
+    gp = logins["gp"].detail.split()[-1]
+    day, free = _working_day(client, reception, gp, clock)
+    return reception, _own_patients(store, practice), gp, day, free
+
+
 def test_a_request_gets_slots_from_the_network_layer_and_one_is_booked(demo, tmp_path):
     store, logins, client, _ = demo
     live = client.app.state.services.live
@@ -101,12 +111,8 @@ def test_a_request_gets_slots_from_the_network_layer_and_one_is_booked(demo, tmp
 
 
 def test_a_taken_slot_is_a_409_with_alternatives_that_can_be_booked(demo):
-    store, logins, client, clock = demo
-    reception = _login(client, logins["receptionist"])
-    practice = client.get("/auth/me", headers=reception).json()["practice_id"]
-    patients = _own_patients(store, practice)
-    gp = logins["gp"].detail.split()[-1]
-    day, free = _working_day(client, reception, gp, clock)
+    store, _, client, _ = demo
+    reception, patients, gp, day, free = _reception_desk(demo)
     slot = free[0]
     first = client.post("/booking/appointments", headers=reception,
                         json={"patient_id": patients[0], "clinician_id": gp, "start": slot["start"]})
@@ -133,12 +139,8 @@ def test_a_booking_is_audited_committed_and_its_connection_given_back_in_every_o
     """The booking route looks the session up and takes its connection in one step, and books and commits in
     another: a booking, a refused one and a browser's without its CSRF token each leave the audit chain whole and
     no connection lent."""
-    store, logins, client, clock = demo
-    reception = _login(client, logins["receptionist"])
-    practice = client.get("/auth/me", headers=reception).json()["practice_id"]
-    patients = _own_patients(store, practice)
-    gp = logins["gp"].detail.split()[-1]
-    _, free = _working_day(client, reception, gp, clock)
+    store, logins, client, _ = demo
+    reception, patients, gp, _, free = _reception_desk(demo)
     events = len(_events(store))
     booked = client.post("/booking/appointments", headers=reception,
                          json={"patient_id": patients[0], "clinician_id": gp, "start": free[0]["start"]})
