@@ -147,6 +147,12 @@ def test_the_comparison_report_has_a_funding_section(comparison):
     for chart in ("funding_budget", "funding_payment", "funding_equity"):
         assert f'data-chart="{chart}"' in page
     assert "No data for this chart" not in page.split('id="funding"')[1]
+    # the hospital activity behind the cost, a year per 1,000 registered patients, with each model's interval
+    section = page.split('id="funding"')[1]
+    assert "Hospital activity a year per 1,000 registered patients" in section
+    row = funding.budget.iloc[0]
+    referrals = row["outpatient_referrals_per_year"] * 1000 / row["registered"]
+    assert f"{referrals:,.1f}" in section and referrals > 0
 
 
 def test_a_sweep_is_paid_setting_by_setting(comparison, tmp_path):

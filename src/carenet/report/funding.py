@@ -22,6 +22,11 @@ COLUMNS: dict[str, tuple[str, ...]] = {
 }
 STREAMS = {"income_per_weighted_gbp": "income", "staff_cost_per_weighted_gbp": "staff cost",
            "hospital_cost_per_weighted_gbp": "hospital activity"}
+ACTIVITY = {"emergency_admissions_per_year": "emergency admissions",
+            "a_and_e_attendances_per_year": "A&E attendances",
+            "outpatient_referrals_per_year": "outpatient referrals"}
+"""The hospital activity behind the hospital cost (budget columns, a year for the whole list)."""
+PER_PATIENTS = 1000
 
 
 @dataclass
@@ -64,6 +69,36 @@ def budget_chart(data: ReportData) -> alt.Chart | None:
                                   tooltip=["title:N", "stream:N", alt.Tooltip("value:Q", format=",.2f")])
     rules = base.mark_rule(color="black").encode(y="lo:Q", y2="hi:Q")
     return (bars + rules).properties(width=WIDTH, height=HEIGHT)
+
+
+def _rate(row: dict, column: str) -> str:
+    """A year's activity per 1,000 registered patients, with the 95% interval; n/a where the data do not record it."""
+    value, registered = row.get(column), row.get("registered")
+    if value is None or pd.isna(value) or not registered:
+        return "n/a"
+    scale = PER_PATIENTS / float(registered)
+    lo, hi = row.get(f"{column}_lo"), row.get(f"{column}_hi")
+    interval = "" if lo is None or hi is None or pd.isna(lo) or pd.isna(hi) else \
+        f"<br><small>{max(lo, 0.0) * scale:,.1f}–{hi * scale:,.1f}</small>"  # a count is never below 0
+    return f"{value * scale:,.1f}{interval}"
+
+
+def activity_table(data: ReportData) -> str:
+    """The hospital activity each model causes, a year per 1,000 registered patients (mean and 95% interval): what
+    the hospital cost counts."""
+    from carenet.report.page import _e  # noqa: PLC0415 - page imports this module
+
+    budget = data.funding.budget
+    present = [c for c in ACTIVITY if c in budget.columns]
+    if not present or "registered" not in budget.columns:
+        return ""
+    head = "".join(f"<th>{_e(ACTIVITY[c])}</th>" for c in present)
+    body = "".join(f"<tr><td>{_e(data.titles.get(r['model'], r['model']))}</td>"
+                   + "".join(f"<td>{_rate(r, c)}</td>" for c in present) + "</tr>"
+                   for r in budget.to_dict("records"))
+    return (f"<table class=\"plain\"><caption>Hospital activity a year per {PER_PATIENTS:,} registered patients "
+            f"(95% interval across replications)</caption><thead><tr><th>model</th>{head}</tr></thead>"
+            f"<tbody>{body}</tbody></table>")
 
 
 def payment_chart(data: ReportData) -> alt.Chart | None:
@@ -117,10 +152,12 @@ def funding_section(data: ReportData) -> tuple[str, str, str]:
         "model costs in staff and in the hospital activity it causes, what an outcome contract would pay, and "
         "whether each model's clinicians follow need across the network's practices.</p>"
         + _figure(budget_chart, data, "funding_budget", "Budget against cost per weighted patient a year")
+        + activity_table(data)
         + _figure(payment_chart, data, "funding_payment", f"Payment under the contract: {funding.contract}")
         + _figure(equity_chart, data, "funding_equity",
                   "Clinicians per need-adjusted patient by practice deprivation decile")
         + f"<ul class=\"notes\">{notes}</ul></section>"))
 
 
-__all__ = ["FundingTables", "budget_chart", "equity_chart", "funding_section", "payment_chart"]
+__all__ = ["ACTIVITY", "FundingTables", "activity_table", "budget_chart", "equity_chart", "funding_section",
+           "payment_chart"]
