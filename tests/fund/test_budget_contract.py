@@ -14,6 +14,7 @@ from carenet.fund.contract import evaluate
 from carenet.fund.contract_spec import contract_path, read_contract
 from carenet.fund.runs import find_runs
 from carenet.fund.savings import shared_savings_payment
+from carenet.schema import open_dataset
 from carenet.schema.errors import CarenetError
 from carenet.twin.experiments import compare_models
 from carenet.twin.experiments.costs import staff_cost
@@ -63,6 +64,11 @@ def test_budget_prices_income_staff_and_hospital_activity(comparison):
         ae = pc.sum(r.data.people["a_and_e_attendances"]).as_py() / r.data.years
         referrals = pc.sum(r.data.people["outpatient_referrals"]).as_py() / r.data.years
         assert "outpatient_referrals" in r.data.recorded and referrals > 0
+        # counted from the run's referrals of kind outpatient made in the measured period, and only those
+        made = open_dataset(r.run.folder).table("referrals").to_pylist()
+        period = (r.data.first_day, r.data.last_day)
+        assert pc.sum(r.data.people["outpatient_referrals"]).as_py() == sum(
+            1 for m in made if m["kind"] == "outpatient" and period[0] <= m["created_at"].date() <= period[1])
         assert row["outpatient_referrals_per_year"] == pytest.approx(referrals, abs=0.05)
         # a referral is costed at one outpatient attendance (HFMA 2016/17 average, 120 pounds)
         assert row["hospital_cost_gbp"] == pytest.approx(admissions * 1590 + ae * 148 + referrals * 120, abs=0.02)

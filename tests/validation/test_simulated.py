@@ -91,3 +91,30 @@ def test_replications_are_pooled_by_their_mean(figures: pd.DataFrame) -> None:
 def test_a_folder_that_is_not_a_dataset_is_named(settings, tmp_path) -> None:
     with pytest.raises(ValidationInputError, match="nowhere: no such run folder"):
         simulated_figures(tmp_path / "nowhere", settings, PERIOD)
+
+
+def test_outpatient_referrals_per_patient_year(figures: pd.DataFrame) -> None:
+    """Referrals of kind outpatient made in the period over registered patient-years; n/a, with why, for data that
+    record no outpatient referral (the sample holds no referrals table)."""
+    import datetime as dt
+
+    import pyarrow as pa
+
+    from carenet.measures import load
+    from carenet.validation.simulated import outpatient_referral_rate
+
+    row = figures[figures["measure"] == "outpatient_referral_rate"].iloc[0]
+    assert math.isnan(row["value"]) and "referrals" in row["note"]
+    start = PERIOD.start
+    patients = pa.table({"patient_id": ["A", "B", "C", "D"], "birth_date": [dt.date(1980, 1, 1)] * 4,
+                         "sex": ["female"] * 4, "practice_id": ["P1"] * 4,
+                         "registered_from": [dt.date(2020, 1, 1)] * 3 + [dt.date(2025, 7, 2)]})
+    made = [("A", "outpatient", 10), ("B", "outpatient", 100), ("C", "outpatient", 200), ("A", "formal", 50),
+            ("B", "outpatient", -30)]  # a formal referral, and one made before the period, are not counted
+    referrals = pa.table({
+        "referral_id": [f"F{i}" for i in range(len(made))], "patient_id": [m[0] for m in made],
+        "kind": [m[1] for m in made],
+        "created_at": [dt.datetime.combine(start + dt.timedelta(days=m[2]), dt.time(10)) for m in made]})
+    got = outpatient_referral_rate(load({"patients": patients, "referrals": referrals}), PERIOD)
+    years = (3 * PERIOD.days + (PERIOD.end - dt.date(2025, 7, 2)).days + 1) / DAYS_PER_YEAR
+    assert got[0]["value"] == pytest.approx(3 / years)
