@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 
 import pandas as pd
+import pyarrow as pa
 import pytest
 from validation_sample import (
     APPOINTMENTS,
@@ -20,8 +22,10 @@ from validation_sample import (
     build,
 )
 
+from carenet.measures import load
 from carenet.measures.segments import DAYS_PER_YEAR
 from carenet.validation import ValidationInputError, pooled, simulated_figures
+from carenet.validation.simulated import outpatient_referral_rate
 
 
 @pytest.fixture(scope="module")
@@ -96,13 +100,6 @@ def test_a_folder_that_is_not_a_dataset_is_named(settings, tmp_path) -> None:
 def test_outpatient_referrals_per_patient_year(figures: pd.DataFrame) -> None:
     """Referrals of kind outpatient made in the period over registered patient-years; n/a, with why, for data that
     record no outpatient referral (the sample holds no referrals table)."""
-    import datetime as dt
-
-    import pyarrow as pa
-
-    from carenet.measures import load
-    from carenet.validation.simulated import outpatient_referral_rate
-
     row = figures[figures["measure"] == "outpatient_referral_rate"].iloc[0]
     assert math.isnan(row["value"]) and "referrals" in row["note"]
     start = PERIOD.start
