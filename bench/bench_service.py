@@ -68,9 +68,12 @@ def _port() -> int:
         return s.getsockname()[1]
 
 
-def start_server(db: str, patients: int, port: int, log: Path, workers: int | None) -> subprocess.Popen:
+def start_server(db: str, patients: int, port: int, log: Path, workers: int | None,
+                 access_log: bool = True) -> subprocess.Popen:
     args = [sys.executable, "-c", "from carenet.cli import main; main()", "serve", "--demo", "--db", db,
             "--demo-patients", str(patients), "--port", str(port)]
+    if not access_log:
+        args.append("--no-access-log")
     if workers is not None:
         args += ["--workers", str(workers)]
     with log.open("w") as out:
@@ -307,6 +310,8 @@ def main() -> None:
                         help="send the throughput stage's bookings with wrk (C; far less CPU than this Python client)")
     parser.add_argument("--workers", type=int, default=None,
                         help="carenet serve --workers (default: the service's own default)")
+    parser.add_argument("--no-access-log", action="store_true",
+                        help="carenet serve --no-access-log: no uvicorn line for every request")
     args = parser.parse_args()
     folder = Path(tempfile.mkdtemp(prefix="carenet-bench-service-"))
     db = args.db or str(folder / "store.db")
@@ -314,10 +319,11 @@ def main() -> None:
     base = f"http://127.0.0.1:{port}"
     log = folder / "serve.log"
     began = time.monotonic()
-    server = start_server(db, args.patients, port, log, args.workers)
+    server = start_server(db, args.patients, port, log, args.workers, access_log=not args.no_access_log)
     started = re.search(r"Starting (\d+) worker processes", log.read_text())
     print(f"carenet serve --demo ({args.patients:,} patients, {started.group(1) if started else 1} worker "
-          f"process(es)) answered after {time.monotonic() - began:.0f} s; {os.cpu_count()} cores")
+          f"process(es){', no access log' if args.no_access_log else ''}) answered after "
+          f"{time.monotonic() - began:.0f} s; {os.cpu_count()} cores")
     try:
         staff = {role: token(base, log, role) for role in ("gp", "receptionist")}
         practice = httpx.get(f"{base}/auth/me", headers=staff["receptionist"]).json()["practice_id"]

@@ -46,6 +46,20 @@ def _serve(args: list[str], cwd, log):
                                 cwd=cwd, env={**os.environ, "COLUMNS": "200"}, stdout=out, stderr=subprocess.STDOUT)
 
 
+def _answering(server, base: str, log, seconds: float = 240) -> float:
+    """Wait until the service answers /health (fail if it stops or takes longer); the deadline, for later waits."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"{base}/health", timeout=1).status_code == 200:
+                return deadline
+        except httpx.TransportError:
+            time.sleep(0.5)
+        if server.poll() is not None:
+            pytest.fail(f"carenet serve stopped: {log.read_text()}")
+    pytest.fail(f"carenet serve did not answer within {seconds:.0f} s: {log.read_text()}")
+
+
 def test_the_default_is_a_worker_a_core_on_postgresql_and_one_on_sqlite():
     assert SETTINGS.workers_per_core == 1
     assert resolve_workers(None, "postgresql", SETTINGS, 4) == 4
@@ -85,17 +99,7 @@ def test_serve_demo_with_two_workers_on_postgresql(tmp_path, postgres_options):
                     tmp_path, log)
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 240
-        while time.monotonic() < deadline:
-            try:
-                if httpx.get(f"{base}/health", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                time.sleep(0.5)
-            if server.poll() is not None:
-                pytest.fail(f"carenet serve stopped: {log.read_text()}")
-        else:
-            pytest.fail(f"carenet serve --workers 2 did not answer within 240 s: {log.read_text()}")
+        deadline = _answering(server, base, log)
         while time.monotonic() < deadline and len(set(re.findall(r"Started server process \[(\d+)\]",
                                                                 log.read_text()))) < 2:
             time.sleep(0.5)
@@ -217,3 +221,18 @@ def test_events_appended_together_chain_as_one_by_one(store_db):
             assert verify_chain(connection) == 5
     finally:
         store.close()
+
+
+@pytest.mark.parametrize("access_log", [True, False])
+def test_the_access_log_line_for_every_request_can_be_turned_off(tmp_path, access_log):
+    """uvicorn's line per request is on by default and off with --no-access-log (the audit log is kept either way)."""
+    port = _free_port()
+    log = tmp_path / "serve.log"
+    flags = [] if access_log else ["--no-access-log"]
+    server = _serve(["--demo", "--demo-patients", "300", "--port", str(port), *flags], tmp_path, log)
+    try:
+        _answering(server, f"http://127.0.0.1:{port}", log)
+    finally:
+        server.send_signal(signal.SIGINT)
+        server.wait(timeout=60)
+    assert ('"GET /health HTTP/1.1" 200' in log.read_text()) is access_log

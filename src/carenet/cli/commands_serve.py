@@ -54,6 +54,10 @@ def serve(
     workers: int | None = typer.Option(None, "--workers", min=1,
                                        help="Worker processes (PostgreSQL only; default: one per CPU core on "
                                             "PostgreSQL, service.server.workers_per_core; one on SQLite)"),
+    access_log: bool = typer.Option(True, "--access-log/--no-access-log",
+                                    help="Write uvicorn's line for every request (method, path, status, address). "
+                                         "Every read or write of patient data is in the audit log either way; "
+                                         "without the line a booking takes about a tenth less CPU"),
 ) -> None:
     """Run the service (JSON API with OpenAPI at /openapi.json) until stopped with Ctrl-C."""
     import os
@@ -95,13 +99,14 @@ def serve(
             store.close()
             console.print(f"Starting {processes} worker processes")
             run_workers(ServeConfig(db or str(DEMO_DB if demo else DEFAULT_DB), settings,
-                                    NetworkSettings.from_parameters(), processes, twin_scorecard), host, port)
+                                    NetworkSettings.from_parameters(), processes, twin_scorecard, access_log),
+                        host, port)
             return
         if not demo:
             with store.engine.connect() as connection:
                 live = load_live_network(connection, settings)
         app = create_app(Services(store, settings, hasher, live=live, twin_scorecard=twin_scorecard))
-        uvicorn.run(app, host=host, port=port, log_level="info", **server_options())
+        uvicorn.run(app, host=host, port=port, log_level="info", access_log=access_log, **server_options())
     finally:
         store.close()
 

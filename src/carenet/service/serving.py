@@ -44,6 +44,8 @@ class ServeConfig:
     """The network layer's settings the store's network is laid out again with."""
     workers: int
     twin_scorecard: Path | None = None
+    access_log: bool = True
+    """Whether uvicorn writes its line for every request (``carenet serve --no-access-log`` turns it off)."""
 
 
 def check_workers(dialect: str, workers: int) -> None:
@@ -96,7 +98,8 @@ def run_workers(config: ServeConfig, host: str, port: int) -> None:
     from uvicorn.supervisors import Multiprocess
 
     server_config = uvicorn.Config(functools.partial(build_app, config), factory=True, host=host, port=port,
-                                   workers=config.workers, log_level="info", **server_options())
+                                   workers=config.workers, log_level="info", access_log=config.access_log,
+                                   **server_options())
     socket = server_config.bind_socket()
     try:
         Multiprocess(server_config, sockets=[socket]).run()
